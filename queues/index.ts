@@ -1,0 +1,15 @@
+import type { Env } from "../worker/env";
+
+/** Queue name (wrangler.toml) → consumer. Each consumer lives in its own file in this folder. */
+const CONSUMERS: Record<string, (batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext) => Promise<void>> = {};
+
+export async function dispatchQueue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
+  const consumer = CONSUMERS[batch.queue];
+  if (!consumer) {
+    // Unknown queue: let the messages retry and eventually dead-letter instead of dropping them.
+    console.error(`no consumer for queue "${batch.queue}"`);
+    batch.retryAll();
+    return;
+  }
+  await consumer(batch, env, ctx);
+}

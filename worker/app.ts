@@ -1,0 +1,73 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./context";
+import { validateEnv } from "./env";
+import { loadSession, publicRoute, sameOrigin } from "./auth/middleware";
+import { AppError, errorBody } from "./lib/errors";
+import { CSP_DIRECTIVES, REFERRER_POLICY } from "./lib/security";
+import { authRoutes } from "./routes/auth";
+
+/** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
+export const API_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export function createApp() {
+  const app = new Hono<AppEnv>();
+
+  app.use("*", async (c, next) => {
+    validateEnv(c.env);
+    await next();
+  });
+
+  // Registered before secureHeaders so it runs after it. HSTS only means something over https; never send it on plain-http local instances.
+  app.use("*", async (c, next) => {
+    await next();
+    if (new URL(c.req.url).protocol !== "https:") c.res.headers.delete("Strict-Transport-Security");
+  });
+  app.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: Object.fromEntries(Object.entries(CSP_DIRECTIVES).map(([k, v]) => [k, [...v]])),
+      referrerPolicy: REFERRER_POLICY,
+      xFrameOptions: "DENY",
+      strictTransportSecurity: "max-age=31536000; includeSubDomains",
+    }),
+  );
+
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: API_BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new AppError("PAYLOAD_TOO_LARGE", 413, `Request body exceeds ${API_BODY_LIMIT_BYTES} bytes.`);
+      },
+    }),
+  );
+  app.use("/api/*", sameOrigin, loadSession);
+
+  app.get("/api/health", publicRoute(), (c) => c.json({ ok: true }));
+  app.route("/api", authRoutes);
+
+  app.notFound((c) => c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), 404));
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) {
+      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+      return c.json(errorBody(err.code, err.message, err.details), err.status);
+    }
+    if (err instanceof HTTPException) {
+      return c.json(errorBody(err.status === 413 ? "PAYLOAD_TOO_LARGE" : "HTTP_ERROR", err.message), err.status);
+    }
+    if (err instanceof Error && err.message.startsWith("SendOps environment is misconfigured")) {
+      console.error(err.message);
+      return c.json(errorBody("BAD_ENVIRONMENT", err.message), 500);
+    }
+    console.error("unhandled error", err);
+    return c.json(errorBody("INTERNAL", "Something went wrong on our side. The error has been logged."), 500);
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,98 @@
+import { and, eq, ne } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { sessions, users } from "../db/schema";
+import type { AuthSession } from "../context";
+import { randomToken, sha256Hex } from "../lib/crypto";
+import { newId } from "../lib/ids";
+import { MINUTE } from "../lib/time";
+
+export const SESSION_COOKIE = "sendops_session";
+export const DEFAULT_SESSION_TIMEOUT_SECONDS = 8 * 3600;
+/** Allowed workspace session timeouts: 1 h, 4 h, 8 h (default), 24 h, 7 d, 30 d. */
+export const SESSION_TIMEOUTS_SECONDS = [3600, 14400, 28800, 86400, 604800, 2592000] as const;
+/** Activity refreshes `last_seen_at` at most this often, to keep reads cheap. */
+const TOUCH_INTERVAL_MS = MINUTE;
+
+export interface NewSession {
+  token: string;
+  session: AuthSession;
+}
+
+export async function createSession(
+  db: Db,
+  input: { userId: string; orgId: string | null; timeoutSeconds: number; ip: string | null; userAgent: string | null },
+  at = Date.now(),
+): Promise<{ token: string; id: string; expiresAt: number }> {
+  const token = randomToken("sos");
+  const id = newId("ses", at);
+  const expiresAt = at + input.timeoutSeconds * 1000;
+  await db.insert(sessions).values({
+    id,
+    tokenHash: await sha256Hex(token),
+    userId: input.userId,
+    orgId: input.orgId,
+    createdAt: at,
+    lastSeenAt: at,
+    expiresAt,
+    ip: input.ip,
+    userAgent: input.userAgent?.slice(0, 300) ?? null,
+  });
+  return { token, id, expiresAt };
+}
+
+/** The live session for a cookie token, or null (unknown or expired; expired rows are removed). */
+export async function resolveSession(db: Db, token: string, at = Date.now()): Promise<AuthSession | null> {
+  const tokenHash = await sha256Hex(token);
+  const row = await db
+    .select({
+      id: sessions.id,
+      lastSeenAt: sessions.lastSeenAt,
+      expiresAt: sessions.expiresAt,
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.tokenHash, tokenHash))
+    .get();
+  if (!row) return null;
+  if (row.expiresAt <= at) {
+    await db.delete(sessions).where(eq(sessions.id, row.id));
+    return null;
+  }
+  return {
+    id: row.id,
+    user: { id: row.userId, email: row.email, name: row.name },
+    lastSeenAt: row.lastSeenAt,
+    expiresAt: row.expiresAt,
+  };
+}
+
+/**
+ * Record activity in a workspace: the session now expires `timeoutSeconds` after this moment
+ * (an inactivity timeout, governed by the workspace being used).
+ */
+export async function touchSession(
+  db: Db,
+  session: AuthSession,
+  orgId: string | null,
+  timeoutSeconds: number,
+  at = Date.now(),
+): Promise<void> {
+  const expiresAt = at + timeoutSeconds * 1000;
+  if (at - session.lastSeenAt < TOUCH_INTERVAL_MS && Math.abs(expiresAt - session.expiresAt) < TOUCH_INTERVAL_MS) return;
+  await db.update(sessions).set({ lastSeenAt: at, expiresAt, orgId }).where(eq(sessions.id, session.id));
+  session.lastSeenAt = at;
+  session.expiresAt = expiresAt;
+}
+
+export async function deleteSession(db: Db, sessionId: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+export function deleteSessionsOfUserQuery(db: Db, userId: string, exceptSessionId?: string) {
+  return exceptSessionId
+    ? db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.id, exceptSessionId)))
+    : db.delete(sessions).where(eq(sessions.userId, userId));
+}

@@ -1,0 +1,42 @@
+import type { Env } from "./env";
+import type { Role } from "./auth/permissions";
+import type { Plan } from "./db/schema";
+
+/** Who performed an action, as recorded in the audit log. */
+export interface Actor {
+  userId: string | null;
+  name: string;
+  email: string;
+}
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface AuthSession {
+  id: string;
+  user: SessionUser;
+  lastSeenAt: number;
+  expiresAt: number;
+}
+
+/** The tenant of a request: everything org-scoped reads its org id from here, never from the body. */
+export interface OrgContext {
+  orgId: string;
+  name: string;
+  slug: string;
+  isDemo: boolean;
+  plan: Plan;
+  role: Role;
+  actor: Actor;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    session: AuthSession | null;
+    org: OrgContext;
+  };
+}

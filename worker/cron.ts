@@ -1,0 +1,21 @@
+import type { Env } from "./env";
+import { getDb } from "./db/client";
+import { pruneExpired } from "./services/retention";
+
+/** Cron expressions from wrangler.toml → what runs. */
+export const CRONS = {
+  frequent: "*/5 * * * *",
+  daily: "17 3 * * *",
+} as const;
+
+export async function runScheduled(cron: string, env: Env, at: number): Promise<void> {
+  switch (cron) {
+    case CRONS.daily:
+      await pruneExpired(getDb(env.DB), at);
+      return;
+    case CRONS.frequent:
+      return;
+    default:
+      console.warn(`no job for cron "${cron}"`);
+  }
+}

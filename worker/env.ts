@@ -1,0 +1,76 @@
+import { z } from "zod";
+
+/**
+ * Every binding, var and secret the Worker uses. Declared in wrangler.toml (bindings, vars) and set
+ * with `wrangler secret put` (secrets); locally secrets come from `.dev.vars`, written by `npm start`.
+ */
+export interface Env {
+  /** D1: the system of record. */
+  DB: D1Database;
+  /** R2: workspace logos and other uploaded files (a logo may exceed D1's 2,000,000-byte row limit). */
+  FILES: R2Bucket;
+  /** Static dashboard build (web/dist). */
+  ASSETS: Fetcher;
+  /** Queue "sendops-events": one message per accepted EventBridge event. */
+  EVENTS_QUEUE: Queue;
+  /** Queue "sendops-jobs": background work (syncs, evaluations, exports). */
+  JOBS_QUEUE: Queue;
+  /** Queue "sendops-webhooks": outbound webhook deliveries. */
+  WEBHOOKS_QUEUE: Queue;
+  /** Durable Object namespace: one OrgLedger per org. */
+  ORG_LEDGER: DurableObjectNamespace;
+  /** Analytics Engine dataset: one data point per SES event. */
+  EVENTS_AE: AnalyticsEngineDataset;
+  /** Public URL of this deployment, e.g. https://sendops.example.com. */
+  APP_URL: string;
+  /** Base URL of the AWS endpoints (SES v2, STS); empty means the real regional AWS endpoints. */
+  AWS_ENDPOINT_URL: string;
+  GITHUB_API_URL: string;
+  STRIPE_API_URL: string;
+  DNS_RESOLVER_URL: string;
+  /** Message tag that names the template, unless an org sets its own. */
+  DEFAULT_TEMPLATE_TAG: string;
+  /** Secret: base64 of 32 random bytes; AES-GCM key for secrets stored at rest. */
+  ENCRYPTION_KEY: string;
+}
+
+const binding = (name: string, method: string) =>
+  z.custom<unknown>(
+    (v) => typeof v === "object" && v !== null && typeof (v as Record<string, unknown>)[method] === "function",
+    { message: `binding ${name} is missing or is not the right kind (check wrangler.toml)` },
+  );
+
+const envSchema = z.object({
+  DB: binding("DB", "prepare"),
+  FILES: binding("FILES", "put"),
+  ASSETS: binding("ASSETS", "fetch"),
+  EVENTS_QUEUE: binding("EVENTS_QUEUE", "send"),
+  JOBS_QUEUE: binding("JOBS_QUEUE", "send"),
+  WEBHOOKS_QUEUE: binding("WEBHOOKS_QUEUE", "send"),
+  ORG_LEDGER: binding("ORG_LEDGER", "idFromName"),
+  EVENTS_AE: binding("EVENTS_AE", "writeDataPoint"),
+  APP_URL: z.url({ message: "var APP_URL must be an absolute URL" }),
+  AWS_ENDPOINT_URL: z.string({ message: "var AWS_ENDPOINT_URL is missing" }),
+  GITHUB_API_URL: z.url({ message: "var GITHUB_API_URL must be an absolute URL" }),
+  STRIPE_API_URL: z.url({ message: "var STRIPE_API_URL must be an absolute URL" }),
+  DNS_RESOLVER_URL: z.url({ message: "var DNS_RESOLVER_URL must be an absolute URL" }),
+  DEFAULT_TEMPLATE_TAG: z.string().min(1, { message: "var DEFAULT_TEMPLATE_TAG is missing" }),
+  ENCRYPTION_KEY: z
+    .string({ message: "secret ENCRYPTION_KEY is missing (wrangler secret put ENCRYPTION_KEY)" })
+    .refine((v) => /^[A-Za-z0-9+/]{43}=$/.test(v), {
+      message: "secret ENCRYPTION_KEY must be base64 of 32 bytes",
+    }),
+});
+
+const checked = new WeakSet<object>();
+
+/** Throws an Error naming every missing or malformed binding, var or secret. Cached per env object. */
+export function validateEnv(env: unknown): asserts env is Env {
+  if (typeof env === "object" && env !== null && checked.has(env)) return;
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(`SendOps environment is misconfigured: ${problems.join("; ")}`);
+  }
+  checked.add(env as object);
+}

@@ -1,0 +1,16 @@
+import { createApp } from "./app";
+import type { Env } from "./env";
+import { runScheduled } from "./cron";
+import { dispatchQueue } from "../queues";
+
+export { OrgLedger } from "../durable-objects/org-ledger";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+  queue: (batch, env, ctx) => dispatchQueue(batch, env, ctx),
+  scheduled: (controller, env, ctx) => {
+    ctx.waitUntil(runScheduled(controller.cron, env, controller.scheduledTime));
+  },
+} satisfies ExportedHandler<Env>;

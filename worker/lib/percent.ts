@@ -1,0 +1,10 @@
+/**
+ * The one percentage helper: `part` over `whole` as a percentage number (not a string), or null when the
+ * denominator is zero. Denominators are documented in docs/reports.md (bounce % over sends, complaint %
+ * over deliveries, reject % over sends + rejects, open/click % over deliveries).
+ */
+export function percent(part: number, whole: number, decimals = 2): number | null {
+  if (whole <= 0) return null;
+  const factor = 10 ** decimals;
+  return Math.round((part / whole) * 100 * factor) / factor;
+}

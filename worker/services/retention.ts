@@ -1,0 +1,32 @@
+import { and, eq, lt, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { auditLog, auditPruneCutoffs, orgs, orgSlugRedirects, sessions, type Plan } from "../db/schema";
+import { DAY } from "../lib/time";
+
+/** How long a plan keeps audit entries (and, from the ingest issue on, events and messages). */
+export const RETENTION_DAYS: Record<Plan, number> = { free: 7, team: 90, business: 365 };
+
+/**
+ * Daily pruning. Audit entries go through the one documented exception to the append-only triggers:
+ * record the org's cutoff (the trigger refuses a cutoff under 7 days old), then delete rows older than it.
+ */
+export async function pruneExpired(db: Db, at = Date.now()): Promise<{ auditDeleted: number }> {
+  const all = await db.select({ id: orgs.id, plan: orgs.plan }).from(orgs).all();
+  let auditDeleted = 0;
+  for (const org of all) {
+    const cutoff = at - RETENTION_DAYS[org.plan] * DAY;
+    const [, res] = await db.batch([
+      db
+        .insert(auditPruneCutoffs)
+        .values({ orgId: org.id, pruneBefore: cutoff })
+        .onConflictDoUpdate({ target: auditPruneCutoffs.orgId, set: { pruneBefore: sql`excluded.prune_before` } }),
+      db.delete(auditLog).where(and(eq(auditLog.orgId, org.id), lt(auditLog.at, cutoff))),
+    ]);
+    auditDeleted += res.meta.changes ?? 0;
+  }
+  await db.batch([
+    db.delete(sessions).where(lt(sessions.expiresAt, at)),
+    db.delete(orgSlugRedirects).where(lt(orgSlugRedirects.expiresAt, at)),
+  ]);
+  return { auditDeleted };
+}
