@@ -1,3 +1,4 @@
 export * from "./accounts";
 export * from "./orgs";
 export * from "./audit";
+export * from "./api-keys";
