@@ -2,3 +2,4 @@ export * from "./accounts";
 export * from "./orgs";
 export * from "./audit";
 export * from "./api-keys";
+export * from "./ingest";

@@ -1,0 +1,331 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { users } from "./accounts";
+import { orgs } from "./orgs";
+
+/**
+ * Event ingest (docs/ingest.md). Control plane: ingest keys, managed identities, channels. Data plane:
+ * one `events` row per (SES event, recipient), one `messages` row per (SES message id, recipient), small
+ * rollup tables per report dimension, per-org counters, rejected payloads and dead letters.
+ */
+
+/**
+ * Keys for POST /ingest/eventbridge (`x-api-key`). Only the SHA-256 of the key is stored; `keyPrefix`
+ * (its first characters) tells keys apart. `expiresAt` null = active; rotation gives the old key
+ * `expiresAt = now + 24 h` so EventBridge keeps working while the stack parameter is updated.
+ */
+export const ingestKeys = sqliteTable(
+  "ingest_keys",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    keyHash: text("key_hash").notNull().unique(),
+    keyPrefix: text("key_prefix").notNull(),
+    createdAt: integer("created_at").notNull(),
+    createdByUserId: text("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdByName: text("created_by_name").notNull(),
+    expiresAt: integer("expires_at"),
+  },
+  (t) => [index("ingest_keys_org").on(t.orgId, t.createdAt)],
+);
+
+export const IDENTITY_KINDS = ["domain", "email"] as const;
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+/** SES v2 `VerificationStatus` values. */
+export const VERIFICATION_STATUSES = ["PENDING", "SUCCESS", "FAILED", "TEMPORARY_FAILURE", "NOT_STARTED"] as const;
+export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
+
+/**
+ * Managed identities: events whose sending address, its domain, the `sourceArn` identity or the
+ * `ses:from-domain` tag match one of these are ingested; all others are dropped and counted.
+ * `identity` is lowercase (a domain or an email address).
+ */
+export const identities = sqliteTable(
+  "identities",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    identity: text("identity").notNull(),
+    kind: text("kind", { enum: IDENTITY_KINDS }).notNull(),
+    verificationStatus: text("verification_status", { enum: VERIFICATION_STATUSES }).notNull().default("PENDING"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("identities_org_identity").on(t.orgId, t.identity)],
+);
+
+/** A channel is an SES configuration set; events tagged `ses:configuration-set` = its name belong to it. */
+export const channels = sqliteTable(
+  "channels",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    configurationSetName: text("configuration_set_name").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("channels_org_configuration_set").on(t.orgId, t.configurationSetName)],
+);
+
+/** Normalised event types (SES `eventType` → this): see worker/services/ingest/normalise.ts. */
+export const EVENT_TYPES = [
+  "send",
+  "delivery",
+  "bounce",
+  "complaint",
+  "reject",
+  "open",
+  "click",
+  "delivery_delay",
+  "rendering_failure",
+  "subscription",
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Message status, lowest precedence first. A message's status only ever moves up this list, so the
+ * order in which events arrive never matters (a late Delivery never hides a Bounce).
+ */
+export const MESSAGE_STATUSES = ["sent", "delayed", "delivered", "rendering_failed", "rejected", "bounced", "complained"] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/**
+ * One row per (SES event, recipient), kept for the plan's retention. `eventKey` = SHA-256 of (message
+ * id, type, the event's own timestamp, recipient, click link) is the dedupe key: unique per org.
+ * `batchId` stamps the consumer attempt that inserted the row (the rollups of that attempt read it).
+ * `at` is the event's own timestamp; `sentAt` is `mail.timestamp`. `detailJson` is the full SES `detail`.
+ */
+export const events = sqliteTable(
+  "events",
+  {
+    id: integer("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    eventKey: text("event_key").notNull(),
+    batchId: text("batch_id").notNull(),
+    eventbridgeId: text("eventbridge_id").notNull(),
+    type: text("type", { enum: EVENT_TYPES }).notNull(),
+    at: integer("at").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    messageId: text("message_id").notNull(),
+    recipient: text("recipient").notNull(),
+    recipientDomain: text("recipient_domain").notNull(),
+    provider: text("provider").notNull(),
+    fromAddress: text("from_address"),
+    subject: text("subject"),
+    /** null = no channel (untagged mail, the base set `sendops-events`, or an unknown configuration set). */
+    channelId: text("channel_id"),
+    configurationSet: text("configuration_set"),
+    template: text("template"),
+    sendingIdentity: text("sending_identity").notNull(),
+    sentAt: integer("sent_at").notNull(),
+    bounceType: text("bounce_type"),
+    bounceSubType: text("bounce_sub_type"),
+    complaintFeedbackType: text("complaint_feedback_type"),
+    complaintSubType: text("complaint_sub_type"),
+    delayType: text("delay_type"),
+    /** Enhanced status code of the recipient (bounce / delay), e.g. 5.1.1. */
+    smtpStatus: text("smtp_status"),
+    /** SMTP diagnostic: bounce/delay `diagnosticCode` or delivery `smtpResponse`. */
+    diagnostic: text("diagnostic"),
+    /** Reject reason or rendering-failure error message. */
+    reason: text("reason"),
+    link: text("link"),
+    /** Delivery only: delivery timestamp − mail.timestamp, and its histogram bucket. */
+    latencyMs: integer("latency_ms"),
+    latencyBucket: integer("latency_bucket"),
+    detailJson: text("detail_json").notNull(),
+  },
+  (t) => [
+    uniqueIndex("events_org_event_key").on(t.orgId, t.eventKey),
+    index("events_batch").on(t.batchId),
+    index("events_org_at").on(t.orgId, t.at),
+    index("events_org_type_at").on(t.orgId, t.type, t.at),
+    index("events_org_channel_at").on(t.orgId, t.channelId, t.at),
+    index("events_org_recipient_at").on(t.orgId, t.recipient, t.at),
+    index("events_org_message").on(t.orgId, t.messageId),
+  ],
+);
+
+/**
+ * One row per (SES message id, recipient). Every column is a commutative merge of the message's events
+ * (min/max of timestamps, status by precedence, "latest wins" with a deterministic tie-break), so any
+ * order and any split into batches give the same row.
+ */
+export const messages = sqliteTable(
+  "messages",
+  {
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    messageId: text("message_id").notNull(),
+    recipient: text("recipient").notNull(),
+    recipientDomain: text("recipient_domain").notNull(),
+    provider: text("provider").notNull(),
+    fromAddress: text("from_address"),
+    subject: text("subject"),
+    channelId: text("channel_id"),
+    configurationSet: text("configuration_set"),
+    template: text("template"),
+    status: text("status", { enum: MESSAGE_STATUSES }).notNull(),
+    sentAt: integer("sent_at").notNull(),
+    deliveredAt: integer("delivered_at"),
+    /** Delivery latency of the first delivery: delivered_at − sent_at. */
+    latencyMs: integer("latency_ms"),
+    firstOpenAt: integer("first_open_at"),
+    firstClickAt: integer("first_click_at"),
+    openCount: integer("open_count").notNull().default(0),
+    clickCount: integer("click_count").notNull().default(0),
+    /** The latest bounce: its time, type and sub-type. */
+    bouncedAt: integer("bounced_at"),
+    bounceType: text("bounce_type"),
+    bounceSubType: text("bounce_sub_type"),
+    /** The first complaint and its feedback type. */
+    complainedAt: integer("complained_at"),
+    complaintFeedbackType: text("complaint_feedback_type"),
+    rejectedAt: integer("rejected_at"),
+    firstDelayAt: integer("first_delay_at"),
+    renderingFailedAt: integer("rendering_failed_at"),
+    /** The latest SMTP diagnostic (bounce, delay or delivery response) and its event time. */
+    lastDiagnostic: text("last_diagnostic"),
+    lastDiagnosticAt: integer("last_diagnostic_at"),
+    lastEventAt: integer("last_event_at").notNull(),
+    eventCount: integer("event_count").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.messageId, t.recipient] }),
+    index("messages_org_sent").on(t.orgId, t.sentAt),
+    index("messages_org_recipient_sent").on(t.orgId, t.recipient, t.sentAt),
+    index("messages_org_status_sent").on(t.orgId, t.status, t.sentAt),
+    index("messages_org_channel_sent").on(t.orgId, t.channelId, t.sentAt),
+  ],
+);
+
+export const BUCKET_SIZES = ["hour", "day"] as const;
+export type BucketSize = (typeof BUCKET_SIZES)[number];
+
+/** The counts every per-dimension rollup carries (per recipient; each event in its own timestamp's bucket). */
+const metricColumns = () => ({
+  sends: integer("sends").notNull().default(0),
+  deliveries: integer("deliveries").notNull().default(0),
+  hardBounces: integer("hard_bounces").notNull().default(0),
+  softBounces: integer("soft_bounces").notNull().default(0),
+  undeterminedBounces: integer("undetermined_bounces").notNull().default(0),
+  complaints: integer("complaints").notNull().default(0),
+  rejects: integer("rejects").notNull().default(0),
+  delays: integer("delays").notNull().default(0),
+  renderingFailures: integer("rendering_failures").notNull().default(0),
+  opens: integer("opens").notNull().default(0),
+  clicks: integer("clicks").notNull().default(0),
+  /** A message-recipient counts once, in the bucket of its earliest open / click. */
+  uniqueOpens: integer("unique_opens").notNull().default(0),
+  uniqueClicks: integer("unique_clicks").notNull().default(0),
+  subscriptions: integer("subscriptions").notNull().default(0),
+});
+
+/** Key shared by every rollup: org, bucket size and start, channel id ('' = no channel). */
+const bucketColumns = () => ({
+  orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+  bucketSize: text("bucket_size", { enum: BUCKET_SIZES }).notNull(),
+  bucketStart: integer("bucket_start").notNull(),
+  channelId: text("channel_id").notNull(),
+});
+
+export const rollupTotals = sqliteTable("rollup_totals", { ...bucketColumns(), ...metricColumns() }, (t) => [
+  primaryKey({ columns: [t.orgId, t.bucketSize, t.bucketStart, t.channelId] }),
+]);
+
+export const rollupProviders = sqliteTable(
+  "rollup_providers",
+  { ...bucketColumns(), provider: text("provider").notNull(), ...metricColumns() },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucketSize, t.bucketStart, t.channelId, t.provider] })],
+);
+
+/** `template` '' = no template tag. */
+export const rollupTemplates = sqliteTable(
+  "rollup_templates",
+  { ...bucketColumns(), template: text("template").notNull(), ...metricColumns() },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucketSize, t.bucketStart, t.channelId, t.template] })],
+);
+
+export const rollupDomains = sqliteTable(
+  "rollup_domains",
+  { ...bucketColumns(), recipientDomain: text("recipient_domain").notNull(), ...metricColumns() },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucketSize, t.bucketStart, t.channelId, t.recipientDomain] })],
+);
+
+export const rollupBounceReasons = sqliteTable(
+  "rollup_bounce_reasons",
+  {
+    ...bucketColumns(),
+    bounceType: text("bounce_type").notNull(),
+    bounceSubType: text("bounce_sub_type").notNull(),
+    count: integer("count").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucketSize, t.bucketStart, t.channelId, t.bounceType, t.bounceSubType] })],
+);
+
+/** `feedbackType` '' = the complaint carried no feedback report. */
+export const rollupComplaintReasons = sqliteTable(
+  "rollup_complaint_reasons",
+  { ...bucketColumns(), feedbackType: text("feedback_type").notNull(), count: integer("count").notNull().default(0) },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucketSize, t.bucketStart, t.channelId, t.feedbackType] })],
+);
+
+/** Delivery-latency histogram; `bucket` indexes LATENCY_BUCKET_EDGES_MS (worker/services/ingest/latency.ts). */
+export const rollupLatency = sqliteTable(
+  "rollup_latency",
+  { ...bucketColumns(), bucket: integer("bucket").notNull(), count: integer("count").notNull().default(0) },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucketSize, t.bucketStart, t.channelId, t.bucket] })],
+);
+
+/**
+ * Per-org ingest counters per hour of processing: `accepted` (new event rows), `duplicates` (rows that
+ * were already stored), `dropped.<reason>` (rows not ingested). Counts are per (event, recipient) row.
+ */
+export const ingestCounters = sqliteTable(
+  "ingest_counters",
+  {
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    bucketStart: integer("bucket_start").notNull(),
+    counter: text("counter").notNull(),
+    value: integer("value").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucketStart, t.counter] })],
+);
+
+/** Requests refused with 400/413 (EventBridge does not retry those): the raw body and why, so nothing is lost. */
+export const rejectedPayloads = sqliteTable(
+  "rejected_payloads",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    receivedAt: integer("received_at").notNull(),
+    status: integer("status").notNull(),
+    reason: text("reason").notNull(),
+    body: text("body").notNull(),
+    /** Bytes received (for a 413: at least this many; the body holds the first 256 KB). */
+    bodyBytes: integer("body_bytes").notNull(),
+    truncated: integer("truncated", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [index("rejected_payloads_org").on(t.orgId, t.id)],
+);
+
+export const DEAD_LETTER_STATUSES = ["pending", "replayed"] as const;
+export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];
+
+/**
+ * Queue messages that exhausted their retries (any queue's DLQ is `sendops-dead-letters`). `queue` is
+ * the original queue, `queueMessageId` makes recording idempotent. `orgId` is set when the body names one.
+ */
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
+    id: text("id").primaryKey(),
+    queueMessageId: text("queue_message_id").notNull().unique(),
+    queue: text("queue").notNull(),
+    orgId: text("org_id"),
+    bodyJson: text("body_json").notNull(),
+    attempts: integer("attempts").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    status: text("status", { enum: DEAD_LETTER_STATUSES }).notNull().default("pending"),
+    replayedAt: integer("replayed_at"),
+    replayedByUserId: text("replayed_by_user_id"),
+  },
+  (t) => [index("dead_letters_org").on(t.orgId, t.id), index("dead_letters_status").on(t.status, t.id)],
+);
