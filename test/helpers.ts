@@ -64,3 +64,41 @@ export async function newUser(label = "user", name = "Test User"): Promise<TestU
   const me = await json(res);
   return { email, password, cookie: sessionCookie(res), id: me.user.id };
 }
+
+/** Creates the user's own workspace through the API (the user becomes its Owner). */
+export async function newWorkspace(user: TestUser, name?: string) {
+  const res = await call("/api/workspaces", { method: "POST", cookie: user.cookie, body: name === undefined ? {} : { name } });
+  if (res.status !== 201) throw new Error(`workspace creation failed: ${res.status} ${await res.text()}`);
+  return (await json(res)).workspace as { id: string; name: string; slug: string; role: string; permissions: string[] };
+}
+
+let orgCounter = 0;
+/** Inserts a workspace with the user as a member of `role` straight into D1 (fast, for table-driven tests). */
+export async function insertOrgWithMember(
+  userId: string,
+  role: "owner" | "org_admin" | "infra_admin" | "developer" | "marketer" | "financial" | "support" | "viewer",
+  opts: { plan?: "free" | "team" | "business"; name?: string } = {},
+): Promise<string> {
+  const n = ++orgCounter;
+  const id = `org_t${Date.now().toString(36)}${n}${Math.random().toString(36).slice(2, 8)}`;
+  const at = Date.now();
+  await env.DB.batch([
+    env.DB.prepare("INSERT INTO orgs (id, name, slug, plan, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)").bind(
+      id,
+      opts.name ?? `Test Org ${n}`,
+      id.replace(/_/g, "-").toLowerCase(),
+      opts.plan ?? "free",
+      at,
+      at,
+    ),
+    env.DB.prepare("INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)").bind(id, userId, role, at),
+  ]);
+  return id;
+}
+
+/** Adds an existing user to a workspace with a role, straight into D1. */
+export async function insertMembership(orgId: string, userId: string, role: string): Promise<void> {
+  await env.DB.prepare("INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)")
+    .bind(orgId, userId, role, Date.now())
+    .run();
+}

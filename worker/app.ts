@@ -8,9 +8,14 @@ import { loadSession, publicRoute, sameOrigin } from "./auth/middleware";
 import { AppError, errorBody } from "./lib/errors";
 import { CSP_DIRECTIVES, REFERRER_POLICY } from "./lib/security";
 import { authRoutes } from "./routes/auth";
+import { workspaceRoutes } from "./routes/workspaces";
+import { teamRoutes } from "./routes/team";
+import { auditRoutes } from "./routes/audit";
+import { LOGO_MAX_BYTES } from "./services/workspaces";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
 export const API_BODY_LIMIT_BYTES = 1024 * 1024;
+const LOGO_UPLOAD_PATH = /^\/api\/orgs\/[^/]+\/logo$/;
 
 export function createApp() {
   const app = new Hono<AppEnv>();
@@ -35,19 +40,25 @@ export function createApp() {
     }),
   );
 
-  app.use(
-    "/api/*",
+  const limitTo = (maxSize: number) =>
     bodyLimit({
-      maxSize: API_BODY_LIMIT_BYTES,
+      maxSize,
       onError: () => {
-        throw new AppError("PAYLOAD_TOO_LARGE", 413, `Request body exceeds ${API_BODY_LIMIT_BYTES} bytes.`);
+        throw new AppError("PAYLOAD_TOO_LARGE", 413, `Request body exceeds ${maxSize} bytes.`);
       },
-    }),
+    });
+  const apiLimit = limitTo(API_BODY_LIMIT_BYTES);
+  const logoLimit = limitTo(LOGO_MAX_BYTES);
+  app.use("/api/*", (c, next) =>
+    (c.req.method === "PUT" && LOGO_UPLOAD_PATH.test(c.req.path) ? logoLimit : apiLimit)(c, next),
   );
   app.use("/api/*", sameOrigin, loadSession);
 
   app.get("/api/health", publicRoute(), (c) => c.json({ ok: true }));
   app.route("/api", authRoutes);
+  app.route("/api", workspaceRoutes);
+  app.route("/api", teamRoutes);
+  app.route("/api", auditRoutes);
 
   app.notFound((c) => c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), 404));
 

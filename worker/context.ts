@@ -18,6 +18,8 @@ export interface SessionUser {
 export interface AuthSession {
   id: string;
   user: SessionUser;
+  /** The workspace the session last worked in (its timeout governs expiry). */
+  orgId: string | null;
   lastSeenAt: number;
   expiresAt: number;
 }

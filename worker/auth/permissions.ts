@@ -56,6 +56,8 @@ export const CAPABILITIES = Object.keys(MATRIX) as Capability[];
 
 /** Actions that sit outside the capability columns, with the roles that hold them. */
 const SPECIAL = {
+  // What every member needs whatever their role: the workspace's logo, leaving the demo workspace.
+  "workspace.view": ROLES,
   "workspace.delete": ["owner"],
   "workspace.transfer": ["owner"],
   // Changing classification rules (the docs name it `undeliverable.configure`).

@@ -46,6 +46,7 @@ export async function resolveSession(db: Db, token: string, at = Date.now()): Pr
   const row = await db
     .select({
       id: sessions.id,
+      orgId: sessions.orgId,
       lastSeenAt: sessions.lastSeenAt,
       expiresAt: sessions.expiresAt,
       userId: users.id,
@@ -64,6 +65,7 @@ export async function resolveSession(db: Db, token: string, at = Date.now()): Pr
   return {
     id: row.id,
     user: { id: row.userId, email: row.email, name: row.name },
+    orgId: row.orgId,
     lastSeenAt: row.lastSeenAt,
     expiresAt: row.expiresAt,
   };
@@ -81,8 +83,15 @@ export async function touchSession(
   at = Date.now(),
 ): Promise<void> {
   const expiresAt = at + timeoutSeconds * 1000;
-  if (at - session.lastSeenAt < TOUCH_INTERVAL_MS && Math.abs(expiresAt - session.expiresAt) < TOUCH_INTERVAL_MS) return;
+  // Switching workspace always records, so ending a workspace's sessions finds everyone working in it.
+  if (
+    session.orgId === orgId &&
+    at - session.lastSeenAt < TOUCH_INTERVAL_MS &&
+    Math.abs(expiresAt - session.expiresAt) < TOUCH_INTERVAL_MS
+  )
+    return;
   await db.update(sessions).set({ lastSeenAt: at, expiresAt, orgId }).where(eq(sessions.id, session.id));
+  session.orgId = orgId;
   session.lastSeenAt = at;
   session.expiresAt = expiresAt;
 }

@@ -1,3 +1,4 @@
+import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Actor } from "../context";
 import type { Db } from "./client";
 import { auditLog } from "./schema";
@@ -32,4 +33,48 @@ export function auditInsert(db: Db, e: AuditInput) {
     beforeJson: e.before === undefined ? null : JSON.stringify(e.before),
     afterJson: e.after === undefined ? null : JSON.stringify(e.after),
   });
+}
+
+export interface AuditQuery {
+  orgId: string;
+  /** Entries before this time are outside the plan's retention and never returned. */
+  since: number;
+  resourceType?: string;
+  operation?: string;
+  /** Case-insensitive substring of the actor's name or email. */
+  actor?: string;
+  /** Keyset cursor: only entries with a smaller id. */
+  beforeId?: number;
+  limit: number;
+}
+
+/** Entries newest first, all filters AND-combined. */
+export function listAuditEntries(db: Db, q: AuditQuery) {
+  const where: SQL[] = [eq(auditLog.orgId, q.orgId), gte(auditLog.at, q.since)];
+  if (q.resourceType) where.push(eq(auditLog.resourceType, q.resourceType));
+  if (q.operation) where.push(eq(auditLog.operation, q.operation));
+  if (q.actor) {
+    const needle = q.actor.toLowerCase();
+    where.push(
+      sql`(instr(lower(${auditLog.actorName}), ${needle}) > 0 or instr(lower(${auditLog.actorEmail}), ${needle}) > 0)`,
+    );
+  }
+  if (q.beforeId !== undefined) where.push(lt(auditLog.id, q.beforeId));
+  return db
+    .select()
+    .from(auditLog)
+    .where(and(...where))
+    .orderBy(desc(auditLog.id))
+    .limit(q.limit)
+    .all();
+}
+
+/** The distinct resource types and operations among an org's visible entries. */
+export async function auditFacets(db: Db, orgId: string, since: number) {
+  const visible = and(eq(auditLog.orgId, orgId), gte(auditLog.at, since));
+  const [types, ops] = await db.batch([
+    db.selectDistinct({ v: auditLog.resourceType }).from(auditLog).where(visible).orderBy(auditLog.resourceType),
+    db.selectDistinct({ v: auditLog.operation }).from(auditLog).where(visible).orderBy(auditLog.operation),
+  ]);
+  return { resourceTypes: types.map((r) => r.v), operations: ops.map((r) => r.v) };
 }

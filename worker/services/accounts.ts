@@ -2,7 +2,6 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import {
-  findDemoOrg,
   findPasswordCredential,
   findUserByEmail,
   findUserById,
@@ -16,6 +15,7 @@ import { createSession, DEFAULT_SESSION_TIMEOUT_SECONDS, deleteSessionsOfUserQue
 import { assertNotThrottled, clearFailures, recordFailure, throttleKeys } from "../auth/throttle";
 import { AppError, notFound, validationError } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { ensureDemoWorkspace } from "./demo";
 
 export const signUpSchema = z.object({
   name: z.string().trim().min(1, "Enter your full name.").max(200, "Name is at most 200 characters."),
@@ -68,8 +68,8 @@ export async function signUp(db: Db, input: z.infer<typeof signUpSchema>, at = D
   const pw = await hashPassword(input.password);
   if (await findUserByEmail(db, email)) return;
   const userId = newId("usr", at);
-  const demo = await findDemoOrg(db);
-  const inserts = [
+  const demoId = await ensureDemoWorkspace(db, at);
+  await db.batch([
     db.insert(users).values({ id: userId, email, name: input.name, createdAt: at }).onConflictDoNothing(),
     db.insert(userCredentials).values({
       id: newId("crd", at),
@@ -82,12 +82,9 @@ export async function signUp(db: Db, input: z.infer<typeof signUpSchema>, at = D
       createdAt: at,
       updatedAt: at,
     }),
-  ] as const;
-  if (demo) {
-    await db.batch([...inserts, db.insert(memberships).values({ orgId: demo.id, userId, role: "org_admin", createdAt: at })]);
-  } else {
-    await db.batch(inserts);
-  }
+    // The demo is read-only for everyone (orgRoute), so the role only decides which pages it shows.
+    db.insert(memberships).values({ orgId: demoId, userId, role: "org_admin", createdAt: at }),
+  ]);
 }
 
 const INVALID_CREDENTIALS = () => new AppError("INVALID_CREDENTIALS", 401, "Email or password is incorrect.");
