@@ -3,3 +3,4 @@ export * from "./orgs";
 export * from "./audit";
 export * from "./api-keys";
 export * from "./ingest";
+export * from "./undeliverable";
