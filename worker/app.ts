@@ -11,6 +11,7 @@ import { authRoutes } from "./routes/auth";
 import { workspaceRoutes } from "./routes/workspaces";
 import { teamRoutes } from "./routes/team";
 import { auditRoutes } from "./routes/audit";
+import { apiKeyRoutes } from "./routes/api-keys";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
@@ -59,6 +60,7 @@ export function createApp() {
   app.route("/api", workspaceRoutes);
   app.route("/api", teamRoutes);
   app.route("/api", auditRoutes);
+  app.route("/api", apiKeyRoutes);
 
   app.notFound((c) => c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), 404));
 
