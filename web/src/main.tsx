@@ -1,12 +1,46 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { RouterProvider } from "@tanstack/react-router";
+import { ApiError } from "./api/client";
+import { ToastProvider } from "./components/toast";
+import { initTheme } from "./lib/theme";
+import { createAppRouter } from "./router";
+import "./styles.css";
 
-function App() {
-  return <main><h1>SendOps</h1></main>;
+initTheme();
+
+/** A request that finds the session gone (signed out elsewhere, expired) sends the user to sign in. */
+function onApiError(err: unknown) {
+  if (!(err instanceof ApiError) || !err.isUnauthenticated) return;
+  const { pathname, href } = router.state.location;
+  if (pathname === "/sign-in" || pathname === "/sign-up") return;
+  queryClient.clear();
+  void router.navigate({
+    to: "/sign-in",
+    search: { redirect: href, notice: err.code === "SESSION_EXPIRED" ? "session-expired" : undefined },
+  });
 }
+
+const queryClient = new QueryClient({
+  queryCache: new QueryCache({ onError: onApiError }),
+  mutationCache: new MutationCache({ onError: onApiError }),
+  defaultOptions: {
+    queries: {
+      staleTime: 10_000,
+      retry: (count, err) => !(err instanceof ApiError && err.status >= 400 && err.status < 500) && count < 2,
+    },
+  },
+});
+
+const router = createAppRouter(queryClient);
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <App />
+    <QueryClientProvider client={queryClient}>
+      <ToastProvider>
+        <RouterProvider router={router} />
+      </ToastProvider>
+    </QueryClientProvider>
   </StrictMode>,
 );

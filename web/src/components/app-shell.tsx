@@ -1,0 +1,121 @@
+import { useEffect, useMemo, type ReactNode } from "react";
+import { Link, Outlet, useLocation, useParams, useRouter } from "@tanstack/react-router";
+import { ROLE_LABELS } from "../../../worker/auth/permissions";
+import { useMe } from "../api/account";
+import { rememberWorkspace } from "../lib/last-workspace";
+import { canSee, NAV, NAV_SECTIONS, navItemFor } from "../nav";
+import { scopeOf, WorkspaceContext } from "../workspace";
+import { DemoBanner } from "./demo-banner";
+import { LockIcon, LogOutIcon } from "./icons";
+import { OrgSwitcher } from "./org-switcher";
+import { useSignOutAndLeave } from "./sign-out";
+import { EmptyState, FullPageLoading } from "./states";
+
+const initials = (name: string) =>
+  name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join("");
+
+/** The signed-in layout of a workspace: sidebar (switcher, nav, user), demo banner, page. */
+export function AppShell() {
+  const me = useMe();
+  const { slug } = useParams({ strict: false });
+  const router = useRouter();
+  const { pathname } = useLocation();
+  const signOut = useSignOutAndLeave();
+  const workspace = me.workspaces.find((w) => w.slug === slug);
+  const scope = useMemo(() => (workspace ? scopeOf(workspace) : null), [workspace]);
+
+  useEffect(() => {
+    if (workspace) rememberWorkspace(me.user.id, workspace.slug);
+  }, [me.user.id, workspace]);
+
+  // The slug left the user's list (renamed, deleted, left): let the route resolve or redirect it again.
+  useEffect(() => {
+    if (!workspace) void router.invalidate();
+  }, [workspace, router]);
+
+  if (!workspace || !scope) return <FullPageLoading />;
+
+  const item = navItemFor(pathname);
+  const allowed = !item || canSee(item, workspace.permissions);
+  let page: ReactNode = <Outlet />;
+  if (!allowed) {
+    page = (
+      <EmptyState icon={LockIcon} title="No access">
+        Your role ({ROLE_LABELS[workspace.role]}) does not include {item.label}. Ask an Owner or Org Admin if you need it.
+      </EmptyState>
+    );
+  }
+
+  return (
+    <WorkspaceContext.Provider value={scope}>
+      <div className="app">
+        <aside className="sidebar">
+          <div className="sidebar-top">
+            <OrgSwitcher current={workspace} workspaces={me.workspaces} />
+          </div>
+          <nav className="sidebar-nav" aria-label="Main">
+            {NAV_SECTIONS.map((section) => {
+              const items = NAV.filter((i) => i.section === section.id && canSee(i, workspace.permissions));
+              if (!items.length) return null;
+              return (
+                <div className="nav-section" key={section.id}>
+                  {section.heading && <div className="nav-heading">{section.heading}</div>}
+                  <ul className="nav-list">
+                    {items.map((i) => {
+                      const Icon = i.icon;
+                      return (
+                        <li key={i.to}>
+                          <Link
+                            to={i.to}
+                            params={{ slug: workspace.slug }}
+                            className="nav-link"
+                            aria-current={item === i ? "page" : undefined}
+                          >
+                            <Icon />
+                            {i.label}
+                          </Link>
+                        </li>
+                      );
+                    })}
+                  </ul>
+                </div>
+              );
+            })}
+          </nav>
+          <div className="sidebar-bottom row-between">
+            <div className="user-chip">
+              <span className="avatar" aria-hidden="true">
+                {initials(me.user.name)}
+              </span>
+              <span className="user-chip-text">
+                <strong>{me.user.name}</strong>
+                <span>{me.user.email}</span>
+              </span>
+            </div>
+            <button
+              type="button"
+              className="btn btn-ghost btn-sm"
+              onClick={signOut.run}
+              disabled={signOut.pending}
+              aria-label="Sign out"
+              title="Sign out"
+            >
+              <LogOutIcon />
+            </button>
+          </div>
+        </aside>
+        <div className="main">
+          {workspace.isDemo && <DemoBanner workspaces={me.workspaces} />}
+          <main className="content" key={workspace.id}>
+            {page}
+          </main>
+        </div>
+      </div>
+    </WorkspaceContext.Provider>
+  );
+}

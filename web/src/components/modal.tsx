@@ -1,0 +1,58 @@
+import { useEffect, useId, useRef, type FormEvent, type ReactNode } from "react";
+
+/**
+ * A modal on the native <dialog> element: focus is trapped and restored by the browser, Escape closes
+ * it. The body is a form so Enter submits.
+ */
+export function Modal({
+  open,
+  title,
+  onClose,
+  onSubmit,
+  children,
+  footer,
+}: {
+  open: boolean;
+  title: string;
+  onClose: () => void;
+  onSubmit: () => void;
+  children: ReactNode;
+  footer: ReactNode;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onSubmit();
+  };
+
+  return (
+    <dialog
+      ref={ref}
+      className="modal"
+      aria-labelledby={titleId}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      {open && (
+        <form onSubmit={submit}>
+          <div className="modal-header">
+            <h2 id={titleId}>{title}</h2>
+          </div>
+          <div className="modal-body">{children}</div>
+          <div className="modal-footer">{footer}</div>
+        </form>
+      )}
+    </dialog>
+  );
+}

@@ -1,0 +1,46 @@
+import type { LinkProps } from "@tanstack/react-router";
+import type { Permission } from "../../worker/auth/permissions";
+import { CompassIcon, ScrollIcon, SettingsIcon, UserIcon, UsersIcon, type IconComponent } from "./components/icons";
+
+/**
+ * The sidebar, as data. Sections and their order follow the product docs (Reports, Undeliverable,
+ * Templates, Channels, Identities, Tracking Domains, Notifications, Connections, Setup Guide; then
+ * System: Team, Audit Log, Billing, Settings, Profile). A feature adds its page with one line here
+ * (in doc order) and one route in router.tsx. An item shows only when the member's role holds its
+ * permission; the same rule guards the page itself (AppShell).
+ */
+export const NAV_SECTIONS = [
+  { id: "product", heading: null },
+  { id: "system", heading: "System" },
+] as const;
+
+/** A page of a workspace, as registered in router.tsx. */
+export type WorkspacePage = Extract<NonNullable<LinkProps["to"]>, `/w/$slug/${string}`>;
+
+export interface NavItem {
+  section: (typeof NAV_SECTIONS)[number]["id"];
+  label: string;
+  to: WorkspacePage;
+  /** null: every member (personal pages). */
+  permission: Permission | null;
+  icon: IconComponent;
+}
+
+export const NAV: readonly NavItem[] = [
+  { section: "product", label: "Setup Guide", to: "/w/$slug/setup", permission: "setup.view", icon: CompassIcon },
+  { section: "system", label: "Team", to: "/w/$slug/team", permission: "team.view", icon: UsersIcon },
+  { section: "system", label: "Audit Log", to: "/w/$slug/audit-log", permission: "audit.view", icon: ScrollIcon },
+  { section: "system", label: "Settings", to: "/w/$slug/settings", permission: "org_settings.view", icon: SettingsIcon },
+  { section: "system", label: "Profile", to: "/w/$slug/profile", permission: null, icon: UserIcon },
+];
+
+export const canSee = (item: NavItem, permissions: readonly string[]) =>
+  item.permission === null || permissions.includes(item.permission);
+
+export const visibleNav = (permissions: readonly string[]) => NAV.filter((item) => canSee(item, permissions));
+
+/** The nav item a location belongs to: `/w/acme/team/...` → Team. */
+export function navItemFor(pathname: string): NavItem | undefined {
+  const page = pathname.split("/")[3];
+  return page ? NAV.find((item) => item.to.split("/")[3] === page) : undefined;
+}

@@ -1,0 +1,86 @@
+import { useState, type FormEvent } from "react";
+import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
+import { useSignIn } from "../api/account";
+import { Alert } from "../components/alert";
+import { fieldError, FormError, SubmitButton, TextField } from "../components/form";
+import { AuthLayout } from "./auth-layout";
+
+const NOTICES = {
+  "account-created": { variant: "success", text: "Account created. Sign in with your email and password." },
+  "signed-out": { variant: "info", text: "You have been signed out." },
+  "session-expired": { variant: "warning", text: "Your session expired. Sign in again to continue." },
+  "password-changed": { variant: "success", text: "Password changed. Sign in with your new password." },
+} as const;
+type Notice = keyof typeof NOTICES;
+
+export interface SignInSearch {
+  redirect?: string;
+  notice?: Notice;
+}
+
+/** Only same-site paths are followed after sign-in (no open redirect). */
+const safePath = (v: unknown): string | undefined =>
+  typeof v === "string" && v.startsWith("/") && !v.startsWith("//") && !v.startsWith("/\\") ? v : undefined;
+
+export function signInSearch(search: Record<string, unknown>): SignInSearch {
+  const notice = typeof search.notice === "string" && search.notice in NOTICES ? (search.notice as Notice) : undefined;
+  return { redirect: safePath(search.redirect), notice };
+}
+
+const route = getRouteApi("/sign-in");
+
+export function SignInPage() {
+  const { redirect, notice } = route.useSearch();
+  const navigate = useNavigate();
+  const signIn = useSignIn();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    signIn.mutate({ email, password }, { onSuccess: () => void navigate({ href: redirect ?? "/", replace: true }) });
+  };
+
+  const n = notice ? NOTICES[notice] : null;
+  return (
+    <AuthLayout
+      title="Sign in to SendOps"
+      subtitle="Welcome back. Enter your email and password."
+      footer={
+        <>
+          New to SendOps? <Link to="/sign-up">Create an account</Link>
+        </>
+      }
+    >
+      <form className="form" onSubmit={onSubmit} noValidate>
+        {n && !signIn.error && (
+          <Alert variant={n.variant} role="status">
+            {n.text}
+          </Alert>
+        )}
+        <FormError error={signIn.error} fieldNames={["email", "password"]} />
+        <TextField
+          label="Email"
+          type="email"
+          autoComplete="email"
+          required
+          value={email}
+          onValueChange={setEmail}
+          error={fieldError(signIn.error, "email")}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onValueChange={setPassword}
+          error={fieldError(signIn.error, "password")}
+        />
+        <SubmitButton pending={signIn.isPending} block>
+          Sign in
+        </SubmitButton>
+      </form>
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,103 @@
+import { useState, type FormEvent } from "react";
+import { Link, useNavigate } from "@tanstack/react-router";
+import { useSignUp } from "../api/account";
+import { fieldError, FormError, SubmitButton, TextField } from "../components/form";
+import { AuthLayout } from "./auth-layout";
+
+const MIN_PASSWORD = 8;
+
+type Field = "name" | "email" | "password" | "acceptTerms";
+
+function validate(v: { name: string; email: string; password: string; acceptTerms: boolean }) {
+  const errors: Partial<Record<Field, string>> = {};
+  if (!v.name.trim()) errors.name = "Enter your full name.";
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email.trim())) errors.email = "Enter a valid email address.";
+  if (v.password.length < MIN_PASSWORD) errors.password = `Password must be at least ${MIN_PASSWORD} characters.`;
+  if (!v.acceptTerms) errors.acceptTerms = "You must agree to the Terms of Service and Privacy Policy.";
+  return errors;
+}
+
+export function SignUpPage() {
+  const navigate = useNavigate();
+  const signUp = useSignUp();
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [acceptTerms, setAcceptTerms] = useState(false);
+  const [local, setLocal] = useState<Partial<Record<Field, string>>>({});
+  const [submitted, setSubmitted] = useState(false);
+
+  const values = { name, email, password, acceptTerms };
+  // After a first attempt, errors update as the user types.
+  const shown = submitted ? validate(values) : local;
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    setSubmitted(true);
+    const errors = validate(values);
+    setLocal(errors);
+    if (Object.keys(errors).length) return;
+    signUp.mutate(
+      { name: name.trim(), email: email.trim(), password, acceptTerms: true },
+      { onSuccess: () => void navigate({ to: "/sign-in", search: { notice: "account-created" } }) },
+    );
+  };
+
+  const err = (f: Field) => fieldError(signUp.error, f, shown[f]);
+  return (
+    <AuthLayout
+      title="Create your account"
+      subtitle="Explore the demo workspace, then connect your own AWS account."
+      footer={
+        <>
+          Already have an account? <Link to="/sign-in">Sign in</Link>
+        </>
+      }
+    >
+      <form className="form" onSubmit={onSubmit} noValidate>
+        <FormError error={signUp.error} fieldNames={["name", "email", "password", "acceptTerms"]} />
+        <TextField label="Full name" autoComplete="name" required value={name} onValueChange={setName} error={err("name")} />
+        <TextField
+          label="Email"
+          type="email"
+          autoComplete="email"
+          required
+          value={email}
+          onValueChange={setEmail}
+          error={err("email")}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={MIN_PASSWORD}
+          value={password}
+          onValueChange={setPassword}
+          hint={`At least ${MIN_PASSWORD} characters.`}
+          error={err("password")}
+        />
+        <div className="field">
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={acceptTerms}
+              onChange={(e) => setAcceptTerms(e.target.checked)}
+              aria-invalid={Boolean(err("acceptTerms")) || undefined}
+              aria-describedby={err("acceptTerms") ? "terms-error" : undefined}
+            />
+            <span>I agree to the Terms of Service and Privacy Policy</span>
+          </label>
+          {err("acceptTerms") && (
+            <span className="field-error" id="terms-error">
+              {err("acceptTerms")}
+            </span>
+          )}
+        </div>
+        <SubmitButton pending={signUp.isPending} block>
+          Create account
+        </SubmitButton>
+      </form>
+    </AuthLayout>
+  );
+}

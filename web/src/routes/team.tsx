@@ -1,0 +1,164 @@
+import { useState } from "react";
+import { ROLE_LABELS, ROLES, type Role } from "../../../worker/auth/permissions";
+import { useMe } from "../api/account";
+import { errorMessage } from "../api/client";
+import { useChangeRole, useMembers, useRemoveMember, type Member } from "../api/team";
+import { Alert } from "../components/alert";
+import { FormError } from "../components/form";
+import { UsersIcon } from "../components/icons";
+import { Modal } from "../components/modal";
+import { Card, PageHeader } from "../components/page";
+import { EmptyState, QueryView } from "../components/states";
+import { useToast } from "../components/toast";
+import { formatDate } from "../lib/time";
+import { useTimeZone } from "../lib/use-timezone";
+import { useWorkspace } from "../workspace";
+
+/** Roles a member can be given here; ownership moves only by a transfer. */
+const ASSIGNABLE = ROLES.filter((r) => r !== "owner").map((r) => ({ value: r, label: ROLE_LABELS[r] }));
+
+const ROLE_BADGE: Partial<Record<Role, string>> = { owner: "badge-primary", org_admin: "badge-success" };
+
+export function TeamPage() {
+  const { workspace, can } = useWorkspace();
+  const me = useMe();
+  const tz = useTimeZone();
+  const notify = useToast();
+  const members = useMembers(workspace.id);
+  const changeRole = useChangeRole(workspace.id);
+  const remove = useRemoveMember(workspace.id);
+  const [removing, setRemoving] = useState<Member | null>(null);
+  const manage = can("team.manage") && !workspace.isDemo;
+
+  const onRole = (m: Member, role: Role) =>
+    changeRole.mutate(
+      { userId: m.userId, role: role as Exclude<Role, "owner"> },
+      {
+        onSuccess: () => notify(`${m.name} is now ${ROLE_LABELS[role]}.`),
+        onError: (err) => notify(errorMessage(err), "error"),
+      },
+    );
+
+  return (
+    <div className="stack">
+      <PageHeader title="Team" description="Everyone in this workspace and the role that decides what they can see and do." />
+      {workspace.isDemo && (
+        <Alert variant="locked" title="Demo workspace">
+          Other people exploring the demo are not listed, and roles cannot be changed here.
+        </Alert>
+      )}
+      <Card title="Members" flush>
+        <QueryView
+          query={members}
+          loadingLabel="Loading members…"
+          errorTitle="Could not load the members"
+          isEmpty={(list) => list.length === 0}
+          empty={<EmptyState icon={UsersIcon} title="No members yet" />}
+        >
+          {(list) => (
+            <div className="table-wrap">
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Member</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">Joined</th>
+                    {manage && (
+                      <th scope="col">
+                        <span className="sr-only">Actions</span>
+                      </th>
+                    )}
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((m) => {
+                    const editable = manage && m.role !== "owner" && m.userId !== me.user.id;
+                    return (
+                      <tr key={m.userId}>
+                        <td>
+                          <div className="cell-primary">
+                            {m.name}
+                            {m.userId === me.user.id && <span className="subtle"> (you)</span>}
+                          </div>
+                          <div className="cell-secondary">{m.email}</div>
+                        </td>
+                        <td>
+                          {editable ? (
+                            <select
+                              className="select"
+                              aria-label={`Role of ${m.name}`}
+                              value={m.role}
+                              disabled={changeRole.isPending}
+                              onChange={(e) => onRole(m, e.target.value as Role)}
+                            >
+                              {ASSIGNABLE.map((o) => (
+                                <option key={o.value} value={o.value}>
+                                  {o.label}
+                                </option>
+                              ))}
+                            </select>
+                          ) : (
+                            <span className={`badge ${ROLE_BADGE[m.role] ?? ""}`}>{ROLE_LABELS[m.role]}</span>
+                          )}
+                        </td>
+                        <td className="muted">{formatDate(m.joinedAt, tz)}</td>
+                        {manage && (
+                          <td className="cell-actions">
+                            {editable && (
+                              <button
+                                type="button"
+                                className="btn btn-sm btn-danger-outline"
+                                aria-label={`Remove ${m.name}`}
+                                onClick={() => {
+                                  remove.reset();
+                                  setRemoving(m);
+                                }}
+                              >
+                                Remove
+                              </button>
+                            )}
+                          </td>
+                        )}
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </QueryView>
+      </Card>
+
+      <Modal
+        open={removing !== null}
+        title="Remove member"
+        onClose={() => setRemoving(null)}
+        onSubmit={() =>
+          removing &&
+          remove.mutate(removing.userId, {
+            onSuccess: () => {
+              notify(`${removing.name} was removed.`);
+              setRemoving(null);
+            },
+          })
+        }
+        footer={
+          <>
+            <button type="button" className="btn" onClick={() => setRemoving(null)}>
+              Cancel
+            </button>
+            <button type="submit" className="btn btn-danger" disabled={remove.isPending}>
+              Remove member
+            </button>
+          </>
+        }
+      >
+        <p>
+          Remove <strong>{removing?.name}</strong> ({removing?.email}) from {workspace.name}? They lose access at once and
+          their sessions in this workspace end.
+        </p>
+        <FormError error={remove.error} />
+      </Modal>
+    </div>
+  );
+}
