@@ -337,6 +337,8 @@ describe("deleting a workspace", () => {
     expect(await count("SELECT count(*) AS n FROM audit_log WHERE org_id = ?")).toBe(0);
     expect(await count("SELECT count(*) AS n FROM sessions WHERE org_id = ?")).toBe(0);
     expect((await env.FILES.list({ prefix: `logos/${ws.id}/` })).objects).toHaveLength(0);
+    // Other areas' org-owned tables reference orgs ON DELETE CASCADE, which relies on D1 enforcing foreign keys.
+    expect(await env.DB.prepare("PRAGMA foreign_keys").first()).toEqual({ foreign_keys: 1 });
 
     expect((await call("/api/me", { cookie: admin.cookie })).status).toBe(401);
     expect((await call("/api/me", { cookie: bystander.cookie })).status).toBe(200);
