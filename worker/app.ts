@@ -12,6 +12,7 @@ import { workspaceRoutes } from "./routes/workspaces";
 import { teamRoutes } from "./routes/team";
 import { auditRoutes } from "./routes/audit";
 import { apiKeyRoutes } from "./routes/api-keys";
+import { v1Routes } from "./routes/v1";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
@@ -61,6 +62,7 @@ export function createApp() {
   app.route("/api", teamRoutes);
   app.route("/api", auditRoutes);
   app.route("/api", apiKeyRoutes);
+  app.route("/v1", v1Routes);
 
   app.notFound((c) => c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), 404));
 

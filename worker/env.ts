@@ -19,6 +19,12 @@ export interface Env {
   WEBHOOKS_QUEUE: Queue;
   /** Durable Object namespace: one OrgLedger per org. */
   ORG_LEDGER: DurableObjectNamespace;
+  /**
+   * Durable Object namespace: one RateLimiter per /v1 API key (sliding-window request log in memory).
+   * Untyped here because the dashboard type-checks this file without the Workers runtime module; the
+   * /v1 middleware narrows it to the RateLimiter class.
+   */
+  RATE_LIMITER: DurableObjectNamespace;
   /** Analytics Engine dataset: one data point per SES event. */
   EVENTS_AE: AnalyticsEngineDataset;
   /** Public URL of this deployment, e.g. https://sendops.example.com. */
@@ -48,6 +54,7 @@ const envSchema = z.object({
   JOBS_QUEUE: binding("JOBS_QUEUE", "send"),
   WEBHOOKS_QUEUE: binding("WEBHOOKS_QUEUE", "send"),
   ORG_LEDGER: binding("ORG_LEDGER", "idFromName"),
+  RATE_LIMITER: binding("RATE_LIMITER", "idFromName"),
   EVENTS_AE: binding("EVENTS_AE", "writeDataPoint"),
   APP_URL: z.url({ message: "var APP_URL must be an absolute URL" }),
   AWS_ENDPOINT_URL: z.string({ message: "var AWS_ENDPOINT_URL is missing" }),

@@ -4,6 +4,7 @@ import { runScheduled } from "./cron";
 import { dispatchQueue } from "../queues";
 
 export { OrgLedger } from "../durable-objects/org-ledger";
+export { RateLimiter } from "../durable-objects/rate-limiter";
 
 const app = createApp();
 

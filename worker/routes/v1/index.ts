@@ -1,0 +1,15 @@
+import { Hono } from "hono";
+import type { V1Env } from "./context";
+import { registerV1Routes, type AnyV1Route } from "./define";
+import { noStore, refuseBrowserOrigin } from "./middleware";
+import { openApiDocument } from "./openapi";
+import { getAccount } from "./account";
+
+/** Every /v1 endpoint. Add a route: define it in its own file with `defineV1Route`, list it here. */
+export const V1_ROUTES: readonly AnyV1Route[] = [getAccount];
+
+/** The public API, mounted at /v1. `openapi.json` needs no key (it documents, it holds no data). */
+export const v1Routes = new Hono<V1Env>();
+v1Routes.use("*", noStore, refuseBrowserOrigin);
+v1Routes.get("/openapi.json", (c) => c.json(openApiDocument(V1_ROUTES, `${new URL(c.env.APP_URL).origin}/v1`)));
+registerV1Routes(v1Routes, V1_ROUTES);
