@@ -2,7 +2,119 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env";
 
 /**
- * One per org (addressed by org id): serialises the org's ingest, dedupes events, keeps the rolling
- * undeliverable windows. The ingest issue fills in its methods.
+ * One per org, addressed by `env.ORG_LEDGER.idFromName(orgId)`. Holds the org's qualifying events —
+ * bounces (any type), complaints and rejects — in its SQLite storage, one row per (event, recipient),
+ * keyed by the ingest `event_key`, so recording is idempotent. The ingest consumer forwards every
+ * qualifying row of a batch after its D1 commit (new rows and duplicates alike: a retry after a failed
+ * call still gets them here). The undeliverable classification reads these rows.
+ *
+ * RPC API:
+ *   recordQualifying(rows: QualifyingRow[]) → { stored }   stored = rows not seen before
+ *   listQualifying({ email?, since?, limit? }) → QualifyingRow[]   newest first
+ *
+ * Storage (table `qualifying_events`): event_key PK, email, at, event_type, bounce_type, sub_type,
+ * diagnostic, message_id, channel_id; index (email, at).
  */
-export class OrgLedger extends DurableObject<Env> {}
+
+/** One qualifying (event, recipient) as forwarded by the ingest consumer. */
+export interface QualifyingRow {
+  eventKey: string;
+  /** Recipient address, lowercase. */
+  email: string;
+  /** The event's own timestamp (epoch ms). */
+  at: number;
+  eventType: "bounce" | "complaint" | "reject";
+  /** Permanent | Transient | Undetermined for bounces, else null. */
+  bounceType: string | null;
+  /** Bounce sub-type for bounces, complaint feedback type for complaints, null for rejects. */
+  subType: string | null;
+  /** The recipient's SMTP diagnostic (bounces) or the reject reason. */
+  diagnostic: string | null;
+  messageId: string;
+  channelId: string | null;
+}
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS qualifying_events (
+    event_key TEXT PRIMARY KEY,
+    email TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    event_type TEXT NOT NULL,
+    bounce_type TEXT,
+    sub_type TEXT,
+    diagnostic TEXT,
+    message_id TEXT NOT NULL,
+    channel_id TEXT
+  )`,
+  `CREATE INDEX IF NOT EXISTS qualifying_events_email_at ON qualifying_events (email, at)`,
+];
+
+interface StoredRow extends Record<string, SqlStorageValue> {
+  event_key: string;
+  email: string;
+  at: number;
+  event_type: string;
+  bounce_type: string | null;
+  sub_type: string | null;
+  diagnostic: string | null;
+  message_id: string;
+  channel_id: string | null;
+}
+
+export class OrgLedger extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    for (const q of SCHEMA) this.sql.exec(q);
+  }
+
+  /** Stores each row once (by event key); replays and duplicates change nothing. */
+  recordQualifying(rows: QualifyingRow[]): { stored: number } {
+    let stored = 0;
+    this.ctx.storage.transactionSync(() => {
+      for (const r of rows) {
+        const cursor = this.sql.exec(
+          `INSERT INTO qualifying_events (event_key, email, at, event_type, bounce_type, sub_type, diagnostic, message_id, channel_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_key) DO NOTHING`,
+          r.eventKey,
+          r.email.toLowerCase(),
+          r.at,
+          r.eventType,
+          r.bounceType,
+          r.subType,
+          r.diagnostic,
+          r.messageId,
+          r.channelId,
+        );
+        stored += cursor.rowsWritten > 0 ? 1 : 0;
+      }
+    });
+    return { stored };
+  }
+
+  /** Qualifying rows, newest first, optionally for one address and/or since a time. */
+  listQualifying(q: { email?: string; since?: number; limit?: number } = {}): QualifyingRow[] {
+    const limit = Math.min(Math.max(q.limit ?? 1000, 1), 10_000);
+    const rows = this.sql
+      .exec<StoredRow>(
+        `SELECT * FROM qualifying_events WHERE (?1 IS NULL OR email = ?1) AND at >= ?2 ORDER BY at DESC, event_key LIMIT ?3`,
+        q.email?.toLowerCase() ?? null,
+        q.since ?? 0,
+        limit,
+      )
+      .toArray();
+    return rows.map((r) => ({
+      eventKey: r.event_key,
+      email: r.email,
+      at: r.at,
+      eventType: r.event_type as QualifyingRow["eventType"],
+      bounceType: r.bounce_type,
+      subType: r.sub_type,
+      diagnostic: r.diagnostic,
+      messageId: r.message_id,
+      channelId: r.channel_id,
+    }));
+  }
+}

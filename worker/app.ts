@@ -12,6 +12,8 @@ import { workspaceRoutes } from "./routes/workspaces";
 import { teamRoutes } from "./routes/team";
 import { auditRoutes } from "./routes/audit";
 import { apiKeyRoutes } from "./routes/api-keys";
+import { ingestRoutes } from "./routes/ingest";
+import { ingestAdminRoutes } from "./routes/ingest-admin";
 import { v1Routes } from "./routes/v1";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
 
@@ -62,6 +64,8 @@ export function createApp() {
   app.route("/api", teamRoutes);
   app.route("/api", auditRoutes);
   app.route("/api", apiKeyRoutes);
+  app.route("/api", ingestAdminRoutes);
+  app.route("/ingest", ingestRoutes);
   app.route("/v1", v1Routes);
 
   app.notFound((c) => c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), 404));

@@ -36,6 +36,8 @@ export interface Env {
   DNS_RESOLVER_URL: string;
   /** Message tag that names the template, unless an org sets its own. */
   DEFAULT_TEMPLATE_TAG: string;
+  /** "true" enables POST /ingest/noop, the ingest benchmark's enqueue-only baseline; absent otherwise. */
+  BENCH_BASELINE?: string;
   /** Secret: base64 of 32 random bytes; AES-GCM key for secrets stored at rest. */
   ENCRYPTION_KEY: string;
 }
@@ -62,6 +64,7 @@ const envSchema = z.object({
   STRIPE_API_URL: z.url({ message: "var STRIPE_API_URL must be an absolute URL" }),
   DNS_RESOLVER_URL: z.url({ message: "var DNS_RESOLVER_URL must be an absolute URL" }),
   DEFAULT_TEMPLATE_TAG: z.string().min(1, { message: "var DEFAULT_TEMPLATE_TAG is missing" }),
+  BENCH_BASELINE: z.enum(["true", "false"], { message: 'var BENCH_BASELINE must be "true" or "false" when set' }).optional(),
   ENCRYPTION_KEY: z
     .string({ message: "secret ENCRYPTION_KEY is missing (wrangler secret put ENCRYPTION_KEY)" })
     .refine((v) => /^[A-Za-z0-9+/]{43}=$/.test(v), {

@@ -1,0 +1,78 @@
+import type { Actor } from "../../context";
+import { auditInsert } from "../../db/audit";
+import type { Db } from "../../db/client";
+import { expireActiveIngestKeys, findIngestKeyByHash, listValidIngestKeys } from "../../db/ingest";
+import { ingestKeys } from "../../db/schema";
+import { randomToken, sha256Hex } from "../../lib/crypto";
+import { newId } from "../../lib/ids";
+import { HOUR } from "../../lib/time";
+
+/** A rotated key keeps working this long, so the CloudFormation parameter can be updated without losing events. */
+export const INGEST_KEY_GRACE_MS = 24 * HOUR;
+/** Characters of the key shown in lists (`sik_` + 8). */
+const PREFIX_LENGTH = 12;
+
+/**
+ * Creates the org's new ingest key and gives every currently active key 24 h before it expires
+ * (rotation). Returns the plaintext once; only its SHA-256 is stored. One audit entry.
+ */
+export async function createIngestKey(db: Db, orgId: string, actor: Actor, now = Date.now()) {
+  const key = randomToken("sik");
+  const id = newId("ikey", now);
+  const prefix = key.slice(0, PREFIX_LENGTH);
+  const previous = await listValidIngestKeys(db, orgId, now);
+  const rotated = previous.filter((k) => k.expiresAt === null);
+  await db.batch([
+    expireActiveIngestKeys(db, orgId, now + INGEST_KEY_GRACE_MS),
+    db.insert(ingestKeys).values({
+      id,
+      orgId,
+      keyHash: await sha256Hex(key),
+      keyPrefix: prefix,
+      createdAt: now,
+      createdByUserId: actor.userId,
+      createdByName: actor.name,
+      expiresAt: null,
+    }),
+    auditInsert(db, {
+      orgId,
+      actor,
+      at: now,
+      resourceType: "ingest_key",
+      resourceId: id,
+      operation: rotated.length ? "rotate" : "create",
+      summary: rotated.length
+        ? `Rotated the ingest key (new ${prefix}…; ${rotated.map((k) => `${k.prefix}…`).join(", ")} stays valid for 24 hours)`
+        : `Created the ingest key ${prefix}…`,
+      after: { id, prefix, previousKeyIds: rotated.map((k) => k.id) },
+    }),
+  ]);
+  return { id, key, prefix, createdAt: now };
+}
+
+export async function listIngestKeys(db: Db, orgId: string, now = Date.now()) {
+  return listValidIngestKeys(db, orgId, now);
+}
+
+/** In-isolate cache of key lookups (hits and misses) so the ingest path rarely touches D1. */
+const KEY_CACHE_TTL_MS = 5_000;
+const KEY_CACHE_MAX = 10_000;
+const keyCache = new Map<string, { orgId: string | null; expiresAt: number | null; cachedAt: number }>();
+
+/**
+ * The org an `x-api-key` belongs to, or null when the key is unknown or expired. Expiry is checked on
+ * every call against the cached `expiresAt`, so a rotated key stops working exactly 24 h later.
+ */
+export async function authenticateIngestKey(db: Db, key: string, now = Date.now()): Promise<string | null> {
+  const hash = await sha256Hex(key);
+  let entry = keyCache.get(hash);
+  if (!entry || now - entry.cachedAt > KEY_CACHE_TTL_MS || now < entry.cachedAt) {
+    const row = await findIngestKeyByHash(db, hash);
+    entry = { orgId: row?.orgId ?? null, expiresAt: row?.expiresAt ?? null, cachedAt: now };
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+    keyCache.set(hash, entry);
+  }
+  if (!entry.orgId) return null;
+  if (entry.expiresAt !== null && entry.expiresAt <= now) return null;
+  return entry.orgId;
+}
