@@ -1,4 +1,4 @@
-import { useEffect, useMemo, type ReactNode } from "react";
+import { useEffect, useMemo, useRef, type ReactNode } from "react";
 import { Link, Outlet, useLocation, useParams, useRouter } from "@tanstack/react-router";
 import { ROLE_LABELS } from "../../../worker/auth/permissions";
 import { useMe } from "../api/account";
@@ -26,17 +26,21 @@ export function AppShell() {
   const router = useRouter();
   const { pathname } = useLocation();
   const signOut = useSignOutAndLeave();
-  const workspace = me.workspaces.find((w) => w.slug === slug);
+  const found = me.workspaces.find((w) => w.slug === slug);
+  // While a renamed or deleted slug is being re-resolved, the page keeps its workspace (no unmount).
+  const lastFound = useRef(found);
+  if (found) lastFound.current = found;
+  const workspace = found ?? lastFound.current;
   const scope = useMemo(() => (workspace ? scopeOf(workspace) : null), [workspace]);
 
   useEffect(() => {
-    if (workspace) rememberWorkspace(me.user.id, workspace.slug);
-  }, [me.user.id, workspace]);
+    if (found) rememberWorkspace(me.user.id, found.slug);
+  }, [me.user.id, found]);
 
-  // The slug left the user's list (renamed, deleted, left): let the route resolve or redirect it again.
+  // The slug left the user's list (renamed, deleted, left): let the route redirect or report it.
   useEffect(() => {
-    if (!workspace) void router.invalidate();
-  }, [workspace, router]);
+    if (!found) void router.invalidate();
+  }, [found, router]);
 
   if (!workspace || !scope) return <FullPageLoading />;
 

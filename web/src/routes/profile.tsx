@@ -28,8 +28,8 @@ export function ProfilePage() {
           </button>
         }
       />
-      <AccountCard key={user.name} user={user} />
-      <DateTimeCard key={`${user.timezone}|${user.weekStart}`} user={user} />
+      <AccountCard user={user} />
+      <DateTimeCard user={user} />
       <AppearanceCard user={user} />
       <PasswordCard />
     </div>

@@ -58,9 +58,9 @@ export function WorkspaceSettingsPage() {
       <QueryView query={settings} loadingLabel="Loading settings…" errorTitle="Could not load the settings">
         {(s) => (
           <>
-            <GeneralCard key={`${s.name}|${s.slug}`} settings={s} scope={scope} />
+            <GeneralCard settings={s} scope={scope} />
             <LogoCard settings={s} scope={scope} />
-            <SecurityCard key={s.sessionTimeoutSeconds} settings={s} scope={scope} />
+            <SecurityCard settings={s} scope={scope} />
             <DangerZone settings={s} scope={scope} />
           </>
         )}
