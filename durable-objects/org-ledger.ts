@@ -1,5 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env";
+import type { EventType } from "../worker/db/schema";
+import type { Rules } from "../worker/services/classification/rules";
+import type { LedgerSettings, ListQuery } from "../worker/services/classification/types";
+import { UndeliverableStore } from "./undeliverable";
 
 /**
  * One per org, addressed by `env.ORG_LEDGER.idFromName(orgId)`. Holds the org's qualifying events —
@@ -11,6 +15,8 @@ import type { Env } from "../worker/env";
  * RPC API:
  *   recordQualifying(rows: QualifyingRow[]) → { stored }   stored = rows not seen before
  *   listQualifying({ email?, since?, limit? }) → QualifyingRow[]   newest first
+ *   undeliverable*(settings, …) → the Undeliverable list (durable-objects/undeliverable.ts), which
+ *   recordQualifying also feeds; alarm() lets its rolling windows and retention lapse.
  *
  * Storage (table `qualifying_events`): event_key PK, email, at, event_type, bounce_type, sub_type,
  * diagnostic, message_id, channel_id; index (email, at).
@@ -23,7 +29,8 @@ export interface QualifyingRow {
   email: string;
   /** The event's own timestamp (epoch ms). */
   at: number;
-  eventType: "bounce" | "complaint" | "reject";
+  /** The ingest consumer forwards only bounce, complaint and reject rows. */
+  eventType: EventType;
   /** Permanent | Transient | Undetermined for bounces, else null. */
   bounceType: string | null;
   /** Bounce sub-type for bounces, complaint feedback type for complaints, null for rejects. */
@@ -70,8 +77,13 @@ export class OrgLedger extends DurableObject<Env> {
     for (const q of SCHEMA) this.sql.exec(q);
   }
 
+  private ul: UndeliverableStore | undefined;
+  private get undeliverable(): UndeliverableStore {
+    return (this.ul ??= new UndeliverableStore(this.ctx.storage, this.env.DB));
+  }
+
   /** Stores each row once (by event key); replays and duplicates change nothing. */
-  recordQualifying(rows: QualifyingRow[]): { stored: number } {
+  async recordQualifying(rows: QualifyingRow[]): Promise<{ stored: number }> {
     let stored = 0;
     this.ctx.storage.transactionSync(() => {
       for (const r of rows) {
@@ -91,6 +103,7 @@ export class OrgLedger extends DurableObject<Env> {
         stored += cursor.rowsWritten > 0 ? 1 : 0;
       }
     });
+    await this.undeliverable.record(rows);
     return { stored };
   }
 
@@ -109,12 +122,40 @@ export class OrgLedger extends DurableObject<Env> {
       eventKey: r.event_key,
       email: r.email,
       at: r.at,
-      eventType: r.event_type as QualifyingRow["eventType"],
+      eventType: r.event_type as EventType,
       bounceType: r.bounce_type,
       subType: r.sub_type,
       diagnostic: r.diagnostic,
       messageId: r.message_id,
       channelId: r.channel_id,
     }));
+  }
+
+  override async alarm(): Promise<void> {
+    await this.undeliverable.alarm();
+  }
+
+  undeliverableList(settings: LedgerSettings, q: ListQuery) {
+    return this.undeliverable.list(settings, q);
+  }
+
+  undeliverableGet(settings: LedgerSettings, email: string) {
+    return this.undeliverable.get(settings, email);
+  }
+
+  undeliverableExclude(settings: LedgerSettings, email: string, e: { at: number; note: string | null; by: string }) {
+    return this.undeliverable.exclude(settings, email, e);
+  }
+
+  undeliverableRelist(settings: LedgerSettings, email: string) {
+    return this.undeliverable.relist(settings, email);
+  }
+
+  undeliverablePreview(settings: LedgerSettings, candidate: Rules) {
+    return this.undeliverable.preview(settings, candidate);
+  }
+
+  undeliverableSync(settings: LedgerSettings) {
+    return this.undeliverable.sync(settings);
   }
 }

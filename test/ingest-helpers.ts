@@ -61,6 +61,8 @@ export interface IngestOrgOptions {
   /** configuration set names; each becomes a channel with id `<orgId>-chn-<set>`. */
   channels?: string[];
   templateTag?: string | null;
+  /** A member to add (for API tests). */
+  member?: { userId: string; role: string };
 }
 
 /** An org with managed identities and channels, straight in D1. */
@@ -97,6 +99,11 @@ export async function newIngestOrg(opts: IngestOrgOptions = {}): Promise<string>
       ),
     ),
   ];
+  if (opts.member) {
+    statements.push(
+      env.DB.prepare("INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)").bind(id, opts.member.userId, opts.member.role, at),
+    );
+  }
   await env.DB.batch(statements);
   return id;
 }
@@ -281,4 +288,15 @@ export function workload(count: number): SesEventBridgeEvent[] {
     if (i % 4 === 0) recipients.push(`cc${i}@${domains[(i + 1) % domains.length]}`);
     return lifecycle(i, start + i * 17 * 60_000, fates[i % fates.length]!, recipients);
   }).flat();
+}
+
+/** Polls `check` until it returns a truthy value (the queue consumer runs in the background). */
+export async function waitFor<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > until) throw new Error("waitFor: timed out");
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

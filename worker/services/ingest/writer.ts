@@ -106,7 +106,7 @@ export function qualifyingRowOf(r: EventRow): QualifyingRow {
     eventKey: r.eventKey,
     email: r.recipient,
     at: r.at,
-    eventType: r.type as QualifyingRow["eventType"],
+    eventType: r.type,
     bounceType: r.bounceType,
     subType: r.type === "bounce" ? r.bounceSubType : r.type === "complaint" ? r.complaintFeedbackType : null,
     diagnostic: r.diagnostic ?? r.reason,
