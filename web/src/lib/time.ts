@@ -22,9 +22,12 @@ export function formatDate(ms: number, timeZone: string): string {
 }
 
 /** Every IANA timezone the browser knows, with its current UTC offset for the picker. */
-export function timeZoneOptions(): { value: string; label: string }[] {
+export function timeZoneOptions(include: (string | null)[] = []): { value: string; label: string }[] {
   const now = Date.now();
-  return Intl.supportedValuesOf("timeZone").map((tz) => ({ value: tz, label: `${tz.replace(/_/g, " ")} (${offsetOf(tz, now)})` }));
+  // The browser's list holds canonical zones only; "UTC" or a saved alias must still be selectable.
+  const zones = new Set(Intl.supportedValuesOf("timeZone"));
+  for (const tz of include) if (tz) zones.add(tz);
+  return [...zones].sort().map((tz) => ({ value: tz, label: `${tz.replace(/_/g, " ")} (${offsetOf(tz, now)})` }));
 }
 
 function offsetOf(timeZone: string, at: number): string {

@@ -152,9 +152,7 @@ function AuditTable({ entries, timeZone }: { entries: AuditEntry[]; timeZone: st
           <tr>
             <th scope="col">Time</th>
             <th scope="col">Actor</th>
-            <th scope="col">Resource</th>
-            <th scope="col">Operation</th>
-            <th scope="col">Summary</th>
+            <th scope="col">Change</th>
             <th scope="col">
               <span className="sr-only">Details</span>
             </th>
@@ -167,21 +165,23 @@ function AuditTable({ entries, timeZone }: { entries: AuditEntry[]; timeZone: st
             return (
               <Fragment key={e.id}>
                 <tr>
-                  <td className="muted" style={{ whiteSpace: "nowrap" }}>
+                  <td className="muted nowrap">
                     <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at, timeZone)}</time>
                   </td>
                   <td>
                     <div className="cell-primary">{e.actor.name}</div>
                     <div className="cell-secondary">{e.actor.email}</div>
                   </td>
-                  <td>
-                    <div>{label(e.resourceType)}</div>
-                    <div className="cell-secondary mono">{e.resourceId}</div>
+                  <td className="audit-change">
+                    <div>{e.summary}</div>
+                    <div className="row cell-secondary">
+                      <span className={`badge ${OPERATION_BADGE[e.operation] ?? ""}`}>{label(e.operation)}</span>
+                      <span>{label(e.resourceType)}</span>
+                      <span className="mono" title={e.resourceId}>
+                        {e.resourceId}
+                      </span>
+                    </div>
                   </td>
-                  <td>
-                    <span className={`badge ${OPERATION_BADGE[e.operation] ?? ""}`}>{label(e.operation)}</span>
-                  </td>
-                  <td>{e.summary}</td>
                   <td className="cell-actions">
                     {hasDiff && (
                       <button
@@ -199,7 +199,7 @@ function AuditTable({ entries, timeZone }: { entries: AuditEntry[]; timeZone: st
                 </tr>
                 {expanded && (
                   <tr className="details-row" id={`audit-${e.id}`}>
-                    <td colSpan={6}>
+                    <td colSpan={4}>
                       <div className="diff">
                         <div>
                           <strong>Before</strong>

@@ -31,7 +31,7 @@ export function ProfilePage() {
       <AccountCard user={user} />
       <DateTimeCard user={user} />
       <AppearanceCard user={user} />
-      <PasswordCard />
+      <PasswordCard email={user.email} />
     </div>
   );
 }
@@ -81,7 +81,7 @@ function DateTimeCard({ user }: { user: User }) {
   const update = useUpdateProfile();
   const notify = useToast();
   const browserTz = browserTimeZone();
-  const zones = useMemo(timeZoneOptions, []);
+  const zones = useMemo(() => timeZoneOptions([browserTz, user.timezone]), [browserTz, user.timezone]);
   const [follow, setFollow] = useState(user.timezone === null);
   const [tz, setTz] = useState(user.timezone ?? browserTz);
   const [weekStart, setWeekStart] = useState(user.weekStart);
@@ -183,7 +183,7 @@ function AppearanceCard({ user }: { user: User }) {
   );
 }
 
-function PasswordCard() {
+function PasswordCard({ email }: { email: string }) {
   const change = useChangePassword();
   const notify = useToast();
   const [currentPassword, setCurrent] = useState("");
@@ -217,6 +217,8 @@ function PasswordCard() {
         }
       >
         <div className="form">
+          {/* Lets password managers tie the new password to the account. */}
+          <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
           <FormError error={change.error} fieldNames={["currentPassword", "newPassword"]} />
           <div className="form-grid">
             <TextField
