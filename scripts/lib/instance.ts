@@ -3,13 +3,15 @@
  * `npm start`, the e2e tests and the benchmarks. Everything stays on 127.0.0.1.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
-const WRANGLER = path.join(ROOT, "node_modules", ".bin", "wrangler");
+/** Started directly (not through npx) so that stopping its process group stops wrangler and workerd. */
+export const WRANGLER = path.join(ROOT, "node_modules", ".bin", "wrangler");
+export const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
 /** Environment for every wrangler command: no telemetry, no update check, no request.cf lookups. */
 export function offlineEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -23,9 +25,21 @@ export function offlineEnv(extra: Record<string, string> = {}): NodeJS.ProcessEn
   };
 }
 
-export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {}): Promise<string> {
+/**
+ * Environment for wrangler commands against the deployed account: no telemetry, but the operator's own
+ * wrangler login (~/.config/.wrangler) or CLOUDFLARE_API_TOKEN stays visible.
+ */
+export function remoteEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true" };
+}
+
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; quiet?: boolean; signal?: AbortSignal } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env: opts.env ?? offlineEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { cwd: ROOT, env: opts.env ?? offlineEnv(), stdio: ["ignore", "pipe", "pipe"], signal: opts.signal });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
@@ -53,9 +67,9 @@ export function ensureDevVars(): void {
   writeFileSync(file, `ENCRYPTION_KEY=${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
 }
 
-export async function applyMigrations(persistDir: string): Promise<void> {
+export async function applyMigrations(persistDir: string, signal?: AbortSignal): Promise<void> {
   mkdirSync(persistDir, { recursive: true });
-  await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
+  await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], { signal });
 }
 
 export interface Instance {
@@ -71,7 +85,8 @@ export interface StartOptions {
   persistDir: string;
   vars?: Record<string, string>;
   logLevel?: "debug" | "info" | "log" | "warn" | "error" | "none";
-  echo?: boolean;
+  /** Copy wrangler's output to stdout: all of it, or the lines a filter keeps. */
+  echo?: boolean | ((line: string) => boolean);
 }
 
 /** Starts `wrangler dev` on 127.0.0.1 and resolves once it answers HTTP. */
@@ -94,31 +109,22 @@ export async function startWrangler(opts: StartOptions): Promise<Instance> {
   ];
   const child = spawn(WRANGLER, args, { cwd: ROOT, env: offlineEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
   let logs = "";
+  let partial = "";
+  const echo = opts.echo;
   const onData = (d: Buffer) => {
-    logs += d.toString();
+    const text = d.toString();
+    logs += text;
     if (logs.length > 200_000) logs = logs.slice(-100_000);
-    if (opts.echo) process.stdout.write(d);
+    if (echo === true) process.stdout.write(d);
+    else if (echo) {
+      const lines = (partial + text).split("\n");
+      partial = lines.pop()!;
+      for (const line of lines) if (echo(line)) process.stdout.write(`${line}\n`);
+    }
   };
   child.stdout!.on("data", onData);
   child.stderr!.on("data", onData);
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise<void>((r) => child.once("exit", () => r()));
-    try {
-      process.kill(-child.pid!, "SIGTERM");
-    } catch {
-      /* already gone */
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        /* already gone */
-      }
-    }, 5000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = () => stopGroup(child);
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${logs}`);
@@ -132,4 +138,51 @@ export async function startWrangler(opts: StartOptions): Promise<Instance> {
   }
   await stop();
   throw new Error(`wrangler dev did not become ready within 90 s:\n${logs}`);
+}
+
+/** Stops a child started with `detached: true` and everything it spawned (its process group). */
+export async function stopGroup(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  signalGroup(child, "SIGTERM");
+  const timer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Synchronous, for `process.on("exit")`, where nothing asynchronous runs any more. */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** Resident memory (bytes) of a process and all its descendants, read from /proc (Linux). */
+export function processTreeRssBytes(rootPid: number): number {
+  const children = new Map<number, number[]>();
+  const rss = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+      rss.set(pid, kb * 1024);
+      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+    } catch {
+      // The process exited while we were reading.
+    }
+  }
+  let total = 0;
+  const stack = [rootPid];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    total += rss.get(pid) ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
 }

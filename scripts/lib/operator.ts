@@ -1,0 +1,300 @@
+/**
+ * The operator CLI's commands (scripts/admin.ts): what a self-hoster needs before anyone can sign in or
+ * when someone is locked out. Each command validates its flags with the same zod rules as the API, then
+ * changes D1 through the Worker's own queries and services, writing its audit rows in the same batch.
+ */
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Actor } from "../../worker/context";
+import type { Db } from "../../worker/db/client";
+import { auditInsert } from "../../worker/db/audit";
+import { findPasswordCredential, findUserByEmail, normaliseEmail } from "../../worker/db/accounts";
+import { memberships, orgs, PLANS, sessions, userCredentials, type Plan } from "../../worker/db/schema";
+import { findMember } from "../../worker/db/team";
+import { findLiveRedirect, findOrgById, findOrgBySlug, isUniqueViolation, takenSlugsLike } from "../../worker/db/workspaces";
+import { hashPassword } from "../../worker/auth/passwords";
+import { ROLE_LABELS, ROLES, type Role } from "../../worker/auth/permissions";
+import { signUp, signUpSchema } from "../../worker/services/accounts";
+import { createApiKey, createApiKeySchema } from "../../worker/services/api-keys";
+import { createIngestKey, INGEST_KEY_GRACE_MS } from "../../worker/services/ingest/keys";
+import { DEMO_SLUG } from "../../worker/services/demo";
+import { settingsSchema, slugBase } from "../../worker/services/workspaces";
+import { AppError } from "../../worker/lib/errors";
+import { newId } from "../../worker/lib/ids";
+
+/** Who the audit log names for every change the CLI makes. */
+export const OPERATOR_ACTOR: Actor = { userId: null, name: "operator CLI", email: "" };
+
+/** A bad invocation or a refused change: printed as `error: <message>`, exit code 1. */
+export class CliError extends Error {
+  override name = "CliError";
+}
+
+type Flags = Record<string, string>;
+
+export interface Command {
+  summary: string;
+  required: readonly string[];
+  optional: readonly string[];
+  run: (db: Db, flags: Flags) => Promise<unknown>;
+}
+
+/** Parses one flag with a zod schema; the message names the flag. */
+function parseFlag<T>(schema: z.ZodType<T>, flags: Flags, name: string): T {
+  const result = schema.safeParse(flags[name]);
+  if (result.success) return result.data;
+  throw new CliError(`--${name}: ${result.error.issues[0]?.message ?? "invalid value"}`);
+}
+
+const emailSchema = signUpSchema.shape.email;
+const passwordSchema = signUpSchema.shape.password;
+const userNameSchema = signUpSchema.shape.name;
+const workspaceNameSchema = settingsSchema.shape.name.unwrap();
+const slugSchema = settingsSchema.shape.slug.unwrap();
+const roleSchema = z.enum(ROLES, { message: `must be one of: ${ROLES.join(", ")}` });
+const planSchema = z.enum(PLANS, { message: `must be one of: ${PLANS.join(", ")}` });
+
+async function requireUser(db: Db, email: string) {
+  const user = await findUserByEmail(db, email);
+  if (!user) throw new CliError(`no user with the email ${normaliseEmail(email)} (create it with create-user)`);
+  return user;
+}
+
+async function requireWorkspace(db: Db, slug: string) {
+  const hit = await findOrgBySlug(db, slug);
+  const org = hit && (await findOrgById(db, hit.id));
+  if (!org) throw new CliError(`unknown workspace "${slug}" (give its URL slug)`);
+  return org;
+}
+
+async function createUser(db: Db, flags: Flags) {
+  const email = normaliseEmail(parseFlag(emailSchema, flags, "email"));
+  const name = parseFlag(userNameSchema, flags, "name");
+  const password = parseFlag(passwordSchema, flags, "password");
+  if (await findUserByEmail(db, email)) throw new CliError(`a user with the email ${email} already exists`);
+  // The same path as sign-up: password credential plus membership of the shared demo workspace. Like a
+  // sign-up it writes no audit row: the only workspace it touches is the demo, whose log every user reads.
+  await signUp(db, { email, name, password, acceptTerms: true });
+  const user = await requireUser(db, email);
+  return { user: { id: user.id, email: user.email, name: user.name } };
+}
+
+async function createWorkspace(db: Db, flags: Flags) {
+  const name = parseFlag(workspaceNameSchema, flags, "name");
+  const plan: Plan = flags.plan === undefined ? "free" : parseFlag(planSchema, flags, "plan");
+  const owner = await requireUser(db, parseFlag(emailSchema, flags, "owner-email"));
+  const at = Date.now();
+  let slug: string;
+  if (flags.slug !== undefined) {
+    slug = parseFlag(slugSchema, flags, "slug");
+    const redirect = await findLiveRedirect(db, slug, at);
+    if (slug === DEMO_SLUG || (await findOrgBySlug(db, slug)) || redirect) {
+      throw new CliError(`--slug: the URL slug "${slug}" is already taken`);
+    }
+  } else {
+    const base = slugBase(name);
+    const taken = await takenSlugsLike(db, base, at);
+    slug = base;
+    for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
+  }
+  const id = newId("org", at);
+  try {
+    await db.batch([
+      db.insert(orgs).values({ id, name, slug, plan, createdAt: at, updatedAt: at }),
+      db.insert(memberships).values({ orgId: id, userId: owner.id, role: "owner", createdAt: at }),
+      auditInsert(db, {
+        orgId: id,
+        actor: OPERATOR_ACTOR,
+        resourceType: "workspace",
+        resourceId: id,
+        operation: "created",
+        summary: `Created the workspace "${name}" with ${owner.name} (${owner.email}) as its Owner`,
+        after: { name, slug, plan, owner: owner.email },
+        at,
+      }),
+    ]);
+  } catch (err) {
+    if (isUniqueViolation(err, "orgs.slug")) throw new CliError(`--slug: the URL slug "${slug}" is already taken`);
+    throw err;
+  }
+  return { workspace: { id, name, slug, plan }, owner: { id: owner.id, email: owner.email, role: "owner" } };
+}
+
+/**
+ * Gives a user a role in a workspace, adding the membership if needed. `owner` transfers ownership (the
+ * previous Owner becomes Org Admin): a workspace always has exactly one Owner.
+ */
+async function setRole(db: Db, flags: Flags) {
+  const role: Role = parseFlag(roleSchema, flags, "role");
+  const org = await requireWorkspace(db, flags.workspace!);
+  if (org.isDemo) throw new CliError("roles in the demo workspace are fixed (it is read-only for everyone)");
+  const user = await requireUser(db, parseFlag(emailSchema, flags, "email"));
+  const member = await findMember(db, org.id, user.id);
+  const who = `${user.name} (${user.email})`;
+  const at = Date.now();
+  const result = { workspace: { id: org.id, slug: org.slug }, user: { id: user.id, email: user.email }, role };
+  if (member?.role === role) return { ...result, changed: false };
+  if (member?.role === "owner") {
+    throw new CliError(`${user.email} is the Owner of "${org.slug}"; make another member the Owner first (--role owner)`);
+  }
+  const audit = (operation: string, summary: string, before: unknown) =>
+    auditInsert(db, { orgId: org.id, actor: OPERATOR_ACTOR, resourceType: "team", resourceId: user.id, operation, summary, before, after: { role }, at });
+  const upsert = member
+    ? db.update(memberships).set({ role }).where(and(eq(memberships.orgId, org.id), eq(memberships.userId, user.id)))
+    : db.insert(memberships).values({ orgId: org.id, userId: user.id, role, createdAt: at });
+  const change = member
+    ? audit("updated", `Changed the role of ${who} from ${ROLE_LABELS[member.role]} to ${ROLE_LABELS[role]}`, { role: member.role })
+    : audit("created", `Added ${who} to the workspace as ${ROLE_LABELS[role]}`, undefined);
+  if (role !== "owner") {
+    await db.batch([upsert, change]);
+    return { ...result, changed: true };
+  }
+  const previous = await db
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, org.id), eq(memberships.role, "owner")))
+    .get();
+  const previousMember = previous && (await findMember(db, org.id, previous.userId));
+  if (!previous || !previousMember) {
+    await db.batch([upsert, change]);
+  } else {
+    // Demote first: the partial unique index allows one owner row at every step of the batch.
+    await db.batch([
+      db.update(memberships).set({ role: "org_admin" }).where(and(eq(memberships.orgId, org.id), eq(memberships.userId, previous.userId))),
+      auditInsert(db, {
+        orgId: org.id,
+        actor: OPERATOR_ACTOR,
+        resourceType: "team",
+        resourceId: previous.userId,
+        operation: "updated",
+        summary: `Changed the role of ${previousMember.name} (${previousMember.email}) from Owner to ${ROLE_LABELS.org_admin}: ownership transferred to ${who}`,
+        before: { role: "owner" },
+        after: { role: "org_admin" },
+        at,
+      }),
+      upsert,
+      change,
+    ]);
+  }
+  return { ...result, changed: true, previousOwnerId: previous?.userId ?? null };
+}
+
+/** Sets a new password and ends every session of the user; audited in each workspace they belong to. */
+async function resetPassword(db: Db, flags: Flags) {
+  const user = await requireUser(db, parseFlag(emailSchema, flags, "email"));
+  const password = parseFlag(passwordSchema, flags, "password");
+  const pw = await hashPassword(password);
+  const at = Date.now();
+  const cred = await findPasswordCredential(db, user.id);
+  const workspaces = await db
+    .select({ orgId: orgs.id })
+    .from(memberships)
+    .innerJoin(orgs, eq(orgs.id, memberships.orgId))
+    .where(and(eq(memberships.userId, user.id), eq(orgs.isDemo, false)))
+    .all();
+  const live = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id)).all();
+  const credential = cred
+    ? db
+        .update(userCredentials)
+        .set({ passwordHash: pw.hash, passwordSalt: pw.salt, passwordIterations: pw.iterations, updatedAt: at })
+        .where(eq(userCredentials.id, cred.id))
+    : db.insert(userCredentials).values({
+        id: newId("crd", at),
+        userId: user.id,
+        kind: "password",
+        subject: user.email,
+        passwordHash: pw.hash,
+        passwordSalt: pw.salt,
+        passwordIterations: pw.iterations,
+        createdAt: at,
+        updatedAt: at,
+      });
+  const audits = workspaces.map((w) =>
+    auditInsert(db, {
+      orgId: w.orgId,
+      actor: OPERATOR_ACTOR,
+      resourceType: "user",
+      resourceId: user.id,
+      operation: "password_reset",
+      summary: `Reset the password of ${user.name} (${user.email}) and ended their sessions`,
+      at,
+    }),
+  );
+  await db.batch([credential, db.delete(sessions).where(eq(sessions.userId, user.id)), ...audits]);
+  return { user: { id: user.id, email: user.email }, sessionsEnded: live.length, auditedWorkspaces: workspaces.length };
+}
+
+async function createApiKeyCommand(db: Db, flags: Flags) {
+  const org = await requireWorkspace(db, flags.workspace!);
+  if (org.isDemo) throw new CliError("the demo workspace cannot have API keys");
+  const name = parseFlag(createApiKeySchema.shape.name, flags, "name");
+  const { apiKey, secret } = await createApiKey(db, { orgId: org.id, actor: OPERATOR_ACTOR }, { name });
+  return { workspace: { id: org.id, slug: org.slug }, apiKey, secret, note: "The secret is shown only now; store it safely." };
+}
+
+/** A new ingest key for the workspace's EventBridge connection; the previous key keeps working for 24 h. */
+async function rotateIngestKey(db: Db, flags: Flags) {
+  const org = await requireWorkspace(db, flags.workspace!);
+  const { id, key, prefix, createdAt } = await createIngestKey(db, org.id, OPERATOR_ACTOR);
+  return {
+    workspace: { id: org.id, slug: org.slug },
+    ingestKey: { id, prefix, createdAt },
+    key,
+    previousKeysValidUntil: createdAt + INGEST_KEY_GRACE_MS,
+    note: "The key is shown only now. Put it into the EventBridge connection (CloudFormation parameter WebhookApiKey) within 24 hours.",
+  };
+}
+
+export const COMMANDS: Record<string, Command> = {
+  "create-user": {
+    summary: "Create a user who signs in with email + password (joins the demo workspace like a sign-up).",
+    required: ["email", "name", "password"],
+    optional: [],
+    run: createUser,
+  },
+  "create-workspace": {
+    summary: "Create a workspace owned by an existing user.",
+    required: ["name", "owner-email"],
+    optional: ["slug", "plan"],
+    run: createWorkspace,
+  },
+  "set-role": {
+    summary: `Set a user's role in a workspace, adding them if needed (${ROLES.join(", ")}).`,
+    required: ["workspace", "email", "role"],
+    optional: [],
+    run: setRole,
+  },
+  "reset-password": {
+    summary: "Set a new password and end all of the user's sessions.",
+    required: ["email", "password"],
+    optional: [],
+    run: resetPassword,
+  },
+  "rotate-ingest-key": {
+    summary: "Create a new ingest key (x-api-key of POST /ingest/eventbridge); older keys stay valid for 24 hours.",
+    required: ["workspace"],
+    optional: [],
+    run: rotateIngestKey,
+  },
+  "create-api-key": {
+    summary: "Create a public API (/v1) key for a workspace; prints the secret once.",
+    required: ["workspace", "name"],
+    optional: [],
+    run: createApiKeyCommand,
+  },
+};
+
+/** Runs one command; service errors (AppError) become CliErrors with the service's message. */
+export async function runCommand(db: Db, name: string, flags: Flags): Promise<unknown> {
+  const command = COMMANDS[name];
+  if (!command) throw new CliError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
+  for (const flag of command.required) {
+    if (flags[flag] === undefined || flags[flag] === "") throw new CliError(`${name} needs --${flag}`);
+  }
+  try {
+    return await command.run(db, flags);
+  } catch (err) {
+    if (err instanceof AppError) throw new CliError(err.message);
+    throw err;
+  }
+}
