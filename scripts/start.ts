@@ -1,28 +1,147 @@
 /**
- * `npm start`: build the dashboard, apply local D1 migrations, start wrangler dev on 127.0.0.1:8787.
- * Data persists in .data/ between runs; Ctrl-C stops everything this script started.
+ * `npm start`: build the dashboard, apply local D1 migrations, start the sim/ stand-ins and
+ * `wrangler dev` on 127.0.0.1:8787, print the URL; on the first run, seed the demo workspace through
+ * the real ingest path. Data persists in .data/ between runs; Ctrl-C stops everything this script
+ * started (also mid-seed: the next run resumes the seed).
  */
 import path from "node:path";
-import { applyMigrations, ROOT, run, startWrangler } from "./lib/instance";
+import { localDb } from "./lib/d1";
+import { prepareDemoWorkspace, readSeedState, writeSeedState, DEMO_SEED_DAYS, DEMO_SEED_EVENTS, type SeedState } from "./lib/demo-seed";
+import { generateDemoTraffic, planDemoTraffic } from "./lib/demo-traffic";
+import { applyMigrations, ROOT, run, signalGroup, startWrangler, type Instance } from "./lib/instance";
+import { IngestKeyRefused, postEvents } from "./lib/post-events";
+import { ProgressBar } from "./lib/progress";
+import { isListening, startSims, type RunningSims } from "./lib/sims";
 
+const PORT = 8787;
 const persistDir = path.join(ROOT, ".data");
+const VITE = path.join(ROOT, "node_modules", ".bin", "vite");
+
+const abort = new AbortController();
+let instance: Instance | undefined;
+let sims: RunningSims | undefined;
+let closeDb: (() => Promise<void>) | undefined;
+let stopping = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    abort.abort();
+    console.log("\nStopping SendOps…");
+    await closeDb?.().catch(() => undefined);
+    await Promise.all([instance?.stop(), sims?.stop()]);
+  }
+  process.exit(code);
+}
+
+process.on("SIGINT", () => void shutdown(130));
+process.on("SIGTERM", () => void shutdown(143));
+// Last resort if the script dies some other way: never leave wrangler/workerd running.
+process.on("exit", () => {
+  if (instance) signalGroup(instance.child, "SIGKILL");
+  for (const child of sims?.children ?? []) signalGroup(child, "SIGKILL");
+});
+
+/** wrangler logs every request; while seeding, the ingest requests would drown everything else. */
+const seeding = { active: false };
+const echoFilter = (line: string) => !(seeding.active && line.includes("/ingest/eventbridge"));
+
+async function seedDemo(url: string): Promise<void> {
+  let state = readSeedState(persistDir);
+  if (state?.done) {
+    console.log(`Demo workspace: already seeded (${state.events.toLocaleString("en-US")} events). Sign up at ${url} to explore it.`);
+    return;
+  }
+  const prepare = async (): Promise<{ orgId: string; ingestKey: string }> => {
+    const local = await localDb(persistDir);
+    closeDb = local.close;
+    try {
+      return await prepareDemoWorkspace(local.db);
+    } finally {
+      closeDb = undefined;
+      await local.close();
+    }
+  };
+  if (!state) {
+    console.log("First run: seeding the demo workspace (identities, channels, ingest key)…");
+    const { orgId, ingestKey } = await prepare();
+    state = { orgId, ingestKey, seed: "sendops-demo", events: DEMO_SEED_EVENTS, days: DEMO_SEED_DAYS, end: Date.now(), posted: 0, done: false };
+    writeSeedState(persistDir, state);
+  } else {
+    console.log(`Resuming the demo seed (${state.posted.toLocaleString("en-US")} events were already posted)…`);
+  }
+  const current: SeedState = state;
+  const opts = { seed: current.seed, events: current.events, days: current.days, end: current.end };
+  const plan = planDemoTraffic(opts);
+  console.log(`Posting ${plan.events.toLocaleString("en-US")} SES events (${plan.messages.toLocaleString("en-US")} messages over ${current.days} days) to ${url}/ingest/eventbridge…`);
+  const bar = new ProgressBar("Demo traffic", plan.events);
+  const skip = current.posted;
+  function* remaining() {
+    let i = 0;
+    for (const g of generateDemoTraffic(opts, plan.messages)) if (i++ >= skip) yield g.event;
+  }
+  let lastSave = Date.now();
+  const save = (contiguous: number) => {
+    current.posted = skip + contiguous;
+    writeSeedState(persistDir, current);
+    lastSave = Date.now();
+  };
+  seeding.active = true;
+  try {
+    const result = await postEvents(remaining(), {
+      endpoint: `${url}/ingest/eventbridge`,
+      apiKey: current.ingestKey,
+      concurrency: 32,
+      signal: abort.signal,
+      onSettled: (settled, contiguous) => {
+        bar.update(skip + settled);
+        if (Date.now() - lastSave > 2000) save(contiguous);
+      },
+    });
+    if (abort.signal.aborted) return;
+    save(result.events);
+    bar.finish();
+    current.done = true;
+    writeSeedState(persistDir, current);
+    const problems = result.rejected + result.failed;
+    console.log(
+      `Demo traffic posted: ${result.accepted.toLocaleString("en-US")} accepted` +
+        (problems ? `, ${result.rejected} rejected, ${result.failed} failed (${result.rejections.join("; ")})` : "") +
+        ". The queue consumer writes them into the reports over the next minutes.",
+    );
+  } catch (err) {
+    if (!(err instanceof IngestKeyRefused)) throw err;
+    // The stored key no longer exists (local data was reset): set the workspace up again and resume.
+    console.log("The saved demo ingest key was refused; creating a new one…");
+    const { orgId, ingestKey } = await prepare();
+    writeSeedState(persistDir, { ...current, orgId, ingestKey });
+    return await seedDemo(url);
+  } finally {
+    seeding.active = false;
+  }
+}
 
 async function main() {
+  if (await isListening(PORT)) {
+    throw new Error(`Port ${PORT} on 127.0.0.1 is already in use. Is SendOps already running?`);
+  }
   console.log("Building the dashboard…");
-  await run("npx", ["vite", "build", "--config", "web/vite.config.ts"]);
-  console.log("Applying D1 migrations…");
-  await applyMigrations(persistDir);
-  const instance = await startWrangler({ port: 8787, persistDir, logLevel: "info", echo: true });
-  console.log(`\nSendOps is running at ${instance.url}\n`);
-  const shutdown = async () => {
-    await instance.stop();
-    process.exit(0);
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  await run(VITE, ["build", "--config", "web/vite.config.ts"], { signal: abort.signal });
+  console.log("Applying D1 migrations to .data/…");
+  await applyMigrations(persistDir, abort.signal);
+  sims = await startSims();
+  instance = await startWrangler({ port: PORT, persistDir, logLevel: "info", echo: echoFilter, vars: sims.vars });
+  instance.child.once("exit", (code) => {
+    if (stopping) return;
+    console.error(`wrangler dev exited unexpectedly (code ${code}).`);
+    void shutdown(1);
+  });
+  console.log(`\nSendOps is running at ${instance.url}  (Ctrl-C to stop)\n`);
+  await seedDemo(instance.url);
 }
 
 main().catch((err) => {
+  if (stopping) return;
   console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  void shutdown(1);
 });

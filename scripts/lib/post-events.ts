@@ -1,0 +1,142 @@
+/**
+ * POSTs events to an ingest endpoint the way an EventBridge API destination does: one event per
+ * request, its headers, bounded concurrency (or a steady rate), and EventBridge's retry rule — 409,
+ * 429, 5xx and connection errors are retried with exponential backoff and jitter (honouring
+ * Retry-After); other 4xx are final. A 401 stops everything: the key is wrong, retrying cannot help.
+ */
+
+export interface PostOptions {
+  /** Full URL, e.g. http://127.0.0.1:8787/ingest/eventbridge. */
+  endpoint: string;
+  apiKey: string;
+  concurrency: number;
+  /** Start requests at this steady rate (open loop) instead of as fast as `concurrency` allows. */
+  ratePerSecond?: number;
+  /** Attempts per event before it counts as failed. */
+  maxAttempts?: number;
+  /** After each settled event: how many settled, and how many from the start settled without a gap. */
+  onSettled?: (settled: number, contiguous: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface PostResult {
+  events: number;
+  accepted: number;
+  /** Final 4xx answers (EventBridge does not retry them). */
+  rejected: number;
+  /** Gave up after maxAttempts. */
+  failed: number;
+  retries: number;
+  /** Milliseconds of each accepted request's final attempt. */
+  latenciesMs: number[];
+  statuses: Record<string, number>;
+  rejections: string[];
+  elapsedMs: number;
+}
+
+export class IngestKeyRefused extends Error {
+  override name = "IngestKeyRefused";
+}
+
+const RETRIED = (status: number) => status === 409 || status === 429 || status >= 500;
+
+function backoffMs(attempt: number, retryAfter: string | null): number {
+  const exp = Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random());
+  const hinted = retryAfter !== null && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : 0;
+  return Math.max(exp, hinted);
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (ms <= 0 || signal?.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/** Latency percentile (nearest rank) of a list of milliseconds. */
+export function percentile(values: readonly number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export async function postEvents(events: Iterable<unknown>, opts: PostOptions): Promise<PostResult> {
+  const maxAttempts = opts.maxAttempts ?? 10;
+  const headers = {
+    "content-type": "application/json; charset=utf-8",
+    "user-agent": "Amazon/EventBridge/ApiDestinations",
+    "x-api-key": opts.apiKey,
+  };
+  const result: PostResult = { events: 0, accepted: 0, rejected: 0, failed: 0, retries: 0, latenciesMs: [], statuses: {}, rejections: [], elapsedMs: 0 };
+  const iterator = events[Symbol.iterator]();
+  const settled = new Set<number>();
+  let contiguous = 0;
+  let settledCount = 0;
+  let next = 0;
+  let fatal: Error | null = null;
+  const started = performance.now();
+
+  const settle = (index: number) => {
+    settledCount++;
+    settled.add(index);
+    while (settled.delete(contiguous)) contiguous++;
+    opts.onSettled?.(settledCount, contiguous);
+  };
+
+  const sendOne = async (index: number, body: string) => {
+    for (let attempt = 1; ; attempt++) {
+      if (fatal || opts.signal?.aborted) return;
+      let status = 0;
+      let retryAfter: string | null = null;
+      const t0 = performance.now();
+      try {
+        const res = await fetch(opts.endpoint, { method: "POST", headers, body, signal: opts.signal });
+        status = res.status;
+        retryAfter = res.headers.get("retry-after");
+        const text = await res.text();
+        result.statuses[status] = (result.statuses[status] ?? 0) + 1;
+        if (res.ok) {
+          result.accepted++;
+          result.latenciesMs.push(performance.now() - t0);
+          return settle(index);
+        }
+        if (status === 401) {
+          fatal = new IngestKeyRefused(`the ingest endpoint refused the key (401): ${text.slice(0, 200)}`);
+          return;
+        }
+        if (!RETRIED(status)) {
+          result.rejected++;
+          if (result.rejections.length < 5) result.rejections.push(`${status} ${text.slice(0, 300)}`);
+          return settle(index);
+        }
+      } catch (err) {
+        if (opts.signal?.aborted) return;
+        result.statuses.network = (result.statuses.network ?? 0) + 1;
+        if (attempt === maxAttempts && result.rejections.length < 5) result.rejections.push(`network: ${(err as Error).message}`);
+      }
+      if (attempt >= maxAttempts) {
+        result.failed++;
+        return settle(index);
+      }
+      result.retries++;
+      await sleep(backoffMs(attempt, retryAfter), opts.signal);
+    }
+  };
+
+  const worker = async () => {
+    for (;;) {
+      if (fatal || opts.signal?.aborted) return;
+      const item = iterator.next();
+      if (item.done) return;
+      const index = next++;
+      result.events++;
+      if (opts.ratePerSecond) await sleep(started + (index * 1000) / opts.ratePerSecond - performance.now(), opts.signal);
+      await sendOne(index, JSON.stringify(item.value));
+    }
+  };
+
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
+  result.elapsedMs = performance.now() - started;
+  if (fatal) throw fatal;
+  return result;
+}

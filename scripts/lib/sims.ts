@@ -1,0 +1,68 @@
+/**
+ * The local stand-ins in sim/ that `npm start` runs next to the Worker (real wire formats on
+ * 127.0.0.1). A stand-in joins by adding a row to SIMS: its file, its port (given to it as PORT) and
+ * the Worker vars that point the Worker at it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import { offlineEnv, ROOT, stopGroup, TSX } from "./instance";
+
+export interface SimServer {
+  name: string;
+  /** Path from the repository root, e.g. sim/aws.ts. */
+  file: string;
+  port: number;
+  /** Worker vars (wrangler.toml [vars]) to override so the Worker calls this stand-in. */
+  vars: (baseUrl: string) => Record<string, string>;
+}
+
+export const SIMS: readonly SimServer[] = [];
+
+export interface RunningSims {
+  vars: Record<string, string>;
+  children: ChildProcess[];
+  stop: () => Promise<void>;
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:port. */
+export function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+  });
+}
+
+/** Starts each stand-in (own process group) and waits until it accepts connections. */
+export async function startSims(sims: readonly SimServer[] = SIMS): Promise<RunningSims> {
+  const children: ChildProcess[] = [];
+  const vars: Record<string, string> = {};
+  const stop = async () => {
+    await Promise.all(children.map((c) => stopGroup(c)));
+  };
+  try {
+    for (const sim of sims) {
+      const child = spawn(TSX, [path.join(ROOT, sim.file)], {
+        cwd: ROOT,
+        env: offlineEnv({ PORT: String(sim.port) }),
+        stdio: ["ignore", "inherit", "inherit"],
+        detached: true,
+      });
+      children.push(child);
+      const deadline = Date.now() + 30_000;
+      while (!(await isListening(sim.port))) {
+        if (child.exitCode !== null) throw new Error(`stand-in ${sim.name} (${sim.file}) exited with ${child.exitCode}`);
+        if (Date.now() > deadline) throw new Error(`stand-in ${sim.name} did not listen on port ${sim.port} within 30 s`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      Object.assign(vars, sim.vars(`http://127.0.0.1:${sim.port}`));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { vars, children, stop };
+}
