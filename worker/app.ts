@@ -15,6 +15,8 @@ import { apiKeyRoutes } from "./routes/api-keys";
 import { ingestRoutes } from "./routes/ingest";
 import { ingestAdminRoutes } from "./routes/ingest-admin";
 import { v1Routes } from "./routes/v1";
+import { reportRoutes } from "./routes/reports";
+import { messageRoutes } from "./routes/messages";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
@@ -65,6 +67,8 @@ export function createApp() {
   app.route("/api", auditRoutes);
   app.route("/api", apiKeyRoutes);
   app.route("/api", ingestAdminRoutes);
+  app.route("/api", reportRoutes);
+  app.route("/api", messageRoutes);
   app.route("/ingest", ingestRoutes);
   app.route("/v1", v1Routes);
 

@@ -4,9 +4,25 @@ import { registerV1Routes, type AnyV1Route } from "./define";
 import { noStore, refuseBrowserOrigin } from "./middleware";
 import { openApiDocument } from "./openapi";
 import { getAccount } from "./account";
+import { getMessageV1, listMessagesV1 } from "./messages";
+import { listEventsV1 } from "./events";
+import { getDeliverabilityV1, getEngagementV1, getLatencyV1, getProvidersV1 } from "./reports";
+import { listChannelsV1 } from "./channels";
+import { listIdentitiesV1 } from "./identities";
 
 /** Every /v1 endpoint. Add a route: define it in its own file with `defineV1Route`, list it here. */
-export const V1_ROUTES: readonly AnyV1Route[] = [getAccount];
+export const V1_ROUTES: readonly AnyV1Route[] = [
+  getAccount,
+  listMessagesV1,
+  getMessageV1,
+  listEventsV1,
+  getDeliverabilityV1,
+  getProvidersV1,
+  getLatencyV1,
+  getEngagementV1,
+  listChannelsV1,
+  listIdentitiesV1,
+];
 
 /** The public API, mounted at /v1. `openapi.json` needs no key (it documents, it holds no data). */
 export const v1Routes = new Hono<V1Env>();

@@ -1,0 +1,254 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "./client";
+import type { MessageStatus } from "./schema";
+
+/*
+ * Data access for reports (docs/reports.md). Reports read only the rollup tables; message search and the
+ * event log read `messages` / `events` through their (org, …, time) indexes with keyset pagination.
+ * Table and column names below are constants of this module, never request input.
+ */
+
+/** One bucket to read: its size and start, the interval it counts towards, and +1 / −1. */
+export type RollupPart = readonly [size: "hour" | "day", start: number, idx: number, sign: 1 | -1];
+
+export const METRIC_COLUMNS = {
+  sends: "sends",
+  deliveries: "deliveries",
+  hardBounces: "hard_bounces",
+  softBounces: "soft_bounces",
+  undeterminedBounces: "undetermined_bounces",
+  complaints: "complaints",
+  rejects: "rejects",
+  delays: "delays",
+  renderingFailures: "rendering_failures",
+  opens: "opens",
+  clicks: "clicks",
+  uniqueOpens: "unique_opens",
+  uniqueClicks: "unique_clicks",
+} as const;
+export type Metric = keyof typeof METRIC_COLUMNS;
+
+export const ROLLUP_TABLES = {
+  totals: { table: "rollup_totals", dims: [] },
+  providers: { table: "rollup_providers", dims: ["provider"] },
+  templates: { table: "rollup_templates", dims: ["template"] },
+  domains: { table: "rollup_domains", dims: ["recipient_domain"] },
+  bounceReasons: { table: "rollup_bounce_reasons", dims: ["bounce_type", "bounce_sub_type"] },
+  complaintReasons: { table: "rollup_complaint_reasons", dims: ["feedback_type"] },
+  latency: { table: "rollup_latency", dims: ["bucket"] },
+} as const;
+export type RollupTable = keyof typeof ROLLUP_TABLES;
+
+export interface RollupRead<M extends string> {
+  orgId: string;
+  /** Channel id; undefined = every channel (and no channel). */
+  channel: string | undefined;
+  parts: readonly RollupPart[];
+  /** Output name → column summed (signed by the part). */
+  sums: Readonly<Record<M, string>>;
+}
+
+/** A row of a rollup read: the interval index, the dimension values `d0`, `d1`…, and the sums. */
+export type RollupRow<M extends string> = { idx: number; d0: string | number; d1: string | number } & Record<M, number>;
+
+/**
+ * Signed sums of `sums` per (interval, dimension values) over the given buckets. The parts drive the
+ * join (CROSS JOIN keeps them the outer loop), so each part is one seek into the table's primary key
+ * (org, size, start, channel, …).
+ */
+export async function sumRollup<M extends string>(db: Db, which: RollupTable, read: RollupRead<M>): Promise<RollupRow<M>[]> {
+  if (read.parts.length === 0) return [];
+  const { table, dims } = ROLLUP_TABLES[which];
+  const dimSel = dims.map((d, i) => `, r.${d} AS d${i}`).join("");
+  const dimGroup = dims.map((d) => `, r.${d}`).join("");
+  const sums = Object.entries<string>(read.sums)
+    .map(([name, col]) => `, SUM(p.sign * r.${col}) AS ${name}`)
+    .join("");
+  const channel = read.channel === undefined ? sql`` : sql` AND r.channel_id = ${read.channel}`;
+  return db.all<RollupRow<M>>(sql`WITH p(size, start, idx, sign) AS (
+    SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${JSON.stringify(read.parts)})
+  )
+  SELECT p.idx AS idx${sql.raw(dimSel)}${sql.raw(sums)}
+  FROM p CROSS JOIN ${sql.raw(table)} r
+  WHERE r.org_id = ${read.orgId} AND r.bucket_size = p.size AND r.bucket_start = p.start${channel}
+  GROUP BY p.idx${sql.raw(dimGroup)}`);
+}
+
+// ---- messages
+
+export interface MessageRowDb {
+  org_id: string;
+  message_id: string;
+  recipient: string;
+  recipient_domain: string;
+  provider: string;
+  from_address: string | null;
+  subject: string | null;
+  channel_id: string | null;
+  channel_name: string | null;
+  configuration_set: string | null;
+  template: string | null;
+  status: MessageStatus;
+  sent_at: number;
+  delivered_at: number | null;
+  latency_ms: number | null;
+  first_open_at: number | null;
+  first_click_at: number | null;
+  open_count: number;
+  click_count: number;
+  bounced_at: number | null;
+  bounce_type: string | null;
+  bounce_sub_type: string | null;
+  complained_at: number | null;
+  complaint_feedback_type: string | null;
+  rejected_at: number | null;
+  first_delay_at: number | null;
+  rendering_failed_at: number | null;
+  last_diagnostic: string | null;
+  last_diagnostic_at: number | null;
+  last_event_at: number;
+  event_count: number;
+}
+
+export interface MessageFilter {
+  orgId: string;
+  from?: number;
+  to?: number;
+  channel?: string;
+  status?: MessageStatus;
+  /** Exact, lowercase address. */
+  recipient?: string;
+  /** Keyset: rows strictly after this (sent_at, message_id, recipient) in newest-first order. */
+  after?: readonly [sentAt: number, messageId: string, recipient: string];
+  limit: number;
+}
+
+/**
+ * One page of messages, newest first. Exactly one index serves each query — the most selective filter
+ * present (recipient, then status, then channel, else time); the other equality filters are written
+ * `+column` so the planner cannot pick their index instead.
+ */
+export function listMessagesPage(db: Db, f: MessageFilter): Promise<MessageRowDb[]> {
+  const lead = f.recipient !== undefined ? "recipient" : f.status !== undefined ? "status" : f.channel !== undefined ? "channel" : "time";
+  const col = (name: string, leadName: string) => sql.raw(lead === leadName ? `m.${name}` : `+m.${name}`);
+  const where: SQL[] = [sql`m.org_id = ${f.orgId}`];
+  if (f.recipient !== undefined) where.push(sql`m.recipient = ${f.recipient}`);
+  if (f.status !== undefined) where.push(sql`${col("status", "status")} = ${f.status}`);
+  if (f.channel !== undefined) where.push(sql`${col("channel_id", "channel")} = ${f.channel}`);
+  if (f.from !== undefined) where.push(sql`m.sent_at >= ${f.from}`);
+  if (f.to !== undefined) where.push(sql`m.sent_at < ${f.to}`);
+  if (f.after) {
+    const [at, id, rcpt] = f.after;
+    where.push(sql`m.sent_at <= ${at} AND (m.sent_at < ${at} OR (m.message_id, m.recipient) < (${id}, ${rcpt}))`);
+  }
+  return db.all<MessageRowDb>(sql`SELECT m.*, c.name AS channel_name
+    FROM messages m LEFT JOIN channels c ON c.id = m.channel_id
+    WHERE ${sql.join(where, sql` AND `)}
+    ORDER BY m.sent_at DESC, m.message_id DESC, m.recipient DESC
+    LIMIT ${f.limit}`);
+}
+
+export async function findMessage(db: Db, orgId: string, messageId: string, recipient: string): Promise<MessageRowDb | undefined> {
+  const rows = await db.all<MessageRowDb>(sql`SELECT m.*, c.name AS channel_name
+    FROM messages m LEFT JOIN channels c ON c.id = m.channel_id
+    WHERE m.org_id = ${orgId} AND m.message_id = ${messageId} AND m.recipient = ${recipient}`);
+  return rows[0];
+}
+
+export interface MessageEventRowDb {
+  id: number;
+  type: string;
+  at: number;
+  detail_json: string;
+}
+
+/** Every stored event of one message and recipient, in time order (ties in arrival order). */
+export function listMessageEvents(db: Db, orgId: string, messageId: string, recipient: string): Promise<MessageEventRowDb[]> {
+  return db.all<MessageEventRowDb>(sql`SELECT id, type, at, detail_json FROM events
+    WHERE org_id = ${orgId} AND message_id = ${messageId} AND recipient = ${recipient}
+    ORDER BY at, id`);
+}
+
+// ---- event log
+
+export interface EventLogRowDb {
+  id: number;
+  at: number;
+  type: string;
+  recipient: string;
+  message_id: string;
+  channel_id: string | null;
+  channel_name: string | null;
+  provider: string;
+  template: string | null;
+  bounce_type: string | null;
+  bounce_sub_type: string | null;
+  complaint_feedback_type: string | null;
+  delay_type: string | null;
+  smtp_status: string | null;
+  diagnostic: string | null;
+  reason: string | null;
+  link: string | null;
+  latency_ms: number | null;
+}
+
+export interface EventFilter {
+  orgId: string;
+  from?: number;
+  to?: number;
+  channel?: string;
+  /** Normalised types (events.type). */
+  types?: readonly string[];
+  recipient?: string;
+  /** Keyset: rows strictly after this (at, id) in newest-first order. */
+  after?: readonly [at: number, id: number];
+  limit: number;
+}
+
+/**
+ * One page of the event log, newest first (at, then row id). Index choice as for messages: recipient,
+ * then a single type, then channel, else time; several types filter the time-ordered scan.
+ */
+export function listEventsPage(db: Db, f: EventFilter): Promise<EventLogRowDb[]> {
+  const oneType = f.types?.length === 1;
+  const lead = f.recipient !== undefined ? "recipient" : oneType ? "type" : f.channel !== undefined ? "channel" : "time";
+  const col = (name: string, leadName: string) => sql.raw(lead === leadName ? `e.${name}` : `+e.${name}`);
+  const where: SQL[] = [sql`e.org_id = ${f.orgId}`];
+  if (f.recipient !== undefined) where.push(sql`e.recipient = ${f.recipient}`);
+  if (f.types?.length) {
+    where.push(
+      sql`${col("type", "type")} IN (${sql.join(
+        f.types.map((t) => sql`${t}`),
+        sql`, `,
+      )})`,
+    );
+  }
+  if (f.channel !== undefined) where.push(sql`${col("channel_id", "channel")} = ${f.channel}`);
+  if (f.from !== undefined) where.push(sql`e.at >= ${f.from}`);
+  if (f.to !== undefined) where.push(sql`e.at < ${f.to}`);
+  if (f.after) {
+    const [at, id] = f.after;
+    where.push(sql`e.at <= ${at} AND (e.at < ${at} OR e.id < ${id})`);
+  }
+  return db.all<EventLogRowDb>(sql`SELECT e.id, e.at, e.type, e.recipient, e.message_id, e.channel_id, c.name AS channel_name,
+      e.provider, e.template, e.bounce_type, e.bounce_sub_type, e.complaint_feedback_type, e.delay_type, e.smtp_status,
+      e.diagnostic, e.reason, e.link, e.latency_ms
+    FROM events e LEFT JOIN channels c ON c.id = e.channel_id
+    WHERE ${sql.join(where, sql` AND `)}
+    ORDER BY e.at DESC, e.id DESC
+    LIMIT ${f.limit}`);
+}
+
+// ---- filters: channels and identities
+
+export function listChannelsOfOrg(db: Db, orgId: string, afterId: string | undefined, limit: number) {
+  return db.all<{ id: string; name: string; configuration_set_name: string; created_at: number }>(sql`SELECT id, name, configuration_set_name, created_at
+    FROM channels WHERE org_id = ${orgId}${afterId === undefined ? sql`` : sql` AND id > ${afterId}`}
+    ORDER BY id LIMIT ${limit}`);
+}
+
+export function listIdentitiesOfOrg(db: Db, orgId: string, afterId: string | undefined, limit: number) {
+  return db.all<{ id: string; identity: string; kind: string; verification_status: string; created_at: number }>(sql`SELECT id, identity, kind, verification_status, created_at
+    FROM identities WHERE org_id = ${orgId}${afterId === undefined ? sql`` : sql` AND id > ${afterId}`}
+    ORDER BY id LIMIT ${limit}`);
+}

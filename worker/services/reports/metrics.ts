@@ -1,0 +1,45 @@
+import { z } from "zod";
+import type { Db } from "../../db/client";
+import { METRIC_COLUMNS, sumRollup, type Metric, type RollupPart, type RollupTable } from "../../db/reports";
+
+/** Counts of a rollup read, per recipient (docs/reports.md, "Counting rules"). */
+export type Counts = Record<Metric, number>;
+
+export const METRICS = Object.keys(METRIC_COLUMNS) as Metric[];
+
+export const zeroCounts = (): Counts => Object.fromEntries(METRICS.map((m) => [m, 0])) as Counts;
+
+export function addCounts(into: Counts, add: Partial<Record<Metric, number | null>>): Counts {
+  for (const m of METRICS) into[m] += Number(add[m] ?? 0);
+  return into;
+}
+
+/** Hard + soft + undetermined: every bounce SES reports counts towards the total bounce rate. */
+export const bouncesOf = (c: Counts) => c.hardBounces + c.softBounces + c.undeterminedBounces;
+
+/** A percentage (2 decimals) or null when its denominator is zero. */
+export const pct = z.number().nullable().describe("Percent with 2 decimals; null when the denominator is 0.");
+
+/**
+ * Sums of every metric per (interval, dimension) of a metric rollup; `dims` names the dimension values
+ * in order. Intervals without data are absent.
+ */
+export async function readCounts(
+  db: Db,
+  table: RollupTable,
+  orgId: string,
+  channel: string | undefined,
+  parts: readonly RollupPart[],
+): Promise<{ idx: number; dim: string; counts: Counts }[]> {
+  const rows = await sumRollup<Metric>(db, table, { orgId, channel, parts, sums: METRIC_COLUMNS });
+  return rows.map((r) => ({ idx: r.idx, dim: String(r.d0 ?? ""), counts: addCounts(zeroCounts(), r) }));
+}
+
+/** Per-interval counts (absent intervals are zero), `n` intervals. */
+export function countsByInterval(rows: readonly { idx: number; counts: Counts }[], n: number): Counts[] {
+  const out = Array.from({ length: n }, zeroCounts);
+  for (const r of rows) addCounts(out[r.idx]!, r.counts);
+  return out;
+}
+
+export const sumAll = (list: readonly Counts[]): Counts => list.reduce((acc, c) => addCounts(acc, c), zeroCounts());
