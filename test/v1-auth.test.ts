@@ -93,12 +93,20 @@ describe("/v1 authentication", () => {
     expect(res.status).toBe(401);
   });
 
-  it("refuses requests from browsers (Origin header) with 403 and never sends CORS headers", async () => {
+  it("refuses requests from browsers (Origin or Sec-Fetch-Site) with 403 and never sends CORS headers", async () => {
     const { key } = await orgWithKey("Browser");
-    for (const origin of ["https://evil.example", "http://127.0.0.1:8787", "null"]) {
-      const res = await v1("/account", { key: key.secret, headers: { origin } });
-      expect(res.status, origin).toBe(403);
-      expect((await json(res)).error.code).toBe("BROWSER_ORIGIN_REFUSED");
+    const browserHeaders = [
+      { origin: "https://evil.example" },
+      { origin: "http://127.0.0.1:8787" },
+      { origin: "null" },
+      // A same-origin GET from a page carries no Origin, but every browser request carries Sec-Fetch-Site.
+      { "sec-fetch-site": "same-origin", "sec-fetch-mode": "cors" },
+      { "sec-fetch-site": "none", "sec-fetch-mode": "navigate" },
+    ];
+    for (const headers of browserHeaders) {
+      const res = await v1("/account", { key: key.secret, headers });
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect((await json(res)).error.code).toBe("BROWSER_REQUEST_REFUSED");
       expect([...res.headers.keys()].filter((h) => h.startsWith("access-control-"))).toEqual([]);
     }
     const preflight = await v1("/account", {

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { V1Env } from "./context";
 import { registerV1Routes, type AnyV1Route } from "./define";
-import { noStore, refuseBrowserOrigin } from "./middleware";
+import { noStore, refuseBrowsers } from "./middleware";
 import { openApiDocument } from "./openapi";
 import { getAccount } from "./account";
 import { getMessageV1, listMessagesV1 } from "./messages";
@@ -24,8 +24,11 @@ export const V1_ROUTES: readonly AnyV1Route[] = [
   listIdentitiesV1,
 ];
 
-/** The public API, mounted at /v1. `openapi.json` needs no key (it documents, it holds no data). */
+/** The public API, mounted at /v1. */
 export const v1Routes = new Hono<V1Env>();
-v1Routes.use("*", noStore, refuseBrowserOrigin);
+v1Routes.use("*", noStore);
+// The document holds no data: it needs no key, and browsers may open it (the dashboard renders it).
+// Registered before `refuseBrowsers`, which therefore never runs for it (the handler does not call next).
 v1Routes.get("/openapi.json", (c) => c.json(openApiDocument(V1_ROUTES, `${new URL(c.env.APP_URL).origin}/v1`)));
+v1Routes.use("*", refuseBrowsers);
 registerV1Routes(v1Routes, V1_ROUTES);

@@ -16,15 +16,17 @@ const unauthorized = (code: string, message: string) =>
   new AppError(code, 401, message, null, { "WWW-Authenticate": 'Bearer realm="SendOps API"' });
 
 /**
- * The API is server-to-server: a request carrying `Origin` comes from a web page, where a key would be
- * exposed to every visitor. Refusing it (and never sending CORS headers) keeps keys out of browsers.
+ * The API is server-to-server: a key used from a web page would be exposed to every visitor. Browsers
+ * mark their requests: `Origin` on every cross-origin request (and CORS preflight), `Sec-Fetch-Site` on
+ * every request at all. Either one is refused, and no CORS headers are ever sent, so no page can call
+ * the API, not even by mistake from the dashboard's own origin.
  */
-export const refuseBrowserOrigin = createMiddleware<V1Env>(async (c, next) => {
-  if (c.req.header("origin") !== undefined) {
+export const refuseBrowsers = createMiddleware<V1Env>(async (c, next) => {
+  if (c.req.header("origin") !== undefined || c.req.header("sec-fetch-site") !== undefined) {
     throw new AppError(
-      "BROWSER_ORIGIN_REFUSED",
+      "BROWSER_REQUEST_REFUSED",
       403,
-      "The SendOps API is server-to-server only: requests from web pages (with an Origin header) are refused. Call it from your backend.",
+      "The SendOps API is server-to-server only: requests from web browsers are refused. Call it from your backend.",
     );
   }
   await next();

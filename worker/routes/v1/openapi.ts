@@ -54,7 +54,7 @@ function operation(route: AnyV1Route) {
       content: { "application/json": { schema: { $ref: SCHEMA_REF(v1Schemas.get(route.response)!.id) } } },
     },
     401: RESPONSE_REF("Unauthorized"),
-    403: RESPONSE_REF("BrowserOriginRefused"),
+    403: RESPONSE_REF("BrowserRequestRefused"),
   };
   if (route.params) responses[404] = RESPONSE_REF("NotFound");
   if (route.params || route.query) responses[422] = RESPONSE_REF("ValidationFailed");
@@ -107,9 +107,10 @@ function build(routes: readonly AnyV1Route[]): OpenApiDocument {
       version: "1",
       description:
         "Read-only, server-to-server access to a workspace's SendOps data. Authenticate with an API key from " +
-        "Settings → API Keys as `Authorization: Bearer sk_live_…`. Requests carrying an `Origin` header are " +
-        `refused. Each key may make ${V1_RATE_LIMIT.limit} requests per minute. Timestamps are UTC epoch ` +
-        "milliseconds. Lists are cursor-paginated (`cursor`, `limit`; follow `nextCursor`).",
+        "Settings → API Keys as `Authorization: Bearer sk_live_…`. Requests from web browsers (carrying " +
+        `\`Origin\` or \`Sec-Fetch-Site\`) are refused. Each key may make ${V1_RATE_LIMIT.limit} requests per ` +
+        "minute. Timestamps are UTC epoch milliseconds. Lists are cursor-paginated (`cursor`, `limit`; follow " +
+        "`nextCursor`).",
     },
     security: [{ bearerAuth: [] }],
     tags,
@@ -133,7 +134,9 @@ function build(routes: readonly AnyV1Route[]): OpenApiDocument {
           "The API key is missing (API_KEY_MISSING), malformed (API_KEY_MALFORMED), or unknown or revoked (API_KEY_INVALID).",
           { "WWW-Authenticate": { schema: { type: "string" } } },
         ),
-        BrowserOriginRefused: errorResponse("The request carried an Origin header (BROWSER_ORIGIN_REFUSED): the API is server-to-server only."),
+        BrowserRequestRefused: errorResponse(
+          "The request came from a web browser (it carried Origin or Sec-Fetch-Site; BROWSER_REQUEST_REFUSED): the API is server-to-server only.",
+        ),
         NotFound: errorResponse("No such resource in this workspace (NOT_FOUND)."),
         ValidationFailed: errorResponse("A parameter is invalid (VALIDATION_FAILED); `details.fields` names each one."),
         RateLimited: errorResponse("Too many requests for this key (RATE_LIMITED).", {
