@@ -17,6 +17,7 @@ import { ingestAdminRoutes } from "./routes/ingest-admin";
 import { v1Routes } from "./routes/v1";
 import { reportRoutes } from "./routes/reports";
 import { messageRoutes } from "./routes/messages";
+import { undeliverableRoutes } from "./routes/undeliverable";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
@@ -69,6 +70,7 @@ export function createApp() {
   app.route("/api", ingestAdminRoutes);
   app.route("/api", reportRoutes);
   app.route("/api", messageRoutes);
+  app.route("/api", undeliverableRoutes);
   app.route("/ingest", ingestRoutes);
   app.route("/v1", v1Routes);
 

@@ -4,6 +4,7 @@ import { registerV1Routes, type AnyV1Route } from "./define";
 import { noStore, refuseBrowsers } from "./middleware";
 import { openApiDocument } from "./openapi";
 import { getAccount } from "./account";
+import { getUndeliverableRulesV1, listUndeliverableV1 } from "./undeliverable";
 import { getMessageV1, listMessagesV1 } from "./messages";
 import { listEventsV1 } from "./events";
 import { getDeliverabilityV1, getEngagementV1, getLatencyV1, getProvidersV1 } from "./reports";
@@ -22,6 +23,8 @@ export const V1_ROUTES: readonly AnyV1Route[] = [
   getEngagementV1,
   listChannelsV1,
   listIdentitiesV1,
+  listUndeliverableV1,
+  getUndeliverableRulesV1,
 ];
 
 /** The public API, mounted at /v1. */

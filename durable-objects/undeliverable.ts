@@ -1,0 +1,565 @@
+import { normaliseEmail } from "../worker/db/accounts";
+import { getDb } from "../worker/db/client";
+import { endExclusionsAfterFailure } from "../worker/services/undeliverable";
+import { RETENTION_DAYS } from "../worker/services/retention";
+import {
+  categorize,
+  emptyBreakdown,
+  evaluateDigest,
+  windowStart,
+  type AddressDigest,
+} from "../worker/services/classification/evaluate";
+import type {
+  AddressStatus,
+  AddressView,
+  LedgerSettings,
+  ListedAddress,
+  ListQuery,
+  QualifyingRow,
+} from "../worker/services/classification/types";
+import { previewDiff, PREVIEW_SAMPLE_SIZE, type Preview, type PreviewCounts } from "../worker/services/classification/preview";
+import {
+  CONFIGURABLE_RULES,
+  defaultRules,
+  MAX_EVENTS,
+  reasonOfRank,
+  reasonRank,
+  rulesSchema,
+  sameRules,
+  type ConfigurableRule,
+  type Rules,
+} from "../worker/services/classification/rules";
+import { DAY } from "../worker/lib/time";
+
+/**
+ * The Undeliverable list inside the OrgLedger Durable Object (SQLite storage), as plain functions over
+ * `SqlStorage` so the DO class only delegates. Three tables, created on first use:
+ *
+ * - `ul_events`: every qualifying event kept for the plan's retention, deduped by event key. For the
+ *   configurable rules each event carries `pos`, its rank among its address's events of that category
+ *   (1 = newest, null past the 100th: no rule can look further back). A rule "N in W days" holds for an
+ *   address exactly when its `pos = N` event is inside the window, so previewing any knob is one index
+ *   range scan per rule instead of a scan of every event.
+ * - `ul_addresses`: per-address state kept current on ingest and by alarms: counts, latest locked
+ *   events, last diagnostic, the outcome under the saved rules, the operator's exclusion (a mirror of
+ *   D1, which is the durable record) and `next_check`, the moment the outcome can next change by itself.
+ * - `ul_meta`: the saved rules, the plan's retention and the org id, pushed by the Worker on each call.
+ */
+
+const LISTED = 1;
+const EXCLUDED = 2;
+/** Status values: 0 = known but not listed, 1 = listed, 2 = excluded by an operator. */
+const STATUS_NAMES: Record<number, AddressStatus> = { 0: "clear", 1: "listed", 2: "excluded" };
+
+type AddressRow = {
+  id: number;
+  address: string;
+  events: number;
+  oldest_at: number | null;
+  last_at: number | null;
+  last_diagnostic: string | null;
+  diagnostic_at: number | null;
+  perm_at: number | null;
+  perm_sub: string | null;
+  complaint_at: number | null;
+  complaint_sub: string | null;
+  reject_at: number | null;
+  reason: number | null;
+  sub: string | null;
+  status: number;
+  last_change: number;
+  excluded_at: number | null;
+  excluded_note: string | null;
+  excluded_by: string | null;
+  next_check: number | null;
+};
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS ul_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS ul_addresses (
+    id INTEGER PRIMARY KEY,
+    address TEXT NOT NULL UNIQUE,
+    events INTEGER NOT NULL DEFAULT 0,
+    oldest_at INTEGER, last_at INTEGER, last_diagnostic TEXT, diagnostic_at INTEGER,
+    perm_at INTEGER, perm_sub TEXT, complaint_at INTEGER, complaint_sub TEXT, reject_at INTEGER,
+    reason INTEGER, sub TEXT,
+    status INTEGER NOT NULL DEFAULT 0,
+    last_change INTEGER NOT NULL,
+    excluded_at INTEGER, excluded_note TEXT, excluded_by TEXT,
+    next_check INTEGER
+  )`,
+  `CREATE INDEX IF NOT EXISTS ul_addresses_status ON ul_addresses (status, last_change DESC, address)`,
+  `CREATE INDEX IF NOT EXISTS ul_addresses_visible ON ul_addresses (last_change DESC, address) WHERE status > 0`,
+  `CREATE INDEX IF NOT EXISTS ul_addresses_reason ON ul_addresses (reason, status, last_change DESC, address)`,
+  `CREATE INDEX IF NOT EXISTS ul_addresses_next ON ul_addresses (next_check) WHERE next_check IS NOT NULL`,
+  `CREATE TABLE IF NOT EXISTS ul_events (
+    event_key TEXT PRIMARY KEY,
+    addr_id INTEGER NOT NULL,
+    cat INTEGER NOT NULL,
+    sub TEXT,
+    at INTEGER NOT NULL,
+    pos INTEGER
+  )`,
+  `CREATE INDEX IF NOT EXISTS ul_events_address ON ul_events (addr_id, cat, at)`,
+  `CREATE INDEX IF NOT EXISTS ul_events_pos ON ul_events (cat, pos, at) WHERE pos IS NOT NULL`,
+];
+
+const ready = new WeakSet<SqlStorage>();
+function ensureSchema(sql: SqlStorage): void {
+  if (ready.has(sql)) return;
+  for (const stmt of SCHEMA) sql.exec(stmt);
+  ready.add(sql);
+}
+
+/** Until the Worker tells the DO the plan, keep the longest retention any plan has (never prune early). */
+const MAX_RETENTION_DAYS = Math.max(...Object.values(RETENTION_DAYS));
+
+function readSettings(sql: SqlStorage): { orgId: string | null; retentionDays: number; rules: Rules } {
+  const meta = new Map(sql.exec<{ key: string; value: string }>("SELECT key, value FROM ul_meta").toArray().map((r) => [r.key, r.value]));
+  const rules = meta.get("rules");
+  return {
+    orgId: meta.get("org_id") ?? null,
+    retentionDays: Number(meta.get("retention_days") ?? MAX_RETENTION_DAYS),
+    rules: rules ? rulesSchema.parse(JSON.parse(rules)) : defaultRules(),
+  };
+}
+
+function writeMeta(sql: SqlStorage, key: string, value: string): void {
+  sql.exec("INSERT INTO ul_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+}
+
+/**
+ * Applies the Worker's view of the org. A rules change re-evaluates the addresses it can affect; a
+ * retention change (plan change) re-evaluates everything.
+ */
+export function syncSettings(sql: SqlStorage, s: LedgerSettings, now: number): void {
+  ensureSchema(sql);
+  const cur = readSettings(sql);
+  if (cur.orgId !== s.orgId) writeMeta(sql, "org_id", s.orgId);
+  const rulesChanged = !sameRules(cur.rules, s.rules);
+  if (rulesChanged) writeMeta(sql, "rules", JSON.stringify(s.rules));
+  if (cur.retentionDays !== s.retentionDays) {
+    writeMeta(sql, "retention_days", String(s.retentionDays));
+    for (const { id } of sql.exec<{ id: number }>("SELECT id FROM ul_addresses").toArray()) refresh(sql, id, now);
+  } else if (rulesChanged) {
+    const ids = new Set(candidateMatches(sql, s.rules, s.retentionDays, now).map((m) => m.addr_id));
+    for (const { id } of sql.exec<{ id: number }>("SELECT id FROM ul_addresses WHERE reason > ?", 3).toArray()) ids.add(id);
+    for (const id of ids) refresh(sql, id, now);
+  }
+}
+
+export function storedOrgId(sql: SqlStorage): string | null {
+  ensureSchema(sql);
+  return readSettings(sql).orgId;
+}
+
+const loadById = (sql: SqlStorage, id: number) => sql.exec<AddressRow>("SELECT * FROM ul_addresses WHERE id = ?", id).toArray()[0];
+const loadByEmail = (sql: SqlStorage, email: string) =>
+  sql.exec<AddressRow>("SELECT * FROM ul_addresses WHERE address = ?", normaliseEmail(email)).toArray()[0];
+
+function digestOfRow(sql: SqlStorage, row: AddressRow): AddressDigest {
+  const nth = new Map<string, number>();
+  for (const e of sql.exec<{ cat: number; pos: number; at: number }>(
+    "SELECT cat, pos, at FROM ul_events WHERE addr_id = ? AND pos IS NOT NULL",
+    row.id,
+  )) {
+    nth.set(`${e.cat}:${e.pos}`, e.at);
+  }
+  const latest: AddressDigest["latest"] = {};
+  if (row.perm_at !== null) latest.permanent_bounce = { at: row.perm_at, subType: row.perm_sub };
+  if (row.complaint_at !== null) latest.complaint = { at: row.complaint_at, subType: row.complaint_sub };
+  if (row.reject_at !== null) latest.rejected = { at: row.reject_at, subType: null };
+  return { latest, nthRecent: (rule: ConfigurableRule, n: number) => nth.get(`${reasonRank(rule)}:${n}`) };
+}
+
+/**
+ * Brings one address up to date at `now`: drops its events that left the retention window, evaluates
+ * the saved rules, and saves the outcome (or deletes the row once nothing is left and no exclusion
+ * holds). `newestAt` is the newest event just ingested for it: a failure after an operator's Allow
+ * that lists the address again ends the exclusion (its Allow time is returned).
+ */
+function refresh(sql: SqlStorage, id: number, now: number, newestAt?: number): { email: string; endedExclusion: number | null } {
+  const row = loadById(sql, id);
+  if (!row) return { email: "", endedExclusion: null };
+  const { retentionDays, rules } = readSettings(sql);
+  const cutoff = windowStart(now, retentionDays);
+  if (row.oldest_at !== null && row.oldest_at < cutoff) {
+    sql.exec("DELETE FROM ul_events WHERE addr_id = ? AND at < ?", id, cutoff);
+    const left = sql.exec<{ n: number; oldest: number | null }>(
+      "SELECT count(*) AS n, min(at) AS oldest FROM ul_events WHERE addr_id = ?",
+      id,
+    ).one();
+    row.events = left.n;
+    row.oldest_at = left.oldest;
+    // Each column holds its category's latest event: older than the cutoff means none is left.
+    if (row.perm_at !== null && row.perm_at < cutoff) [row.perm_at, row.perm_sub] = [null, null];
+    if (row.complaint_at !== null && row.complaint_at < cutoff) [row.complaint_at, row.complaint_sub] = [null, null];
+    if (row.reject_at !== null && row.reject_at < cutoff) row.reject_at = null;
+  }
+  if (row.events === 0 && row.excluded_at === null) {
+    sql.exec("DELETE FROM ul_addresses WHERE id = ?", id);
+    return { email: row.address, endedExclusion: null };
+  }
+  const ev = evaluateDigest(digestOfRow(sql, row), rules, now, retentionDays);
+  let endedExclusion: number | null = null;
+  if (row.excluded_at !== null && newestAt !== undefined && newestAt > row.excluded_at && ev.reason !== null) {
+    endedExclusion = row.excluded_at;
+    [row.excluded_at, row.excluded_note, row.excluded_by] = [null, null, null];
+  }
+  row.reason = ev.reason === null ? null : reasonRank(ev.reason);
+  row.sub = ev.subType;
+  row.status = row.excluded_at !== null ? EXCLUDED : ev.reason !== null ? LISTED : 0;
+  row.last_change = row.excluded_at ?? row.last_at ?? now;
+  const retentionLapse = row.oldest_at === null ? null : row.oldest_at + retentionDays * DAY + 1;
+  const checks = [ev.nextChange, retentionLapse].filter((t): t is number => t !== null);
+  row.next_check = checks.length ? Math.min(...checks) : null;
+  sql.exec(
+    `UPDATE ul_addresses SET events = ?, oldest_at = ?, last_at = ?, last_diagnostic = ?, diagnostic_at = ?,
+       perm_at = ?, perm_sub = ?, complaint_at = ?, complaint_sub = ?, reject_at = ?, reason = ?, sub = ?,
+       status = ?, last_change = ?, excluded_at = ?, excluded_note = ?, excluded_by = ?, next_check = ?
+     WHERE id = ?`,
+    row.events,
+    row.oldest_at,
+    row.last_at,
+    row.last_diagnostic,
+    row.diagnostic_at,
+    row.perm_at,
+    row.perm_sub,
+    row.complaint_at,
+    row.complaint_sub,
+    row.reject_at,
+    row.reason,
+    row.sub,
+    row.status,
+    row.last_change,
+    row.excluded_at,
+    row.excluded_note,
+    row.excluded_by,
+    row.next_check,
+    id,
+  );
+  return { email: row.address, endedExclusion };
+}
+
+/**
+ * Stores qualifying events (idempotent by event key) and re-evaluates each touched address once.
+ * Returns how many were new and which operator exclusions a new failure ended (D1 must forget them).
+ */
+export function recordEvents(
+  sql: SqlStorage,
+  rows: readonly QualifyingRow[],
+  now: number,
+): { stored: number; relisted: { email: string; excludedAt: number }[] } {
+  ensureSchema(sql);
+  const cutoff = windowStart(now, readSettings(sql).retentionDays);
+  const touched = new Map<number, number>();
+  let stored = 0;
+  for (const r of rows) {
+    const c = categorize(r);
+    if (!c || r.at < cutoff) continue;
+    if (sql.exec("SELECT 1 FROM ul_events WHERE event_key = ?", r.eventKey).toArray().length) continue;
+    const email = normaliseEmail(r.email);
+    const id =
+      loadByEmail(sql, email)?.id ??
+      sql.exec<{ id: number }>("INSERT INTO ul_addresses (address, last_change) VALUES (?, ?) RETURNING id", email, r.at).one().id;
+    const cat = reasonRank(c.reason);
+    let pos: number | null = null;
+    if (cat > 3) {
+      const newer = sql.exec<{ n: number }>(
+        `SELECT count(*) AS n FROM ul_events
+         WHERE addr_id = ? AND cat = ? AND pos IS NOT NULL AND (at > ? OR (at = ? AND event_key > ?))`,
+        id,
+        cat,
+        r.at,
+        r.at,
+        r.eventKey,
+      ).one().n;
+      if (newer < MAX_EVENTS) {
+        // Older events move one place back; the one pushed past the 100th leaves the ranking for good.
+        sql.exec(
+          "UPDATE ul_events SET pos = CASE WHEN pos >= ? THEN NULL ELSE pos + 1 END WHERE addr_id = ? AND cat = ? AND pos > ?",
+          MAX_EVENTS,
+          id,
+          cat,
+          newer,
+        );
+        pos = newer + 1;
+      }
+    }
+    sql.exec("INSERT INTO ul_events (event_key, addr_id, cat, sub, at, pos) VALUES (?, ?, ?, ?, ?, ?)", r.eventKey, id, cat, c.subType, r.at, pos);
+    const diagnostic = r.diagnostic ?? null;
+    sql.exec(
+      `UPDATE ul_addresses SET
+         events = events + 1,
+         oldest_at = min(coalesce(oldest_at, ?1), ?1),
+         last_at = max(coalesce(last_at, ?1), ?1),
+         last_diagnostic = CASE WHEN ?2 IS NOT NULL AND ?1 >= coalesce(diagnostic_at, ?1) THEN ?2 ELSE last_diagnostic END,
+         diagnostic_at = CASE WHEN ?2 IS NOT NULL AND ?1 >= coalesce(diagnostic_at, ?1) THEN ?1 ELSE diagnostic_at END,
+         perm_sub = CASE WHEN ?3 = 1 AND ?1 >= coalesce(perm_at, ?1) THEN ?4 ELSE perm_sub END,
+         perm_at = CASE WHEN ?3 = 1 THEN max(coalesce(perm_at, ?1), ?1) ELSE perm_at END,
+         complaint_sub = CASE WHEN ?3 = 2 AND ?1 >= coalesce(complaint_at, ?1) THEN ?4 ELSE complaint_sub END,
+         complaint_at = CASE WHEN ?3 = 2 THEN max(coalesce(complaint_at, ?1), ?1) ELSE complaint_at END,
+         reject_at = CASE WHEN ?3 = 3 THEN max(coalesce(reject_at, ?1), ?1) ELSE reject_at END
+       WHERE id = ?5`,
+      r.at,
+      diagnostic,
+      cat,
+      c.subType,
+      id,
+    );
+    touched.set(id, Math.max(touched.get(id) ?? r.at, r.at));
+    stored++;
+  }
+  const relisted: { email: string; excludedAt: number }[] = [];
+  for (const [id, newestAt] of touched) {
+    const r = refresh(sql, id, now, newestAt);
+    if (r.endedExclusion !== null) relisted.push({ email: r.email, excludedAt: r.endedExclusion });
+  }
+  return { stored, relisted };
+}
+
+/** The earliest `next_check`: when the DO's alarm should fire. */
+export function nextDueAt(sql: SqlStorage): number | null {
+  ensureSchema(sql);
+  return sql.exec<{ t: number | null }>("SELECT min(next_check) AS t FROM ul_addresses").one().t;
+}
+
+/** Alarm work: re-evaluates addresses whose windows or retention lapsed. `more` = call again. */
+export function processDue(sql: SqlStorage, now: number, limit = 2000): { processed: number; more: boolean } {
+  ensureSchema(sql);
+  const due = sql
+    .exec<{ id: number }>("SELECT id FROM ul_addresses WHERE next_check <= ? ORDER BY next_check LIMIT ?", now, limit + 1)
+    .toArray();
+  for (const { id } of due.slice(0, limit)) refresh(sql, id, now);
+  return { processed: Math.min(due.length, limit), more: due.length > limit };
+}
+
+function view(row: AddressRow): AddressView {
+  return {
+    email: row.address,
+    status: STATUS_NAMES[row.status]!,
+    reason: row.reason === null ? null : reasonOfRank(row.reason),
+    subType: row.sub,
+    events: row.events,
+    lastChange: row.last_change,
+    lastDiagnostic: row.last_diagnostic,
+    note: row.excluded_note,
+    excludedAt: row.excluded_at,
+    excludedBy: row.excluded_by,
+  };
+}
+
+export function getAddress(sql: SqlStorage, email: string): AddressView | null {
+  ensureSchema(sql);
+  const row = loadByEmail(sql, email);
+  return row ? view(row) : null;
+}
+
+/** One page, newest change first; `nextAfter` is the keyset for the following page (null at the end). */
+export function listAddresses(sql: SqlStorage, q: ListQuery): { rows: ListedAddress[]; nextAfter: ListQuery["after"] | null } {
+  ensureSchema(sql);
+  const where: string[] = [];
+  const binds: (string | number)[] = [];
+  if (q.status === "all") where.push("status > 0");
+  else {
+    where.push("status = ?");
+    binds.push(q.status === "listed" ? LISTED : EXCLUDED);
+  }
+  if (q.reason) {
+    where.push("reason = ?");
+    binds.push(reasonRank(q.reason));
+  }
+  if (q.search) {
+    where.push("address LIKE ? ESCAPE '\\'");
+    binds.push(`%${q.search.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+  }
+  if (q.after) {
+    where.push("(last_change < ? OR (last_change = ? AND address > ?))");
+    binds.push(q.after.lastChange, q.after.lastChange, q.after.email);
+  }
+  const rows = sql
+    .exec<AddressRow>(
+      `SELECT * FROM ul_addresses WHERE ${where.join(" AND ")} ORDER BY last_change DESC, address LIMIT ?`,
+      ...binds,
+      q.limit + 1,
+    )
+    .toArray();
+  // The WHERE clause admits only status 1 and 2.
+  const page = rows.slice(0, q.limit).map((r) => view(r) as ListedAddress);
+  const last = page[page.length - 1];
+  return { rows: page, nextAfter: rows.length > q.limit && last ? { lastChange: last.lastChange, email: last.email } : null };
+}
+
+/** Marks a listed address as excluded (the operator's Allow). */
+export function excludeAddress(
+  sql: SqlStorage,
+  email: string,
+  e: { at: number; note: string | null; by: string },
+): AddressView | null {
+  ensureSchema(sql);
+  const row = loadByEmail(sql, email);
+  if (!row) return null;
+  sql.exec(
+    "UPDATE ul_addresses SET excluded_at = ?, excluded_note = ?, excluded_by = ?, status = ?, last_change = ? WHERE id = ?",
+    e.at,
+    e.note,
+    e.by,
+    EXCLUDED,
+    e.at,
+    row.id,
+  );
+  return view(loadById(sql, row.id)!);
+}
+
+/** Removes the exclusion; the address is listed again if its events still match a rule. */
+export function relistAddress(sql: SqlStorage, email: string, now: number): AddressView | null {
+  ensureSchema(sql);
+  const row = loadByEmail(sql, email);
+  if (!row) return null;
+  sql.exec("UPDATE ul_addresses SET excluded_at = NULL, excluded_note = NULL, excluded_by = NULL WHERE id = ?", row.id);
+  refresh(sql, row.id, now);
+  const after = loadById(sql, row.id);
+  return after ? view(after) : null;
+}
+
+/** For each enabled configurable rule, the addresses it matches at `now`: one index range scan each. */
+function candidateMatches(sql: SqlStorage, rules: Rules, retentionDays: number, now: number) {
+  const { cte, binds } = matchesCte(rules, retentionDays, now);
+  if (!cte) return [];
+  return sql.exec<{ addr_id: number; cat: number }>(`WITH ${cte} SELECT addr_id, cat FROM g`, ...binds).toArray();
+}
+
+/** `g(addr_id, cat)`: addresses matched by an enabled configurable rule, with the best such rule. */
+function matchesCte(rules: Rules, retentionDays: number, now: number): { cte: string | null; binds: number[] } {
+  const parts: string[] = [];
+  const binds: number[] = [];
+  for (const rule of CONFIGURABLE_RULES) {
+    const k = rules[rule];
+    if (!k.enabled) continue;
+    const cat = reasonRank(rule);
+    parts.push(`SELECT addr_id, ${cat} AS cat FROM ul_events WHERE cat = ${cat} AND pos = ? AND at >= ?`);
+    binds.push(k.events, windowStart(now, Math.min(k.windowDays, retentionDays)));
+  }
+  if (!parts.length) return { cte: null, binds };
+  return { cte: `f AS (${parts.join(" UNION ALL ")}), g AS (SELECT addr_id, min(cat) AS cat FROM f GROUP BY addr_id)`, binds };
+}
+
+/** The list under candidate rules compared with the list now. Reads only. */
+export function previewRules(sql: SqlStorage, candidate: Rules, now: number): Preview {
+  ensureSchema(sql);
+  const { retentionDays } = readSettings(sql);
+  const listedByReason = emptyBreakdown();
+  for (const r of sql.exec<{ reason: number; n: number }>(
+    "SELECT reason, count(*) AS n FROM ul_addresses WHERE status = ? GROUP BY reason",
+    LISTED,
+  )) {
+    listedByReason[reasonOfRank(r.reason)] = r.n;
+  }
+  const counts: PreviewCounts = { listedByReason, candidateGroups: [], sampleAdditions: [] };
+  const { cte, binds } = matchesCte(candidate, retentionDays, now);
+  if (cte) {
+    counts.candidateGroups = sql
+      .exec<{ cat: number; reason: number | null; excluded: number; n: number }>(
+        `WITH ${cte}
+         SELECT g.cat, a.reason, a.status = ${EXCLUDED} AS excluded, count(*) AS n
+         FROM g JOIN ul_addresses a ON a.id = g.addr_id GROUP BY 1, 2, 3`,
+        ...binds,
+      )
+      .toArray()
+      .map((r) => ({
+        candidate: reasonOfRank(r.cat),
+        current: r.reason === null ? null : reasonOfRank(r.reason),
+        excluded: r.excluded === 1,
+        count: r.n,
+      }));
+    counts.sampleAdditions = sql
+      .exec<{ address: string; cat: number; events: number }>(
+        `WITH ${cte}
+         SELECT a.address, g.cat, a.events FROM g JOIN ul_addresses a ON a.id = g.addr_id
+         WHERE a.status = 0 ORDER BY a.events DESC, a.address LIMIT ${PREVIEW_SAMPLE_SIZE}`,
+        ...binds,
+      )
+      .toArray()
+      .map((r) => ({ email: r.address, reason: reasonOfRank(r.cat), events: r.events }));
+  }
+  return previewDiff(counts);
+}
+
+/**
+ * What the OrgLedger exposes for the Undeliverable list, so its RPC methods are one-line delegations.
+ * Every Worker call brings the current settings; due re-evaluations run before answering, so a read
+ * never shows an address whose window lapsed a moment before the alarm fired.
+ */
+export class UndeliverableStore {
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly db: D1Database,
+  ) {}
+
+  private get sql() {
+    return this.storage.sql;
+  }
+
+  private catchUp(settings: LedgerSettings | null): void {
+    const now = Date.now();
+    if (settings) syncSettings(this.sql, settings, now);
+    while (processDue(this.sql, now).more);
+  }
+
+  /** Points the alarm at the next due re-evaluation unless it already fires earlier. */
+  async schedule(): Promise<void> {
+    const next = nextDueAt(this.sql);
+    if (next === null) return;
+    const current = await this.storage.getAlarm();
+    if (current === null || next < current) await this.storage.setAlarm(next);
+  }
+
+  async record(rows: readonly QualifyingRow[]): Promise<{ stored: number }> {
+    const { stored, relisted } = recordEvents(this.sql, rows, Date.now());
+    const orgId = storedOrgId(this.sql);
+    if (relisted.length && orgId) await endExclusionsAfterFailure(getDb(this.db), orgId, relisted);
+    await this.schedule();
+    return { stored };
+  }
+
+  /** The alarm's share of the work: lapse windows and retention, then re-arm. */
+  async alarm(): Promise<void> {
+    this.catchUp(null);
+    await this.schedule();
+  }
+
+  async sync(settings: LedgerSettings): Promise<void> {
+    this.catchUp(settings);
+    await this.schedule();
+  }
+
+  async list(settings: LedgerSettings, q: ListQuery) {
+    this.catchUp(settings);
+    await this.schedule();
+    return listAddresses(this.sql, q);
+  }
+
+  async get(settings: LedgerSettings, email: string) {
+    this.catchUp(settings);
+    await this.schedule();
+    return getAddress(this.sql, email);
+  }
+
+  async exclude(settings: LedgerSettings, email: string, e: { at: number; note: string | null; by: string }) {
+    this.catchUp(settings);
+    return excludeAddress(this.sql, email, e);
+  }
+
+  async relist(settings: LedgerSettings, email: string) {
+    this.catchUp(settings);
+    const view = relistAddress(this.sql, email, Date.now());
+    await this.schedule();
+    return view;
+  }
+
+  async preview(settings: LedgerSettings, candidate: Rules): Promise<Preview> {
+    this.catchUp(settings);
+    await this.schedule();
+    return previewRules(this.sql, candidate, Date.now());
+  }
+}
