@@ -1,4 +1,4 @@
-import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { infiniteQueryOptions, keepPreviousData, queryOptions, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import type { AuditPage, listAuditFacets } from "../../../worker/services/audit";
 import { api } from "./client";
 
@@ -25,6 +25,8 @@ export const auditQuery = (orgId: string, filters: AuditFilters) =>
       }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
+    // Changing a filter keeps the current rows on screen until the new ones arrive.
+    placeholderData: keepPreviousData,
   });
 
 export const useAuditLog = (orgId: string, filters: AuditFilters) => useInfiniteQuery(auditQuery(orgId, filters));

@@ -101,7 +101,7 @@ export function TeamPage() {
                             <span className={`badge ${ROLE_BADGE[m.role] ?? ""}`}>{ROLE_LABELS[m.role]}</span>
                           )}
                         </td>
-                        <td className="muted">{formatDate(m.joinedAt, tz)}</td>
+                        <td className="muted nowrap">{formatDate(m.joinedAt, tz)}</td>
                         {manage && (
                           <td className="cell-actions">
                             {editable && (
