@@ -95,7 +95,7 @@ describe("/v1 authentication", () => {
 
   it("refuses requests from browsers (Origin or Sec-Fetch-Site) with 403 and never sends CORS headers", async () => {
     const { key } = await orgWithKey("Browser");
-    const browserHeaders = [
+    const browserHeaders: Record<string, string>[] = [
       { origin: "https://evil.example" },
       { origin: "http://127.0.0.1:8787" },
       { origin: "null" },

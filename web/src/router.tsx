@@ -17,6 +17,8 @@ import { TeamPage } from "./routes/team";
 import { AuditLogPage } from "./routes/audit-log";
 import { WorkspaceSettingsPage } from "./routes/settings";
 import { ProfilePage } from "./routes/profile";
+import { ApiKeysPage } from "./routes/api-keys";
+import { ApiReferencePage } from "./routes/api-reference";
 
 export interface RouterContext {
   queryClient: QueryClient;
@@ -125,13 +127,15 @@ const settingsRoute = createRoute({
   component: WorkspaceSettingsPage,
 });
 const profileRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "profile", component: ProfilePage });
+const apiKeysRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "api-keys", component: ApiKeysPage });
+const apiReferenceRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "api-reference", component: ApiReferencePage });
 
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   authenticatedRoute.addChildren([
     homeRoute,
-    workspaceRoute.addChildren([workspaceIndexRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, profileRoute]),
+    workspaceRoute.addChildren([workspaceIndexRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, profileRoute]),
   ]),
 ]);
 

@@ -5,10 +5,6 @@ import { AlertIcon, InboxIcon, type IconComponent } from "./icons";
 
 /** The shared loading, empty and error states every page uses. */
 
-export function Spinner({ label }: { label?: string }) {
-  return <span className="spinner" role={label ? "status" : undefined} aria-label={label} />;
-}
-
 export function LoadingState({ label = "Loading…" }: { label?: string }) {
   return (
     <div className="state" role="status" aria-live="polite">
