@@ -17,6 +17,7 @@ import { TeamPage } from "./routes/team";
 import { AuditLogPage } from "./routes/audit-log";
 import { WorkspaceSettingsPage } from "./routes/settings";
 import { ProfilePage } from "./routes/profile";
+import { ReportsPage, validateReportsSearch } from "./routes/reports";
 import { ApiKeysPage } from "./routes/api-keys";
 import { ApiReferencePage } from "./routes/api-reference";
 
@@ -118,6 +119,12 @@ const workspaceIndexRoute = createRoute({
 });
 
 // ---- Workspace pages: one route each; the sidebar entry lives in nav.ts ----
+const reportsRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: "reports",
+  validateSearch: validateReportsSearch,
+  component: ReportsPage,
+});
 const setupRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "setup", component: SetupGuidePage });
 const teamRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "team", component: TeamPage });
 const auditLogRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "audit-log", component: AuditLogPage });
@@ -135,7 +142,7 @@ const routeTree = rootRoute.addChildren([
   signUpRoute,
   authenticatedRoute.addChildren([
     homeRoute,
-    workspaceRoute.addChildren([workspaceIndexRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, profileRoute]),
+    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, profileRoute]),
   ]),
 ]);
 

@@ -1,0 +1,100 @@
+/**
+ * Number formatting for the dashboard, in one place so every count, rate and duration reads the same
+ * way on every page. The API returns rates as percentage numbers (e.g. 2.5 = 2.5 %) or null when their
+ * denominator is zero; null is shown as an em dash, never as 0 %.
+ */
+
+const DASH = "—";
+
+const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
+
+/** 12,345 */
+export function formatCount(n: number | null | undefined): string {
+  return n === null || n === undefined ? DASH : integer.format(n);
+}
+
+/** 12.3K (axis ticks and tight spaces). */
+export function formatCompact(n: number | null | undefined): string {
+  return n === null || n === undefined ? DASH : compact.format(n);
+}
+
+const pctFormats = new Map<number, Intl.NumberFormat>();
+function pctFormat(decimals: number): Intl.NumberFormat {
+  let f = pctFormats.get(decimals);
+  if (!f) {
+    f = new Intl.NumberFormat(undefined, { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    pctFormats.set(decimals, f);
+  }
+  return f;
+}
+
+/** 2.50 % (two decimals by default, as the API rounds them). */
+export function formatPercent(pct: number | null | undefined, decimals = 2): string {
+  return pct === null || pct === undefined ? DASH : `${pctFormat(decimals).format(pct)}%`;
+}
+
+/** Axis ticks: as few decimals as the value needs (0.08%, 5%, 12.5%). */
+export function formatPercentTick(pct: number): string {
+  const decimals = pct === 0 || Math.abs(pct) >= 10 ? 0 : Math.abs(pct) >= 1 ? 1 : 2;
+  return `${pctFormat(decimals).format(pct)}%`;
+}
+
+/** A change in percentage points with its sign: +0.40pp, −0.05pp, 0.00pp. */
+export function formatDeltaPp(pp: number | null | undefined): string {
+  if (pp === null || pp === undefined) return DASH;
+  const abs = pctFormat(2).format(Math.abs(pp));
+  if (pp > 0) return `+${abs}pp`;
+  if (pp < 0) return `−${abs}pp`;
+  return `${abs}pp`;
+}
+
+/** 850 ms, 1.2 s, 3.4 min, 2.1 h: delivery latencies span all of these. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return DASH;
+  if (ms < 1000) return `${integer.format(ms)} ms`;
+  const oneDecimal = (v: number) => new Intl.NumberFormat(undefined, { maximumFractionDigits: v < 10 ? 1 : 0 }).format(v);
+  if (ms < 60_000) return `${oneDecimal(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${oneDecimal(ms / 60_000)} min`;
+  return `${oneDecimal(ms / 3_600_000)} h`;
+}
+
+/** 1.4 MB */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${integer.format(bytes)} B`;
+  const units = ["KB", "MB", "GB"];
+  let v = bytes / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${new Intl.NumberFormat(undefined, { maximumFractionDigits: v < 10 ? 1 : 0 }).format(v)} ${units[i]}`;
+}
+
+const stampFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * A compact timestamp for dense tables: "Nov 27, 14:03:09", with the year only when it is not the
+ * current one (in the viewer's timezone).
+ */
+export function formatStamp(ms: number, timeZone: string, now = Date.now()): string {
+  const year = (t: number) => new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric" }).format(t);
+  const withYear = year(ms) !== year(now);
+  const key = `${timeZone}|${withYear}`;
+  let f = stampFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(undefined, {
+      timeZone,
+      month: "short",
+      day: "numeric",
+      ...(withYear ? { year: "numeric" } : {}),
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+    });
+    stampFormats.set(key, f);
+  }
+  return f.format(ms);
+}

@@ -1,0 +1,497 @@
+import {
+  useDeliverability,
+  useLatency,
+  useProviders,
+  type DeliverabilityReport,
+  type LatencyReport,
+  type ProviderRow,
+  type ProviderSortColumn,
+  type ReportScope,
+} from "../../api/reports";
+import { BarListChart } from "../../charts/bar-list-chart";
+import { ChartLegend, type LegendItem } from "../../charts/legend";
+import { PALETTE, SERIES, THRESHOLD } from "../../charts/palette";
+import { bucketLabel } from "../../charts/time-axis";
+import { TimeSeriesChart, type Threshold } from "../../charts/time-series-chart";
+import { ErrorState } from "../../components/states";
+import { ChartCard, type LoadState } from "../../components/reports/chart-card";
+import { DataTable, type Column } from "../../components/reports/data-table";
+import { Delta } from "../../components/reports/delta";
+import { MetricCard, type Health } from "../../components/reports/metric-card";
+import { formatCount, formatDuration, formatPercent, formatPercentTick } from "../../lib/format";
+import { isHourly, resolveRange } from "./range";
+import type { UpdateSearch } from "./index";
+import type { ReportsSearch } from "./search";
+
+/** SES's reference thresholds (troubleshooting__deliverability-problems.md), in percent. */
+export const SES_LIMITS = {
+  bounce: { warning: 5, critical: 10 },
+  complaint: { warning: 0.08, critical: 0.1 },
+} as const;
+
+const BOUNCE_LINES: Threshold[] = [
+  { value: SES_LIMITS.bounce.warning, label: "Warning 5%", level: "warning" },
+  { value: SES_LIMITS.bounce.critical, label: "Critical 10%", level: "critical" },
+];
+const COMPLAINT_LINES: Threshold[] = [
+  { value: SES_LIMITS.complaint.warning, label: "Warning 0.08%", level: "warning" },
+  { value: SES_LIMITS.complaint.critical, label: "Critical 0.1%", level: "critical" },
+];
+
+const thresholdLegend = (lines: Threshold[]): LegendItem[] =>
+  lines.map((l) => ({ label: `SES ${l.label.toLowerCase()}`, color: THRESHOLD[l.level], dashed: true }));
+
+function healthOf(pct: number | null, limits: { warning: number; critical: number }): Health {
+  if (pct === null) return "neutral";
+  if (pct >= limits.critical) return "critical";
+  if (pct >= limits.warning) return "warning";
+  return "good";
+}
+
+/** Reputation bands follow the formula: bounces at SES's warning level score 70, a critical rate 40 or less. */
+function reputationHealth(score: number | null): Health {
+  if (score === null) return "neutral";
+  if (score > 70) return "good";
+  if (score > 40) return "warning";
+  return "critical";
+}
+
+const loadState = (q: { isPending: boolean; isError: boolean; error: unknown; isPlaceholderData: boolean; refetch: () => unknown }): LoadState => q;
+
+export function DeliverabilityTab({ scope, search, update }: { scope: ReportScope; search: ReportsSearch; update: UpdateSearch }) {
+  const report = useDeliverability(scope);
+  const latency = useLatency(scope);
+  const hourly = isHourly(resolveRange(scope.range, scope.timeZone, scope.weekStart));
+  const data = report.data;
+
+  return (
+    <div className="stack-lg">
+      {report.isError ? (
+        <div className="card">
+          <ErrorState error={report.error} title="Could not load deliverability" onRetry={() => void report.refetch()} />
+        </div>
+      ) : (
+        <Headline data={data} loading={report.isPending} />
+      )}
+
+      <div className="grid-2">
+        <ChartCard
+          title="Bounce rate"
+          description="All bounces over sends, with SES's review thresholds."
+          state={loadState(report)}
+          isEmpty={!data?.totals.sends}
+          emptyText="No messages were sent in this range."
+          chart={() => (
+            <TimeSeriesChart
+              data={data!.series}
+              series={[{ key: "bouncePct", label: "Bounce rate", color: SERIES.rose }]}
+              hourly={hourly}
+              timeZone={scope.timeZone}
+              formatValue={(v) => formatPercent(v)}
+              formatTick={formatPercentTick}
+              thresholds={BOUNCE_LINES}
+              label="Bounce rate over time"
+            />
+          )}
+          table={() => <RateTable data={data!} which="bounce" hourly={hourly} timeZone={scope.timeZone} />}
+          footer={<ChartLegend items={[{ label: "Bounce rate", color: SERIES.rose }, ...thresholdLegend(BOUNCE_LINES)]} />}
+        />
+        <ChartCard
+          title="Complaint rate"
+          description="Complaints over deliveries, with SES's review thresholds."
+          state={loadState(report)}
+          isEmpty={!data?.totals.deliveries}
+          emptyText="No messages were delivered in this range."
+          chart={() => (
+            <TimeSeriesChart
+              data={data!.series}
+              series={[{ key: "complaintPct", label: "Complaint rate", color: SERIES.amber }]}
+              hourly={hourly}
+              timeZone={scope.timeZone}
+              formatValue={(v) => formatPercent(v)}
+              formatTick={formatPercentTick}
+              thresholds={COMPLAINT_LINES}
+              label="Complaint rate over time"
+            />
+          )}
+          table={() => <RateTable data={data!} which="complaint" hourly={hourly} timeZone={scope.timeZone} />}
+          footer={<ChartLegend items={[{ label: "Complaint rate", color: SERIES.amber }, ...thresholdLegend(COMPLAINT_LINES)]} />}
+        />
+      </div>
+
+      <ChartCard
+        title="Volume"
+        description="Sends, deliveries, bounces and complaints per recipient."
+        state={loadState(report)}
+        isEmpty={!data?.series.some((s) => s.sends || s.deliveries || s.bounces || s.complaints || s.rejects)}
+        chart={() => (
+          <TimeSeriesChart
+            data={data!.series}
+            series={[
+              { key: "sends", label: "Sends", color: SERIES.indigo, kind: "area" },
+              { key: "deliveries", label: "Deliveries", color: SERIES.teal },
+              { key: "bounces", label: "Bounces", color: SERIES.rose },
+              { key: "complaints", label: "Complaints", color: SERIES.amber },
+              { key: "rejects", label: "Rejects", color: SERIES.slate, dashed: true },
+            ]}
+            hourly={hourly}
+            timeZone={scope.timeZone}
+            formatValue={(v) => formatCount(v)}
+            integer
+            label="Sends, deliveries, bounces, complaints and rejects over time"
+          />
+        )}
+        table={() => <VolumeTable data={data!} hourly={hourly} timeZone={scope.timeZone} />}
+        footer={
+          <ChartLegend
+            items={[
+              { label: "Sends", color: SERIES.indigo },
+              { label: "Deliveries", color: SERIES.teal },
+              { label: "Bounces", color: SERIES.rose },
+              { label: "Complaints", color: SERIES.amber },
+              { label: "Rejects", color: SERIES.slate, dashed: true },
+            ]}
+          />
+        }
+      />
+
+      <div className="grid-2">
+        <BounceReasons state={loadState(report)} data={data} />
+        <ComplaintReasons state={loadState(report)} data={data} />
+      </div>
+
+      <ProvidersCard scope={scope} search={search} update={update} />
+
+      <LatencySection state={loadState(latency)} data={latency.data} hourly={hourly} timeZone={scope.timeZone} />
+    </div>
+  );
+}
+
+function Headline({ data, loading }: { data: DeliverabilityReport | undefined; loading: boolean }) {
+  const t = data?.totals;
+  const r = data?.rates;
+  const ofSends = (n: number | undefined) => (t ? `${formatCount(n)} of ${formatCount(t.sends)} sends` : undefined);
+  return (
+    <div className="metric-grid" aria-label="Headline metrics" role="group">
+      <MetricCard label="Hard Bounce %" value={formatPercent(r?.hardBouncePct)} sub={ofSends(t?.hardBounces)} loading={loading} />
+      <MetricCard label="Soft Bounce %" value={formatPercent(r?.softBouncePct)} sub={ofSends(t?.softBounces)} loading={loading} />
+      <MetricCard
+        label="Total Bounce %"
+        value={formatPercent(r?.totalBouncePct)}
+        sub={ofSends(t?.bounces)}
+        health={healthOf(r?.totalBouncePct ?? null, SES_LIMITS.bounce)}
+        hint="Hard, soft and undetermined bounces over sends. SES may review your account from 5 % and pause sending at 10 %."
+        loading={loading}
+      />
+      <MetricCard
+        label="Complaint Rate"
+        value={formatPercent(r?.complaintPct)}
+        sub={t ? `${formatCount(t.complaints)} of ${formatCount(t.deliveries)} deliveries` : undefined}
+        health={healthOf(r?.complaintPct ?? null, SES_LIMITS.complaint)}
+        hint="Complaints over deliveries. SES may review your account from 0.08 % and pause sending at 0.1 %."
+        loading={loading}
+      />
+      <MetricCard
+        label="Reputation Score"
+        value={data?.reputation.score === null || data === undefined ? "—" : `${data.reputation.score}`}
+        sub={data?.reputation.score === null ? "No sends in this range" : "out of 100"}
+        health={reputationHealth(data?.reputation.score ?? null)}
+        hint={data?.reputation.formula ?? "Calculated from the bounce rate, complaint rate and delivery success."}
+        loading={loading}
+      />
+    </div>
+  );
+}
+
+type SeriesRow = DeliverabilityReport["series"][number];
+
+function RateTable({ data, which, hourly, timeZone }: { data: DeliverabilityReport; which: "bounce" | "complaint"; hourly: boolean; timeZone: string }) {
+  const columns: Column<SeriesRow>[] =
+    which === "bounce"
+      ? [
+          { header: hourly ? "Hour" : "Day", cell: (r) => bucketLabel(r.t, hourly, timeZone) },
+          { header: "Sends", cell: (r) => formatCount(r.sends), numeric: true },
+          { header: "Bounces", cell: (r) => formatCount(r.bounces), numeric: true },
+          { header: "Bounce rate", cell: (r) => formatPercent(r.bouncePct), numeric: true },
+        ]
+      : [
+          { header: hourly ? "Hour" : "Day", cell: (r) => bucketLabel(r.t, hourly, timeZone) },
+          { header: "Deliveries", cell: (r) => formatCount(r.deliveries), numeric: true },
+          { header: "Complaints", cell: (r) => formatCount(r.complaints), numeric: true },
+          { header: "Complaint rate", cell: (r) => formatPercent(r.complaintPct), numeric: true },
+        ];
+  return <DataTable columns={columns} rows={data.series} rowKey={(r) => String(r.t)} caption={`${which === "bounce" ? "Bounce" : "Complaint"} rate over time`} />;
+}
+
+function VolumeTable({ data, hourly, timeZone }: { data: DeliverabilityReport; hourly: boolean; timeZone: string }) {
+  const columns: Column<SeriesRow>[] = [
+    { header: hourly ? "Hour" : "Day", cell: (r) => bucketLabel(r.t, hourly, timeZone) },
+    { header: "Sends", cell: (r) => formatCount(r.sends), numeric: true },
+    { header: "Deliveries", cell: (r) => formatCount(r.deliveries), numeric: true },
+    { header: "Bounces", cell: (r) => formatCount(r.bounces), numeric: true },
+    { header: "Complaints", cell: (r) => formatCount(r.complaints), numeric: true },
+    { header: "Rejects", cell: (r) => formatCount(r.rejects), numeric: true },
+  ];
+  return <DataTable columns={columns} rows={data.series} rowKey={(r) => String(r.t)} caption="Volume over time" />;
+}
+
+const BOUNCE_TYPE_COLOR: Record<string, string> = {
+  Permanent: SERIES.rose,
+  Transient: SERIES.amber,
+  Undetermined: SERIES.slate,
+};
+
+type BounceReason = DeliverabilityReport["bounceReasons"][number];
+
+function BounceReasons({ state, data }: { state: LoadState; data: DeliverabilityReport | undefined }) {
+  const rows = data?.bounceReasons ?? [];
+  const reasonLabel = (r: BounceReason) => `${r.bounceType} · ${r.bounceSubType}`;
+  return (
+    <ChartCard
+      title="Bounce reasons"
+      description="By SES bounce type and sub-type, as a share of all bounces."
+      state={state}
+      isEmpty={!rows.length}
+      emptyTitle="No bounces in this range"
+      emptyText="Nothing bounced. Keep it that way by removing hard-bounced addresses."
+      chart={() => (
+        <BarListChart
+          data={rows}
+          category={reasonLabel}
+          bars={[{ key: "count", label: "Bounces", color: SERIES.rose }]}
+          colorOf={(r) => BOUNCE_TYPE_COLOR[r.bounceType] ?? SERIES.slate}
+          formatValue={(v) => formatCount(v)}
+          detail={(r) => `${formatPercent(r.pct)} of bounces`}
+          label="Bounces by reason"
+          integer
+          categoryWidth={200}
+        />
+      )}
+      table={() => (
+        <DataTable
+          columns={[
+            { header: "Type", cell: (r) => r.bounceType },
+            { header: "Sub-type", cell: (r) => r.bounceSubType },
+            { header: "Bounces", cell: (r) => formatCount(r.count), numeric: true },
+            { header: "Share", cell: (r) => formatPercent(r.pct), numeric: true },
+          ]}
+          rows={rows}
+          rowKey={reasonLabel}
+          caption="Bounce reasons"
+        />
+      )}
+      footer={
+        <ChartLegend
+          items={[
+            { label: "Permanent (hard)", color: SERIES.rose },
+            { label: "Transient (soft)", color: SERIES.amber },
+            { label: "Undetermined", color: SERIES.slate },
+          ]}
+        />
+      }
+    />
+  );
+}
+
+/** Complaint reasons as a ranked list with share bars: a handful of feedback types reads best this way. */
+function ComplaintReasons({ state, data }: { state: LoadState; data: DeliverabilityReport | undefined }) {
+  const rows = data?.complaintReasons ?? [];
+  const table = () => (
+    <DataTable
+      columns={[
+        { header: "Feedback type", cell: (r) => r.feedbackType },
+        { header: "Complaints", cell: (r) => formatCount(r.count), numeric: true },
+        { header: "Share", cell: (r) => formatPercent(r.pct), numeric: true },
+      ]}
+      rows={rows}
+      rowKey={(r) => r.feedbackType}
+      caption="Complaint reasons"
+    />
+  );
+  return (
+    <ChartCard
+      title="Complaint reasons"
+      description="By the feedback type of each complaint report."
+      state={state}
+      isEmpty={!rows.length}
+      emptyTitle="No complaints in this range"
+      emptyText="No recipient marked your mail as spam."
+      chart={() => (
+        <ul className="share-list" aria-label="Complaints by feedback type">
+          {rows.map((r, i) => (
+            <li key={r.feedbackType}>
+              <div className="share-row">
+                <span className="share-label">{r.feedbackType}</span>
+                <span className="share-value">
+                  {formatPercent(r.pct)} <span className="muted">· {formatCount(r.count)}</span>
+                </span>
+              </div>
+              <div className="share-track" aria-hidden="true">
+                <div className="share-bar" style={{ width: `${r.pct ?? 0}%`, background: PALETTE[(i + 2) % PALETTE.length] }} />
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      table={table}
+    />
+  );
+}
+
+const PROVIDER_SORTS: readonly ProviderSortColumn[] = ["provider", "sends", "deliveries", "bounces", "bouncePct", "complaints", "complaintPct", "rejects", "rejectPct"];
+const isProviderSort = (v: string | undefined): v is ProviderSortColumn => PROVIDER_SORTS.includes(v as ProviderSortColumn);
+
+function ProvidersCard({ scope, search, update }: { scope: ReportScope; search: ReportsSearch; update: UpdateSearch }) {
+  const sortKey = isProviderSort(search.sort) ? search.sort : undefined;
+  const providers = useProviders(scope, sortKey, sortKey ? search.dir : undefined);
+  const rows = providers.data?.rows ?? [];
+  const sort = { key: sortKey ?? "sends", dir: sortKey ? (search.dir ?? "desc") : ("desc" as const) };
+  const onSort = (key: string) => {
+    const dir = sort.key === key ? (sort.dir === "desc" ? "asc" : "desc") : key === "provider" ? "asc" : "desc";
+    update({ sort: key === "sends" && dir === "desc" ? undefined : key, dir: key === "sends" && dir === "desc" ? undefined : dir });
+  };
+  const rate = (value: (r: ProviderRow) => number | null, delta: (r: ProviderRow) => number | null) => (r: ProviderRow) => (
+    <div className="rate-cell">
+      <span>{formatPercent(value(r))}</span>
+      <Delta pp={delta(r)} isNew={r.isNew} />
+    </div>
+  );
+  const columns: Column<ProviderRow>[] = [
+    {
+      header: "Provider",
+      sortKey: "provider",
+      cell: (r) => (
+        <span className={r.isOther ? "provider-other" : "cell-primary"}>
+          {r.provider}
+          {r.isOther && <span className="sr-only"> (all other providers)</span>}
+        </span>
+      ),
+    },
+    { header: "Sends", sortKey: "sends", numeric: true, cell: (r) => formatCount(r.sends) },
+    { header: "Deliveries", sortKey: "deliveries", numeric: true, cell: (r) => formatCount(r.deliveries) },
+    { header: "Bounces", sortKey: "bounces", numeric: true, cell: (r) => formatCount(r.bounces) },
+    { header: "Bounce %", sortKey: "bouncePct", numeric: true, cell: rate((r) => r.bouncePct, (r) => r.bouncePctDelta) },
+    { header: "Complaints", sortKey: "complaints", numeric: true, cell: (r) => formatCount(r.complaints) },
+    { header: "Complaint %", sortKey: "complaintPct", numeric: true, cell: rate((r) => r.complaintPct, (r) => r.complaintPctDelta) },
+    { header: "Rejects", sortKey: "rejects", numeric: true, cell: (r) => formatCount(r.rejects) },
+    { header: "Reject %", sortKey: "rejectPct", numeric: true, cell: rate((r) => r.rejectPct, (r) => r.rejectPctDelta) },
+  ];
+
+  let body;
+  if (providers.isPending)
+    body = (
+      <div className="table-skeleton" role="status" aria-label="Loading providers">
+        {Array.from({ length: 5 }, (_, i) => (
+          <div key={i} className="skeleton" />
+        ))}
+      </div>
+    );
+  else if (providers.isError) body = <ErrorState error={providers.error} title="Could not load providers" onRetry={() => void providers.refetch()} />;
+  else if (!rows.length)
+    body = (
+      <div className="state">
+        <h3>No sends in this range</h3>
+        <p>Providers appear here as soon as mail is sent to them.</p>
+      </div>
+    );
+  else
+    body = (
+      <DataTable
+        columns={columns}
+        rows={rows}
+        rowKey={(r) => r.provider + (r.isOther ? "#other" : "")}
+        caption="Deliverability by provider, with changes in percentage points versus the prior period"
+        sort={sort}
+        onSort={onSort}
+        rowClassName={(r) => (r.isOther ? "row-other" : undefined)}
+      />
+    );
+
+  return (
+    <section className={`card${providers.isPlaceholderData ? " is-stale" : ""}`} aria-labelledby="providers-title">
+      <div className="chart-card-header">
+        <div className="grow">
+          <h2 id="providers-title">Deliverability by provider</h2>
+          <p>
+            Top 8 providers by sends, the rest under Other. Under each rate, its change versus the previous period of the same length:{" "}
+            <span className="delta delta-worse">red</span> is worse, <span className="delta delta-better">green</span> is better.
+          </p>
+        </div>
+      </div>
+      {body}
+    </section>
+  );
+}
+
+/** The first row of the latency table holds the percentiles of the whole range. */
+const WHOLE_RANGE = -1;
+
+function LatencySection({ state, data, hourly, timeZone }: { state: LoadState; data: LatencyReport | undefined; hourly: boolean; timeZone: string }) {
+  const has = !!data && data.p50 !== null;
+  return (
+    <ChartCard
+      title="Delivery latency"
+      description="Time from SES accepting a message to the recipient's mail server accepting it."
+      state={state}
+      isEmpty={!has}
+      emptyText="No deliveries in this range."
+      height={300}
+      chart={() => (
+        <div className="latency">
+          <div className="latency-stats">
+            {(["p50", "p95", "p99"] as const).map((k, i) => (
+              <div key={k} className="latency-stat">
+                <span className="latency-label">
+                  <span className="chart-swatch" style={{ background: [SERIES.teal, SERIES.indigo, SERIES.violet][i] }} aria-hidden="true" />
+                  {k.toUpperCase()}
+                </span>
+                <span className="latency-value">{formatDuration(data![k])}</span>
+                <span className="latency-desc">{k === "p50" ? "median" : k === "p95" ? "95 % within" : "99 % within"}</span>
+              </div>
+            ))}
+          </div>
+          <TimeSeriesChart
+            data={data!.series}
+            series={[
+              { key: "p50", label: "P50", color: SERIES.teal },
+              { key: "p95", label: "P95", color: SERIES.indigo },
+              { key: "p99", label: "P99", color: SERIES.violet, dashed: true },
+            ]}
+            hourly={hourly}
+            timeZone={timeZone}
+            formatValue={(v) => formatDuration(v)}
+            label="Delivery latency percentiles over time"
+            height={220}
+            logScale
+          />
+        </div>
+      )}
+      table={() => (
+        <DataTable
+          columns={[
+            { header: hourly ? "Hour" : "Day", cell: (r) => (r.t === WHOLE_RANGE ? "Whole range" : bucketLabel(r.t, hourly, timeZone)) },
+            { header: "P50", cell: (r) => formatDuration(r.p50), numeric: true },
+            { header: "P95", cell: (r) => formatDuration(r.p95), numeric: true },
+            { header: "P99", cell: (r) => formatDuration(r.p99), numeric: true },
+          ]}
+          rows={[{ t: WHOLE_RANGE, p50: data!.p50, p95: data!.p95, p99: data!.p99 }, ...data!.series]}
+          rowKey={(r) => String(r.t)}
+          caption="Delivery latency percentiles: the whole range, then each bucket"
+        />
+      )}
+      footer={
+        <div className="row-between wrap">
+          <ChartLegend
+            items={[
+              { label: "P50", color: SERIES.teal },
+              { label: "P95", color: SERIES.indigo },
+              { label: "P99", color: SERIES.violet, dashed: true },
+            ]}
+          />
+          <p className="field-hint">Log scale. Percentiles come from log-scale histograms and are exact to within one bucket.</p>
+        </div>
+      }
+    />
+  );
+}
+

@@ -1,0 +1,235 @@
+import { useEngagement, type EngagementReport, type ReportScope } from "../../api/reports";
+import { BarListChart } from "../../charts/bar-list-chart";
+import { ChartLegend } from "../../charts/legend";
+import { SERIES } from "../../charts/palette";
+import { bucketLabel } from "../../charts/time-axis";
+import { TimeSeriesChart } from "../../charts/time-series-chart";
+import { InfoIcon } from "../../components/icons";
+import { ErrorState } from "../../components/states";
+import { ChartCard } from "../../components/reports/chart-card";
+import { DataTable, type Column } from "../../components/reports/data-table";
+import { MetricCard } from "../../components/reports/metric-card";
+import { formatCount, formatPercent, formatPercentTick } from "../../lib/format";
+import { isHourly, resolveRange } from "./range";
+
+type SeriesRow = EngagementReport["series"][number];
+type DomainRow = EngagementReport["byDomain"][number];
+type TemplateRow = EngagementReport["byTemplate"][number];
+
+const RATE_LEGEND = [
+  { label: "Open rate", color: SERIES.indigo },
+  { label: "Click rate", color: SERIES.teal },
+];
+
+/** Mail sent without a template tag is grouped under this label. */
+const NO_TEMPLATE = "(no template)";
+const templateName = (t: string | null) => t ?? NO_TEMPLATE;
+
+/** Bars per breakdown chart; the tables below them list every row. */
+const TOP = 10;
+
+export function EngagementTab({ scope }: { scope: ReportScope }) {
+  const report = useEngagement(scope);
+  const hourly = isHourly(resolveRange(scope.range, scope.timeZone, scope.weekStart));
+  const data = report.data;
+  const t = data?.totals;
+  const noDeliveries = !t?.deliveries;
+
+  const rateTable = (which: "open" | "click") => () => {
+    const columns: Column<SeriesRow>[] = [
+      { header: hourly ? "Hour" : "Day", cell: (r) => bucketLabel(r.t, hourly, scope.timeZone) },
+      { header: "Deliveries", cell: (r) => formatCount(r.deliveries), numeric: true },
+      which === "open"
+        ? { header: "Unique opens", cell: (r) => formatCount(r.uniqueOpens), numeric: true }
+        : { header: "Unique clicks", cell: (r) => formatCount(r.uniqueClicks), numeric: true },
+      which === "open"
+        ? { header: "Open rate", cell: (r) => formatPercent(r.openPct), numeric: true }
+        : { header: "Click rate", cell: (r) => formatPercent(r.clickPct), numeric: true },
+    ];
+    return <DataTable columns={columns} rows={data!.series} rowKey={(r) => String(r.t)} caption={`${which === "open" ? "Open" : "Click"} rate over time`} />;
+  };
+
+  return (
+    <div className="stack-lg">
+      {report.isError ? (
+        <div className="card">
+          <ErrorState error={report.error} title="Could not load engagement" onRetry={() => void report.refetch()} />
+        </div>
+      ) : (
+        <div className="metric-grid metric-grid-4" role="group" aria-label="Engagement totals">
+          <MetricCard
+            label="Open rate"
+            value={formatPercent(t?.openPct)}
+            sub={t ? `${formatCount(t.uniqueOpens)} of ${formatCount(t.deliveries)} delivered` : undefined}
+            hint="Messages opened at least once over messages delivered. Directional: see the note below."
+            loading={report.isPending}
+          />
+          <MetricCard
+            label="Click rate"
+            value={formatPercent(t?.clickPct)}
+            sub={t ? `${formatCount(t.uniqueClicks)} of ${formatCount(t.deliveries)} delivered` : undefined}
+            hint="Messages with at least one tracked link clicked over messages delivered."
+            loading={report.isPending}
+          />
+          <MetricCard label="Opens" value={formatCount(t?.opens)} sub="all open events" loading={report.isPending} />
+          <MetricCard label="Clicks" value={formatCount(t?.clicks)} sub="all click events" loading={report.isPending} />
+        </div>
+      )}
+
+      <div className="alert engagement-note" role="note">
+        <InfoIcon />
+        <div>
+          <div className="alert-title">Opens are directional</div>
+          Open tracking relies on a pixel loaded by the mail client. Privacy proxies such as Apple Mail Privacy Protection
+          pre-fetch images whether or not the message is read, and many clients block images, so treat open rates as a trend
+          rather than an exact count. Clicks are a firmer signal.
+        </div>
+      </div>
+
+      <div className="grid-2">
+        <ChartCard
+          title="Open rate over time"
+          description="Unique opens over deliveries."
+          state={report}
+          isEmpty={noDeliveries}
+          emptyText="No messages were delivered in this range."
+          chart={() => (
+            <TimeSeriesChart
+              data={data!.series}
+              series={[{ key: "openPct", label: "Open rate", color: SERIES.indigo, kind: "area" }]}
+              hourly={hourly}
+              timeZone={scope.timeZone}
+              formatValue={(v) => formatPercent(v)}
+              formatTick={formatPercentTick}
+              label="Open rate over time"
+            />
+          )}
+          table={rateTable("open")}
+        />
+        <ChartCard
+          title="Click rate over time"
+          description="Unique clicks over deliveries."
+          state={report}
+          isEmpty={noDeliveries}
+          emptyText="No messages were delivered in this range."
+          chart={() => (
+            <TimeSeriesChart
+              data={data!.series}
+              series={[{ key: "clickPct", label: "Click rate", color: SERIES.teal, kind: "area" }]}
+              hourly={hourly}
+              timeZone={scope.timeZone}
+              formatValue={(v) => formatPercent(v)}
+              formatTick={formatPercentTick}
+              label="Click rate over time"
+            />
+          )}
+          table={rateTable("click")}
+        />
+      </div>
+
+      <div className="grid-2">
+        <ChartCard
+          title="Engagement by domain"
+          description={`Open and click rates of the ${TOP} recipient domains with the most deliveries.`}
+          state={report}
+          isEmpty={!data?.byDomain.length}
+          chart={() => (
+            <BarListChart
+              data={data!.byDomain.slice(0, TOP)}
+              category={(r) => r.domain}
+              bars={[
+                { key: "openPct", label: "Open rate", color: SERIES.indigo },
+                { key: "clickPct", label: "Click rate", color: SERIES.teal },
+              ]}
+              formatValue={(v) => formatPercent(v)}
+              formatTick={formatPercentTick}
+              detail={(r) => `${formatCount(r.deliveries)} delivered`}
+              label="Open and click rates by recipient domain"
+            />
+          )}
+          table={() => (
+            <DataTable<DomainRow>
+              columns={[
+                { header: "Domain", cell: (r) => r.domain },
+                { header: "Deliveries", cell: (r) => formatCount(r.deliveries), numeric: true },
+                { header: "Unique opens", cell: (r) => formatCount(r.uniqueOpens), numeric: true },
+                { header: "Unique clicks", cell: (r) => formatCount(r.uniqueClicks), numeric: true },
+                { header: "Open rate", cell: (r) => formatPercent(r.openPct), numeric: true },
+                { header: "Click rate", cell: (r) => formatPercent(r.clickPct), numeric: true },
+              ]}
+              rows={data!.byDomain}
+              rowKey={(r) => r.domain}
+              caption="Engagement by recipient domain"
+            />
+          )}
+          footer={<ChartLegend items={RATE_LEGEND} />}
+        />
+        <ChartCard
+          title="Engagement by template"
+          description={`Open and click rates of the ${TOP} templates with the most sends.`}
+          state={report}
+          isEmpty={!data?.byTemplate.length}
+          chart={() => (
+            <BarListChart
+              data={data!.byTemplate.slice(0, TOP)}
+              category={(r) => templateName(r.template)}
+              bars={[
+                { key: "openPct", label: "Open rate", color: SERIES.indigo },
+                { key: "clickPct", label: "Click rate", color: SERIES.teal },
+              ]}
+              formatValue={(v) => formatPercent(v)}
+              formatTick={formatPercentTick}
+              detail={(r) => `${formatCount(r.sent)} sent`}
+              label="Open and click rates by template"
+            />
+          )}
+          table={() => <TemplateTable rows={data!.byTemplate} caption="Engagement by template" />}
+          footer={<ChartLegend items={RATE_LEGEND} />}
+        />
+      </div>
+
+      <section className={`card${report.isPlaceholderData ? " is-stale" : ""}`} aria-labelledby="template-perf-title">
+        <div className="chart-card-header">
+          <div className="grow">
+            <h2 id="template-perf-title">Template performance</h2>
+            <p>Every template sent in this range. Open, click and complaint rates over deliveries; bounce rate over sends.</p>
+          </div>
+        </div>
+        {report.isPending ? (
+          <div className="table-skeleton" role="status" aria-label="Loading templates">
+            {Array.from({ length: 4 }, (_, i) => (
+              <div key={i} className="skeleton" />
+            ))}
+          </div>
+        ) : report.isError ? (
+          <ErrorState error={report.error} title="Could not load templates" onRetry={() => void report.refetch()} />
+        ) : !data!.byTemplate.length ? (
+          <div className="state">
+            <h3>No templated sends in this range</h3>
+            <p>Messages sent with an SES template, or tagged with one, are listed here.</p>
+          </div>
+        ) : (
+          <TemplateTable rows={data!.byTemplate} caption="Template performance" />
+        )}
+      </section>
+    </div>
+  );
+}
+
+function TemplateTable({ rows, caption }: { rows: readonly TemplateRow[]; caption: string }) {
+  return (
+    <DataTable<TemplateRow>
+      columns={[
+        { header: "Template", cell: (r) => (r.template === null ? <span className="muted">{NO_TEMPLATE}</span> : <span className="cell-primary">{r.template}</span>) },
+        { header: "Sent", cell: (r) => formatCount(r.sent), numeric: true },
+        { header: "Open %", cell: (r) => formatPercent(r.openPct), numeric: true },
+        { header: "Click %", cell: (r) => formatPercent(r.clickPct), numeric: true },
+        { header: "Bounce %", cell: (r) => formatPercent(r.bouncePct), numeric: true },
+        { header: "Complaint %", cell: (r) => formatPercent(r.complaintPct), numeric: true },
+      ]}
+      rows={rows}
+      rowKey={(r) => r.template ?? "\u0000none"}
+      caption={caption}
+    />
+  );
+}
