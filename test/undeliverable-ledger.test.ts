@@ -1,4 +1,5 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import type { OrgLedger } from "../durable-objects/org-ledger";
 import { describe, expect, it } from "vitest";
 import {
   excludeAddress,
@@ -179,6 +180,29 @@ describe("ingest", () => {
 });
 
 describe("windows lapse and retention", () => {
+  it("the OrgLedger's alarm drops the address once its window no longer holds", async () => {
+    const ns = env.ORG_LEDGER as unknown as DurableObjectNamespace<OrgLedger>;
+    const stub = ns.get(ns.idFromName(`ul-alarm-${Date.now()}`));
+    const start = Date.now();
+    // Standard: 3 transient bounces in 30 days. The oldest leaves the window ~1.5 s from now.
+    const oldest = start - 30 * DAY + 1500;
+    const events = [oldest, start - 1000, start - 2000].map((at) => ({ ...row("alarm@x.test", "transient", at), messageId: "m", channelId: null }));
+    await stub.recordQualifying(events);
+    const status = () => runInDurableObject(stub, (_i, state) => getAddress(state.storage.sql, "alarm@x.test")?.status);
+    expect(await status()).toBe("listed");
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(oldest + 30 * DAY + 1);
+
+    // An early run changes nothing and re-arms the alarm.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await status()).toBe("listed");
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(oldest + 30 * DAY + 1);
+    await new Promise((r) => setTimeout(r, Math.max(0, oldest + 30 * DAY + 50 - Date.now())));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await status()).toBe("clear");
+    // Next: the oldest event leaving the 365-day retention (the Worker has not told this DO the plan).
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(oldest + 365 * DAY + 1);
+  });
+
   it("re-evaluates when the window no longer holds: the address falls off at the lapse, not before", async () => {
     const run = ledger();
     const oldest = NOW - 10 * DAY;

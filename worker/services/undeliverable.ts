@@ -8,9 +8,10 @@ import { normaliseEmail } from "../db/accounts";
 import { deleteExclusionQuery, findExclusion, findSavedRules } from "../db/undeliverable";
 import { undeliverableExclusions, undeliverableRules } from "../db/schema";
 import { conflict, notFound } from "../lib/errors";
+import { csvStream, type CsvColumn } from "../lib/csv";
 import { decodeCursor, encodeCursor, paginationQuery } from "../lib/pagination";
 import type { OrgLedger } from "../../durable-objects/org-ledger";
-import type { AddressView, LedgerSettings, ListQuery, RulesView, UndeliverablePage, UndeliverableRow } from "./classification/types";
+import type { AddressView, LedgerSettings, ListedAddress, ListQuery, RulesView, UndeliverablePage } from "./classification/types";
 import { RETENTION_DAYS } from "./retention";
 import {
   defaultRules,
@@ -94,48 +95,30 @@ export async function listUndeliverable(env: Env, org: UndeliverableOrg, q: z.in
   };
 }
 
-const CSV_COLUMNS = ["email", "status", "reason", "sub_type", "events", "last_change", "last_diagnostic", "note"] as const;
-
-function csvField(v: string | number | null): string {
-  if (v === null) return "";
-  const s = String(v);
-  // Quote when needed; a leading =, +, -, @ would be read as a formula by spreadsheets.
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
+const CSV_COLUMNS: CsvColumn<ListedAddress>[] = [
+  { header: "email", value: (r) => r.email },
+  { header: "status", value: (r) => r.status },
+  { header: "reason", value: (r) => r.reason },
+  { header: "sub_type", value: (r) => r.subType },
+  { header: "events", value: (r) => r.events },
+  { header: "last_change", value: (r) => new Date(r.lastChange).toISOString() },
+  { header: "last_diagnostic", value: (r) => r.lastDiagnostic },
+  { header: "note", value: (r) => r.note },
+];
 
 /** The whole filtered list as CSV, streamed page by page (no size limit, constant memory). */
 export async function exportUndeliverableCsv(env: Env, org: UndeliverableOrg, f: z.infer<typeof listFiltersSchema>) {
   const { settings, version } = await settingsOf(getDb(env.DB), org);
   const stub = ledger(env, org.orgId);
-  const encoder = new TextEncoder();
-  let after: ListQuery["after"] | undefined;
-  let started = false;
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!started) {
-        started = true;
-        controller.enqueue(encoder.encode(`${CSV_COLUMNS.join(",")}\r\n`));
-        return;
-      }
-      const page = await stub.undeliverableList(settings, {
-        search: f.search || undefined,
-        status: f.status,
-        reason: f.reason,
-        after,
-        limit: EXPORT_PAGE,
-      });
-      const lines = page.rows.map((r) =>
-        [r.email, r.status, r.reason, r.subType, r.events, new Date(r.lastChange).toISOString(), r.lastDiagnostic, r.note]
-          .map(csvField)
-          .join(","),
-      );
-      if (lines.length) controller.enqueue(encoder.encode(`${lines.join("\r\n")}\r\n`));
-      if (!page.nextAfter) controller.close();
-      else after = page.nextAfter;
-    },
-  });
-  return { stream, version };
+  async function* pages() {
+    let after: ListQuery["after"] | undefined;
+    do {
+      const page = await stub.undeliverableList(settings, { search: f.search || undefined, status: f.status, reason: f.reason, after, limit: EXPORT_PAGE });
+      yield page.rows;
+      after = page.nextAfter ?? undefined;
+    } while (after);
+  }
+  return { stream: csvStream(CSV_COLUMNS, pages()), version };
 }
 
 async function addressOrThrow(env: Env, settings: LedgerSettings, email: string): Promise<AddressView> {
