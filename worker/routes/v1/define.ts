@@ -1,7 +1,6 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
-import type { Db } from "../../db/client";
-import { getDb } from "../../db/client";
+import { getDb, type Db } from "../../db/client";
 import { validationFailure } from "../../lib/validate";
 import type { V1Context, V1Env } from "./context";
 import { apiKeyAuth } from "./middleware";
