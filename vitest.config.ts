@@ -22,6 +22,9 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts"],
       exclude: ["test/e2e/**"],
       setupFiles: ["./test/apply-migrations.ts"],
+      // Some tests walk every route × role or replay whole event sets; CI machines have 2 cores.
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
     },
   };
 });
