@@ -123,7 +123,7 @@ export interface ReportOrg {
 
 export const qs = (query: Record<string, string | number | undefined> = {}) => {
   const entries = Object.entries(query).filter(([, v]) => v !== undefined) as [string, string | number][];
-  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : "";
+  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()}` : "";
 };
 
 /** An org with the identity mail.example.com and channels acme-transactional / acme-marketing, and a member of `role`. */

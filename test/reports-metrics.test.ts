@@ -378,6 +378,28 @@ describe("series in the user's timezone", () => {
     });
   }
 
+  it("the all-channel rollups equal the per-channel rollups summed over channels", async () => {
+    const metrics = "sends, deliveries, hard_bounces, soft_bounces, undetermined_bounces, complaints, rejects, delays, opens, clicks, unique_opens, unique_clicks";
+    for (const [table, dims, cols] of [
+      ["totals", "", metrics],
+      ["providers", ", provider", metrics],
+      ["templates", ", template", metrics],
+      ["domains", ", recipient_domain", metrics],
+      ["bounce_reasons", ", bounce_type, bounce_sub_type", "count"],
+      ["complaint_reasons", ", feedback_type", "count"],
+      ["latency", ", bucket", "count"],
+    ] as const) {
+      const keys = `bucket_size, bucket_start${dims}`;
+      const sums = cols.split(", ").map((c) => `SUM(${c}) AS ${c}`).join(", ");
+      const perChannel = await env.DB.prepare(`SELECT ${keys}, ${sums} FROM rollup_${table} WHERE org_id = ? GROUP BY ${keys} ORDER BY ${keys}`)
+        .bind(wl.orgId)
+        .all();
+      const all = await env.DB.prepare(`SELECT ${keys}, ${cols} FROM rollup_all_${table} WHERE org_id = ? ORDER BY ${keys}`).bind(wl.orgId).all();
+      expect(perChannel.results.length, table).toBeGreaterThan(0);
+      expect(all.results, table).toEqual(perChannel.results);
+    }
+  });
+
   it("local days follow DST and whole-hour flooring", () => {
     // New York springs forward on 2024-03-10: that day is 23 hours long.
     expect(localDayStarts(Date.UTC(2024, 2, 9, 12), Date.UTC(2024, 2, 12), "America/New_York")).toEqual([

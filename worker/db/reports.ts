@@ -28,14 +28,15 @@ export const METRIC_COLUMNS = {
 } as const;
 export type Metric = keyof typeof METRIC_COLUMNS;
 
+/** Each rollup: its per-channel table (ingest) and its all-channel sum (worker/db/schema/reports.ts). */
 export const ROLLUP_TABLES = {
-  totals: { table: "rollup_totals", dims: [] },
-  providers: { table: "rollup_providers", dims: ["provider"] },
-  templates: { table: "rollup_templates", dims: ["template"] },
-  domains: { table: "rollup_domains", dims: ["recipient_domain"] },
-  bounceReasons: { table: "rollup_bounce_reasons", dims: ["bounce_type", "bounce_sub_type"] },
-  complaintReasons: { table: "rollup_complaint_reasons", dims: ["feedback_type"] },
-  latency: { table: "rollup_latency", dims: ["bucket"] },
+  totals: { table: "rollup_totals", all: "rollup_all_totals", dims: [] },
+  providers: { table: "rollup_providers", all: "rollup_all_providers", dims: ["provider"] },
+  templates: { table: "rollup_templates", all: "rollup_all_templates", dims: ["template"] },
+  domains: { table: "rollup_domains", all: "rollup_all_domains", dims: ["recipient_domain"] },
+  bounceReasons: { table: "rollup_bounce_reasons", all: "rollup_all_bounce_reasons", dims: ["bounce_type", "bounce_sub_type"] },
+  complaintReasons: { table: "rollup_complaint_reasons", all: "rollup_all_complaint_reasons", dims: ["feedback_type"] },
+  latency: { table: "rollup_latency", all: "rollup_all_latency", dims: ["bucket"] },
 } as const;
 export type RollupTable = keyof typeof ROLLUP_TABLES;
 
@@ -44,7 +45,7 @@ export interface RollupRead<M extends string> {
   /** Channel id; undefined = every channel (and no channel). */
   channel: string | undefined;
   parts: readonly RollupPart[];
-  /** Output name → column summed (signed by the part). */
+  /** Output name → column (or `+` of columns) summed, signed by the part. */
   sums: Readonly<Record<M, string>>;
 }
 
@@ -52,24 +53,26 @@ export interface RollupRead<M extends string> {
 export type RollupRow<M extends string> = { idx: number; d0: string | number; d1: string | number } & Record<M, number>;
 
 /**
- * Signed sums of `sums` per (interval, dimension values) over the given buckets. The parts drive the
- * join (CROSS JOIN keeps them the outer loop), so each part is one seek into the table's primary key
- * (org, size, start, channel, …).
+ * Signed sums of `sums` per (interval, dimension values) over the given buckets. Without a channel
+ * filter the all-channel table is read (one row per bucket and dimension value), with one the
+ * per-channel table. The parts drive the join (CROSS JOIN keeps them the outer loop), so each part is
+ * one seek into the table's primary key (org, size, start[, channel], …).
  */
 export async function sumRollup<M extends string>(db: Db, which: RollupTable, read: RollupRead<M>): Promise<RollupRow<M>[]> {
   if (read.parts.length === 0) return [];
-  const { table, dims } = ROLLUP_TABLES[which];
+  const { table, all, dims } = ROLLUP_TABLES[which];
   const dimSel = dims.map((d, i) => `, r.${d} AS d${i}`).join("");
   const dimGroup = dims.map((d) => `, r.${d}`).join("");
   const sums = Object.entries<string>(read.sums)
-    .map(([name, col]) => `, SUM(p.sign * r.${col}) AS ${name}`)
+    .map(([name, col]) => `, SUM(p.sign * ${col.replace(/\b([a-z_]+)\b/g, "r.$1")}) AS ${name}`)
     .join("");
+  const source = read.channel === undefined ? sql.raw(all) : sql.raw(table);
   const channel = read.channel === undefined ? sql`` : sql` AND r.channel_id = ${read.channel}`;
   return db.all<RollupRow<M>>(sql`WITH p(size, start, idx, sign) AS (
     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${JSON.stringify(read.parts)})
   )
   SELECT p.idx AS idx${sql.raw(dimSel)}${sql.raw(sums)}
-  FROM p CROSS JOIN ${sql.raw(table)} r
+  FROM p CROSS JOIN ${source} r
   WHERE r.org_id = ${read.orgId} AND r.bucket_size = p.size AND r.bucket_start = p.start${channel}
   GROUP BY p.idx${sql.raw(dimGroup)}`);
 }

@@ -4,3 +4,4 @@ export * from "./audit";
 export * from "./api-keys";
 export * from "./ingest";
 export * from "./undeliverable";
+export * from "./reports";

@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import { sumRollup } from "../../db/reports";
 import { percent } from "../../lib/percent";
-import { bouncesOf, countsByInterval, pct, readCounts, sumAll, type Counts } from "./metrics";
+import { BOUNCE_METRICS, bouncesOf, countsByInterval, pct, readCounts, sumAll, type Counts } from "./metrics";
+import type { Metric } from "../../db/reports";
 import { partsOf, resolveReportRange, type ReportQuery } from "./range";
 
 /** SES's reference thresholds (troubleshooting__deliverability-problems.md), in percent. */
@@ -103,11 +104,13 @@ export function ratesOf(c: Counts) {
   };
 }
 
+const SERIES_METRICS: Metric[] = ["sends", "deliveries", ...BOUNCE_METRICS, "complaints", "rejects", "delays", "renderingFailures"];
+
 export async function getDeliverabilityReport(db: Db, orgId: string, q: ReportQuery, now = Date.now()): Promise<DeliverabilityReport> {
   const r = resolveReportRange(q, now);
   const rangeParts = partsOf([r.range]);
   const [seriesRows, bounceRows, complaintRows] = await Promise.all([
-    readCounts(db, "totals", orgId, r.channel, partsOf(r.intervals)),
+    readCounts(db, "totals", orgId, r.channel, partsOf(r.intervals), SERIES_METRICS),
     sumRollup(db, "bounceReasons", { orgId, channel: r.channel, parts: rangeParts, sums: { count: "count" } }),
     sumRollup(db, "complaintReasons", { orgId, channel: r.channel, parts: rangeParts, sums: { count: "count" } }),
   ]);

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { percent } from "../../lib/percent";
-import { addCounts, bouncesOf, countsByInterval, pct, readCounts, sumAll, zeroCounts, type Counts } from "./metrics";
+import { addCounts, BOUNCE_METRICS, bouncesOf, countsByInterval, pct, readCounts, sumAll, zeroCounts, type Counts } from "./metrics";
+import type { Metric } from "../../db/reports";
 import { partsOf, resolveReportRange, type ReportQuery } from "./range";
 
 /** Engagement by domain lists this many recipient domains (by deliveries). */
@@ -56,6 +57,10 @@ export const engagementReportSchema = z.object({
 });
 export type EngagementReport = z.output<typeof engagementReportSchema>;
 
+const SERIES_METRICS: Metric[] = ["deliveries", "opens", "clicks", "uniqueOpens", "uniqueClicks"];
+const DOMAIN_METRICS: Metric[] = ["deliveries", "uniqueOpens", "uniqueClicks"];
+const TEMPLATE_METRICS: Metric[] = ["sends", "deliveries", ...BOUNCE_METRICS, "complaints", "uniqueOpens", "uniqueClicks"];
+
 const engagementOf = (c: Counts) => ({
   deliveries: c.deliveries,
   uniqueOpens: c.uniqueOpens,
@@ -84,7 +89,7 @@ function templateRowOf(template: string, c: Counts) {
 /** Template Performance rows of a range (also the `templates` CSV view). */
 export async function readTemplateRows(db: Db, orgId: string, q: ReportQuery, now = Date.now()) {
   const r = resolveReportRange(q, now);
-  const rows = await readCounts(db, "templates", orgId, r.channel, partsOf([r.range]));
+  const rows = await readCounts(db, "templates", orgId, r.channel, partsOf([r.range]), TEMPLATE_METRICS);
   return byDim(rows)
     .filter(([, c]) => c.sends + c.deliveries > 0)
     .sort(([ta, a], [tb, b]) => b.sends - a.sends || ta.localeCompare(tb))
@@ -97,8 +102,8 @@ export async function getEngagementReport(db: Db, orgId: string, q: ReportQuery,
   const r = resolveReportRange(q, now);
   const rangeParts = partsOf([r.range]);
   const [seriesRows, domainRows, byTemplate] = await Promise.all([
-    readCounts(db, "totals", orgId, r.channel, partsOf(r.intervals)),
-    readCounts(db, "domains", orgId, r.channel, rangeParts),
+    readCounts(db, "totals", orgId, r.channel, partsOf(r.intervals), SERIES_METRICS),
+    readCounts(db, "domains", orgId, r.channel, rangeParts, DOMAIN_METRICS),
     readTemplateRows(db, orgId, q, now),
   ]);
   const perInterval = countsByInterval(seriesRows, r.intervals.length);

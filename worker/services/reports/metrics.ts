@@ -16,13 +16,15 @@ export function addCounts(into: Counts, add: Partial<Record<Metric, number | nul
 
 /** Hard + soft + undetermined: every bounce SES reports counts towards the total bounce rate. */
 export const bouncesOf = (c: Counts) => c.hardBounces + c.softBounces + c.undeterminedBounces;
+export const BOUNCE_METRICS = ["hardBounces", "softBounces", "undeterminedBounces"] as const satisfies readonly Metric[];
 
 /** A percentage (2 decimals) or null when its denominator is zero. */
 export const pct = z.number().nullable().describe("Percent with 2 decimals; null when the denominator is 0.");
 
 /**
- * Sums of every metric per (interval, dimension) of a metric rollup; `dims` names the dimension values
- * in order. Intervals without data are absent.
+ * Sums of the given metrics (the others stay 0) per (interval, dimension) of a metric rollup; `dim` is
+ * the dimension value. Intervals without data are absent. Reading only what a report shows keeps each
+ * row cheap.
  */
 export async function readCounts(
   db: Db,
@@ -30,8 +32,10 @@ export async function readCounts(
   orgId: string,
   channel: string | undefined,
   parts: readonly RollupPart[],
+  metrics: readonly Metric[],
 ): Promise<{ idx: number; dim: string; counts: Counts }[]> {
-  const rows = await sumRollup<Metric>(db, table, { orgId, channel, parts, sums: METRIC_COLUMNS });
+  const sums = Object.fromEntries(metrics.map((m) => [m, METRIC_COLUMNS[m]])) as Record<Metric, string>;
+  const rows = await sumRollup<Metric>(db, table, { orgId, channel, parts, sums });
   return rows.map((r) => ({ idx: r.idx, dim: String(r.d0 ?? ""), counts: addCounts(zeroCounts(), r) }));
 }
 

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { percent } from "../../lib/percent";
-import { addCounts, bouncesOf, pct, readCounts, zeroCounts, type Counts } from "./metrics";
+import { addCounts, BOUNCE_METRICS, bouncesOf, pct, readCounts, zeroCounts, type Counts } from "./metrics";
+import type { Metric } from "../../db/reports";
 import { partsOf, priorOf, reportQuerySchema, resolveReportRange, type ReportQuery } from "./range";
 
 /** Providers listed by name; the rest of the period's providers are summed under "Other". */
@@ -56,6 +57,8 @@ export const providerReportSchema = z.object({
   rows: z.array(providerRowSchema),
 });
 export type ProviderReport = z.output<typeof providerReportSchema>;
+
+const PROVIDER_METRICS: Metric[] = ["sends", "deliveries", ...BOUNCE_METRICS, "complaints", "rejects"];
 
 type Rate = [part: number, whole: number];
 const rates = (c: Counts): Record<"bounce" | "complaint" | "reject", Rate> => ({
@@ -121,7 +124,7 @@ function compareRows(sort: ProviderSortColumn, dir: "asc" | "desc") {
 export async function getProviderReport(db: Db, orgId: string, q: ProviderQuery, now = Date.now()): Promise<ProviderReport> {
   const r = resolveReportRange(q, now);
   const prior = priorOf(r);
-  const rows = await readCounts(db, "providers", orgId, r.channel, partsOf([r.range, prior]));
+  const rows = await readCounts(db, "providers", orgId, r.channel, partsOf([r.range, prior]), PROVIDER_METRICS);
   const current = new Map<string, Counts>();
   const before = new Map<string, Counts>();
   for (const row of rows) {

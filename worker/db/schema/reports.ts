@@ -1,0 +1,79 @@
+import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { orgs } from "./orgs";
+import { BUCKET_SIZES } from "./ingest";
+
+/**
+ * All-channel rollups (docs/reports.md, "Performance"): the per-channel rollups of ingest
+ * (`rollup_*`, keyed by channel) summed over channels, so a report without a channel filter reads one
+ * row per bucket and dimension instead of one per channel. They are written only by triggers on the
+ * `rollup_*` tables (migration `reports_all_channel_triggers`): every insert adds its counts, every
+ * update adds new − old, in the same statement (so in the consumer's transaction).
+ */
+
+const metricColumns = () => ({
+  sends: integer("sends").notNull().default(0),
+  deliveries: integer("deliveries").notNull().default(0),
+  hardBounces: integer("hard_bounces").notNull().default(0),
+  softBounces: integer("soft_bounces").notNull().default(0),
+  undeterminedBounces: integer("undetermined_bounces").notNull().default(0),
+  complaints: integer("complaints").notNull().default(0),
+  rejects: integer("rejects").notNull().default(0),
+  delays: integer("delays").notNull().default(0),
+  renderingFailures: integer("rendering_failures").notNull().default(0),
+  opens: integer("opens").notNull().default(0),
+  clicks: integer("clicks").notNull().default(0),
+  uniqueOpens: integer("unique_opens").notNull().default(0),
+  uniqueClicks: integer("unique_clicks").notNull().default(0),
+  subscriptions: integer("subscriptions").notNull().default(0),
+});
+
+const bucketColumns = () => ({
+  orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+  bucketSize: text("bucket_size", { enum: BUCKET_SIZES }).notNull(),
+  bucketStart: integer("bucket_start").notNull(),
+});
+
+export const rollupAllTotals = sqliteTable("rollup_all_totals", { ...bucketColumns(), ...metricColumns() }, (t) => [
+  primaryKey({ columns: [t.orgId, t.bucketSize, t.bucketStart] }),
+]);
+
+export const rollupAllProviders = sqliteTable(
+  "rollup_all_providers",
+  { ...bucketColumns(), provider: text("provider").notNull(), ...metricColumns() },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucketSize, t.bucketStart, t.provider] })],
+);
+
+export const rollupAllTemplates = sqliteTable(
+  "rollup_all_templates",
+  { ...bucketColumns(), template: text("template").notNull(), ...metricColumns() },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucketSize, t.bucketStart, t.template] })],
+);
+
+export const rollupAllDomains = sqliteTable(
+  "rollup_all_domains",
+  { ...bucketColumns(), recipientDomain: text("recipient_domain").notNull(), ...metricColumns() },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucketSize, t.bucketStart, t.recipientDomain] })],
+);
+
+export const rollupAllBounceReasons = sqliteTable(
+  "rollup_all_bounce_reasons",
+  {
+    ...bucketColumns(),
+    bounceType: text("bounce_type").notNull(),
+    bounceSubType: text("bounce_sub_type").notNull(),
+    count: integer("count").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucketSize, t.bucketStart, t.bounceType, t.bounceSubType] })],
+);
+
+export const rollupAllComplaintReasons = sqliteTable(
+  "rollup_all_complaint_reasons",
+  { ...bucketColumns(), feedbackType: text("feedback_type").notNull(), count: integer("count").notNull().default(0) },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucketSize, t.bucketStart, t.feedbackType] })],
+);
+
+export const rollupAllLatency = sqliteTable(
+  "rollup_all_latency",
+  { ...bucketColumns(), bucket: integer("bucket").notNull(), count: integer("count").notNull().default(0) },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucketSize, t.bucketStart, t.bucket] })],
+);
