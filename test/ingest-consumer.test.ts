@@ -484,6 +484,26 @@ describe("OrgLedger and Analytics Engine", () => {
   });
 });
 
+describe("large batches", () => {
+  it("splits rows over several insert statements and still counts every new row once", async () => {
+    const orgId = await newIngestOrg();
+    const points: AnalyticsEngineDataPoint[] = [];
+    const recording = { ...env, EVENTS_AE: { writeDataPoint: (p: AnalyticsEngineDataPoint) => points.push(p) } } as Env;
+    // Eight events of ~150 KB: more than one 600,000-character chunk.
+    const big = Array.from({ length: 8 }, (_, i) => {
+      const e = fixture("send");
+      e.detail.mail.messageId = `big-${i}`;
+      e.detail.mail.headers!.push({ name: "X-Padding", value: "p".repeat(150 * 1024) });
+      return queued(orgId, e);
+    });
+    await runConsumer(big, recording);
+    await runConsumer(big, recording);
+    expect(points).toHaveLength(8);
+    expect(await all("SELECT COUNT(*) AS n FROM events WHERE org_id = ?", orgId)).toEqual([{ n: 8 }]);
+    expect(await counters(orgId)).toEqual({ accepted: 8, duplicates: 8 });
+  });
+});
+
 describe("queue messages", () => {
   it("acks the benchmark's noop messages without storing anything", async () => {
     const result = await runConsumer([{ kind: "noop" }, { kind: "noop" }]);

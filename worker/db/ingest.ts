@@ -62,10 +62,10 @@ ON CONFLICT (org_id, event_key) DO NOTHING
 RETURNING event_key`;
 
 /**
- * A D1 statement's bound values stay well under the 2 MB value limit: rows are sent as JSON arrays in
- * chunks of at most this many characters.
+ * Rows travel as one JSON parameter per statement, in chunks of at most this many UTF-16 units: at
+ * most 3 bytes each in UTF-8, so a parameter stays under D1's 2,000,000-byte value limit.
  */
-const EVENTS_CHUNK_CHARS = 900_000;
+const EVENTS_CHUNK_CHARS = 600_000;
 
 function eventInsertStatements(d1: D1Database, batchId: string, rows: EventRow[]): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = [];
@@ -313,6 +313,24 @@ export async function loadOrgIngestConfigs(db: Db, orgIds: string[], defaultTemp
     }
   }
   return out;
+}
+
+// ---- identities and channels
+
+export function findIdentity(db: Db, orgId: string, identity: string) {
+  return db
+    .select({ id: identities.id })
+    .from(identities)
+    .where(and(eq(identities.orgId, orgId), eq(identities.identity, identity)))
+    .get();
+}
+
+export function findChannelByConfigurationSet(db: Db, orgId: string, configurationSetName: string) {
+  return db
+    .select({ id: channels.id })
+    .from(channels)
+    .where(and(eq(channels.orgId, orgId), eq(channels.configurationSetName, configurationSetName)))
+    .get();
 }
 
 // ---- ingest keys

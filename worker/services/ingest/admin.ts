@@ -1,9 +1,8 @@
-import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Actor } from "../../context";
 import { auditInsert } from "../../db/audit";
 import type { Db } from "../../db/client";
-import { listRejectedPayloadsPage, sumIngestCounters } from "../../db/ingest";
+import { findChannelByConfigurationSet, findIdentity, listRejectedPayloadsPage, sumIngestCounters } from "../../db/ingest";
 import { channels, identities, type IdentityKind, type VerificationStatus } from "../../db/schema";
 import { conflict } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -66,8 +65,7 @@ export async function addManagedIdentity(
   const kind: IdentityKind = identity.includes("@") ? "email" : "domain";
   const id = newId("idn", now);
   const row = { id, orgId, identity, kind, verificationStatus: input.verificationStatus ?? ("PENDING" as const), createdAt: now };
-  const existing = await db.select({ id: identities.id }).from(identities).where(and(eq(identities.orgId, orgId), eq(identities.identity, identity))).get();
-  if (existing) throw conflict(`${identity} is already an identity of this workspace.`);
+  if (await findIdentity(db, orgId, identity)) throw conflict(`${identity} is already an identity of this workspace.`);
   await db.batch([
     db.insert(identities).values(row),
     auditInsert(db, { orgId, actor, at: now, resourceType: "identity", resourceId: id, operation: "create", summary: `Added the ${kind} identity ${identity}`, after: row }),
@@ -79,12 +77,7 @@ export async function addManagedIdentity(
 export async function addChannel(db: Db, orgId: string, input: { name: string; configurationSetName: string }, actor: Actor, now = Date.now()) {
   const id = newId("chn", now);
   const row = { id, orgId, name: input.name.trim(), configurationSetName: input.configurationSetName.trim(), createdAt: now };
-  const existing = await db
-    .select({ id: channels.id })
-    .from(channels)
-    .where(and(eq(channels.orgId, orgId), eq(channels.configurationSetName, row.configurationSetName)))
-    .get();
-  if (existing) throw conflict(`A channel for the configuration set ${row.configurationSetName} already exists.`);
+  if (await findChannelByConfigurationSet(db, orgId, row.configurationSetName)) throw conflict(`A channel for the configuration set ${row.configurationSetName} already exists.`);
   await db.batch([
     db.insert(channels).values(row),
     auditInsert(db, { orgId, actor, at: now, resourceType: "channel", resourceId: id, operation: "create", summary: `Added the channel ${row.name} (${row.configurationSetName})`, after: row }),
