@@ -4,6 +4,7 @@
  * Day and week boundaries are those of the viewer's timezone and week start (profile settings).
  * Ranges are half-open [from, to), like the API's.
  */
+import { startOfLocalDay, zoneOffsetMs } from "../../../../worker/lib/timezone";
 
 export const RANGE_PRESETS = ["today", "24h", "7d", "30d", "90d", "this-week", "last-week"] as const;
 export type RangePreset = (typeof RANGE_PRESETS)[number];
@@ -82,25 +83,17 @@ export function zonedParts(ms: number, timeZone: string): ZonedParts {
   };
 }
 
-/** The instant at which a timezone's clocks read the given wall time (the earlier one in a DST overlap). */
-export function zonedTimeToUtc(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
-  const wall = Date.UTC(year, month - 1, day, hour, minute);
-  const offsetAt = (ms: number) => {
-    const p = zonedParts(ms, timeZone);
-    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
-  };
-  // Two passes settle the offset, including across a DST change between the guess and the answer.
-  let guess = wall - offsetAt(wall);
-  guess = wall - offsetAt(guess);
-  return guess;
-}
-
-/** Midnight (in the timezone) of the calendar day `ms` falls on, shifted by `addDays`. */
+/** Midnight (in the timezone) of the calendar day `ms` falls on, shifted by `addDays` calendar days. */
 export function startOfDay(ms: number, timeZone: string, addDays = 0): number {
   const p = zonedParts(ms, timeZone);
-  // Date.UTC normalises day overflow (e.g. the 0th or 32nd), so calendar arithmetic is safe here.
-  const d = new Date(Date.UTC(p.year, p.month - 1, p.day + addDays));
-  return zonedTimeToUtc(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), 0, 0, timeZone);
+  return midnightOf(p.year, p.month, p.day + addDays, timeZone);
+}
+
+/** Midnight of a calendar date in the timezone (day overflow such as the 32nd rolls into the next month). */
+function midnightOf(year: number, month: number, day: number, timeZone: string): number {
+  // Noon of that date is inside it whatever the offset (−12…+14 h); its local day starts at midnight.
+  const noonUtc = Date.UTC(year, month - 1, day, 12);
+  return startOfLocalDay(noonUtc - zoneOffsetMs(noonUtc, timeZone), timeZone);
 }
 
 export function startOfWeek(ms: number, timeZone: string, weekStart: WeekStart, addWeeks = 0): number {
@@ -150,24 +143,27 @@ export function toDateInput(ms: number, timeZone: string): string {
 export function fromDateInput(value: string, timeZone: string, addDays = 0): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!m) return null;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + addDays));
-  if (Number.isNaN(d.getTime())) return null;
-  return zonedTimeToUtc(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), 0, 0, timeZone);
+  return midnightOf(Number(m[1]), Number(m[2]), Number(m[3]) + addDays, timeZone);
 }
 
 /**
  * "May 8 – May 14, 2024" for day-aligned or long ranges (the end is exclusive, so the last day shown is
- * the one before `to`), "May 14, 09:00 – May 15, 09:00" for short ranges that start or end mid-day.
+ * the one before `to`); "May 14, 00:00 – 09:30" or "May 13, 09:30 – May 14, 09:30" for short ranges
+ * that start or end mid-day.
  */
 export function describeRange(r: Resolved, timeZone: string): string {
   const midDay = r.from !== startOfDay(r.from, timeZone) || r.to !== startOfDay(r.to, timeZone);
-  const withTime = midDay && r.to - r.from <= 3 * DAY;
-  const end = withTime ? r.to : r.to - 1;
-  const sameYear = zonedParts(r.from, timeZone).year === zonedParts(end, timeZone).year;
-  const base: Intl.DateTimeFormatOptions = { timeZone, month: "short", day: "numeric" };
-  if (withTime) Object.assign(base, { hour: "2-digit", minute: "2-digit" });
-  const first = new Intl.DateTimeFormat(undefined, sameYear ? base : { ...base, year: "numeric" });
-  const last = new Intl.DateTimeFormat(undefined, { ...base, year: "numeric" });
-  if (!withTime && toDateInput(r.from, timeZone) === toDateInput(end, timeZone)) return last.format(r.from);
-  return `${first.format(r.from)} – ${last.format(end)}`;
+  const date = (ms: number, year: boolean) =>
+    new Intl.DateTimeFormat(undefined, { timeZone, month: "short", day: "numeric", ...(year ? { year: "numeric" } : {}) }).format(ms);
+  if (midDay && r.to - r.from <= 3 * DAY) {
+    const time = (ms: number) => new Intl.DateTimeFormat(undefined, { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(ms);
+    const sameDay = toDateInput(r.from, timeZone) === toDateInput(r.to - 1, timeZone);
+    return sameDay
+      ? `${date(r.from, false)}, ${time(r.from)} – ${time(r.to)}`
+      : `${date(r.from, false)}, ${time(r.from)} – ${date(r.to, false)}, ${time(r.to)}`;
+  }
+  const last = r.to - 1;
+  if (toDateInput(r.from, timeZone) === toDateInput(last, timeZone)) return date(r.from, true);
+  const sameYear = zonedParts(r.from, timeZone).year === zonedParts(last, timeZone).year;
+  return `${date(r.from, !sameYear)} – ${date(last, true)}`;
 }
