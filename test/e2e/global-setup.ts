@@ -13,6 +13,8 @@ export async function setup(project: TestProject) {
   await applyMigrations(dir);
   instance = await startWrangler({ persistDir: dir });
   project.provide("baseUrl", instance.url);
+  // Tests that seed data the API cannot create yet write to this instance's local D1 directly.
+  project.provide("persistDir", dir);
 }
 
 export async function teardown() {
@@ -23,5 +25,6 @@ export async function teardown() {
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    persistDir: string;
   }
 }

@@ -1,0 +1,95 @@
+/**
+ * Seeds a workspace with SES history through the real ingest path: a user and workspace through the
+ * API, an ingest key through the API, the managed identity and channels through the ingest admin
+ * service (no HTTP API for them yet; written to the instance's local D1 like the operator CLI does),
+ * then every event POSTed to /ingest/eventbridge and read back once the consumer has written it.
+ */
+import { wranglerDb } from "../../scripts/lib/d1";
+import { addChannel, addManagedIdentity } from "../../worker/services/ingest/admin";
+import { buildHistory, CHANNELS, IDENTITY } from "./reports-events";
+
+export interface SeededWorkspace {
+  email: string;
+  password: string;
+  cookie: string;
+  orgId: string;
+  slug: string;
+  channels: { id: string; name: string }[];
+  /** The last 7 days: messages sent or rejected, sends, and messages per channel name. */
+  recent: { messages: number; sends: number; byChannel: Record<string, number> };
+  events: number;
+}
+
+interface CallInit {
+  method?: string;
+  json?: unknown;
+  cookie?: string;
+  headers?: Record<string, string>;
+  /** Server-to-server calls (EventBridge) carry no browser Origin. */
+  noOrigin?: boolean;
+}
+
+async function call(baseUrl: string, path: string, init: CallInit = {}) {
+  const headers: Record<string, string> = { ...(init.noOrigin ? {} : { origin: baseUrl }), ...(init.headers ?? {}) };
+  if (init.cookie) headers.cookie = init.cookie;
+  if (init.json !== undefined) headers["content-type"] = "application/json";
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: init.method ?? "GET",
+    headers,
+    body: init.json === undefined ? undefined : JSON.stringify(init.json),
+  });
+  if (!res.ok) throw new Error(`${init.method ?? "GET"} ${path} → ${res.status} ${await res.text()}`);
+  return res;
+}
+
+export async function seedReportsWorkspace(baseUrl: string, persistDir: string, now = Date.now()): Promise<SeededWorkspace> {
+  const email = `reports.${now.toString(36)}@example.test`;
+  const password = "correct horse battery";
+  await call(baseUrl, "/api/auth/sign-up", { method: "POST", json: { name: "Rita Reports", email, password, acceptTerms: true } });
+  const signIn = await call(baseUrl, "/api/auth/sign-in", { method: "POST", json: { email, password } });
+  const cookie = /sendops_session=[^;]+/.exec(signIn.headers.get("set-cookie") ?? "")?.[0];
+  if (!cookie) throw new Error("no session cookie after sign-in");
+  // Reports read times in the user's timezone; pin it so the test does not depend on the machine's.
+  await call(baseUrl, "/api/me", { method: "PATCH", cookie, json: { timezone: "UTC", weekStart: "monday" } });
+  const ws = (await (await call(baseUrl, "/api/workspaces", { method: "POST", cookie, json: { name: "Acme Mail" } })).json()) as {
+    workspace: { id: string; slug: string };
+  };
+  const orgId = ws.workspace.id;
+  const key = ((await (await call(baseUrl, `/api/orgs/${orgId}/ingest/keys`, { method: "POST", cookie })).json()) as { key: string }).key;
+
+  const db = wranglerDb({ persistDir });
+  const actor = { userId: null, name: "e2e seed", email: "" };
+  await addManagedIdentity(db, orgId, { identity: IDENTITY, verificationStatus: "SUCCESS" }, actor);
+  const channels: { id: string; name: string }[] = [];
+  for (const c of CHANNELS) {
+    const row = await addChannel(db, orgId, { name: c.name, configurationSetName: c.configurationSet }, actor);
+    channels.push({ id: row.id, name: row.name });
+  }
+
+  const history = buildHistory(now);
+  for (let i = 0; i < history.events.length; i += 8) {
+    await Promise.all(
+      history.events.slice(i, i + 8).map((e) =>
+        call(baseUrl, "/ingest/eventbridge", { method: "POST", json: e, headers: { "x-api-key": key }, noOrigin: true }),
+      ),
+    );
+  }
+
+  // The queue consumer writes asynchronously: wait until every event of the history is readable.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    let count = 0;
+    let cursor: string | null = null;
+    do {
+      const q: string = `from=${now - 15 * 86_400_000}&to=${now + 86_400_000}&limit=100${cursor ? `&cursor=${cursor}` : ""}`;
+      const page = (await (await call(baseUrl, `/api/orgs/${orgId}/events?${q}`, { cookie })).json()) as { events: unknown[]; nextCursor: string | null };
+      count += page.events.length;
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (count >= history.events.length) break;
+    if (Date.now() > deadline) throw new Error(`only ${count} of ${history.events.length} events became visible`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+
+  return { email, password, cookie, orgId, slug: ws.workspace.slug, channels, recent: history.recent, events: history.events.length };
+}
