@@ -20,7 +20,7 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ["test/**/*.test.ts"],
-      exclude: ["test/e2e/**"],
+      exclude: ["test/e2e/**", "test/node/**"],
       setupFiles: ["./test/apply-migrations.ts"],
       // Some tests walk every route × role or replay whole event sets; CI machines have 2 cores.
       testTimeout: 60_000,

@@ -9,7 +9,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { getPlatformProxy, unstable_readConfig } from "wrangler";
 import { getDb, type Db } from "../../worker/db/client";
 import { offlineEnv, remoteEnv, ROOT, run, WRANGLER } from "./instance";
 
@@ -188,15 +187,63 @@ export function wranglerDb(target: D1Target): Db {
   return getDb(new WranglerD1(target) as unknown as D1Database);
 }
 
+const BUSY = /SQLITE_BUSY|database is locked/;
+
+/**
+ * Another process (wrangler dev) may hold the local SQLite file's lock for a moment, and local D1
+ * allows no busy timeout (PRAGMAs are refused), so a locked database is retried with a short backoff.
+ */
+async function retryWhileBusy<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= 40 || !(err instanceof Error) || !BUSY.test(`${err.message} ${String(err.cause ?? "")}`)) throw err;
+      await new Promise((r) => setTimeout(r, 20 * attempt));
+    }
+  }
+}
+
+class BusyRetryStatement {
+  constructor(readonly inner: D1PreparedStatement) {}
+  bind(...values: unknown[]) {
+    return new BusyRetryStatement(this.inner.bind(...values));
+  }
+  all() {
+    return retryWhileBusy(() => this.inner.all());
+  }
+  run() {
+    return retryWhileBusy(() => this.inner.run());
+  }
+  raw() {
+    return retryWhileBusy(() => this.inner.raw());
+  }
+  first(column?: string) {
+    return retryWhileBusy(() => (column === undefined ? this.inner.first() : this.inner.first(column)));
+  }
+}
+
+/** The parts of D1Database drizzle's driver uses, each call retried while the file is locked. */
+class BusyRetryD1 {
+  constructor(private readonly inner: D1Database) {}
+  prepare(sql: string) {
+    return new BusyRetryStatement(this.inner.prepare(sql));
+  }
+  batch(statements: BusyRetryStatement[]) {
+    return retryWhileBusy(() => this.inner.batch(statements.map((s) => s.inner)));
+  }
+}
+
 export interface LocalDb {
   db: Db;
-  d1: D1Database;
   close: () => Promise<void>;
 }
 
 /** A local D1 binding on `persistDir` (same files as `wrangler dev --persist-to persistDir`), kept open. */
 export async function localDb(persistDir: string): Promise<LocalDb> {
   Object.assign(process.env, offlineEnv());
+  // Loaded on demand: wrangler's module takes seconds to load, and most CLI errors come before this.
+  const { getPlatformProxy, unstable_readConfig } = await import("wrangler");
   // A config with only the D1 binding of wrangler.toml (same database id, so the same local file): the
   // proxy then starts no Queues or Durable Objects of its own.
   const config = unstable_readConfig({ config: path.join(ROOT, "wrangler.toml") });
@@ -219,8 +266,8 @@ export async function localDb(persistDir: string): Promise<LocalDb> {
     envFiles: [],
   });
   return {
-    db: getDb(proxy.env.DB),
-    d1: proxy.env.DB,
+    // drizzle's D1 driver uses only prepare/bind/all/raw/run/first/batch, which BusyRetryD1 provides.
+    db: getDb(new BusyRetryD1(proxy.env.DB) as unknown as D1Database),
     close: async () => {
       await proxy.dispose();
       rmSync(dir, { recursive: true, force: true });

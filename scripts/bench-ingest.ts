@@ -1,0 +1,255 @@
+/**
+ * `npm run bench:ingest [-- --events N --concurrency C --rate R --steady-seconds S]`: ingest throughput
+ * and latency of a fresh local instance (own wrangler dev, empty temp persist dir, log level warn,
+ * BENCH_BASELINE=true), fed with demo traffic over HTTP:
+ *   1. baseline: POST /ingest/noop (only enqueues) N times at the same concurrency → req/s;
+ *   2. ingest: POST /ingest/eventbridge N times → accepted req/s, ack p50/p99; end-to-end events/s
+ *      until every row and rollup of the N events is visible in D1;
+ *   3. steady load: R req/s for S seconds → ack p50/p99;
+ *   and the peak RSS of wrangler + workerd over the whole run.
+ * Prints a table, then one JSON line (the last line of output).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { and, count, eq, sql, sum } from "drizzle-orm";
+import { events, ingestCounters, rollupTotals } from "../worker/db/schema";
+import { localDb, type LocalDb } from "./lib/d1";
+import { prepareDemoWorkspace } from "./lib/demo-seed";
+import { generateDemoTraffic, type GeneratedEvent } from "./lib/demo-traffic";
+import { applyMigrations, processTreeRssBytes, startWrangler, type Instance } from "./lib/instance";
+import { percentile, postEvents, type PostResult } from "./lib/post-events";
+import { ProgressBar } from "./lib/progress";
+
+const { values } = parseArgs({
+  options: {
+    events: { type: "string", default: "100000" },
+    concurrency: { type: "string", default: "32" },
+    rate: { type: "string", default: "300" },
+    "steady-seconds": { type: "string", default: "20" },
+    keep: { type: "boolean", default: false },
+  },
+  strict: true,
+  allowPositionals: false,
+});
+const int = (name: string, v: string) => {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--${name} must be a positive integer`);
+  return Number(v);
+};
+const N = int("events", values.events!);
+const CONCURRENCY = int("concurrency", values.concurrency!);
+const RATE = int("rate", values.rate!);
+const STEADY_SECONDS = int("steady-seconds", values["steady-seconds"]!);
+const WARMUP = Math.min(2000, N);
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const log = (s: string) => console.error(s);
+
+/** Demo traffic cut into the slices the phases need; the same seed every run. */
+function trafficSlice(from: number, to: number): Generator<GeneratedEvent> {
+  const end = Date.now();
+  // ~2.7 events per message: generate comfortably more messages than the slices need.
+  const messages = Math.ceil((to * 1.2) / 2.4) + 100;
+  return (function* () {
+    let i = 0;
+    for (const g of generateDemoTraffic({ seed: "bench", events: to, days: 30, end }, messages)) {
+      if (i >= to) return;
+      if (i++ >= from) yield g;
+    }
+  })();
+}
+
+function bodies(slice: Generator<GeneratedEvent>, onEvent?: (g: GeneratedEvent) => void) {
+  return (function* () {
+    for (const g of slice) {
+      onEvent?.(g);
+      yield g.event;
+    }
+  })();
+}
+
+async function post(label: string, instance: Instance, path_: string, key: string, items: Iterable<unknown>, total: number, rate?: number): Promise<PostResult> {
+  const bar = new ProgressBar(label, total);
+  const result = await postEvents(items, {
+    endpoint: `${instance.url}${path_}`,
+    apiKey: key,
+    concurrency: rate ? Math.max(CONCURRENCY, 64) : CONCURRENCY,
+    ratePerSecond: rate,
+    onSettled: (settled) => bar.update(settled),
+  });
+  bar.finish();
+  if (result.rejected || result.failed) throw new Error(`${label}: ${result.rejected} rejected, ${result.failed} failed: ${result.rejections.join("; ")}`);
+  return result;
+}
+
+/** What D1 holds for the org once the instance is stopped: event rows, accepted counter, rollup totals. */
+async function storedCounts(local: LocalDb, orgId: string) {
+  const [acceptedRow, rowsRow, rollupRow] = await Promise.all([
+    local.db
+      .select({ v: sum(ingestCounters.value) })
+      .from(ingestCounters)
+      .where(and(eq(ingestCounters.orgId, orgId), eq(ingestCounters.counter, "accepted")))
+      .get(),
+    local.db.select({ n: count() }).from(events).where(eq(events.orgId, orgId)).get(),
+    local.db
+      .select({
+        v: sql<number>`sum(${rollupTotals.sends} + ${rollupTotals.deliveries} + ${rollupTotals.hardBounces} + ${rollupTotals.softBounces} + ${rollupTotals.undeterminedBounces} + ${rollupTotals.complaints} + ${rollupTotals.rejects} + ${rollupTotals.delays} + ${rollupTotals.renderingFailures} + ${rollupTotals.opens} + ${rollupTotals.clicks} + ${rollupTotals.subscriptions})`,
+      })
+      .from(rollupTotals)
+      .where(and(eq(rollupTotals.orgId, orgId), eq(rollupTotals.bucketSize, "day")))
+      .get(),
+  ]);
+  return { accepted: Number(acceptedRow?.v ?? 0), rows: rowsRow?.n ?? 0, rollupEvents: Number(rollupRow?.v ?? 0) };
+}
+
+/** A user of the instance (sign-up joins the demo workspace), to read its ingest counters over the API. */
+async function signIn(url: string): Promise<string> {
+  const headers = { "content-type": "application/json", origin: url };
+  const credentials = { email: `bench.${Date.now()}@example.com`, password: "benchmark password" };
+  const up = await fetch(`${url}/api/auth/sign-up`, { method: "POST", headers, body: JSON.stringify({ ...credentials, name: "Benchmark", acceptTerms: true }) });
+  if (!up.ok) throw new Error(`sign-up failed: ${up.status} ${await up.text()}`);
+  const res = await fetch(`${url}/api/auth/sign-in`, { method: "POST", headers, body: JSON.stringify(credentials) });
+  const cookie = /sendops_session=[^;]+/.exec(res.headers.get("set-cookie") ?? "")?.[0];
+  if (!res.ok || !cookie) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  return cookie;
+}
+
+/**
+ * Event rows the consumer has processed for the org (accepted + duplicates + dropped). The consumer
+ * writes these counters in the same D1 transaction as the event rows and every rollup, so when they
+ * reach N, all of the N events' rows and rollups are visible. Read through the Worker's API, because a
+ * second process reading the local SQLite file would contend for its lock with the consumer.
+ */
+async function processed(url: string, orgId: string, cookie: string): Promise<number> {
+  const res = await fetch(`${url}/api/orgs/${orgId}/ingest`, { headers: { cookie } });
+  if (!res.ok) throw new Error(`GET /api/orgs/${orgId}/ingest: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { counters: { accepted: number; duplicates: number; dropped: Record<string, number> } };
+  const c = body.counters;
+  return c.accepted + c.duplicates + Object.values(c.dropped).reduce((a, b) => a + b, 0);
+}
+
+async function waitProcessed(url: string, orgId: string, cookie: string, target: number, bar?: ProgressBar): Promise<void> {
+  let last = -1;
+  let lastChange = performance.now();
+  for (;;) {
+    const n = await processed(url, orgId, cookie);
+    bar?.update(Math.min(target, n));
+    if (n >= target) return;
+    if (n !== last) {
+      last = n;
+      lastChange = performance.now();
+    } else if (performance.now() - lastChange > 330_000) {
+      throw new Error(`ingest stalled at ${n} of ${target} processed event rows`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function main() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "sendops-bench-"));
+  let instance: Instance | undefined;
+  let local: LocalDb | undefined;
+  let peakRss = 0;
+  let rssTimer: NodeJS.Timeout | undefined;
+  const cleanup = async () => {
+    clearInterval(rssTimer);
+    await local?.close().catch(() => undefined);
+    await instance?.stop();
+    if (!values.keep) rmSync(dir, { recursive: true, force: true });
+  };
+  process.on("SIGINT", () => void cleanup().then(() => process.exit(130)));
+  try {
+    log(`Fresh instance in ${dir} (events=${N}, concurrency=${CONCURRENCY})…`);
+    await applyMigrations(dir);
+    const setup = await localDb(dir);
+    const { orgId, ingestKey } = await prepareDemoWorkspace(setup.db);
+    await setup.close();
+    instance = await startWrangler({ persistDir: dir, vars: { BENCH_BASELINE: "true" }, logLevel: "warn" });
+    const pid = instance.child.pid!;
+    const sampleRss = () => (peakRss = Math.max(peakRss, processTreeRssBytes(pid)));
+    sampleRss();
+    rssTimer = setInterval(sampleRss, 500);
+    const cookie = await signIn(instance.url);
+
+    log("Warm-up…");
+    await post("warm-up", instance, "/ingest/noop", ingestKey, bodies(trafficSlice(0, WARMUP)), WARMUP);
+
+    const baseline = await post("baseline /ingest/noop", instance, "/ingest/noop", ingestKey, bodies(trafficSlice(0, N)), N);
+    const baselineRate = N / (baseline.elapsedMs / 1000);
+    // Let the consumer finish the no-op messages before the measured ingest starts.
+    await new Promise((r) => setTimeout(r, 5000));
+
+    let expectedRows = 0;
+    const t0 = performance.now();
+    const ingest = await post("ingest /ingest/eventbridge", instance, "/ingest/eventbridge", ingestKey, bodies(trafficSlice(0, N), (g) => g.managed && expectedRows++), N);
+    const postedAt = performance.now();
+    const bar = new ProgressBar("committed (rows + rollups)", N);
+    await waitProcessed(instance.url, orgId, cookie, N, bar);
+    const committedAt = performance.now();
+    bar.finish();
+    const e2eRate = N / ((committedAt - t0) / 1000);
+
+    const steadyCount = RATE * STEADY_SECONDS;
+    let steadyManaged = 0;
+    const steady = await post(
+      `steady ${RATE} req/s`,
+      instance,
+      "/ingest/eventbridge",
+      ingestKey,
+      bodies(trafficSlice(N, N + steadyCount), (g) => g.managed && steadyManaged++),
+      steadyCount,
+      RATE,
+    );
+    await waitProcessed(instance.url, orgId, cookie, N + steadyCount);
+    sampleRss();
+    clearInterval(rssTimer);
+    await instance.stop();
+    instance = undefined;
+
+    // With the instance stopped, check what D1 holds: every managed event is a row and in the rollups.
+    local = await localDb(dir);
+    const stored = await storedCounts(local, orgId);
+    const expected = expectedRows + steadyManaged;
+    const consistent = stored.rows === expected && stored.accepted === expected && stored.rollupEvents === expected;
+    const rows: [string, string][] = [
+      ["events posted (ingest phase)", N.toLocaleString("en-US")],
+      [
+        "stored check (rows / rollup events / managed events)",
+        `${stored.rows.toLocaleString("en-US")} / ${stored.rollupEvents.toLocaleString("en-US")} / ${expected.toLocaleString("en-US")} ${consistent ? "✓" : "MISMATCH"}`,
+      ],
+      ["baseline /ingest/noop", `${Math.round(baselineRate)} req/s (p50 ${round1(percentile(baseline.latenciesMs, 50))} ms, p99 ${round1(percentile(baseline.latenciesMs, 99))} ms)`],
+      ["ingest accepted", `${Math.round(N / (ingest.elapsedMs / 1000))} req/s`],
+      ["ingest ack latency", `p50 ${round1(percentile(ingest.latenciesMs, 50))} ms, p99 ${round1(percentile(ingest.latenciesMs, 99))} ms (concurrency ${CONCURRENCY})`],
+      ["end-to-end committed", `${Math.round(e2eRate)} events/s (last row visible ${round1((committedAt - postedAt) / 1000)} s after the last ack)`],
+      ["ratio e2e / baseline", (e2eRate / baselineRate).toFixed(2)],
+      [`ack at steady ${RATE} req/s`, `p50 ${round1(percentile(steady.latenciesMs, 50))} ms, p99 ${round1(percentile(steady.latenciesMs, 99))} ms (${steady.events} requests, ${Math.round(steady.events / (steady.elapsedMs / 1000))} req/s achieved)`],
+      ["peak RSS wrangler + workerd", `${Math.round(peakRss / 1024 / 1024)} MB`],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    console.log("");
+    for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+    console.log(
+      JSON.stringify({
+        events: N,
+        e2e_events_per_s: Math.round(e2eRate),
+        baseline_req_per_s: Math.round(baselineRate),
+        ratio: Math.round((e2eRate / baselineRate) * 100) / 100,
+        ack_p50_ms: round1(percentile(ingest.latenciesMs, 50)),
+        ack_p99_ms_at_300rps: round1(percentile(steady.latenciesMs, 99)),
+        peak_rss_mb: Math.round(peakRss / 1024 / 1024),
+      }),
+    );
+    if (!consistent) process.exitCode = 1;
+  } catch (err) {
+    if (instance) log(`wrangler output (last lines):\n${instance.logs().slice(-4000)}`);
+    throw err;
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
