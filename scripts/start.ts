@@ -42,9 +42,9 @@ process.on("exit", () => {
   for (const child of sims?.children ?? []) signalGroup(child, "SIGKILL");
 });
 
-/** wrangler logs every request; while seeding, the ingest requests would drown everything else. */
+/** wrangler logs every request and queue batch; while seeding, those lines would drown everything else. */
 const seeding = { active: false };
-const echoFilter = (line: string) => !(seeding.active && line.includes("/ingest/eventbridge"));
+const echoFilter = (line: string) => !(seeding.active && (line.includes("/ingest/eventbridge") || line.includes("QUEUE sendops-")));
 
 async function seedDemo(url: string): Promise<void> {
   let state = readSeedState(persistDir);

@@ -49,8 +49,13 @@ function backoffMs(attempt: number, retryAfter: string | null): number {
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (ms <= 0 || signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
   });
 
 /** Latency percentile (nearest rank) of a list of milliseconds. */
@@ -90,7 +95,8 @@ export async function postEvents(events: Iterable<unknown>, opts: PostOptions): 
       let retryAfter: string | null = null;
       const t0 = performance.now();
       try {
-        const res = await fetch(opts.endpoint, { method: "POST", headers, body, signal: opts.signal });
+        // No abort signal on the request itself: after an abort, requests in flight just complete.
+        const res = await fetch(opts.endpoint, { method: "POST", headers, body });
         status = res.status;
         retryAfter = res.headers.get("retry-after");
         const text = await res.text();
@@ -110,7 +116,6 @@ export async function postEvents(events: Iterable<unknown>, opts: PostOptions): 
           return settle(index);
         }
       } catch (err) {
-        if (opts.signal?.aborted) return;
         result.statuses.network = (result.statuses.network ?? 0) + 1;
         if (attempt === maxAttempts && result.rejections.length < 5) result.rejections.push(`network: ${(err as Error).message}`);
       }
