@@ -18,8 +18,9 @@ import { ChartCard, type LoadState } from "../../components/reports/chart-card";
 import { DataTable, type Column } from "../../components/reports/data-table";
 import { Delta } from "../../components/reports/delta";
 import { MetricCard, type Health } from "../../components/reports/metric-card";
+import { NoActivity } from "../../components/reports/no-activity";
 import { formatCount, formatDuration, formatPercent, formatPercentTick } from "../../lib/format";
-import { isHourly, resolveRange } from "./range";
+import { isHourly, rangePhrase, resolveRange } from "./range";
 import type { UpdateSearch } from "./index";
 import type { ReportsSearch } from "./search";
 
@@ -63,6 +64,15 @@ export function DeliverabilityTab({ scope, search, update }: { scope: ReportScop
   const latency = useLatency(scope);
   const hourly = isHourly(resolveRange(scope.range, scope.timeZone, scope.weekStart));
   const data = report.data;
+  const t = data?.totals;
+  if (t && !report.isPlaceholderData && t.sends + t.deliveries + t.bounces + t.complaints + t.rejects + t.delays === 0) {
+    return (
+      <NoActivity
+        rangeLabel={rangePhrase(scope.range, scope.timeZone, scope.weekStart)}
+        onWiden={scope.range.range === "90d" ? undefined : () => update({ range: "90d", from: undefined, to: undefined })}
+      />
+    );
+  }
 
   return (
     <div className="stack-lg">

@@ -9,8 +9,10 @@ import { ErrorState } from "../../components/states";
 import { ChartCard } from "../../components/reports/chart-card";
 import { DataTable, type Column } from "../../components/reports/data-table";
 import { MetricCard } from "../../components/reports/metric-card";
+import { NoActivity } from "../../components/reports/no-activity";
 import { formatCount, formatPercent, formatPercentTick } from "../../lib/format";
-import { isHourly, resolveRange } from "./range";
+import { isHourly, rangePhrase, resolveRange } from "./range";
+import type { UpdateSearch } from "./index";
 
 type SeriesRow = EngagementReport["series"][number];
 type DomainRow = EngagementReport["byDomain"][number];
@@ -28,12 +30,20 @@ const templateName = (t: string | null) => t ?? NO_TEMPLATE;
 /** Bars per breakdown chart; the tables below them list every row. */
 const TOP = 10;
 
-export function EngagementTab({ scope }: { scope: ReportScope }) {
+export function EngagementTab({ scope, update }: { scope: ReportScope; update: UpdateSearch }) {
   const report = useEngagement(scope);
   const hourly = isHourly(resolveRange(scope.range, scope.timeZone, scope.weekStart));
   const data = report.data;
   const t = data?.totals;
   const noDeliveries = !t?.deliveries;
+  if (data && !report.isPlaceholderData && noDeliveries && !t?.opens && !t?.clicks && !data.byTemplate.length) {
+    return (
+      <NoActivity
+        rangeLabel={rangePhrase(scope.range, scope.timeZone, scope.weekStart)}
+        onWiden={scope.range.range === "90d" ? undefined : () => update({ range: "90d", from: undefined, to: undefined })}
+      />
+    );
+  }
 
   const rateTable = (which: "open" | "click") => () => {
     const columns: Column<SeriesRow>[] = [

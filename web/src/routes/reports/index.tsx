@@ -145,7 +145,7 @@ export function ReportsPage() {
       <div id="report-panel" role="tabpanel" aria-labelledby={`report-tab-${tab}`} className="report-panel">
         {tab === "messages" && <MessagesTab scope={scope} search={search} update={update} />}
         {tab === "deliverability" && <DeliverabilityTab scope={scope} search={search} update={update} />}
-        {tab === "engagement" && <EngagementTab scope={scope} />}
+        {tab === "engagement" && <EngagementTab scope={scope} update={update} />}
       </div>
       <p className="subtle report-tz">
         Times and day boundaries in {timeZone.replace(/_/g, " ")}; weeks start on {weekStart === "monday" ? "Monday" : "Sunday"}.

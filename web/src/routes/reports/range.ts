@@ -167,3 +167,17 @@ export function describeRange(r: Resolved, timeZone: string): string {
   const sameYear = zonedParts(r.from, timeZone).year === zonedParts(last, timeZone).year;
   return `${date(r.from, !sameYear)} – ${date(last, true)}`;
 }
+
+/** The range as words after "No sending activity …": "today", "in the last 7 days", "from May 1 – May 5, 2024". */
+export function rangePhrase(spec: RangeSpec, timeZone: string, weekStart: WeekStart): string {
+  switch (spec.range) {
+    case "today":
+    case "this-week":
+    case "last-week":
+      return RANGE_LABELS[spec.range].toLowerCase();
+    case "custom":
+      return `from ${describeRange(resolveRange(spec, timeZone, weekStart), timeZone)}`;
+    default:
+      return `in the ${RANGE_LABELS[spec.range].toLowerCase()}`;
+  }
+}
