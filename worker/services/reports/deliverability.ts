@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { sumRollup } from "../../db/reports";
+import { sumRollups } from "../../db/reports";
 import { percent } from "../../lib/percent";
-import { BOUNCE_METRICS, bouncesOf, countsByInterval, pct, readCounts, sumAll, type Counts } from "./metrics";
+import { BOUNCE_METRICS, bouncesOf, countsByInterval, countsRead, pct, sumAll, toCounts, type Counts } from "./metrics";
 import type { Metric } from "../../db/reports";
 import { partsOf, resolveReportRange, type ReportQuery } from "./range";
 
@@ -109,16 +109,16 @@ const SERIES_METRICS: Metric[] = ["sends", "deliveries", ...BOUNCE_METRICS, "com
 export async function getDeliverabilityReport(db: Db, orgId: string, q: ReportQuery, now = Date.now()): Promise<DeliverabilityReport> {
   const r = resolveReportRange(q, now);
   const rangeParts = partsOf([r.range]);
-  const [seriesRows, bounceRows, complaintRows] = await Promise.all([
-    readCounts(db, "totals", orgId, r.channel, partsOf(r.intervals), SERIES_METRICS),
-    sumRollup(db, "bounceReasons", { orgId, channel: r.channel, parts: rangeParts, sums: { count: "count" } }),
-    sumRollup(db, "complaintReasons", { orgId, channel: r.channel, parts: rangeParts, sums: { count: "count" } }),
+  const [seriesRows, bounceRows, complaintRows] = await sumRollups(db, [
+    countsRead("totals", orgId, r.channel, partsOf(r.intervals), SERIES_METRICS),
+    { which: "bounceReasons", orgId, channel: r.channel, parts: rangeParts, sums: { count: "count" } },
+    { which: "complaintReasons", orgId, channel: r.channel, parts: rangeParts, sums: { count: "count" } },
   ]);
-  const perInterval = countsByInterval(seriesRows, r.intervals.length);
+  const perInterval = countsByInterval(toCounts(seriesRows!), r.intervals.length);
   // The intervals partition the range exactly, so the totals are their sum.
   const totals = sumAll(perInterval);
-  const bounceTotal = bounceRows.reduce((s, x) => s + x.count, 0);
-  const complaintTotal = complaintRows.reduce((s, x) => s + x.count, 0);
+  const bounceTotal = bounceRows!.reduce((s, x) => s + Number(x.count), 0);
+  const complaintTotal = complaintRows!.reduce((s, x) => s + Number(x.count), 0);
   return {
     range: r.range,
     totals: {
@@ -148,13 +148,13 @@ export async function getDeliverabilityReport(db: Db, orgId: string, q: ReportQu
         complaintPct: percent(c.complaints, c.deliveries),
       };
     }),
-    bounceReasons: bounceRows
-      .filter((x) => x.count > 0)
-      .map((x) => ({ bounceType: String(x.d0), bounceSubType: String(x.d1), count: x.count, pct: percent(x.count, bounceTotal) }))
+    bounceReasons: bounceRows!
+      .filter((x) => Number(x.count) > 0)
+      .map((x) => ({ bounceType: String(x.d0), bounceSubType: String(x.d1), count: Number(x.count), pct: percent(Number(x.count), bounceTotal) }))
       .sort((a, b) => b.count - a.count || a.bounceType.localeCompare(b.bounceType) || a.bounceSubType.localeCompare(b.bounceSubType)),
-    complaintReasons: complaintRows
-      .filter((x) => x.count > 0)
-      .map((x) => ({ feedbackType: String(x.d0) || UNSPECIFIED_FEEDBACK, count: x.count, pct: percent(x.count, complaintTotal) }))
+    complaintReasons: complaintRows!
+      .filter((x) => Number(x.count) > 0)
+      .map((x) => ({ feedbackType: String(x.d0) || UNSPECIFIED_FEEDBACK, count: Number(x.count), pct: percent(Number(x.count), complaintTotal) }))
       .sort((a, b) => b.count - a.count || a.feedbackType.localeCompare(b.feedbackType)),
   };
 }

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { percent } from "../../lib/percent";
-import { addCounts, BOUNCE_METRICS, bouncesOf, countsByInterval, pct, readCounts, sumAll, zeroCounts, type Counts } from "./metrics";
-import type { Metric } from "../../db/reports";
+import { addCounts, BOUNCE_METRICS, bouncesOf, countsByInterval, countsRead, pct, sumAll, toCounts, zeroCounts, type Counts } from "./metrics";
+import { sumRollups, type Metric, type RollupRow } from "../../db/reports";
 import { partsOf, resolveReportRange, type ReportQuery } from "./range";
 
 /** Engagement by domain lists this many recipient domains (by deliveries). */
@@ -86,36 +86,41 @@ function templateRowOf(template: string, c: Counts) {
   };
 }
 
-/** Template Performance rows of a range (also the `templates` CSV view). */
-export async function readTemplateRows(db: Db, orgId: string, q: ReportQuery, now = Date.now()) {
-  const r = resolveReportRange(q, now);
-  const rows = await readCounts(db, "templates", orgId, r.channel, partsOf([r.range]), TEMPLATE_METRICS);
-  return byDim(rows)
+/** Template Performance rows from a read of the templates rollup over the range. */
+function templateRows(rows: readonly RollupRow[]) {
+  return byDim(toCounts(rows))
     .filter(([, c]) => c.sends + c.deliveries > 0)
     .sort(([ta, a], [tb, b]) => b.sends - a.sends || ta.localeCompare(tb))
     .slice(0, MAX_TEMPLATES)
     .map(([t, c]) => templateRowOf(t, c));
 }
 
+/** Template Performance rows of a range (the `templates` CSV view). */
+export async function readTemplateRows(db: Db, orgId: string, q: ReportQuery, now = Date.now()) {
+  const r = resolveReportRange(q, now);
+  const [rows] = await sumRollups(db, [countsRead("templates", orgId, r.channel, partsOf([r.range]), TEMPLATE_METRICS)]);
+  return templateRows(rows!);
+}
+
 /** Opens and clicks over time, by recipient domain and by template (counting rules: docs/reports.md). */
 export async function getEngagementReport(db: Db, orgId: string, q: ReportQuery, now = Date.now()): Promise<EngagementReport> {
   const r = resolveReportRange(q, now);
   const rangeParts = partsOf([r.range]);
-  const [seriesRows, domainRows, byTemplate] = await Promise.all([
-    readCounts(db, "totals", orgId, r.channel, partsOf(r.intervals), SERIES_METRICS),
-    readCounts(db, "domains", orgId, r.channel, rangeParts, DOMAIN_METRICS),
-    readTemplateRows(db, orgId, q, now),
+  const [seriesRows, domainRows, templateRowsRaw] = await sumRollups(db, [
+    countsRead("totals", orgId, r.channel, partsOf(r.intervals), SERIES_METRICS),
+    countsRead("domains", orgId, r.channel, rangeParts, DOMAIN_METRICS),
+    countsRead("templates", orgId, r.channel, rangeParts, TEMPLATE_METRICS),
   ]);
-  const perInterval = countsByInterval(seriesRows, r.intervals.length);
+  const perInterval = countsByInterval(toCounts(seriesRows!), r.intervals.length);
   const totals = sumAll(perInterval);
   return {
     totals: { ...engagementOf(totals), opens: totals.opens, clicks: totals.clicks },
     series: r.intervals.map((iv, i) => ({ t: iv.t, ...engagementOf(perInterval[i]!) })),
-    byDomain: byDim(domainRows)
+    byDomain: byDim(toCounts(domainRows!))
       .filter(([, c]) => c.deliveries > 0)
       .sort(([da, a], [db_, b]) => b.deliveries - a.deliveries || da.localeCompare(db_))
       .slice(0, TOP_DOMAINS)
       .map(([domain, c]) => ({ domain, ...engagementOf(c) })),
-    byTemplate,
+    byTemplate: templateRows(templateRowsRaw!),
   };
 }

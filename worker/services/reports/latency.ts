@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { sumRollup } from "../../db/reports";
+import { sumRollups } from "../../db/reports";
 import { latencyBucketBounds, latencyPercentile } from "../ingest/latency";
 import { partsOf, resolveReportRange, type ReportQuery } from "./range";
 
@@ -35,13 +35,13 @@ const percentiles = (h: Map<number, number>) => ({
  */
 export async function getLatencyReport(db: Db, orgId: string, q: ReportQuery, now = Date.now()): Promise<LatencyReport> {
   const r = resolveReportRange(q, now);
-  const rows = await sumRollup(db, "latency", { orgId, channel: r.channel, parts: partsOf(r.intervals), sums: { count: "count" } });
+  const [rows] = await sumRollups(db, [{ which: "latency", orgId, channel: r.channel, parts: partsOf(r.intervals), sums: { count: "count" } }]);
   const perInterval = r.intervals.map(() => new Map<number, number>());
   const total = new Map<number, number>();
-  for (const row of rows) {
+  for (const row of rows!) {
     const bucket = Number(row.d0);
-    perInterval[row.idx]!.set(bucket, (perInterval[row.idx]!.get(bucket) ?? 0) + row.count);
-    total.set(bucket, (total.get(bucket) ?? 0) + row.count);
+    perInterval[row.idx]!.set(bucket, (perInterval[row.idx]!.get(bucket) ?? 0) + Number(row.count));
+    total.set(bucket, (total.get(bucket) ?? 0) + Number(row.count));
   }
   return {
     ...percentiles(total),

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { Db } from "../../db/client";
-import { METRIC_COLUMNS, sumRollup, type Metric, type RollupPart, type RollupTable } from "../../db/reports";
+import { METRIC_COLUMNS, type Metric, type RollupPart, type RollupRead, type RollupRow, type RollupTable } from "../../db/reports";
 
 /** Counts of a rollup read, per recipient (docs/reports.md, "Counting rules"). */
 export type Counts = Record<Metric, number>;
@@ -22,22 +21,16 @@ export const BOUNCE_METRICS = ["hardBounces", "softBounces", "undeterminedBounce
 export const pct = z.number().nullable().describe("Percent with 2 decimals; null when the denominator is 0.");
 
 /**
- * Sums of the given metrics (the others stay 0) per (interval, dimension) of a metric rollup; `dim` is
- * the dimension value. Intervals without data are absent. Reading only what a report shows keeps each
- * row cheap.
+ * A read of the given metrics of a metric rollup (the others stay 0). Reading only what a report shows
+ * keeps each row cheap.
  */
-export async function readCounts(
-  db: Db,
-  table: RollupTable,
-  orgId: string,
-  channel: string | undefined,
-  parts: readonly RollupPart[],
-  metrics: readonly Metric[],
-): Promise<{ idx: number; dim: string; counts: Counts }[]> {
-  const sums = Object.fromEntries(metrics.map((m) => [m, METRIC_COLUMNS[m]])) as Record<Metric, string>;
-  const rows = await sumRollup<Metric>(db, table, { orgId, channel, parts, sums });
-  return rows.map((r) => ({ idx: r.idx, dim: String(r.d0 ?? ""), counts: addCounts(zeroCounts(), r) }));
+export function countsRead(which: RollupTable, orgId: string, channel: string | undefined, parts: readonly RollupPart[], metrics: readonly Metric[]): RollupRead {
+  return { which, orgId, channel, parts, sums: Object.fromEntries(metrics.map((m) => [m, METRIC_COLUMNS[m]])) };
 }
+
+/** Rows of a `countsRead` as counts per (interval, dimension value); intervals without data are absent. */
+export const toCounts = (rows: readonly RollupRow[]) =>
+  rows.map((r) => ({ idx: r.idx, dim: String(r.d0 ?? ""), counts: addCounts(zeroCounts(), r as Partial<Record<Metric, number>>) }));
 
 /** Per-interval counts (absent intervals are zero), `n` intervals. */
 export function countsByInterval(rows: readonly { idx: number; counts: Counts }[], n: number): Counts[] {

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { percent } from "../../lib/percent";
-import { addCounts, BOUNCE_METRICS, bouncesOf, pct, readCounts, zeroCounts, type Counts } from "./metrics";
-import type { Metric } from "../../db/reports";
+import { addCounts, BOUNCE_METRICS, bouncesOf, countsRead, pct, toCounts, zeroCounts, type Counts } from "./metrics";
+import { sumRollups, type Metric } from "../../db/reports";
 import { partsOf, priorOf, reportQuerySchema, resolveReportRange, type ReportQuery } from "./range";
 
 /** Providers listed by name; the rest of the period's providers are summed under "Other". */
@@ -124,7 +124,8 @@ function compareRows(sort: ProviderSortColumn, dir: "asc" | "desc") {
 export async function getProviderReport(db: Db, orgId: string, q: ProviderQuery, now = Date.now()): Promise<ProviderReport> {
   const r = resolveReportRange(q, now);
   const prior = priorOf(r);
-  const rows = await readCounts(db, "providers", orgId, r.channel, partsOf([r.range, prior]), PROVIDER_METRICS);
+  const [raw] = await sumRollups(db, [countsRead("providers", orgId, r.channel, partsOf([r.range, prior]), PROVIDER_METRICS)]);
+  const rows = toCounts(raw!);
   const current = new Map<string, Counts>();
   const before = new Map<string, Counts>();
   for (const row of rows) {
