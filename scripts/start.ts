@@ -27,7 +27,12 @@ async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     abort.abort();
-    console.log("\nStopping SendOps…");
+    const state = readSeedState(persistDir);
+    console.log(
+      state && !state.done && seeding.active
+        ? `\nStopping SendOps… (demo seed paused at ${state.posted.toLocaleString("en-US")} events; the next npm start resumes it)`
+        : "\nStopping SendOps…",
+    );
     await closeDb?.().catch(() => undefined);
     await Promise.all([instance?.stop(), sims?.stop()]);
   }
@@ -46,36 +51,42 @@ process.on("exit", () => {
 const seeding = { active: false };
 const echoFilter = (line: string) => !(seeding.active && (line.includes("/ingest/eventbridge") || line.includes("QUEUE sendops-")));
 
-async function seedDemo(url: string): Promise<void> {
-  let state = readSeedState(persistDir);
-  if (state?.done) {
-    console.log(`Demo workspace: already seeded (${state.events.toLocaleString("en-US")} events). Sign up at ${url} to explore it.`);
+async function prepare(): Promise<{ orgId: string; ingestKey: string }> {
+  const local = await localDb(persistDir);
+  closeDb = local.close;
+  try {
+    return await prepareDemoWorkspace(local.db);
+  } finally {
+    closeDb = undefined;
+    await local.close();
+  }
+}
+
+/**
+ * First run: the demo workspace's identities, channels and ingest key, written before wrangler dev
+ * opens the database (two processes writing one local SQLite file can find it locked).
+ */
+async function ensureSeedState(): Promise<SeedState> {
+  const existing = readSeedState(persistDir);
+  if (existing) return existing;
+  console.log("First run: creating the demo workspace (identities, channels, ingest key)…");
+  const { orgId, ingestKey } = await prepare();
+  const state: SeedState = { orgId, ingestKey, seed: "sendops-demo", events: DEMO_SEED_EVENTS, days: DEMO_SEED_DAYS, end: Date.now(), posted: 0, done: false };
+  writeSeedState(persistDir, state);
+  return state;
+}
+
+async function seedDemo(url: string, current: SeedState): Promise<void> {
+  if (current.done) {
+    console.log(`Demo workspace: already seeded (${current.events.toLocaleString("en-US")} events). Sign up at ${url} to explore it.`);
     return;
   }
-  const prepare = async (): Promise<{ orgId: string; ingestKey: string }> => {
-    const local = await localDb(persistDir);
-    closeDb = local.close;
-    try {
-      return await prepareDemoWorkspace(local.db);
-    } finally {
-      closeDb = undefined;
-      await local.close();
-    }
-  };
-  if (!state) {
-    console.log("First run: seeding the demo workspace (identities, channels, ingest key)…");
-    const { orgId, ingestKey } = await prepare();
-    state = { orgId, ingestKey, seed: "sendops-demo", events: DEMO_SEED_EVENTS, days: DEMO_SEED_DAYS, end: Date.now(), posted: 0, done: false };
-    writeSeedState(persistDir, state);
-  } else {
-    console.log(`Resuming the demo seed (${state.posted.toLocaleString("en-US")} events were already posted)…`);
-  }
-  const current: SeedState = state;
+  if (current.posted > 0) console.log(`Resuming the demo seed (${current.posted.toLocaleString("en-US")} events were already posted)…`);
   const opts = { seed: current.seed, events: current.events, days: current.days, end: current.end };
   const plan = planDemoTraffic(opts);
   console.log(`Posting ${plan.events.toLocaleString("en-US")} SES events (${plan.messages.toLocaleString("en-US")} messages over ${current.days} days) to ${url}/ingest/eventbridge…`);
-  const bar = new ProgressBar("Demo traffic", plan.events);
   const skip = current.posted;
+  const bar = new ProgressBar("Demo traffic", plan.events, { initial: skip });
   function* remaining() {
     let i = 0;
     for (const g of generateDemoTraffic(opts, plan.messages)) if (i++ >= skip) yield g.event;
@@ -114,8 +125,9 @@ async function seedDemo(url: string): Promise<void> {
     // The stored key no longer exists (local data was reset): set the workspace up again and resume.
     console.log("The saved demo ingest key was refused; creating a new one…");
     const { orgId, ingestKey } = await prepare();
-    writeSeedState(persistDir, { ...current, orgId, ingestKey });
-    return await seedDemo(url);
+    const renewed = { ...current, orgId, ingestKey };
+    writeSeedState(persistDir, renewed);
+    return await seedDemo(url, renewed);
   } finally {
     seeding.active = false;
   }
@@ -129,6 +141,7 @@ async function main() {
   await run(VITE, ["build", "--config", "web/vite.config.ts"], { signal: abort.signal });
   console.log("Applying D1 migrations to .data/…");
   await applyMigrations(persistDir, abort.signal);
+  const seedState = await ensureSeedState();
   sims = await startSims();
   instance = await startWrangler({ port: PORT, persistDir, logLevel: "info", echo: echoFilter, vars: sims.vars });
   instance.child.once("exit", (code) => {
@@ -137,7 +150,7 @@ async function main() {
     void shutdown(1);
   });
   console.log(`\nSendOps is running at ${instance.url}  (Ctrl-C to stop)\n`);
-  await seedDemo(instance.url);
+  await seedDemo(instance.url, seedState);
 }
 
 main().catch((err) => {

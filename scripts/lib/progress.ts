@@ -1,4 +1,4 @@
-/** A one-line progress bar for long script steps (redrawn in place on a terminal, every 10 % otherwise). */
+/** A one-line progress bar for long script steps (redrawn in place on a terminal, printed as lines otherwise). */
 
 const WIDTH = 30;
 
@@ -16,13 +16,19 @@ export class ProgressBar {
   private readonly started = Date.now();
   private readonly tty: boolean;
 
+  private readonly initial: number;
+  private readonly out: NodeJS.WriteStream;
+
+  /** `initial`: already done before this run (a resumed job); the rate counts only this run's work. */
   constructor(
     private readonly label: string,
     private readonly total: number,
-    private readonly out: NodeJS.WriteStream = process.stderr,
-    private readonly extra: () => string = () => "",
+    opts: { initial?: number; out?: NodeJS.WriteStream } = {},
   ) {
-    this.tty = Boolean(out.isTTY);
+    this.initial = opts.initial ?? 0;
+    this.done = this.initial;
+    this.out = opts.out ?? process.stderr;
+    this.tty = Boolean(this.out.isTTY);
   }
 
   /** Sets the absolute count (skipped items count too, e.g. on a resumed run). */
@@ -32,9 +38,11 @@ export class ProgressBar {
     if (this.tty) {
       if (now - this.lastDraw >= 200 || done >= this.total) this.draw(now);
     } else {
+      // Not a terminal (a log file, CI): a line every 10 % and at least every 15 seconds.
       const decile = Math.floor((10 * done) / Math.max(1, this.total));
-      if (decile !== this.lastDecile) {
+      if (decile !== this.lastDecile || now - this.lastDraw >= 15_000) {
         this.lastDecile = decile;
+        this.lastDraw = now;
         this.out.write(`${this.line(now)}\n`);
       }
     }
@@ -49,13 +57,11 @@ export class ProgressBar {
     const fraction = Math.min(1, this.done / Math.max(1, this.total));
     const filled = Math.round(fraction * WIDTH);
     const elapsed = (now - this.started) / 1000;
-    const rate = elapsed > 0 ? this.done / elapsed : 0;
+    const rate = elapsed > 0 ? (this.done - this.initial) / elapsed : 0;
     const eta = rate > 0 ? (this.total - this.done) / rate : Infinity;
-    const extra = this.extra();
     return (
       `${this.label} [${"#".repeat(filled)}${".".repeat(WIDTH - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ` +
-      `${this.done.toLocaleString("en-US")}/${this.total.toLocaleString("en-US")} · ${Math.round(rate)}/s · ETA ${formatDuration(eta)}` +
-      (extra ? ` · ${extra}` : "")
+      `${this.done.toLocaleString("en-US")}/${this.total.toLocaleString("en-US")} · ${Math.round(rate)}/s · ETA ${formatDuration(eta)}`
     );
   }
 
