@@ -128,6 +128,11 @@ it("shows deliverability for the range, and recomputes it when the range changes
   await page.waitForURL((u) => u.searchParams.get("range") === "30d");
   await expect.poll(() => metric(page, "Total Bounce %").textContent()).toBe("12.50%");
 
+  // Auto-refresh is part of the view too, and says when the figures were fetched.
+  await page.getByRole("switch", { name: "Auto-refresh" }).check();
+  await page.waitForURL((u) => u.searchParams.get("live") === "true");
+  await page.getByText(/^Updated \d\d:\d\d:\d\d$/).waitFor();
+
   // Sorting the provider table is part of the URL too.
   await page.getByRole("button", { name: /Bounce %/ }).click();
   await page.waitForURL((u) => u.searchParams.get("sort") === "bouncePct");

@@ -98,3 +98,8 @@ export function formatStamp(ms: number, timeZone: string, now = Date.now()): str
   }
   return f.format(ms);
 }
+
+/** "14:03:09" in the viewer's timezone. */
+export function formatClock(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat(undefined, { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }).format(ms);
+}

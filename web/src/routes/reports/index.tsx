@@ -1,4 +1,4 @@
-import { useCallback, useMemo, type KeyboardEvent } from "react";
+import { useCallback, useMemo, useSyncExternalStore, type KeyboardEvent } from "react";
 import { getRouteApi } from "@tanstack/react-router";
 import { useIsFetching, useQueryClient } from "@tanstack/react-query";
 import { useMe } from "../../api/account";
@@ -8,6 +8,7 @@ import { ChannelFilter } from "../../components/reports/channel-filter";
 import { DateRangePicker } from "../../components/reports/date-range-picker";
 import { ExportButton, type ExportChoice } from "../../components/reports/export-button";
 import { RefreshIcon } from "../../components/reports/icons";
+import { formatClock } from "../../lib/format";
 import { useTimeZone } from "../../lib/use-timezone";
 import { useWorkspace } from "../../workspace";
 import { DeliverabilityTab } from "./deliverability-tab";
@@ -57,6 +58,11 @@ export function ReportsPage() {
   );
 
   const fetching = useIsFetching({ queryKey: ["orgs", workspace.id] }) > 0;
+  // When the figures on screen were last fetched: the newest answer among this workspace's queries.
+  const updatedAt = useSyncExternalStore(
+    (onChange) => queryClient.getQueryCache().subscribe(onChange),
+    () => Math.max(0, ...queryClient.getQueryCache().findAll({ queryKey: ["orgs", workspace.id] }).map((q) => q.state.dataUpdatedAt)),
+  );
   const refresh = () => {
     for (const area of ["reports", "messages", "events"]) void queryClient.invalidateQueries({ queryKey: ["orgs", workspace.id, area] });
   };
@@ -136,6 +142,11 @@ export function ReportsPage() {
             <span>Auto-refresh</span>
             {scope.live && <span className="live-dot" aria-label="on, every 30 seconds" />}
           </label>
+          {scope.live && updatedAt > 0 && (
+            <span className="updated-at" aria-live="off">
+              Updated {formatClock(updatedAt, timeZone)}
+            </span>
+          )}
           <button type="button" className="btn btn-ghost btn-sm refresh-btn" onClick={refresh} aria-label="Refresh now" title="Refresh now">
             <RefreshIcon className={fetching ? "spin" : undefined} />
           </button>
