@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env";
 import type { EventType } from "../worker/db/schema";
+import { RETENTION_DAYS } from "../worker/services/retention";
 import type { Rules } from "../worker/services/classification/rules";
 import type { LedgerSettings, ListQuery } from "../worker/services/classification/types";
 import { UndeliverableStore } from "./undeliverable";
@@ -19,7 +20,8 @@ import { UndeliverableStore } from "./undeliverable";
  *   recordQualifying also feeds; alarm() lets its rolling windows and retention lapse.
  *
  * Storage (table `qualifying_events`): event_key PK, email, at, event_type, bounce_type, sub_type,
- * diagnostic, message_id, channel_id; index (email, at).
+ * diagnostic, message_id, channel_id; indexes (email, at), (at). Rows older than the longest plan
+ * retention (365 days) are pruned as new rows are recorded.
  */
 
 /** One qualifying (event, recipient) as forwarded by the ingest consumer. */
@@ -54,7 +56,12 @@ const SCHEMA = [
     channel_id TEXT
   )`,
   `CREATE INDEX IF NOT EXISTS qualifying_events_email_at ON qualifying_events (email, at)`,
+  `CREATE INDEX IF NOT EXISTS qualifying_events_at ON qualifying_events (at)`,
 ];
+
+/** Rows older than the longest plan retention are pruned as new rows arrive, a bounded number at a time. */
+const KEEP_MS = Math.max(...Object.values(RETENTION_DAYS)) * 86_400_000;
+const PRUNE_PER_CALL = 1000;
 
 interface StoredRow extends Record<string, SqlStorageValue> {
   event_key: string;
@@ -102,6 +109,11 @@ export class OrgLedger extends DurableObject<Env> {
         );
         stored += cursor.rowsWritten > 0 ? 1 : 0;
       }
+      this.sql.exec(
+        "DELETE FROM qualifying_events WHERE rowid IN (SELECT rowid FROM qualifying_events WHERE at < ? ORDER BY at LIMIT ?)",
+        Date.now() - KEEP_MS,
+        PRUNE_PER_CALL,
+      );
     });
     await this.undeliverable.record(rows);
     return { stored };

@@ -14,6 +14,7 @@ import {
   queued,
   rng,
   runConsumer,
+  shifted,
   shuffle,
   split,
   workload,
@@ -384,7 +385,8 @@ function failingDbEnv(position: number): { env: Env; statements: () => number } 
 }
 
 describe("failure injection", () => {
-  const events = workload(4);
+  // Recent, so the OrgLedger keeps the qualifying rows.
+  const events = workload(4, Date.now() - 3 * DAY);
 
   it("rolls back a failure between any two statements of the write, and the retry gives the same result", async () => {
     const refOrg = await newIngestOrg();
@@ -442,7 +444,8 @@ describe("OrgLedger and Analytics Engine", () => {
   it("forwards every qualifying row (bounce, complaint, reject) and the ledger stores each once", async () => {
     const orgId = await newIngestOrg();
     const names = ["bounce-permanent-general", "bounce-transient-mailboxfull", "bounce-undetermined", "complaint", "reject", "delivery", "send", "open"];
-    const batch = names.map((n) => queued(orgId, fixture(n)));
+    const delta = Date.now() - DAY - ms("2024-05-14T09:21:07.402Z");
+    const batch = names.map((n) => queued(orgId, shifted(fixture(n), delta)));
     await runConsumer(batch);
     await runConsumer(batch);
     const rows = await ledger(orgId).listQualifying({});
@@ -457,13 +460,30 @@ describe("OrgLedger and Analytics Engine", () => {
     );
     const hard = rows.find((r) => r.email === "no-such-user@example.net")!;
     expect(hard.diagnostic).toMatch(/User unknown/);
-    expect(hard.at).toBe(ms("2024-05-14T09:21:07.402Z"));
+    expect(hard.at).toBe(ms("2024-05-14T09:21:07.402Z") + delta);
     expect(rows.find((r) => r.eventType === "reject")!.diagnostic).toBe("Bad content");
     const [key] = await all("SELECT event_key FROM events WHERE org_id = ? AND recipient = 'no-such-user@example.net'", orgId);
     expect(hard.eventKey).toBe(key!.event_key);
     // Recording the same rows again stores nothing.
     expect(await ledger(orgId).recordQualifying(rows)).toEqual({ stored: 0 });
     expect(await ledger(orgId).listQualifying({ email: "FULL.BOX@example.net" })).toHaveLength(1);
+  });
+
+  it("lets ledger rows older than the longest retention go", async () => {
+    const orgId = await newIngestOrg();
+    const row = (eventKey: string, at: number) => ({
+      eventKey,
+      email: "old@example.org",
+      at,
+      eventType: "bounce" as const,
+      bounceType: "Permanent",
+      subType: "General",
+      diagnostic: null,
+      messageId: "m",
+      channelId: null,
+    });
+    await ledger(orgId).recordQualifying([row("k-old", Date.now() - 400 * DAY), row("k-new", Date.now() - DAY)]);
+    expect((await ledger(orgId).listQualifying({})).map((r) => r.eventKey)).toEqual(["k-new"]);
   });
 
   it("writes one data point per new event row, none for duplicates", async () => {

@@ -279,10 +279,9 @@ export function lifecycle(i: number, base: number, fate: "delivered" | "bounced"
 }
 
 /** A mixed workload over a few days, hours and providers. */
-export function workload(count: number): SesEventBridgeEvent[] {
+export function workload(count: number, start = Date.UTC(2024, 4, 14, 22, 30)): SesEventBridgeEvent[] {
   const fates = ["delivered", "bounced", "complained", "rejected", "delivered", "bounced"] as const;
   const domains = ["gmail.com", "hotmail.co.uk", "yahoo.fr", "example.org", "icloud.com", "web.de"];
-  const start = Date.UTC(2024, 4, 14, 22, 30);
   return Array.from({ length: count }, (_, i) => {
     const recipients = [`user${i}@${domains[i % domains.length]}`];
     if (i % 4 === 0) recipients.push(`cc${i}@${domains[(i + 1) % domains.length]}`);
@@ -299,4 +298,18 @@ export async function waitFor<T>(check: () => Promise<T>, timeoutMs = 10_000): P
     if (Date.now() > until) throw new Error("waitFor: timed out");
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The event with every ISO timestamp moved by `deltaMs` (fixtures are from 2024; ledgers keep a year). */
+export function shifted(event: SesEventBridgeEvent, deltaMs: number): SesEventBridgeEvent {
+  const move = (v: unknown): unknown => {
+    if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(v)) {
+      const iso = new Date(Date.parse(v) + deltaMs).toISOString();
+      return v.includes(".") ? iso : iso.replace(/\.\d{3}Z$/, "Z");
+    }
+    if (Array.isArray(v)) return v.map(move);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, move(x)]));
+    return v;
+  };
+  return move(event) as SesEventBridgeEvent;
 }
