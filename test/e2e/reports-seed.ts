@@ -5,6 +5,8 @@
  * then every event POSTed to /ingest/eventbridge and read back once the consumer has written it.
  */
 import { wranglerDb } from "../../scripts/lib/d1";
+import { runCommand } from "../../scripts/lib/operator";
+import type { Role } from "../../worker/auth/permissions";
 import { addChannel, addManagedIdentity } from "../../worker/services/ingest/admin";
 import { buildHistory, CHANNELS, IDENTITY } from "./reports-events";
 
@@ -42,15 +44,29 @@ async function call(baseUrl: string, path: string, init: CallInit = {}) {
   return res;
 }
 
-export async function seedReportsWorkspace(baseUrl: string, persistDir: string, now = Date.now()): Promise<SeededWorkspace> {
-  const email = `reports.${now.toString(36)}@example.test`;
-  const password = "correct horse battery";
-  await call(baseUrl, "/api/auth/sign-up", { method: "POST", json: { name: "Rita Reports", email, password, acceptTerms: true } });
-  const signIn = await call(baseUrl, "/api/auth/sign-in", { method: "POST", json: { email, password } });
+const PASSWORD = "correct horse battery";
+
+/** A new user, signed in, whose profile pins the timezone (reports show times in it) to UTC. */
+async function newUser(baseUrl: string, label: string, name: string) {
+  const email = `${label}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@example.test`;
+  await call(baseUrl, "/api/auth/sign-up", { method: "POST", json: { name, email, password: PASSWORD, acceptTerms: true } });
+  const signIn = await call(baseUrl, "/api/auth/sign-in", { method: "POST", json: { email, password: PASSWORD } });
   const cookie = /sendops_session=[^;]+/.exec(signIn.headers.get("set-cookie") ?? "")?.[0];
   if (!cookie) throw new Error("no session cookie after sign-in");
-  // Reports read times in the user's timezone; pin it so the test does not depend on the machine's.
   await call(baseUrl, "/api/me", { method: "PATCH", cookie, json: { timezone: "UTC", weekStart: "monday" } });
+  return { email, cookie };
+}
+
+/** Another member of the workspace with `role`, added the way an operator does (`npm run admin -- set-role`). */
+export async function addMember(baseUrl: string, persistDir: string, slug: string, role: Role): Promise<{ email: string; cookie: string }> {
+  const user = await newUser(baseUrl, role, `Test ${role}`);
+  await runCommand(wranglerDb({ persistDir }), "set-role", { workspace: slug, email: user.email, role });
+  return user;
+}
+
+export async function seedReportsWorkspace(baseUrl: string, persistDir: string, now = Date.now()): Promise<SeededWorkspace> {
+  const { email, cookie } = await newUser(baseUrl, "reports", "Rita Reports");
+  const password = PASSWORD;
   const ws = (await (await call(baseUrl, "/api/workspaces", { method: "POST", cookie, json: { name: "Acme Mail" } })).json()) as {
     workspace: { id: string; slug: string };
   };
