@@ -33,19 +33,24 @@ export function remoteEnv(): NodeJS.ProcessEnv {
   return { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true" };
 }
 
+/** Runs a command to completion; resolves with its stdout, rejects with its whole output. */
 export function run(
   cmd: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; quiet?: boolean; signal?: AbortSignal } = {},
+  opts: { env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {},
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: ROOT, env: opts.env ?? offlineEnv(), stdio: ["ignore", "pipe", "pipe"], signal: opts.signal });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
+    let stdout = "";
+    let all = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      all += d;
+    });
+    child.stderr.on("data", (d) => (all += d));
     child.on("error", reject);
     child.on("close", (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited with ${code}:\n${out}`)),
+      code === 0 ? resolve(stdout) : reject(new Error(`${cmd} ${args.join(" ")} exited with ${code}:\n${all}`)),
     );
   });
 }
