@@ -1,5 +1,5 @@
 import type { QueryClient } from "@tanstack/react-query";
-import { createRootRouteWithContext, createRoute, createRouter, notFound, Outlet, redirect } from "@tanstack/react-router";
+import { createRootRouteWithContext, createRoute, createRouter, lazyRouteComponent, notFound, Outlet, redirect } from "@tanstack/react-router";
 import { meQuery, type Me } from "./api/account";
 import { ApiError } from "./api/client";
 import { fetchSlug } from "./api/workspaces";
@@ -17,7 +17,7 @@ import { TeamPage } from "./routes/team";
 import { AuditLogPage } from "./routes/audit-log";
 import { WorkspaceSettingsPage } from "./routes/settings";
 import { ProfilePage } from "./routes/profile";
-import { ReportsPage, validateReportsSearch } from "./routes/reports";
+import { validateReportsSearch } from "./routes/reports/search";
 import { ApiKeysPage } from "./routes/api-keys";
 import { ApiReferencePage } from "./routes/api-reference";
 
@@ -123,7 +123,8 @@ const reportsRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: "reports",
   validateSearch: validateReportsSearch,
-  component: ReportsPage,
+  // Loaded on first visit: the charts library is most of its weight and no other page needs it.
+  component: lazyRouteComponent(() => import("./routes/reports"), "ReportsPage"),
 });
 const setupRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "setup", component: SetupGuidePage });
 const teamRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "team", component: TeamPage });

@@ -17,8 +17,6 @@ import { MessagesTab } from "./messages-tab";
 import { DEFAULT_TAB, rangeSpecOf, REPORT_TABS, type ReportsSearch, type ReportTab } from "./search";
 import "../../components/reports/reports.css";
 
-export { validateReportsSearch } from "./search";
-
 const route = getRouteApi("/authenticated/w/$slug/reports");
 
 const TAB_LABELS: Record<ReportTab, string> = {
