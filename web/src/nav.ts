@@ -2,6 +2,7 @@ import type { LinkProps } from "@tanstack/react-router";
 import type { Permission } from "../../worker/auth/permissions";
 import { BookIcon, KeyIcon } from "./components/api-icons";
 import { ChartIcon } from "./components/reports/icons";
+import { IngestIcon } from "./components/ingest/icons";
 import { CompassIcon, ScrollIcon, SettingsIcon, UserIcon, UsersIcon, type IconComponent } from "./components/icons";
 
 /**
@@ -34,6 +35,7 @@ export const NAV: readonly NavItem[] = [
   { section: "system", label: "Team", to: "/w/$slug/team", permission: "team.view", icon: UsersIcon },
   { section: "system", label: "Audit Log", to: "/w/$slug/audit-log", permission: "audit.view", icon: ScrollIcon },
   { section: "system", label: "Settings", to: "/w/$slug/settings", permission: "org_settings.view", icon: SettingsIcon },
+  { section: "system", label: "Ingest", to: "/w/$slug/ingest", permission: "aws.view", icon: IngestIcon },
   { section: "system", label: "API Keys", to: "/w/$slug/api-keys", permission: "org_settings.view", icon: KeyIcon },
   { section: "system", label: "API Reference", to: "/w/$slug/api-reference", permission: null, icon: BookIcon },
   { section: "system", label: "Profile", to: "/w/$slug/profile", permission: null, icon: UserIcon },

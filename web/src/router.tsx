@@ -20,6 +20,9 @@ import { ProfilePage } from "./routes/profile";
 import { validateReportsSearch } from "./routes/reports/search";
 import { ApiKeysPage } from "./routes/api-keys";
 import { ApiReferencePage } from "./routes/api-reference";
+import { IngestSettingsPage } from "./routes/ingest/settings";
+import { RejectedPayloadsPage } from "./routes/ingest/rejected";
+import { DeadLettersPage } from "./routes/ingest/dead-letters";
 
 export interface RouterContext {
   queryClient: QueryClient;
@@ -137,13 +140,16 @@ const settingsRoute = createRoute({
 const profileRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "profile", component: ProfilePage });
 const apiKeysRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "api-keys", component: ApiKeysPage });
 const apiReferenceRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "api-reference", component: ApiReferencePage });
+const ingestRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "ingest", component: IngestSettingsPage });
+const rejectedPayloadsRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "ingest/rejected", component: RejectedPayloadsPage });
+const deadLettersRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "ingest/dead-letters", component: DeadLettersPage });
 
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   authenticatedRoute.addChildren([
     homeRoute,
-    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, profileRoute]),
+    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute]),
   ]),
 ]);
 
