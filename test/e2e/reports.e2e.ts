@@ -33,7 +33,8 @@ it("shows the Reports page first, with every message of the last 7 days", async 
   const page = await context.newPage();
   await page.goto(`${base()}/w/${seeded.slug}`);
   await page.waitForURL(/\/reports/);
-  await expect(page.getByRole("tab", { name: "Messages", selected: true }).isVisible()).resolves.toBe(true);
+  // The page's code loads on first visit; the Messages tab is the default.
+  await page.getByRole("tab", { name: "Messages", selected: true }).waitFor();
   await page.getByRole("button", { name: STAR_RECIPIENT }).waitFor();
   await expect(messageRows(page).count()).resolves.toBe(seeded.recent.messages);
   await page.close();
