@@ -10,7 +10,8 @@
  * serves that dir and every report endpoint is timed over 30 days, plus message search by recipient.
  *
  * Flags: --events 1000000,10000000 (sizes, in order), --requests 30 (timed requests per endpoint),
- * --keep (keep the temp dirs). The last line printed is one JSON object with the figures.
+ * --keep (keep the temp dirs), --reuse dir1,dir2 (time dirs kept by an earlier run, no loading). The
+ * last line printed is one JSON object with the figures.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -26,11 +27,13 @@ const { values } = parseArgs({
     events: { type: "string", default: "1000000,10000000" },
     requests: { type: "string", default: "30" },
     keep: { type: "boolean", default: false },
+    reuse: { type: "string" },
   },
 });
 const SIZES = values.events.split(",").map((s) => Number(s.trim()));
 const REQUESTS = Number(values.requests);
-const WARMUP = 5;
+const WARMUP = 10;
+const BENCH_WORKSPACE = "Bench Reports";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -327,7 +330,6 @@ const percentile = (xs: number[], p: number) => {
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 interface SizeResult {
-  target: number;
   events: number;
   messages: number;
   dbBytes: number;
@@ -354,57 +356,87 @@ async function timeRequests(inst: Instance, cookie: string, paths: string[]): Pr
   return out;
 }
 
-async function benchSize(target: number): Promise<SizeResult> {
+const PASSWORD = "correct horse battery";
+
+interface Loaded {
+  dir: string;
+  orgId: string;
+  email: string;
+  /** End of the synthetic data (the current hour when it was generated). */
+  end: number;
+  loadSeconds: number;
+}
+
+/** A fresh dir with migrations, a user and workspace made through the API, and the synthetic data. */
+async function load(target: number): Promise<Loaded> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "sendops-bench-reports-"));
-  let inst: Instance | undefined;
+  log(`${target.toLocaleString("en-US")} events: migrations in ${dir}`);
+  await applyMigrations(dir);
+  const email = `bench.${Date.now()}@example.test`;
+  const inst = await startWrangler({ persistDir: dir, logLevel: "warn" });
+  let orgId: string;
   try {
-    log(`${target.toLocaleString("en-US")} events: migrations in ${dir}`);
-    await applyMigrations(dir);
-    const email = `bench.${Date.now()}@example.test`;
-    const password = "correct horse battery";
-    inst = await startWrangler({ persistDir: dir, logLevel: "warn" });
-    const up = await api(inst, "/api/auth/sign-up", { method: "POST", body: { name: "Bench", email, password, acceptTerms: true } });
+    const up = await api(inst, "/api/auth/sign-up", { method: "POST", body: { name: "Bench", email, password: PASSWORD, acceptTerms: true } });
     if (up.status !== 201) throw new Error(`sign-up failed: ${up.status} ${await up.text()}`);
-    let cookie = await signIn(inst, email, password);
-    const ws = await api(inst, "/api/workspaces", { method: "POST", cookie, body: { name: "Bench Reports" } });
+    const cookie = await signIn(inst, email, PASSWORD);
+    const ws = await api(inst, "/api/workspaces", { method: "POST", cookie, body: { name: BENCH_WORKSPACE } });
     if (ws.status !== 201) throw new Error(`workspace creation failed: ${ws.status} ${await ws.text()}`);
-    const orgId = ((await ws.json()) as { workspace: { id: string } }).workspace.id;
+    orgId = ((await ws.json()) as { workspace: { id: string } }).workspace.id;
+  } finally {
     await inst.stop();
-    inst = undefined;
+  }
 
-    const now = Date.now();
-    const end = Math.floor(now / HOUR) * HOUR;
-    const start = end - SPAN_DAYS * DAY;
-    const messages = Math.round(target / EVENTS_PER_MESSAGE);
-    const db = d1File(dir);
-    log(`generating ${messages.toLocaleString("en-US")} messages into ${path.basename(db)}…`);
-    const t0 = performance.now();
-    // The schema's own index definitions (migrations), dropped for the bulk load and re-created from this text.
-    const indexes = (await sqlite(db, "SELECT name || char(9) || replace(sql, char(10), ' ') FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('events', 'messages') AND sql IS NOT NULL;"))
-      .trim()
-      .split("\n")
-      .map((line) => {
-        const [name, sql] = line.split("\t");
-        return { name: name!, sql: sql! };
-      });
-    await sqlite(db, generationSql(orgId, messages, start, now, indexes));
-    const loadSeconds = (performance.now() - t0) / 1000;
-    const counts = (await sqlite(db, `SELECT COUNT(*) FROM events; SELECT COUNT(*) FROM messages;`)).trim().split("\n").map(Number);
-    const searchRecipients = (
-      await sqlite(db, `SELECT recipient FROM messages WHERE sent_at >= ${end - REPORT_DAYS * DAY} AND rowid % ${Math.max(1, Math.floor(messages / 300))} = 0 LIMIT ${REQUESTS + WARMUP};`)
+  const now = Date.now();
+  const end = Math.floor(now / HOUR) * HOUR;
+  const messages = Math.round(target / EVENTS_PER_MESSAGE);
+  const db = d1File(dir);
+  log(`generating ${messages.toLocaleString("en-US")} messages into ${path.basename(db)}…`);
+  const t0 = performance.now();
+  // The schema's own index definitions (migrations), dropped for the bulk load and re-created from this text.
+  const indexes = (await sqlite(db, "SELECT name || char(9) || replace(sql, char(10), ' ') FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('events', 'messages') AND sql IS NOT NULL;"))
+    .trim()
+    .split("\n")
+    .map((line) => {
+      const [name, sql] = line.split("\t");
+      return { name: name!, sql: sql! };
+    });
+  await sqlite(db, generationSql(orgId, messages, end - SPAN_DAYS * DAY, now, indexes));
+  return { dir, orgId, email, end, loadSeconds: (performance.now() - t0) / 1000 };
+}
+
+/** A dir kept by an earlier run (--keep): its bench workspace, user and data end. */
+async function reuse(dir: string): Promise<Loaded> {
+  const db = d1File(dir);
+  const [orgId, email, lastSent] = (
+    await sqlite(
+      db,
+      `SELECT id FROM orgs WHERE name = ${q(BENCH_WORKSPACE)}; SELECT email FROM users WHERE email LIKE 'bench.%' LIMIT 1; SELECT MAX(sent_at) FROM messages;`,
     )
-      .trim()
-      .split("\n");
-    const dbBytes = statSync(db).size;
-    log(`loaded ${counts[0]!.toLocaleString("en-US")} events, ${counts[1]!.toLocaleString("en-US")} messages (${Math.round(dbBytes / 1e6)} MB) in ${round1(loadSeconds)} s`);
+  )
+    .trim()
+    .split("\n");
+  if (!orgId || !email || !lastSent) throw new Error(`${dir} holds no bench data`);
+  return { dir, orgId, email, end: Math.ceil(Number(lastSent) / HOUR) * HOUR, loadSeconds: Number.NaN };
+}
 
-    inst = await startWrangler({ persistDir: dir, logLevel: "warn" });
-    cookie = await signIn(inst, email, password);
-    const base = `/api/orgs/${orgId}`;
-    const range = `from=${end - REPORT_DAYS * DAY}&to=${end}&tz=${encodeURIComponent(TZ)}`;
+async function measure(l: Loaded): Promise<SizeResult> {
+  const db = d1File(l.dir);
+  const [events, messages] = (await sqlite(db, `SELECT COUNT(*) FROM events; SELECT COUNT(*) FROM messages;`)).trim().split("\n").map(Number);
+  const searchRecipients = (
+    await sqlite(db, `SELECT recipient FROM messages WHERE sent_at >= ${l.end - REPORT_DAYS * DAY} AND rowid % ${Math.max(1, Math.floor(messages! / 300))} = 0 LIMIT ${REQUESTS + WARMUP};`)
+  )
+    .trim()
+    .split("\n");
+  const dbBytes = statSync(db).size;
+  log(`${events!.toLocaleString("en-US")} events, ${messages!.toLocaleString("en-US")} messages (${Math.round(dbBytes / 1e6)} MB)${Number.isNaN(l.loadSeconds) ? "" : `, loaded in ${round1(l.loadSeconds)} s`}`);
+
+  const inst = await startWrangler({ persistDir: l.dir, logLevel: "warn" });
+  try {
+    const cookie = await signIn(inst, l.email, PASSWORD);
+    const base = `/api/orgs/${l.orgId}`;
+    const range = `from=${l.end - REPORT_DAYS * DAY}&to=${l.end}&tz=${encodeURIComponent(TZ)}`;
     const p95: Record<string, number> = {};
     const p50: Record<string, number> = {};
-    let baseline = { p50: 0, p95: 0 };
     for (const report of REPORTS) {
       const url = `${base}/reports/${report}?${range}`;
       await timeRequests(inst, cookie, Array(WARMUP).fill(url));
@@ -414,23 +446,20 @@ async function benchSize(target: number): Promise<SizeResult> {
       log(`${report}: p50 ${p50[report]} ms, p95 ${p95[report]} ms`);
     }
     // The fixed cost of any org route (session, membership, routing) for comparison: the channel list.
-    {
-      const url = `${base}/channels`;
-      await timeRequests(inst, cookie, Array(WARMUP).fill(url));
-      const ms = await timeRequests(inst, cookie, Array(REQUESTS).fill(url));
-      baseline = { p50: round1(percentile(ms, 50)), p95: round1(percentile(ms, 95)) };
-      log(`baseline /channels: p50 ${baseline.p50} ms, p95 ${baseline.p95} ms`);
-    }
+    const channelsUrl = `${base}/channels`;
+    await timeRequests(inst, cookie, Array(WARMUP).fill(channelsUrl));
+    const channelMs = await timeRequests(inst, cookie, Array(REQUESTS).fill(channelsUrl));
+    const baseline = { p50: round1(percentile(channelMs, 50)), p95: round1(percentile(channelMs, 95)) };
+    log(`baseline /channels: p50 ${baseline.p50} ms, p95 ${baseline.p95} ms`);
     const searchUrls = searchRecipients.map((r) => `${base}/messages?recipient=${encodeURIComponent(r)}&limit=50`);
     await timeRequests(inst, cookie, searchUrls.slice(0, WARMUP));
     const search = await timeRequests(inst, cookie, searchUrls.slice(WARMUP));
     log(`search: p50 ${round1(percentile(search, 50))} ms, p95 ${round1(percentile(search, 95))} ms`);
     return {
-      target,
-      events: counts[0]!,
-      messages: counts[1]!,
+      events: events!,
+      messages: messages!,
       dbBytes,
-      loadSeconds,
+      loadSeconds: l.loadSeconds,
       p95,
       p50,
       searchP95: round1(percentile(search, 95)),
@@ -438,15 +467,25 @@ async function benchSize(target: number): Promise<SizeResult> {
       baseline,
     };
   } finally {
-    await inst?.stop();
-    if (!values.keep) rmSync(dir, { recursive: true, force: true });
-    else log(`kept ${dir}`);
+    await inst.stop();
   }
 }
 
 async function main() {
   const results: SizeResult[] = [];
-  for (const size of SIZES) results.push(await benchSize(size));
+  if (values.reuse) {
+    for (const dir of values.reuse.split(",")) results.push(await measure(await reuse(dir.trim())));
+  } else {
+    for (const size of SIZES) {
+      const loaded = await load(size);
+      try {
+        results.push(await measure(loaded));
+      } finally {
+        if (values.keep) log(`kept ${loaded.dir}`);
+        else rmSync(loaded.dir, { recursive: true, force: true });
+      }
+    }
+  }
 
   const header = ["endpoint (30 days, tz " + TZ + ")", ...results.map((r) => `${(r.events / 1e6).toFixed(2)}M events p50 / p95 ms`)];
   const rows: string[][] = [
@@ -454,7 +493,7 @@ async function main() {
     ["GET /messages?recipient=…", ...results.map((x) => `${x.searchP50} / ${x.searchP95}`)],
     ["GET /channels (fixed cost of an org route)", ...results.map((x) => `${x.baseline.p50} / ${x.baseline.p95}`)],
     ["messages / DB size", ...results.map((x) => `${x.messages.toLocaleString("en-US")} / ${Math.round(x.dbBytes / 1e6)} MB`)],
-    ["load time (sqlite3)", ...results.map((x) => `${round1(x.loadSeconds)} s`)],
+    ["load time (sqlite3)", ...results.map((x) => (Number.isNaN(x.loadSeconds) ? "reused" : `${round1(x.loadSeconds)} s`))],
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
