@@ -46,6 +46,8 @@ import { DAY } from "../worker/lib/time";
  * - `ul_meta`: the saved rules, the plan's retention and the org id, pushed by the Worker on each call.
  */
 
+/** Reason ranks 1–3 are the locked rules; above are the configurable ones (ranked events). */
+const LOCKED_RANKS = 3;
 const LISTED = 1;
 const EXCLUDED = 2;
 /** Status values: 0 = known but not listed, 1 = listed, 2 = excluded by an operator. */
@@ -92,6 +94,8 @@ const SCHEMA = [
   `CREATE INDEX IF NOT EXISTS ul_addresses_visible ON ul_addresses (last_change DESC, address) WHERE status > 0`,
   `CREATE INDEX IF NOT EXISTS ul_addresses_reason ON ul_addresses (reason, status, last_change DESC, address)`,
   `CREATE INDEX IF NOT EXISTS ul_addresses_next ON ul_addresses (next_check) WHERE next_check IS NOT NULL`,
+  // Narrow copy of what previews read per matched address, so they never touch the wide rows.
+  `CREATE INDEX IF NOT EXISTS ul_addresses_state ON ul_addresses (id, status, reason, events)`,
   `CREATE TABLE IF NOT EXISTS ul_events (
     event_key TEXT PRIMARY KEY,
     addr_id INTEGER NOT NULL,
@@ -100,8 +104,11 @@ const SCHEMA = [
     at INTEGER NOT NULL,
     pos INTEGER
   )`,
-  `CREATE INDEX IF NOT EXISTS ul_events_address ON ul_events (addr_id, cat, at)`,
-  `CREATE INDEX IF NOT EXISTS ul_events_pos ON ul_events (cat, pos, at) WHERE pos IS NOT NULL`,
+  `CREATE INDEX IF NOT EXISTS ul_events_address_at ON ul_events (addr_id, at)`,
+  // Ranked events of one address (at most 100 per category): ingest re-ranks through it.
+  `CREATE INDEX IF NOT EXISTS ul_events_rank ON ul_events (addr_id, cat, pos, at) WHERE pos IS NOT NULL`,
+  // Ranked events across addresses: "pos = N and at >= window start" per rule, for previews.
+  `CREATE INDEX IF NOT EXISTS ul_events_rule ON ul_events (cat, pos, at, addr_id) WHERE pos IS NOT NULL`,
 ];
 
 const ready = new WeakSet<SqlStorage>();
@@ -114,7 +121,19 @@ function ensureSchema(sql: SqlStorage): void {
 /** Until the Worker tells the DO the plan, keep the longest retention any plan has (never prune early). */
 const MAX_RETENTION_DAYS = Math.max(...Object.values(RETENTION_DAYS));
 
-function readSettings(sql: SqlStorage): { orgId: string | null; retentionDays: number; rules: Rules } {
+type Settings = { orgId: string | null; retentionDays: number; rules: Rules };
+/** Settings are read on every re-evaluation: parsed once, dropped whenever they are written. */
+const settingsCache = new WeakMap<SqlStorage, Settings>();
+
+function readSettings(sql: SqlStorage): Settings {
+  const cached = settingsCache.get(sql);
+  if (cached) return cached;
+  const settings = loadSettings(sql);
+  settingsCache.set(sql, settings);
+  return settings;
+}
+
+function loadSettings(sql: SqlStorage): Settings {
   const meta = new Map(sql.exec<{ key: string; value: string }>("SELECT key, value FROM ul_meta").toArray().map((r) => [r.key, r.value]));
   const rules = meta.get("rules");
   return {
@@ -125,6 +144,7 @@ function readSettings(sql: SqlStorage): { orgId: string | null; retentionDays: n
 }
 
 function writeMeta(sql: SqlStorage, key: string, value: string): void {
+  settingsCache.delete(sql);
   sql.exec("INSERT INTO ul_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
 }
 
@@ -142,8 +162,8 @@ export function syncSettings(sql: SqlStorage, s: LedgerSettings, now: number): v
     writeMeta(sql, "retention_days", String(s.retentionDays));
     for (const { id } of sql.exec<{ id: number }>("SELECT id FROM ul_addresses").toArray()) refresh(sql, id, now);
   } else if (rulesChanged) {
-    const ids = new Set(candidateMatches(sql, s.rules, s.retentionDays, now).map((m) => m.addr_id));
-    for (const { id } of sql.exec<{ id: number }>("SELECT id FROM ul_addresses WHERE reason > ?", 3).toArray()) ids.add(id);
+    const ids = new Set(candidateMatches(sql, s.rules, s.retentionDays, now));
+    for (const { id } of sql.exec<{ id: number }>("SELECT id FROM ul_addresses WHERE reason > ?", LOCKED_RANKS).toArray()) ids.add(id);
     for (const id of ids) refresh(sql, id, now);
   }
 }
@@ -160,7 +180,7 @@ const loadByEmail = (sql: SqlStorage, email: string) =>
 function digestOfRow(sql: SqlStorage, row: AddressRow): AddressDigest {
   const nth = new Map<string, number>();
   for (const e of sql.exec<{ cat: number; pos: number; at: number }>(
-    "SELECT cat, pos, at FROM ul_events WHERE addr_id = ? AND pos IS NOT NULL",
+    "SELECT cat, pos, at FROM ul_events INDEXED BY ul_events_rank WHERE addr_id = ? AND pos IS NOT NULL",
     row.id,
   )) {
     nth.set(`${e.cat}:${e.pos}`, e.at);
@@ -174,13 +194,17 @@ function digestOfRow(sql: SqlStorage, row: AddressRow): AddressDigest {
 
 /**
  * Brings one address up to date at `now`: drops its events that left the retention window, evaluates
- * the saved rules, and saves the outcome (or deletes the row once nothing is left and no exclusion
- * holds). `newestAt` is the newest event just ingested for it: a failure after an operator's Allow
- * that lists the address again ends the exclusion (its Allow time is returned).
+ * the saved rules, and saves the row (or deletes it once nothing is left and no exclusion holds).
+ * `newestAt` is the newest event just ingested for it: a failure after an operator's Allow that lists
+ * the address again ends the exclusion (its Allow time is returned).
  */
-function refresh(sql: SqlStorage, id: number, now: number, newestAt?: number): { email: string; endedExclusion: number | null } {
+function refresh(sql: SqlStorage, id: number, now: number): void {
   const row = loadById(sql, id);
-  if (!row) return { email: "", endedExclusion: null };
+  if (row) refreshRow(sql, row, now);
+}
+
+function refreshRow(sql: SqlStorage, row: AddressRow, now: number, newestAt?: number): { endedExclusion: number | null } {
+  const id = row.id;
   const { retentionDays, rules } = readSettings(sql);
   const cutoff = windowStart(now, retentionDays);
   if (row.oldest_at !== null && row.oldest_at < cutoff) {
@@ -198,7 +222,7 @@ function refresh(sql: SqlStorage, id: number, now: number, newestAt?: number): {
   }
   if (row.events === 0 && row.excluded_at === null) {
     sql.exec("DELETE FROM ul_addresses WHERE id = ?", id);
-    return { email: row.address, endedExclusion: null };
+    return { endedExclusion: null };
   }
   const ev = evaluateDigest(digestOfRow(sql, row), rules, now, retentionDays);
   let endedExclusion: number | null = null;
@@ -238,7 +262,7 @@ function refresh(sql: SqlStorage, id: number, now: number, newestAt?: number): {
     row.next_check,
     id,
   );
-  return { email: row.address, endedExclusion };
+  return { endedExclusion };
 }
 
 /**
@@ -252,23 +276,32 @@ export function recordEvents(
 ): { stored: number; relisted: { email: string; excludedAt: number }[] } {
   ensureSchema(sql);
   const cutoff = windowStart(now, readSettings(sql).retentionDays);
-  const touched = new Map<number, number>();
+  // Each touched address is loaded once, updated in memory and written once by refreshRow.
+  const touched = new Map<string, { row: AddressRow; newestAt: number }>();
   let stored = 0;
   for (const r of rows) {
     const c = categorize(r);
     if (!c || r.at < cutoff) continue;
-    if (sql.exec("SELECT 1 FROM ul_events WHERE event_key = ?", r.eventKey).toArray().length) continue;
     const email = normaliseEmail(r.email);
-    const id =
-      loadByEmail(sql, email)?.id ??
-      sql.exec<{ id: number }>("INSERT INTO ul_addresses (address, last_change) VALUES (?, ?) RETURNING id", email, r.at).one().id;
+    let entry = touched.get(email);
+    if (!entry) {
+      const row =
+        loadByEmail(sql, email) ??
+        sql.exec<AddressRow>("INSERT INTO ul_addresses (address, last_change) VALUES (?, ?) RETURNING *", email, r.at).one();
+      entry = { row, newestAt: r.at };
+      touched.set(email, entry);
+    }
+    const { row } = entry;
     const cat = reasonRank(c.reason);
-    let pos: number | null = null;
-    if (cat > 3) {
+    const inserted = sql
+      .exec("INSERT INTO ul_events (event_key, addr_id, cat, sub, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_key) DO NOTHING RETURNING 1", r.eventKey, row.id, cat, c.subType, r.at)
+      .toArray().length;
+    if (!inserted) continue;
+    if (cat > LOCKED_RANKS) {
       const newer = sql.exec<{ n: number }>(
-        `SELECT count(*) AS n FROM ul_events
+        `SELECT count(*) AS n FROM ul_events INDEXED BY ul_events_rank
          WHERE addr_id = ? AND cat = ? AND pos IS NOT NULL AND (at > ? OR (at = ? AND event_key > ?))`,
-        id,
+        row.id,
         cat,
         r.at,
         r.at,
@@ -277,43 +310,29 @@ export function recordEvents(
       if (newer < MAX_EVENTS) {
         // Older events move one place back; the one pushed past the 100th leaves the ranking for good.
         sql.exec(
-          "UPDATE ul_events SET pos = CASE WHEN pos >= ? THEN NULL ELSE pos + 1 END WHERE addr_id = ? AND cat = ? AND pos > ?",
+          "UPDATE ul_events INDEXED BY ul_events_rank SET pos = CASE WHEN pos >= ? THEN NULL ELSE pos + 1 END WHERE addr_id = ? AND cat = ? AND pos > ?",
           MAX_EVENTS,
-          id,
+          row.id,
           cat,
           newer,
         );
-        pos = newer + 1;
+        sql.exec("UPDATE ul_events SET pos = ? WHERE event_key = ?", newer + 1, r.eventKey);
       }
     }
-    sql.exec("INSERT INTO ul_events (event_key, addr_id, cat, sub, at, pos) VALUES (?, ?, ?, ?, ?, ?)", r.eventKey, id, cat, c.subType, r.at, pos);
-    const diagnostic = r.diagnostic ?? null;
-    sql.exec(
-      `UPDATE ul_addresses SET
-         events = events + 1,
-         oldest_at = min(coalesce(oldest_at, ?1), ?1),
-         last_at = max(coalesce(last_at, ?1), ?1),
-         last_diagnostic = CASE WHEN ?2 IS NOT NULL AND ?1 >= coalesce(diagnostic_at, ?1) THEN ?2 ELSE last_diagnostic END,
-         diagnostic_at = CASE WHEN ?2 IS NOT NULL AND ?1 >= coalesce(diagnostic_at, ?1) THEN ?1 ELSE diagnostic_at END,
-         perm_sub = CASE WHEN ?3 = 1 AND ?1 >= coalesce(perm_at, ?1) THEN ?4 ELSE perm_sub END,
-         perm_at = CASE WHEN ?3 = 1 THEN max(coalesce(perm_at, ?1), ?1) ELSE perm_at END,
-         complaint_sub = CASE WHEN ?3 = 2 AND ?1 >= coalesce(complaint_at, ?1) THEN ?4 ELSE complaint_sub END,
-         complaint_at = CASE WHEN ?3 = 2 THEN max(coalesce(complaint_at, ?1), ?1) ELSE complaint_at END,
-         reject_at = CASE WHEN ?3 = 3 THEN max(coalesce(reject_at, ?1), ?1) ELSE reject_at END
-       WHERE id = ?5`,
-      r.at,
-      diagnostic,
-      cat,
-      c.subType,
-      id,
-    );
-    touched.set(id, Math.max(touched.get(id) ?? r.at, r.at));
+    row.events++;
+    row.oldest_at = Math.min(row.oldest_at ?? r.at, r.at);
+    row.last_at = Math.max(row.last_at ?? r.at, r.at);
+    if (r.diagnostic && r.at >= (row.diagnostic_at ?? r.at)) [row.last_diagnostic, row.diagnostic_at] = [r.diagnostic, r.at];
+    if (c.reason === "permanent_bounce" && r.at >= (row.perm_at ?? r.at)) [row.perm_at, row.perm_sub] = [r.at, c.subType];
+    if (c.reason === "complaint" && r.at >= (row.complaint_at ?? r.at)) [row.complaint_at, row.complaint_sub] = [r.at, c.subType];
+    if (c.reason === "rejected") row.reject_at = Math.max(row.reject_at ?? r.at, r.at);
+    entry.newestAt = Math.max(entry.newestAt, r.at);
     stored++;
   }
   const relisted: { email: string; excludedAt: number }[] = [];
-  for (const [id, newestAt] of touched) {
-    const r = refresh(sql, id, now, newestAt);
-    if (r.endedExclusion !== null) relisted.push({ email: r.email, excludedAt: r.endedExclusion });
+  for (const [email, { row, newestAt }] of touched) {
+    const { endedExclusion } = refreshRow(sql, row, now, newestAt);
+    if (endedExclusion !== null) relisted.push({ email, excludedAt: endedExclusion });
   }
   return { stored, relisted };
 }
@@ -321,7 +340,8 @@ export function recordEvents(
 /** The earliest `next_check`: when the DO's alarm should fire. */
 export function nextDueAt(sql: SqlStorage): number | null {
   ensureSchema(sql);
-  return sql.exec<{ t: number | null }>("SELECT min(next_check) AS t FROM ul_addresses").one().t;
+  // The IS NOT NULL lets SQLite answer from the partial index instead of scanning every address.
+  return sql.exec<{ t: number | null }>("SELECT min(next_check) AS t FROM ul_addresses WHERE next_check IS NOT NULL").one().t;
 }
 
 /** Alarm work: re-evaluates addresses whose windows or retention lapsed. `more` = call again. */
@@ -422,26 +442,37 @@ export function relistAddress(sql: SqlStorage, email: string, now: number): Addr
   return after ? view(after) : null;
 }
 
-/** For each enabled configurable rule, the addresses it matches at `now`: one index range scan each. */
-function candidateMatches(sql: SqlStorage, rules: Rules, retentionDays: number, now: number) {
-  const { cte, binds } = matchesCte(rules, retentionDays, now);
-  if (!cte) return [];
-  return sql.exec<{ addr_id: number; cat: number }>(`WITH ${cte} SELECT addr_id, cat FROM g`, ...binds).toArray();
-}
-
-/** `g(addr_id, cat)`: addresses matched by an enabled configurable rule, with the best such rule. */
-function matchesCte(rules: Rules, retentionDays: number, now: number): { cte: string | null; binds: number[] } {
-  const parts: string[] = [];
-  const binds: number[] = [];
+/**
+ * One SELECT of `addr_id` per enabled configurable rule, in priority order: the addresses the rule
+ * matches at `now` and no higher-priority enabled rule does, so every address appears once, under its
+ * best rule. Each is one index range scan (`pos = N and at >= window start`) plus, per higher rule, one
+ * index probe per match.
+ */
+function ruleMatches(rules: Rules, retentionDays: number, now: number): { cat: number; query: string; binds: number[] }[] {
+  const out: { cat: number; query: string; binds: number[] }[] = [];
+  const higher: { cat: number; n: number; from: number }[] = [];
   for (const rule of CONFIGURABLE_RULES) {
     const k = rules[rule];
     if (!k.enabled) continue;
     const cat = reasonRank(rule);
-    parts.push(`SELECT addr_id, ${cat} AS cat FROM ul_events WHERE cat = ${cat} AND pos = ? AND at >= ?`);
-    binds.push(k.events, windowStart(now, Math.min(k.windowDays, retentionDays)));
+    const from = windowStart(now, Math.min(k.windowDays, retentionDays));
+    let query = `SELECT e.addr_id FROM ul_events e INDEXED BY ul_events_rule WHERE e.cat = ${cat} AND e.pos = ? AND e.at >= ?`;
+    const binds = [k.events, from];
+    for (const h of higher) {
+      query += ` AND NOT EXISTS (SELECT 1 FROM ul_events x INDEXED BY ul_events_rank
+                 WHERE x.addr_id = e.addr_id AND x.cat = ${h.cat} AND x.pos = ? AND x.at >= ?)`;
+      binds.push(h.n, h.from);
+    }
+    out.push({ cat, query, binds });
+    higher.push({ cat, n: k.events, from });
   }
-  if (!parts.length) return { cte: null, binds };
-  return { cte: `f AS (${parts.join(" UNION ALL ")}), g AS (SELECT addr_id, min(cat) AS cat FROM f GROUP BY addr_id)`, binds };
+  return out;
+}
+
+function candidateMatches(sql: SqlStorage, rules: Rules, retentionDays: number, now: number): number[] {
+  return ruleMatches(rules, retentionDays, now).flatMap((m) =>
+    sql.exec<{ addr_id: number }>(m.query, ...m.binds).toArray().map((r) => r.addr_id),
+  );
 }
 
 /** The list under candidate rules compared with the list now. Reads only. */
@@ -450,34 +481,41 @@ export function previewRules(sql: SqlStorage, candidate: Rules, now: number): Pr
   const { retentionDays } = readSettings(sql);
   const listedByReason = emptyBreakdown();
   for (const r of sql.exec<{ reason: number; n: number }>(
-    "SELECT reason, count(*) AS n FROM ul_addresses WHERE status = ? GROUP BY reason",
+    "SELECT reason, count(*) AS n FROM ul_addresses INDEXED BY ul_addresses_reason WHERE status = ? GROUP BY reason",
     LISTED,
   )) {
     listedByReason[reasonOfRank(r.reason)] = r.n;
   }
   const counts: PreviewCounts = { listedByReason, candidateGroups: [], sampleAdditions: [] };
-  const { cte, binds } = matchesCte(candidate, retentionDays, now);
-  if (cte) {
-    counts.candidateGroups = sql
-      .exec<{ cat: number; reason: number | null; excluded: number; n: number }>(
-        `WITH ${cte}
-         SELECT g.cat, a.reason, a.status = ${EXCLUDED} AS excluded, count(*) AS n
-         FROM g JOIN ul_addresses a ON a.id = g.addr_id GROUP BY 1, 2, 3`,
-        ...binds,
+  const matches = ruleMatches(candidate, retentionDays, now);
+  // One pass per rule with conditional sums: no sorting or grouping of the matched addresses.
+  for (const m of matches) {
+    const r = sql
+      .exec<{ excluded: number; none: number; configurable: number; locked: number }>(
+        `SELECT coalesce(sum(a.status = ${EXCLUDED}), 0) AS excluded,
+                coalesce(sum(a.status <> ${EXCLUDED} AND a.reason IS NULL), 0) AS none,
+                coalesce(sum(a.status <> ${EXCLUDED} AND a.reason > ${LOCKED_RANKS}), 0) AS configurable,
+                coalesce(sum(a.status <> ${EXCLUDED} AND a.reason <= ${LOCKED_RANKS}), 0) AS locked
+         FROM (${m.query}) g JOIN ul_addresses a INDEXED BY ul_addresses_state ON a.id = g.addr_id`,
+        ...m.binds,
       )
-      .toArray()
-      .map((r) => ({
-        candidate: reasonOfRank(r.cat),
-        current: r.reason === null ? null : reasonOfRank(r.reason),
-        excluded: r.excluded === 1,
-        count: r.n,
-      }));
+      .one();
+    const candidate = reasonOfRank(m.cat);
+    counts.candidateGroups.push(
+      { candidate, current: "none", excluded: true, count: r.excluded },
+      { candidate, current: "none", excluded: false, count: r.none },
+      { candidate, current: "configurable", excluded: false, count: r.configurable },
+      { candidate, current: "locked", excluded: false, count: r.locked },
+    );
+  }
+  if (counts.candidateGroups.some((g) => g.current === "none" && !g.excluded && g.count > 0)) {
+    const union = matches.map((m) => `SELECT addr_id, ${m.cat} AS cat FROM (${m.query})`).join(" UNION ALL ");
     counts.sampleAdditions = sql
       .exec<{ address: string; cat: number; events: number }>(
-        `WITH ${cte}
-         SELECT a.address, g.cat, a.events FROM g JOIN ul_addresses a ON a.id = g.addr_id
-         WHERE a.status = 0 ORDER BY a.events DESC, a.address LIMIT ${PREVIEW_SAMPLE_SIZE}`,
-        ...binds,
+        `WITH s AS (SELECT g.addr_id, g.cat, a.events FROM (${union}) g JOIN ul_addresses a INDEXED BY ul_addresses_state ON a.id = g.addr_id
+                    WHERE a.status = 0 ORDER BY a.events DESC, g.addr_id LIMIT ${PREVIEW_SAMPLE_SIZE})
+         SELECT b.address, s.cat, s.events FROM s JOIN ul_addresses b ON b.id = s.addr_id ORDER BY s.events DESC, s.addr_id`,
+        ...matches.flatMap((m) => m.binds),
       )
       .toArray()
       .map((r) => ({ email: r.address, reason: reasonOfRank(r.cat), events: r.events }));
@@ -491,13 +529,15 @@ export function previewRules(sql: SqlStorage, candidate: Rules, now: number): Pr
  * never shows an address whose window lapsed a moment before the alarm fired.
  */
 export class UndeliverableStore {
+  private readonly sql: SqlStorage;
+  /** The alarm as last set or read (undefined: not read yet), so ingest rarely waits on storage for it. */
+  private alarmAt: number | null | undefined;
+
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly db: D1Database,
-  ) {}
-
-  private get sql() {
-    return this.storage.sql;
+  ) {
+    this.sql = storage.sql;
   }
 
   private catchUp(settings: LedgerSettings | null): void {
@@ -510,8 +550,11 @@ export class UndeliverableStore {
   async schedule(): Promise<void> {
     const next = nextDueAt(this.sql);
     if (next === null) return;
-    const current = await this.storage.getAlarm();
-    if (current === null || next < current) await this.storage.setAlarm(next);
+    if (this.alarmAt === undefined) this.alarmAt = await this.storage.getAlarm();
+    if (this.alarmAt === null || next < this.alarmAt) {
+      await this.storage.setAlarm(next);
+      this.alarmAt = next;
+    }
   }
 
   async record(rows: readonly QualifyingRow[]): Promise<{ stored: number }> {
@@ -524,6 +567,8 @@ export class UndeliverableStore {
 
   /** The alarm's share of the work: lapse windows and retention, then re-arm. */
   async alarm(): Promise<void> {
+    // The alarm that is running is spent; schedule() sets the next one.
+    this.alarmAt = null;
     this.catchUp(null);
     await this.schedule();
   }

@@ -250,11 +250,11 @@ describe("preview arithmetic", () => {
         soft_bounce_accumulation: 0,
       },
       candidateGroups: [
-        { candidate: "repeated_transient", current: "repeated_transient", excluded: false, count: 3 },
-        { candidate: "repeated_transient", current: "permanent_bounce", excluded: false, count: 4 },
-        { candidate: "soft_bounce_accumulation", current: null, excluded: false, count: 6 },
-        { candidate: "undetermined", current: null, excluded: true, count: 9 },
-        { candidate: "undetermined", current: "repeated_transient", excluded: false, count: 1 },
+        { candidate: "repeated_transient", current: "configurable", excluded: false, count: 3 },
+        { candidate: "repeated_transient", current: "locked", excluded: false, count: 4 },
+        { candidate: "soft_bounce_accumulation", current: "none", excluded: false, count: 6 },
+        { candidate: "undetermined", current: "none", excluded: true, count: 9 },
+        { candidate: "undetermined", current: "configurable", excluded: false, count: 1 },
       ],
       sampleAdditions: [{ email: "a@x.test", reason: "soft_bounce_accumulation", events: 7 }],
     });

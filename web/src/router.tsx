@@ -23,6 +23,8 @@ import { ApiReferencePage } from "./routes/api-reference";
 import { IngestSettingsPage } from "./routes/ingest/settings";
 import { RejectedPayloadsPage } from "./routes/ingest/rejected";
 import { DeadLettersPage } from "./routes/ingest/dead-letters";
+import { UndeliverablePage } from "./routes/undeliverable";
+import { UndeliverableRulesPage } from "./routes/undeliverable-rules";
 
 export interface RouterContext {
   queryClient: QueryClient;
@@ -143,13 +145,19 @@ const apiReferenceRoute = createRoute({ getParentRoute: () => workspaceRoute, pa
 const ingestRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "ingest", component: IngestSettingsPage });
 const rejectedPayloadsRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "ingest/rejected", component: RejectedPayloadsPage });
 const deadLettersRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "ingest/dead-letters", component: DeadLettersPage });
+const undeliverableRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "undeliverable", component: UndeliverablePage });
+const undeliverableRulesRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: "undeliverable/rules",
+  component: UndeliverableRulesPage,
+});
 
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   authenticatedRoute.addChildren([
     homeRoute,
-    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute]),
+    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute]),
   ]),
 ]);
 

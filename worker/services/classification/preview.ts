@@ -12,10 +12,10 @@ export interface PreviewCounts {
   /** Listed addresses per current reason (excluded addresses are not listed). */
   listedByReason: Record<Reason, number>;
   /**
-   * Addresses some enabled candidate configurable rule matches, grouped by the best such rule, their
-   * current reason (null: not listed today) and whether an operator excluded them.
+   * Addresses some enabled candidate configurable rule matches, grouped by the best such rule, the
+   * kind of rule that lists them today (none: not listed) and whether an operator excluded them.
    */
-  candidateGroups: { candidate: Reason; current: Reason | null; excluded: boolean; count: number }[];
+  candidateGroups: { candidate: Reason; current: "none" | "configurable" | "locked"; excluded: boolean; count: number }[];
   /** Addresses the candidate rules would add, most events first (at most PREVIEW_SAMPLE_SIZE). */
   sampleAdditions: { email: string; reason: Reason; events: number }[];
 }
@@ -43,9 +43,9 @@ export function previewDiff(c: PreviewCounts): Preview {
   let kept = 0;
   for (const g of c.candidateGroups) {
     // Excluded addresses stay off the list; locked ones keep their locked reason.
-    if (g.excluded || (g.current !== null && isLocked(g.current))) continue;
+    if (g.excluded || g.current === "locked") continue;
     breakdown[g.candidate] += g.count;
-    if (g.current === null) added += g.count;
+    if (g.current === "none") added += g.count;
     else kept += g.count;
   }
   const removed = currentConfigurable - kept;
