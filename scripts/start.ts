@@ -6,7 +6,17 @@
  */
 import path from "node:path";
 import { localDb } from "./lib/d1";
-import { prepareDemoWorkspace, readSeedState, writeSeedState, DEMO_SEED_DAYS, DEMO_SEED_EVENTS, type SeedState } from "./lib/demo-seed";
+import type { Db } from "../worker/db/client";
+import {
+  DEMO_SEED_DAYS,
+  DEMO_SEED_EVENTS,
+  prepareDemoWorkspace,
+  processedEvents,
+  readSeedState,
+  resumePoint,
+  writeSeedState,
+  type SeedState,
+} from "./lib/demo-seed";
 import { generateDemoTraffic, planDemoTraffic } from "./lib/demo-traffic";
 import { applyMigrations, ROOT, run, signalGroup, startWrangler, type Instance } from "./lib/instance";
 import { IngestKeyRefused, postEvents } from "./lib/post-events";
@@ -51,16 +61,19 @@ process.on("exit", () => {
 const seeding = { active: false };
 const echoFilter = (line: string) => !(seeding.active && (line.includes("/ingest/eventbridge") || line.includes("QUEUE sendops-")));
 
-async function prepare(): Promise<{ orgId: string; ingestKey: string }> {
+/** Runs `fn` on the local database while wrangler dev is not running. */
+async function withLocalDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   const local = await localDb(persistDir);
   closeDb = local.close;
   try {
-    return await prepareDemoWorkspace(local.db);
+    return await fn(local.db);
   } finally {
     closeDb = undefined;
     await local.close();
   }
 }
+
+const prepare = () => withLocalDb((db) => prepareDemoWorkspace(db));
 
 /**
  * First run: the demo workspace's identities, channels and ingest key, written before wrangler dev
@@ -68,10 +81,33 @@ async function prepare(): Promise<{ orgId: string; ingestKey: string }> {
  */
 async function ensureSeedState(): Promise<SeedState> {
   const existing = readSeedState(persistDir);
-  if (existing) return existing;
+  if (existing) {
+    // Also after a finished seed: SendOps may have stopped before the consumer emptied the queue.
+    const processed = await withLocalDb((db) => processedEvents(db, existing.orgId));
+    const posted = existing.done && existing.planned !== null ? existing.planned : existing.posted;
+    if (existing.done && processed >= posted) return existing;
+    const from = resumePoint(posted, processed);
+    console.log(
+      `Resuming the demo seed: ${posted.toLocaleString("en-US")} events were posted, ${processed.toLocaleString("en-US")} stored; ` +
+        `posting again from event ${from.toLocaleString("en-US")} (ingest stores each event once).`,
+    );
+    const resumed = { ...existing, posted: from, done: false };
+    writeSeedState(persistDir, resumed);
+    return resumed;
+  }
   console.log("First run: creating the demo workspace (identities, channels, ingest key)…");
   const { orgId, ingestKey } = await prepare();
-  const state: SeedState = { orgId, ingestKey, seed: "sendops-demo", events: DEMO_SEED_EVENTS, days: DEMO_SEED_DAYS, end: Date.now(), posted: 0, done: false };
+  const state: SeedState = {
+    orgId,
+    ingestKey,
+    seed: "sendops-demo",
+    events: DEMO_SEED_EVENTS,
+    days: DEMO_SEED_DAYS,
+    end: Date.now(),
+    posted: 0,
+    planned: null,
+    done: false,
+  };
   writeSeedState(persistDir, state);
   return state;
 }
@@ -81,7 +117,6 @@ async function seedDemo(url: string, current: SeedState): Promise<void> {
     console.log(`Demo workspace: already seeded (${current.events.toLocaleString("en-US")} events). Sign up at ${url} to explore it.`);
     return;
   }
-  if (current.posted > 0) console.log(`Resuming the demo seed (${current.posted.toLocaleString("en-US")} events were already posted)…`);
   const opts = { seed: current.seed, events: current.events, days: current.days, end: current.end };
   const plan = planDemoTraffic(opts);
   console.log(`Posting ${plan.events.toLocaleString("en-US")} SES events (${plan.messages.toLocaleString("en-US")} messages over ${current.days} days) to ${url}/ingest/eventbridge…`);
@@ -113,6 +148,7 @@ async function seedDemo(url: string, current: SeedState): Promise<void> {
     save(result.events);
     bar.finish();
     current.done = true;
+    current.planned = plan.events;
     writeSeedState(persistDir, current);
     const problems = result.rejected + result.failed;
     console.log(

@@ -9,8 +9,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Actor } from "../../worker/context";
 import type { Db } from "../../worker/db/client";
-import { channels, identities } from "../../worker/db/schema";
-import { and, eq } from "drizzle-orm";
+import { and, eq, ne, sum } from "drizzle-orm";
+import { channels, identities, ingestCounters } from "../../worker/db/schema";
 import { ensureDemoWorkspace } from "../../worker/services/demo";
 import { addChannel, addManagedIdentity } from "../../worker/services/ingest/admin";
 import { createIngestKey } from "../../worker/services/ingest/keys";
@@ -21,6 +21,12 @@ export const SEEDER_ACTOR: Actor = { userId: null, name: "Demo data seeder", ema
 
 export const DEMO_SEED_EVENTS = 210_000;
 export const DEMO_SEED_DAYS = 30;
+/**
+ * Local queues live in wrangler's memory: events acknowledged but not yet consumed when SendOps stopped
+ * are gone. A resumed seed therefore restarts this many events before the consumer's progress (ingest
+ * ignores the repeats: each event is stored once).
+ */
+export const RESUME_OVERLAP = 2_000;
 
 export interface SeedState {
   orgId: string;
@@ -33,6 +39,8 @@ export interface SeedState {
   end: number;
   /** Events from the start that are acknowledged: a resumed run skips them. */
   posted: number;
+  /** Events in the plan, once all were posted (null before). */
+  planned: number | null;
   done: boolean;
 }
 
@@ -64,4 +72,22 @@ export async function prepareDemoWorkspace(db: Db, now = Date.now()): Promise<{ 
   }
   const { key } = await createIngestKey(db, orgId, SEEDER_ACTOR, now);
   return { orgId, ingestKey: key };
+}
+
+/**
+ * Events of the demo workspace the consumer has stored or dropped (every demo event has one recipient,
+ * so rows = events). Repeats are left out: they are events already counted.
+ */
+export async function processedEvents(db: Db, orgId: string): Promise<number> {
+  const row = await db
+    .select({ n: sum(ingestCounters.value) })
+    .from(ingestCounters)
+    .where(and(eq(ingestCounters.orgId, orgId), ne(ingestCounters.counter, "duplicates")))
+    .get();
+  return Number(row?.n ?? 0);
+}
+
+/** Where a resumed seed starts: before the first event that may not have reached the database. */
+export function resumePoint(posted: number, processed: number): number {
+  return Math.max(0, Math.min(posted, processed) - RESUME_OVERLAP);
 }
