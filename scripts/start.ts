@@ -81,17 +81,15 @@ const prepare = () => withLocalDb((db) => prepareDemoWorkspace(db));
  */
 async function ensureSeedState(): Promise<SeedState> {
   const existing = readSeedState(persistDir);
+  if (existing?.done) return existing;
   if (existing) {
-    // Also after a finished seed: SendOps may have stopped before the consumer emptied the queue.
     const processed = await withLocalDb((db) => processedEvents(db, existing.orgId));
-    const posted = existing.done && existing.planned !== null ? existing.planned : existing.posted;
-    if (existing.done && processed >= posted) return existing;
-    const from = resumePoint(posted, processed);
+    const from = resumePoint(existing.posted, processed);
     console.log(
-      `Resuming the demo seed: ${posted.toLocaleString("en-US")} events were posted, ${processed.toLocaleString("en-US")} stored; ` +
+      `Resuming the demo seed: ${existing.posted.toLocaleString("en-US")} events were posted, ${processed.toLocaleString("en-US")} stored; ` +
         `posting again from event ${from.toLocaleString("en-US")} (ingest stores each event once).`,
     );
-    const resumed = { ...existing, posted: from, done: false };
+    const resumed = { ...existing, posted: from };
     writeSeedState(persistDir, resumed);
     return resumed;
   }
@@ -105,11 +103,42 @@ async function ensureSeedState(): Promise<SeedState> {
     days: DEMO_SEED_DAYS,
     end: Date.now(),
     posted: 0,
-    planned: null,
     done: false,
   };
   writeSeedState(persistDir, state);
   return state;
+}
+
+/**
+ * Local queues live in wrangler's memory, so the seed counts as done only once the consumer has stored
+ * (or dropped) every event. It reads the demo's ingest counters every 2 s; a consumer that makes no
+ * progress for a minute ends the wait.
+ */
+async function waitUntilStored(orgId: string, total: number): Promise<number> {
+  const bar = new ProgressBar("Stored by the consumer", total);
+  const local = await localDb(persistDir);
+  closeDb = local.close;
+  try {
+    let processed = 0;
+    let lastChange = Date.now();
+    for (;;) {
+      const now = await processedEvents(local.db, orgId);
+      if (now !== processed) lastChange = Date.now();
+      processed = now;
+      bar.update(Math.min(total, processed));
+      if (processed >= total || abort.signal.aborted) break;
+      if (Date.now() - lastChange > 60_000) {
+        console.log(`\nThe consumer stored no event for a minute; ${processed.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} are in.`);
+        return processed;
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    bar.finish();
+    return processed;
+  } finally {
+    closeDb = undefined;
+    await local.close();
+  }
 }
 
 async function seedDemo(url: string, current: SeedState): Promise<void> {
@@ -147,15 +176,13 @@ async function seedDemo(url: string, current: SeedState): Promise<void> {
     if (abort.signal.aborted) return;
     save(result.events);
     bar.finish();
-    current.done = true;
-    current.planned = plan.events;
-    writeSeedState(persistDir, current);
     const problems = result.rejected + result.failed;
-    console.log(
-      `Demo traffic posted: ${result.accepted.toLocaleString("en-US")} accepted` +
-        (problems ? `, ${result.rejected} rejected, ${result.failed} failed (${result.rejections.join("; ")})` : "") +
-        ". The queue consumer writes them into the reports over the next minutes.",
-    );
+    if (problems) console.log(`${result.rejected} events rejected, ${result.failed} failed: ${result.rejections.join("; ")}`);
+    const stored = await waitUntilStored(current.orgId, plan.events);
+    if (abort.signal.aborted) return;
+    current.done = true;
+    writeSeedState(persistDir, current);
+    console.log(`Demo workspace seeded: ${stored.toLocaleString("en-US")} of ${plan.events.toLocaleString("en-US")} events stored. Sign up at ${url} to explore it.`);
   } catch (err) {
     if (!(err instanceof IngestKeyRefused)) throw err;
     // The stored key no longer exists (local data was reset): set the workspace up again and resume.
@@ -165,7 +192,8 @@ async function seedDemo(url: string, current: SeedState): Promise<void> {
     writeSeedState(persistDir, renewed);
     return await seedDemo(url, renewed);
   } finally {
-    seeding.active = false;
+    // Let wrangler's buffered request lines for the last posts go by before showing its output again.
+    setTimeout(() => (seeding.active = false), 3000);
   }
 }
 

@@ -39,8 +39,7 @@ export interface SeedState {
   end: number;
   /** Events from the start that are acknowledged: a resumed run skips them. */
   posted: number;
-  /** Events in the plan, once all were posted (null before). */
-  planned: number | null;
+  /** All events posted and stored (or the consumer stopped making progress). */
   done: boolean;
 }
 
