@@ -115,11 +115,11 @@ async function ensureSeedState(): Promise<SeedState> {
  * progress for a minute ends the wait.
  */
 async function waitUntilStored(orgId: string, total: number): Promise<number> {
-  const bar = new ProgressBar("Stored by the consumer", total);
   const local = await localDb(persistDir);
   closeDb = local.close;
   try {
-    let processed = 0;
+    let processed = await processedEvents(local.db, orgId);
+    const bar = new ProgressBar("Stored by the consumer", total, { initial: Math.min(total, processed) });
     let lastChange = Date.now();
     for (;;) {
       const now = await processedEvents(local.db, orgId);
