@@ -1,9 +1,6 @@
 import type { LinkProps } from "@tanstack/react-router";
 import type { Permission } from "../../worker/auth/permissions";
-import { BookIcon, KeyIcon } from "./components/api-icons";
-import { ChartIcon } from "./components/reports/icons";
-import { IngestIcon } from "./components/ingest/icons";
-import { AlertIcon, CompassIcon, ScrollIcon, SettingsIcon, UserIcon, UsersIcon, type IconComponent } from "./components/icons";
+import { AlertIcon, BookIcon, ChartIcon, CompassIcon, IngestIcon, KeyIcon, ScrollIcon, SettingsIcon, UserIcon, UsersIcon, type IconComponent } from "./components/icons";
 
 /**
  * The sidebar, as data. Sections and their order follow the product docs (Reports, Undeliverable,

@@ -142,3 +142,93 @@ export const SendIcon = icon(
     <path d="M22 2 11 13" />
   </>,
 );
+export const KeyIcon = icon(
+  <>
+  <circle cx="7.5" cy="15.5" r="4.5" />
+  <path d="m10.7 12.3 9.8-9.8M17 6l3 3M14.5 8.5l2 2" />
+  </>,
+);
+export const BookIcon = icon(
+  <>
+  <path d="M4 19.5V5a2 2 0 0 1 2-2h14v16H6.5a2.5 2.5 0 0 0 0 5H20" />
+  <path d="M8 7h8M8 11h6" />
+  </>,
+);
+export const CopyIcon = icon(
+  <>
+  <rect x="9" y="9" width="12" height="12" rx="2" />
+  <path d="M5 15H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1h10a1 1 0 0 1 1 1v1" />
+  </>,
+);
+export const IngestIcon = icon(
+  <>
+  <path d="M12 3v10M8 9l4 4 4-4" />
+  <path d="M3 14h4l2 3h6l2-3h4v5a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z" />
+  </>,
+);
+export const RotateIcon = icon(
+  <>
+  <path d="M21 12a9 9 0 1 1-2.6-6.4" />
+  <path d="M21 3v6h-6" />
+  </>,
+);
+export const ReplayIcon = icon(
+  <>
+  <path d="M3 12a9 9 0 1 0 2.6-6.4" />
+  <path d="M3 3v6h6" />
+  <path d="m10 9 5 3-5 3z" />
+  </>,
+);
+export const FileWarningIcon = icon(
+  <>
+  <path d="M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9z" />
+  <path d="M14 3v6h6M12 12v3M12 18h.01" />
+  </>,
+);
+export const ChartIcon = icon(
+  <>
+  <path d="M3 3v18h18" />
+  <path d="m7 15 4-4 3 3 5-6" />
+  </>,
+);
+export const TableIcon = icon(
+  <>
+  <rect x="3" y="4" width="18" height="16" rx="2" />
+  <path d="M3 10h18M3 15h18M9 4v16" />
+  </>,
+);
+export const CalendarIcon = icon(
+  <>
+  <rect x="3" y="5" width="18" height="16" rx="2" />
+  <path d="M3 10h18M8 3v4M16 3v4" />
+  </>,
+);
+export const DownloadIcon = icon(
+  <>
+  <path d="M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4" />
+  <path d="m7 10 5 5 5-5M12 15V3" />
+  </>,
+);
+export const RefreshIcon = icon(
+  <>
+  <path d="M21 12a9 9 0 0 1-15.5 6.2L3 16" />
+  <path d="M3 12a9 9 0 0 1 15.5-6.2L21 8" />
+  <path d="M21 3v5h-5M3 21v-5h5" />
+  </>,
+);
+export const XIcon = icon(
+  <>
+  <path d="M18 6 6 18M6 6l12 12" />
+  </>,
+);
+export const FilterIcon = icon(
+  <>
+  <path d="M3 5h18l-7 8v6l-4 2v-8z" />
+  </>,
+);
+export const ClockIcon = icon(
+  <>
+  <circle cx="12" cy="12" r="9" />
+  <path d="M12 7v5l3 2" />
+  </>,
+);

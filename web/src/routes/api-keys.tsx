@@ -2,7 +2,7 @@ import { useState } from "react";
 import { Link } from "@tanstack/react-router";
 import { errorMessage } from "../api/client";
 import { useApiKeys, useCreateApiKey, useRevokeApiKey, type ApiKey, type CreatedApiKey } from "../api/api-keys";
-import { CopyIcon, KeyIcon } from "../components/api-icons";
+import { CopyIcon, KeyIcon } from "../components/icons";
 import { Alert } from "../components/alert";
 import { fieldError, FormError, SubmitButton, TextField } from "../components/form";
 import { Modal } from "../components/modal";

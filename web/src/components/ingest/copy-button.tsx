@@ -1,5 +1,5 @@
 import { useToast } from "../toast";
-import { CopyIcon } from "../api-icons";
+import { CopyIcon } from "../icons";
 
 /** Copies `text` to the clipboard and says so; a refused clipboard (no permission, plain http) says that instead. */
 export function CopyButton({ text, what, className = "btn" }: { text: string; what: string; className?: string }) {

@@ -1,6 +1,6 @@
 import { useId, useState, type ReactNode } from "react";
 import { EmptyState, ErrorState } from "../states";
-import { ChartIcon, TableIcon } from "./icons";
+import { ChartIcon, TableIcon } from "../icons";
 
 export interface LoadState {
   isPending: boolean;

@@ -9,8 +9,7 @@ import {
   type RangeSpec,
   type WeekStart,
 } from "../../routes/reports/range";
-import { ChevronDownIcon } from "../icons";
-import { CalendarIcon } from "./icons";
+import { CalendarIcon, ChevronDownIcon } from "../icons";
 
 /**
  * The date range control: presets resolved in the viewer's timezone and week start, or a custom

@@ -3,8 +3,7 @@ import { downloadExport, type ExportProgress, type ExportView } from "../../api/
 import { errorMessage } from "../../api/client";
 import { formatBytes, formatCount } from "../../lib/format";
 import { useToast } from "../toast";
-import { ChevronDownIcon } from "../icons";
-import { DownloadIcon, XIcon } from "./icons";
+import { ChevronDownIcon, DownloadIcon, XIcon } from "../icons";
 
 export interface ExportChoice {
   view: ExportView;

@@ -1,6 +1,6 @@
 import { Link } from "@tanstack/react-router";
 import { useWorkspace } from "../../workspace";
-import { ChartIcon } from "./icons";
+import { ChartIcon } from "../icons";
 
 /**
  * One calm empty state for a whole tab when the range holds no activity at all, instead of a wall of

@@ -1,8 +1,7 @@
 import { Fragment, useState } from "react";
 import { useDeadLetters, useReplayDeadLetter, type DeadLetter } from "../../api/ingest";
 import { FormError, SubmitButton } from "../../components/form";
-import { ChevronRightIcon, InboxIcon } from "../../components/icons";
-import { ReplayIcon } from "../../components/ingest/icons";
+import { ChevronRightIcon, InboxIcon, ReplayIcon } from "../../components/icons";
 import { GuardedButton, IngestHeader, manageBlocker } from "../../components/ingest/ingest-header";
 import { PayloadBlock } from "../../components/ingest/payload";
 import { Modal } from "../../components/modal";

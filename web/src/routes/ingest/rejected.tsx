@@ -1,7 +1,6 @@
 import { Fragment, useState } from "react";
 import { useRejectedPayloads, type RejectedPayload } from "../../api/ingest";
-import { ChevronRightIcon } from "../../components/icons";
-import { FileWarningIcon } from "../../components/ingest/icons";
+import { ChevronRightIcon, FileWarningIcon } from "../../components/icons";
 import { IngestHeader } from "../../components/ingest/ingest-header";
 import { bodyPreview, PayloadBlock, prettyBody } from "../../components/ingest/payload";
 import { Card } from "../../components/page";

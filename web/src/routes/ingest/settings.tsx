@@ -9,10 +9,9 @@ import {
   type IngestOverview,
 } from "../../api/ingest";
 import { Alert } from "../../components/alert";
-import { KeyIcon } from "../../components/api-icons";
+import { KeyIcon, RotateIcon } from "../../components/icons";
 import { FormError, SubmitButton } from "../../components/form";
 import { CopyButton } from "../../components/ingest/copy-button";
-import { RotateIcon } from "../../components/ingest/icons";
 import { GuardedButton, IngestHeader, manageBlocker } from "../../components/ingest/ingest-header";
 import { Modal } from "../../components/modal";
 import { Card } from "../../components/page";

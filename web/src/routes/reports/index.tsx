@@ -7,7 +7,7 @@ import { PageHeader } from "../../components/page";
 import { ChannelFilter } from "../../components/reports/channel-filter";
 import { DateRangePicker } from "../../components/reports/date-range-picker";
 import { ExportButton, type ExportChoice } from "../../components/reports/export-button";
-import { RefreshIcon } from "../../components/reports/icons";
+import { RefreshIcon } from "../../components/icons";
 import { formatClock } from "../../lib/format";
 import { useTimeZone } from "../../lib/use-timezone";
 import { useWorkspace } from "../../workspace";

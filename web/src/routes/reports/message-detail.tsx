@@ -1,9 +1,8 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { useMessageDetail, type MessageDetail } from "../../api/reports";
 import { ApiError } from "../../api/client";
-import { ChevronRightIcon } from "../../components/icons";
+import { ChevronRightIcon, XIcon } from "../../components/icons";
 import { EmptyState, ErrorState, LoadingState } from "../../components/states";
-import { XIcon } from "../../components/reports/icons";
 import { EventBadge, StatusBadge } from "../../components/reports/status-badge";
 import { formatDuration } from "../../lib/format";
 import { formatDateTime } from "../../lib/time";
