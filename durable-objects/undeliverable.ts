@@ -94,8 +94,6 @@ const SCHEMA = [
   `CREATE INDEX IF NOT EXISTS ul_addresses_visible ON ul_addresses (last_change DESC, address) WHERE status > 0`,
   `CREATE INDEX IF NOT EXISTS ul_addresses_reason ON ul_addresses (reason, status, last_change DESC, address)`,
   `CREATE INDEX IF NOT EXISTS ul_addresses_next ON ul_addresses (next_check) WHERE next_check IS NOT NULL`,
-  // Narrow copy of what previews read per matched address, so they never touch the wide rows.
-  `CREATE INDEX IF NOT EXISTS ul_addresses_state ON ul_addresses (id, status, reason, events)`,
   `CREATE TABLE IF NOT EXISTS ul_events (
     event_key TEXT PRIMARY KEY,
     addr_id INTEGER NOT NULL,
@@ -116,6 +114,44 @@ function ensureSchema(sql: SqlStorage): void {
   if (ready.has(sql)) return;
   for (const stmt of SCHEMA) sql.exec(stmt);
   ready.add(sql);
+}
+
+/**
+ * Status, reason rank (0: none) and event count per address id, mirrored in memory for previews:
+ * counting a candidate rule's matches is then a scan of one index plus array lookups, never a join.
+ * Loaded on first use; every write of those columns goes through `mirror()`.
+ */
+type StateMirror = { status: Uint8Array; reason: Uint8Array; events: Uint32Array };
+const mirrors = new WeakMap<SqlStorage, StateMirror>();
+
+function stateMirror(sql: SqlStorage): StateMirror {
+  let m = mirrors.get(sql);
+  if (m) return m;
+  const maxId = sql.exec<{ id: number | null }>("SELECT max(id) AS id FROM ul_addresses").one().id ?? 0;
+  m = sized(maxId + 1);
+  for (const [id, status, reason, events] of sql
+    .exec<{ id: number; status: number; reason: number; events: number }>("SELECT id, status, coalesce(reason, 0), events FROM ul_addresses")
+    .raw<[number, number, number, number]>()) {
+    [m.status[id], m.reason[id], m.events[id]] = [status, reason, events];
+  }
+  mirrors.set(sql, m);
+  return m;
+}
+
+const sized = (n: number): StateMirror => ({ status: new Uint8Array(n), reason: new Uint8Array(n), events: new Uint32Array(n) });
+
+/** Records an address's new state in the mirror (if loaded); a deleted address is all zeros. */
+function mirror(sql: SqlStorage, id: number, status: number, reason: number | null, events: number): void {
+  let m = mirrors.get(sql);
+  if (!m) return;
+  if (id >= m.status.length) {
+    const grown = sized(Math.max(id + 1, m.status.length * 2));
+    grown.status.set(m.status);
+    grown.reason.set(m.reason);
+    grown.events.set(m.events);
+    mirrors.set(sql, (m = grown));
+  }
+  [m.status[id], m.reason[id], m.events[id]] = [status, reason ?? 0, events];
 }
 
 /** Until the Worker tells the DO the plan, keep the longest retention any plan has (never prune early). */
@@ -222,6 +258,7 @@ function refreshRow(sql: SqlStorage, row: AddressRow, now: number, newestAt?: nu
   }
   if (row.events === 0 && row.excluded_at === null) {
     sql.exec("DELETE FROM ul_addresses WHERE id = ?", id);
+    mirror(sql, id, 0, null, 0);
     return { endedExclusion: null };
   }
   const ev = evaluateDigest(digestOfRow(sql, row), rules, now, retentionDays);
@@ -262,6 +299,7 @@ function refreshRow(sql: SqlStorage, row: AddressRow, now: number, newestAt?: nu
     row.next_check,
     id,
   );
+  mirror(sql, id, row.status, row.reason, row.events);
   return { endedExclusion };
 }
 
@@ -428,6 +466,7 @@ export function excludeAddress(
     e.at,
     row.id,
   );
+  mirror(sql, row.id, EXCLUDED, row.reason, row.events);
   return view(loadById(sql, row.id)!);
 }
 
@@ -443,83 +482,87 @@ export function relistAddress(sql: SqlStorage, email: string, now: number): Addr
 }
 
 /**
- * One SELECT of `addr_id` per enabled configurable rule, in priority order: the addresses the rule
- * matches at `now` and no higher-priority enabled rule does, so every address appears once, under its
- * best rule. Each is one index range scan (`pos = N and at >= window start`) plus, per higher rule, one
- * index probe per match.
+ * For every address some enabled configurable rule of `rules` matches at `now`: the rank of the best
+ * such rule, indexed by address id (0: none). One range scan of the rule index per enabled rule
+ * (`pos = N and at >= window start`, covering), highest priority first.
  */
-function ruleMatches(rules: Rules, retentionDays: number, now: number): { cat: number; query: string; binds: number[] }[] {
-  const out: { cat: number; query: string; binds: number[] }[] = [];
-  const higher: { cat: number; n: number; from: number }[] = [];
+function bestMatches(sql: SqlStorage, rules: Rules, retentionDays: number, now: number, size: number): Uint8Array {
+  const best = new Uint8Array(size);
   for (const rule of CONFIGURABLE_RULES) {
     const k = rules[rule];
     if (!k.enabled) continue;
     const cat = reasonRank(rule);
-    const from = windowStart(now, Math.min(k.windowDays, retentionDays));
-    let query = `SELECT e.addr_id FROM ul_events e INDEXED BY ul_events_rule WHERE e.cat = ${cat} AND e.pos = ? AND e.at >= ?`;
-    const binds = [k.events, from];
-    for (const h of higher) {
-      query += ` AND NOT EXISTS (SELECT 1 FROM ul_events x INDEXED BY ul_events_rank
-                 WHERE x.addr_id = e.addr_id AND x.cat = ${h.cat} AND x.pos = ? AND x.at >= ?)`;
-      binds.push(h.n, h.from);
+    for (const [id] of sql
+      .exec<{ addr_id: number }>(
+        "SELECT addr_id FROM ul_events INDEXED BY ul_events_rule WHERE cat = ? AND pos = ? AND at >= ?",
+        cat,
+        k.events,
+        windowStart(now, Math.min(k.windowDays, retentionDays)),
+      )
+      .raw<[number]>()) {
+      if (best[id] === 0) best[id] = cat;
     }
-    out.push({ cat, query, binds });
-    higher.push({ cat, n: k.events, from });
   }
-  return out;
+  return best;
 }
 
 function candidateMatches(sql: SqlStorage, rules: Rules, retentionDays: number, now: number): number[] {
-  return ruleMatches(rules, retentionDays, now).flatMap((m) =>
-    sql.exec<{ addr_id: number }>(m.query, ...m.binds).toArray().map((r) => r.addr_id),
-  );
+  const best = bestMatches(sql, rules, retentionDays, now, stateMirror(sql).status.length);
+  const ids: number[] = [];
+  best.forEach((cat, id) => cat && ids.push(id));
+  return ids;
 }
 
 /** The list under candidate rules compared with the list now. Reads only. */
 export function previewRules(sql: SqlStorage, candidate: Rules, now: number): Preview {
   ensureSchema(sql);
   const { retentionDays } = readSettings(sql);
+  const m = stateMirror(sql);
+  const best = bestMatches(sql, candidate, retentionDays, now, m.status.length);
   const listedByReason = emptyBreakdown();
-  for (const r of sql.exec<{ reason: number; n: number }>(
-    "SELECT reason, count(*) AS n FROM ul_addresses INDEXED BY ul_addresses_reason WHERE status = ? GROUP BY reason",
-    LISTED,
-  )) {
-    listedByReason[reasonOfRank(r.reason)] = r.n;
+  // [candidate rank][excluded, none, configurable, locked]
+  const tally = new Map<number, [number, number, number, number]>();
+  const added: number[] = [];
+  for (let id = 0; id < best.length; id++) {
+    const status = m.status[id]!;
+    const reason = m.reason[id]!;
+    if (status === LISTED) listedByReason[reasonOfRank(reason)]++;
+    const cat = best[id]!;
+    if (cat === 0) continue;
+    const t = tally.get(cat) ?? [0, 0, 0, 0];
+    tally.set(cat, t);
+    if (status === EXCLUDED) t[0]++;
+    else if (reason === 0) {
+      t[1]++;
+      added.push(id);
+    } else if (reason > LOCKED_RANKS) t[2]++;
+    else t[3]++;
   }
   const counts: PreviewCounts = { listedByReason, candidateGroups: [], sampleAdditions: [] };
-  const matches = ruleMatches(candidate, retentionDays, now);
-  // One pass per rule with conditional sums: no sorting or grouping of the matched addresses.
-  for (const m of matches) {
-    const r = sql
-      .exec<{ excluded: number; none: number; configurable: number; locked: number }>(
-        `SELECT coalesce(sum(a.status = ${EXCLUDED}), 0) AS excluded,
-                coalesce(sum(a.status <> ${EXCLUDED} AND a.reason IS NULL), 0) AS none,
-                coalesce(sum(a.status <> ${EXCLUDED} AND a.reason > ${LOCKED_RANKS}), 0) AS configurable,
-                coalesce(sum(a.status <> ${EXCLUDED} AND a.reason <= ${LOCKED_RANKS}), 0) AS locked
-         FROM (${m.query}) g JOIN ul_addresses a INDEXED BY ul_addresses_state ON a.id = g.addr_id`,
-        ...m.binds,
-      )
-      .one();
-    const candidate = reasonOfRank(m.cat);
+  for (const [cat, [excluded, none, configurable, locked]] of tally) {
+    const candidate = reasonOfRank(cat);
     counts.candidateGroups.push(
-      { candidate, current: "none", excluded: true, count: r.excluded },
-      { candidate, current: "none", excluded: false, count: r.none },
-      { candidate, current: "configurable", excluded: false, count: r.configurable },
-      { candidate, current: "locked", excluded: false, count: r.locked },
+      { candidate, current: "none", excluded: true, count: excluded },
+      { candidate, current: "none", excluded: false, count: none },
+      { candidate, current: "configurable", excluded: false, count: configurable },
+      { candidate, current: "locked", excluded: false, count: locked },
     );
   }
-  if (counts.candidateGroups.some((g) => g.current === "none" && !g.excluded && g.count > 0)) {
-    const union = matches.map((m) => `SELECT addr_id, ${m.cat} AS cat FROM (${m.query})`).join(" UNION ALL ");
-    counts.sampleAdditions = sql
-      .exec<{ address: string; cat: number; events: number }>(
-        `WITH s AS (SELECT g.addr_id, g.cat, a.events FROM (${union}) g JOIN ul_addresses a INDEXED BY ul_addresses_state ON a.id = g.addr_id
-                    WHERE a.status = 0 ORDER BY a.events DESC, g.addr_id LIMIT ${PREVIEW_SAMPLE_SIZE})
-         SELECT b.address, s.cat, s.events FROM s JOIN ul_addresses b ON b.id = s.addr_id ORDER BY s.events DESC, s.addr_id`,
-        ...matches.flatMap((m) => m.binds),
-      )
-      .toArray()
-      .map((r) => ({ email: r.address, reason: reasonOfRank(r.cat), events: r.events }));
+  // The additions with the most events (ties: oldest address first), without sorting them all.
+  const before = (a: number, b: number) => m.events[a]! > m.events[b]! || (m.events[a] === m.events[b] && a < b);
+  const top: number[] = [];
+  for (const id of added) {
+    if (top.length === PREVIEW_SAMPLE_SIZE && !before(id, top[top.length - 1]!)) continue;
+    let i = top.length;
+    while (i > 0 && before(id, top[i - 1]!)) i--;
+    top.splice(i, 0, id);
+    if (top.length > PREVIEW_SAMPLE_SIZE) top.pop();
   }
+  counts.sampleAdditions = top.map((id) => ({
+    email: sql.exec<{ address: string }>("SELECT address FROM ul_addresses WHERE id = ?", id).one().address,
+    reason: reasonOfRank(best[id]!),
+    events: m.events[id]!,
+  }));
   return previewDiff(counts);
 }
 

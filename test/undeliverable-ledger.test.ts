@@ -186,7 +186,14 @@ describe("windows lapse and retention", () => {
     const start = Date.now();
     // Standard: 3 transient bounces in 30 days. The oldest leaves the window ~1.5 s from now.
     const oldest = start - 30 * DAY + 1500;
-    const events = [oldest, start - 1000, start - 2000].map((at) => ({ ...row("alarm@x.test", "transient", at), messageId: "m", channelId: null }));
+    const events = [oldest, start - 1000, start - 2000].map((at) => ({
+      ...row("alarm@x.test", "transient", at),
+      bounceType: "Transient",
+      subType: "General",
+      diagnostic: null,
+      messageId: "m",
+      channelId: null,
+    }));
     await stub.recordQualifying(events);
     const status = () => runInDurableObject(stub, (_i, state) => getAddress(state.storage.sql, "alarm@x.test")?.status);
     expect(await status()).toBe("listed");
@@ -361,5 +368,19 @@ describe("preview", () => {
     const strict = await run((sql) => previewRules(sql, presetRules("strict"), NOW));
     expect(strict).toMatchObject({ currentSize: 2, candidateSize: 1, added: 0, removed: 1, sampleAdditions: [] });
     expect(await run((sql) => listAll(sql, "all"))).toEqual(before);
+  });
+
+  it("finds the sample additions even when the addresses with the most events are not among them", async () => {
+    const run = ledger();
+    // 1,100 clear addresses with 3 soft bounces each (Aggressive needs 5), then two real additions with fewer events.
+    const noise = Array.from({ length: 1100 }, (_, i) => rows(`noise${i}@x.test`, "soft", 3, NOW - DAY)).flat();
+    for (let i = 0; i < noise.length; i += 1000) await run((sql) => recordEvents(sql, noise.slice(i, i + 1000), NOW));
+    await run((sql) => recordEvents(sql, [...rows("u1@x.test", "undetermined", 2, NOW - DAY), ...rows("t1@x.test", "transient", 1, NOW - DAY)], NOW));
+    const p = await run((sql) => previewRules(sql, { ...presetRules("aggressive"), repeated_transient: { enabled: true, events: 1, windowDays: 30 } }, NOW));
+    expect(p.added).toBe(2);
+    expect(p.sampleAdditions).toEqual([
+      { email: "u1@x.test", reason: "undetermined", events: 2 },
+      { email: "t1@x.test", reason: "repeated_transient", events: 1 },
+    ]);
   });
 });
