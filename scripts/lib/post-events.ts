@@ -10,7 +10,7 @@ export interface PostOptions {
   endpoint: string;
   apiKey: string;
   concurrency: number;
-  /** Start requests at this steady rate (open loop) instead of as fast as `concurrency` allows. */
+  /** Start requests at this steady rate (open loop; `concurrency` then caps requests in flight). */
   ratePerSecond?: number;
   /** Attempts per event before it counts as failed. */
   maxAttempts?: number;
@@ -135,12 +135,27 @@ export async function postEvents(events: Iterable<unknown>, opts: PostOptions): 
       if (item.done) return;
       const index = next++;
       result.events++;
-      if (opts.ratePerSecond) await sleep(started + (index * 1000) / opts.ratePerSecond - performance.now(), opts.signal);
       await sendOne(index, JSON.stringify(item.value));
     }
   };
 
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
+  /** Open loop: each request starts on its schedule, whatever the earlier ones are doing (up to `concurrency` in flight). */
+  const paced = async (rate: number) => {
+    const inFlight = new Set<Promise<void>>();
+    for (let index = 0; !fatal && !opts.signal?.aborted; index++) {
+      const item = iterator.next();
+      if (item.done) break;
+      result.events++;
+      await sleep(started + (index * 1000) / rate - performance.now(), opts.signal);
+      const request: Promise<void> = sendOne(index, JSON.stringify(item.value)).finally(() => inFlight.delete(request));
+      inFlight.add(request);
+      if (inFlight.size >= opts.concurrency) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+  };
+
+  if (opts.ratePerSecond) await paced(opts.ratePerSecond);
+  else await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
   result.elapsedMs = performance.now() - started;
   if (fatal) throw fatal;
   return result;

@@ -11,7 +11,7 @@ interface Seen {
 let server: http.Server | undefined;
 
 /** A stand-in ingest endpoint: `answer` decides each response from the parsed body and attempt number. */
-async function endpoint(answer: (body: { n: number }, attempt: number) => { status: number; headers?: Record<string, string> }) {
+async function endpoint(answer: (body: { n: number }, attempt: number) => { status: number; headers?: Record<string, string> }, delayMs = 5) {
   const seen: Seen[] = [];
   const attempts = new Map<number, number>();
   let inFlight = 0;
@@ -32,7 +32,7 @@ async function endpoint(answer: (body: { n: number }, attempt: number) => { stat
         inFlight--;
         res.writeHead(status, { "content-type": "application/json", ...headers });
         res.end(JSON.stringify({ status }));
-      }, 5);
+      }, delayMs);
     });
   });
   await new Promise<void>((r) => server!.listen(0, "127.0.0.1", () => r()));
@@ -104,6 +104,15 @@ describe("postEvents", () => {
     // 20 requests at 40/s: the last starts ~475 ms after the first.
     expect(result.elapsedMs).toBeGreaterThanOrEqual(450);
     expect(result.elapsedMs).toBeLessThan(3000);
+  });
+
+  it("keeps the pace when answers are slow (open loop), up to the in-flight cap", async () => {
+    const ep = await endpoint(() => ({ status: 202 }), 400);
+    const result = await postEvents(items(10), { endpoint: ep.url, apiKey: "k", concurrency: 100, ratePerSecond: 50 });
+    expect(result.accepted).toBe(10);
+    // The last request starts ~180 ms in and takes ~400 ms; waiting for answers would take 4 s.
+    expect(result.elapsedMs).toBeLessThan(1500);
+    expect(ep.maxInFlight()).toBeGreaterThan(5);
   });
 
   it("reports contiguous progress so an interrupted run can resume without gaps", async () => {
