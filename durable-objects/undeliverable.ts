@@ -583,10 +583,26 @@ export class UndeliverableStore {
     this.sql = storage.sql;
   }
 
+  /**
+   * Runs `fn` as one SQLite transaction: all of it or none. On failure the in-memory caches of this
+   * storage are dropped too, so they are reloaded from what was actually committed.
+   */
+  private atomically<T>(fn: () => T): T {
+    try {
+      return this.storage.transactionSync(fn);
+    } catch (err) {
+      settingsCache.delete(this.sql);
+      mirrors.delete(this.sql);
+      throw err;
+    }
+  }
+
   private catchUp(settings: LedgerSettings | null): void {
     const now = Date.now();
-    if (settings) syncSettings(this.sql, settings, now);
-    while (processDue(this.sql, now).more);
+    this.atomically(() => {
+      if (settings) syncSettings(this.sql, settings, now);
+      while (processDue(this.sql, now).more);
+    });
   }
 
   /** Points the alarm at the next due re-evaluation unless it already fires earlier. */
@@ -601,7 +617,7 @@ export class UndeliverableStore {
   }
 
   async record(rows: readonly QualifyingRow[]): Promise<{ stored: number }> {
-    const { stored, relisted } = recordEvents(this.sql, rows, Date.now());
+    const { stored, relisted } = this.atomically(() => recordEvents(this.sql, rows, Date.now()));
     const orgId = storedOrgId(this.sql);
     if (relisted.length && orgId) await endExclusionsAfterFailure(getDb(this.db), orgId, relisted);
     await this.schedule();
@@ -635,12 +651,12 @@ export class UndeliverableStore {
 
   async exclude(settings: LedgerSettings, email: string, e: { at: number; note: string | null; by: string }) {
     this.catchUp(settings);
-    return excludeAddress(this.sql, email, e);
+    return this.atomically(() => excludeAddress(this.sql, email, e));
   }
 
   async relist(settings: LedgerSettings, email: string) {
     this.catchUp(settings);
-    const view = relistAddress(this.sql, email, Date.now());
+    const view = this.atomically(() => relistAddress(this.sql, email, Date.now()));
     await this.schedule();
     return view;
   }
