@@ -33,7 +33,8 @@ const ORG_ROUTES = ROUTES.filter((r) => r.access.length === 1 && r.access[0]!.ki
 }));
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Org routes that deliberately work in the read-only demo workspace (orgRoute's allowInDemo). */
-const DEMO_WRITABLE = new Set(["POST /api/orgs/:orgId/leave"]);
+// Read-only POSTs a demo visitor may use: leaving the demo, and previewing candidate rules (changes nothing).
+const DEMO_WRITABLE = new Set(["POST /api/orgs/:orgId/leave", "POST /api/orgs/:orgId/undeliverable/rules/preview"]);
 
 /** A concrete URL for a route pattern: `:orgId` → the org, other params → a dummy that fits their pattern. */
 function urlFor(path: string, orgId: string): string {

@@ -258,6 +258,15 @@ describe("classification rules", () => {
     expect(emails((await list(orgId)).body)).toEqual(["p@example.test", "t@example.test"]);
     expect((await auditRows(orgId, "classification_rules")).results).toHaveLength(0);
   });
+
+  it("lets a visitor of the read-only demo workspace preview rules, but not save them", async () => {
+    const preview = await call(api("org_demo", "/rules/preview"), { method: "POST", cookie: owner.cookie, body: presetRules("aggressive") });
+    expect(preview.status).toBe(200);
+    expect(await json(preview)).toHaveProperty("candidateSize");
+    const save = await call(api("org_demo", "/rules"), { method: "PUT", cookie: owner.cookie, body: presetRules("aggressive") });
+    expect(save.status).toBe(403);
+    expect((await json(save)).error.code).toBe("DEMO_READ_ONLY");
+  });
 });
 
 describe("permissions per role", () => {

@@ -45,6 +45,6 @@ export const undeliverableRoutes = new Hono<AppEnv>()
   .put("/orgs/:orgId/undeliverable/rules", orgRoute("undeliverable.configure"), validate("json", rulesSchema), async (c) =>
     c.json(await saveRules(c.env, c.get("org"), c.req.valid("json"))),
   )
-  .post("/orgs/:orgId/undeliverable/rules/preview", orgRoute("undeliverable.view"), validate("json", rulesSchema), async (c) =>
+  .post("/orgs/:orgId/undeliverable/rules/preview", orgRoute("undeliverable.view", { allowInDemo: true }), validate("json", rulesSchema), async (c) =>
     c.json(await previewRules(c.env, c.get("org"), c.req.valid("json"))),
   );
