@@ -143,7 +143,7 @@ async function waitUntilStored(orgId: string, total: number): Promise<number> {
 
 async function seedDemo(url: string, current: SeedState): Promise<void> {
   if (current.done) {
-    console.log(`Demo workspace: already seeded (${current.events.toLocaleString("en-US")} events). Sign up at ${url} to explore it.`);
+    console.log(`Demo workspace: seeded on an earlier run. Sign up at ${url} to explore it.`);
     return;
   }
   const opts = { seed: current.seed, events: current.events, days: current.days, end: current.end };
