@@ -29,8 +29,21 @@ export interface Env {
   EVENTS_AE: AnalyticsEngineDataset;
   /** Public URL of this deployment, e.g. https://sendops.example.com. */
   APP_URL: string;
-  /** Base URL of the AWS endpoints (SES v2, STS); empty means the real regional AWS endpoints. */
+  /**
+   * Base URL of the AWS endpoints (SES v2, STS); empty means the real regional AWS endpoints
+   * (`https://sts.<region>.amazonaws.com`, `https://email.<region>.amazonaws.com`). Locally and in
+   * tests it names the stand-in sim/aws.ts, which answers both.
+   */
   AWS_ENDPOINT_URL: string;
+  /**
+   * The 12-digit AWS account SendOps assumes customers' roles from: shown to users for their role's
+   * trust policy. Empty: this deployment has no AWS account, and connecting AWS is refused.
+   */
+  SENDOPS_AWS_ACCOUNT_ID: string;
+  /** Secret: access key id of SendOps' own IAM identity (in SENDOPS_AWS_ACCOUNT_ID) that calls sts:AssumeRole. */
+  AWS_ACCESS_KEY_ID?: string;
+  /** Secret: its secret access key. Both are needed to connect AWS accounts; without them connecting is refused. */
+  AWS_SECRET_ACCESS_KEY?: string;
   GITHUB_API_URL: string;
   STRIPE_API_URL: string;
   DNS_RESOLVER_URL: string;
@@ -59,7 +72,12 @@ const envSchema = z.object({
   RATE_LIMITER: binding("RATE_LIMITER", "idFromName"),
   EVENTS_AE: binding("EVENTS_AE", "writeDataPoint"),
   APP_URL: z.url({ message: "var APP_URL must be an absolute URL" }),
-  AWS_ENDPOINT_URL: z.string({ message: "var AWS_ENDPOINT_URL is missing" }),
+  AWS_ENDPOINT_URL: z.union([z.literal(""), z.url()], { message: "var AWS_ENDPOINT_URL must be empty or an absolute URL" }),
+  SENDOPS_AWS_ACCOUNT_ID: z
+    .string({ message: "var SENDOPS_AWS_ACCOUNT_ID is missing" })
+    .regex(/^(\d{12})?$/, { message: "var SENDOPS_AWS_ACCOUNT_ID must be empty or 12 digits" }),
+  AWS_ACCESS_KEY_ID: z.string().min(16, { message: "secret AWS_ACCESS_KEY_ID is too short" }).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(16, { message: "secret AWS_SECRET_ACCESS_KEY is too short" }).optional(),
   GITHUB_API_URL: z.url({ message: "var GITHUB_API_URL must be an absolute URL" }),
   STRIPE_API_URL: z.url({ message: "var STRIPE_API_URL must be an absolute URL" }),
   DNS_RESOLVER_URL: z.url({ message: "var DNS_RESOLVER_URL must be an absolute URL" }),
