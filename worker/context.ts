@@ -38,6 +38,9 @@ export interface OrgContext {
 export interface AppEnv {
   Bindings: Env;
   Variables: {
+    /** The session cookie's token; resolved by the route's access middleware. */
+    sessionToken: string | null;
+    /** Set by `userRoute` / `orgRoute` once the token resolved to a live session. */
     session: AuthSession | null;
     org: OrgContext;
   };

@@ -1,13 +1,11 @@
-import { and, eq } from "drizzle-orm";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
 import { getDb } from "../db/client";
-import { memberships, orgs } from "../db/schema";
 import { AppError, forbidden, notFound, unauthorized } from "../lib/errors";
 import { can, type Permission } from "./permissions";
-import { deleteSession, resolveSession, SESSION_COOKIE, touchSession } from "./sessions";
+import { deleteSession, resolveSession, resolveSessionInOrg, SESSION_COOKIE, touchSession } from "./sessions";
 
 /** A middleware tagged with the access rule it enforces, so tests can walk every route's rule. */
 export type AccessRule = { kind: "public" } | { kind: "user" } | { kind: "org"; permission: Permission };
@@ -17,11 +15,13 @@ function tag(mw: MiddlewareHandler<AppEnv>, access: AccessRule): TaggedMiddlewar
   return Object.assign(mw, { access });
 }
 
-/** Reads the session cookie (if any) into `c.var.session`. Runs on every /api request. */
+/**
+ * Reads the session cookie (if any) into `c.var.sessionToken`. Runs on every /api request; the access
+ * middleware resolves it: `userRoute` alone, `orgRoute` together with the membership in one query.
+ */
 export const loadSession = createMiddleware<AppEnv>(async (c, next) => {
   c.set("session", null);
-  const token = getCookie(c, SESSION_COOKIE);
-  if (token) c.set("session", await resolveSession(getDb(c.env.DB), token));
+  c.set("sessionToken", getCookie(c, SESSION_COOKIE) ?? null);
   await next();
 });
 
@@ -32,7 +32,10 @@ export const publicRoute = () => tag(createMiddleware<AppEnv>(async (_c, next) =
 export const userRoute = () =>
   tag(
     createMiddleware<AppEnv>(async (c, next) => {
-      if (!c.get("session")) throw unauthorized();
+      const token = c.get("sessionToken");
+      const session = token ? await resolveSession(getDb(c.env.DB), token) : null;
+      if (!session) throw unauthorized();
+      c.set("session", session);
       await next();
     }),
     { kind: "user" },
@@ -48,32 +51,22 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export const orgRoute = (permission: Permission, options: { allowInDemo?: boolean } = {}) =>
   tag(
     createMiddleware<AppEnv>(async (c, next) => {
-      const session = c.get("session");
-      if (!session) throw unauthorized();
+      const token = c.get("sessionToken");
+      if (!token) throw unauthorized();
       const orgId = c.req.param("orgId");
       if (!orgId) throw notFound("Workspace");
       const db = getDb(c.env.DB);
-      const row = await db
-        .select({
-          id: orgs.id,
-          name: orgs.name,
-          slug: orgs.slug,
-          isDemo: orgs.isDemo,
-          plan: orgs.plan,
-          timeout: orgs.sessionTimeoutSeconds,
-          role: memberships.role,
-        })
-        .from(memberships)
-        .innerJoin(orgs, eq(orgs.id, memberships.orgId))
-        .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, session.user.id)))
-        .get();
+      const found = await resolveSessionInOrg(db, token, orgId);
+      if (!found) throw unauthorized();
+      const { session, membership: row } = found;
+      c.set("session", session);
       if (!row) throw notFound("Workspace");
       const now = Date.now();
-      if (now - session.lastSeenAt > row.timeout * 1000) {
+      if (now - session.lastSeenAt > row.timeoutSeconds * 1000) {
         await deleteSession(db, session.id);
         throw new AppError("SESSION_EXPIRED", 401, "Your session expired after inactivity. Sign in again.");
       }
-      await touchSession(db, session, row.id, row.timeout, now);
+      await touchSession(db, session, row.orgId, row.timeoutSeconds, now);
       if (!can(row.role, permission)) {
         throw forbidden(`Your role does not allow this action (needs ${permission}).`, { permission, role: row.role });
       }
@@ -81,7 +74,7 @@ export const orgRoute = (permission: Permission, options: { allowInDemo?: boolea
         throw new AppError("DEMO_READ_ONLY", 403, "The demo workspace is read-only. Switch to your workspace to make changes.");
       }
       c.set("org", {
-        orgId: row.id,
+        orgId: row.orgId,
         name: row.name,
         slug: row.slug,
         isDemo: row.isDemo,

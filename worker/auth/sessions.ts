@@ -1,7 +1,8 @@
 import { and, eq, ne } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { sessions, users } from "../db/schema";
+import { memberships, orgs, sessions, users } from "../db/schema";
 import type { AuthSession } from "../context";
+import type { Role } from "./permissions";
 import { randomToken, sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { MINUTE } from "../lib/time";
@@ -40,23 +41,20 @@ export async function createSession(
   return { token, id, expiresAt };
 }
 
-/** The live session for a cookie token, or null (unknown or expired; expired rows are removed). */
-export async function resolveSession(db: Db, token: string, at = Date.now()): Promise<AuthSession | null> {
-  const tokenHash = await sha256Hex(token);
-  const row = await db
-    .select({
-      id: sessions.id,
-      orgId: sessions.orgId,
-      lastSeenAt: sessions.lastSeenAt,
-      expiresAt: sessions.expiresAt,
-      userId: users.id,
-      email: users.email,
-      name: users.name,
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.tokenHash, tokenHash))
-    .get();
+const sessionColumns = {
+  id: sessions.id,
+  orgId: sessions.orgId,
+  lastSeenAt: sessions.lastSeenAt,
+  expiresAt: sessions.expiresAt,
+  userId: users.id,
+  email: users.email,
+  name: users.name,
+};
+
+type SessionRow = { id: string; orgId: string | null; lastSeenAt: number; expiresAt: number; userId: string; email: string; name: string };
+
+/** The session a row describes, or null when it expired (the row is then removed). */
+async function liveSession(db: Db, row: SessionRow | undefined, at: number): Promise<AuthSession | null> {
   if (!row) return null;
   if (row.expiresAt <= at) {
     await db.delete(sessions).where(eq(sessions.id, row.id));
@@ -69,6 +67,77 @@ export async function resolveSession(db: Db, token: string, at = Date.now()): Pr
     lastSeenAt: row.lastSeenAt,
     expiresAt: row.expiresAt,
   };
+}
+
+/** The live session for a cookie token, or null (unknown or expired; expired rows are removed). */
+export async function resolveSession(db: Db, token: string, at = Date.now()): Promise<AuthSession | null> {
+  const row = await db
+    .select(sessionColumns)
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.tokenHash, await sha256Hex(token)))
+    .get();
+  return liveSession(db, row, at);
+}
+
+/** The caller's membership of one workspace, read together with the session. */
+export interface SessionMembership {
+  orgId: string;
+  name: string;
+  slug: string;
+  isDemo: boolean;
+  plan: (typeof orgs.$inferSelect)["plan"];
+  timeoutSeconds: number;
+  role: Role;
+}
+
+/**
+ * The live session for a cookie token and its user's membership of `orgId` (null when not a member),
+ * in one query: every workspace request needs both, and a D1 round trip is most of its fixed cost.
+ */
+export async function resolveSessionInOrg(
+  db: Db,
+  token: string,
+  orgId: string,
+  at = Date.now(),
+): Promise<{ session: AuthSession; membership: SessionMembership | null } | null> {
+  const row = await db
+    .select({
+      ...sessionColumns,
+      memberOrgId: orgs.id,
+      orgName: orgs.name,
+      slug: orgs.slug,
+      isDemo: orgs.isDemo,
+      plan: orgs.plan,
+      timeoutSeconds: orgs.sessionTimeoutSeconds,
+      role: memberships.role,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(memberships, and(eq(memberships.userId, sessions.userId), eq(memberships.orgId, orgId)))
+    .leftJoin(orgs, eq(orgs.id, memberships.orgId))
+    .where(eq(sessions.tokenHash, await sha256Hex(token)))
+    .get();
+  const session = await liveSession(db, row, at);
+  if (!session || !row) return null;
+  const membership =
+    row.memberOrgId !== null && row.role !== null
+      ? {
+          orgId: row.memberOrgId,
+          name: row.orgName!,
+          slug: row.slug!,
+          isDemo: row.isDemo!,
+          plan: row.plan!,
+          timeoutSeconds: row.timeoutSeconds!,
+          role: row.role,
+        }
+      : null;
+  return { session, membership };
+}
+
+/** Ends the session a cookie token belongs to, if any (sign-out). */
+export async function deleteSessionByToken(db: Db, token: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.tokenHash, await sha256Hex(token)));
 }
 
 /**

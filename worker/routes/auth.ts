@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { getDb } from "../db/client";
 import { publicRoute, userRoute } from "../auth/middleware";
-import { deleteSession, SESSION_COOKIE } from "../auth/sessions";
+import { deleteSessionByToken, SESSION_COOKIE } from "../auth/sessions";
 import { validate } from "../lib/validate";
 import {
   changePassword,
@@ -42,8 +42,8 @@ export const authRoutes = new Hono<AppEnv>()
     return c.json(await getMe(getDb(c.env.DB), session.userId));
   })
   .post("/auth/sign-out", publicRoute(), async (c) => {
-    const session = c.get("session");
-    if (session) await deleteSession(getDb(c.env.DB), session.id);
+    const token = c.get("sessionToken");
+    if (token) await deleteSessionByToken(getDb(c.env.DB), token);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.json({ ok: true });
   })
