@@ -1,9 +1,13 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { freePort } from "./scripts/lib/instance";
+import { SIM_ACCESS_KEY_ID, SIM_SECRET_ACCESS_KEY, SIM_SENDOPS_ACCOUNT } from "./sim/aws";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(__dirname, "migrations"));
+  // The AWS stand-in (started by test/aws-sim-setup.ts) listens here; kept if the config is evaluated again.
+  process.env.SENDOPS_TEST_AWS_PORT ??= String(await freePort());
   return {
     plugins: [
       cloudflareTest({
@@ -14,6 +18,10 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             // A fixed test key (base64 of 32 bytes); real deployments set their own secret.
             ENCRYPTION_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+            AWS_ENDPOINT_URL: `http://127.0.0.1:${process.env.SENDOPS_TEST_AWS_PORT}`,
+            SENDOPS_AWS_ACCOUNT_ID: SIM_SENDOPS_ACCOUNT,
+            AWS_ACCESS_KEY_ID: SIM_ACCESS_KEY_ID,
+            AWS_SECRET_ACCESS_KEY: SIM_SECRET_ACCESS_KEY,
           },
         },
       }),
@@ -22,6 +30,7 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts"],
       exclude: ["test/e2e/**", "test/node/**"],
       setupFiles: ["./test/apply-migrations.ts"],
+      globalSetup: ["./test/aws-sim-setup.ts"],
       // Some tests walk every route × role or replay whole event sets; CI machines have 2 cores.
       testTimeout: 60_000,
       hookTimeout: 60_000,

@@ -207,7 +207,7 @@ async function main() {
   await applyMigrations(persistDir, abort.signal);
   const seedState = await ensureSeedState();
   sims = await startSims();
-  instance = await startWrangler({ port: PORT, persistDir, logLevel: "info", echo: echoFilter, vars: sims.vars });
+  instance = await startWrangler({ port: PORT, persistDir, logLevel: "info", echo: echoFilter, vars: sims.vars, devVars: sims.devVars });
   instance.child.once("exit", (code) => {
     if (stopping) return;
     console.error(`wrangler dev exited unexpectedly (code ${code}).`);

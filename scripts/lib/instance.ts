@@ -65,11 +65,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `.dev.vars` holds local secrets; created once with a random encryption key. */
-export function ensureDevVars(): void {
+/**
+ * `.dev.vars` holds local secrets: created once with a random encryption key; `extra` secrets (e.g. the
+ * credentials a stand-in accepts) are appended when the file does not set them yet, never overwritten.
+ */
+export function ensureDevVars(extra: Record<string, string> = {}): void {
   const file = path.join(ROOT, ".dev.vars");
-  if (existsSync(file) && readFileSync(file, "utf8").includes("ENCRYPTION_KEY=")) return;
-  writeFileSync(file, `ENCRYPTION_KEY=${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
+  let text = existsSync(file) ? readFileSync(file, "utf8") : "";
+  if (text && !text.endsWith("\n")) text += "\n";
+  const has = (name: string) => new RegExp(`^${name}=`, "m").test(text);
+  if (!has("ENCRYPTION_KEY")) text += `ENCRYPTION_KEY=${randomBytes(32).toString("base64")}\n`;
+  for (const [name, value] of Object.entries(extra)) if (!has(name)) text += `${name}=${value}\n`;
+  if (!existsSync(file) || text !== readFileSync(file, "utf8")) writeFileSync(file, text, { mode: 0o600 });
 }
 
 export async function applyMigrations(persistDir: string, signal?: AbortSignal): Promise<void> {
@@ -89,6 +96,8 @@ export interface StartOptions {
   port?: number;
   persistDir: string;
   vars?: Record<string, string>;
+  /** Secrets to add to `.dev.vars` if it lacks them (see ensureDevVars). */
+  devVars?: Record<string, string>;
   logLevel?: "debug" | "info" | "log" | "warn" | "error" | "none";
   /** Copy wrangler's output to stdout: all of it, or the lines a filter keeps. */
   echo?: boolean | ((line: string) => boolean);
@@ -96,7 +105,7 @@ export interface StartOptions {
 
 /** Starts `wrangler dev` on 127.0.0.1 and resolves once it answers HTTP. */
 export async function startWrangler(opts: StartOptions): Promise<Instance> {
-  ensureDevVars();
+  ensureDevVars(opts.devVars);
   const port = opts.port ?? (await freePort());
   const inspectorPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -112,10 +121,29 @@ export async function startWrangler(opts: StartOptions): Promise<Instance> {
     "--log-level", opts.logLevel ?? "warn",
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
-  const child = spawn(WRANGLER, args, { cwd: ROOT, env: offlineEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+  return spawnInstance("wrangler dev", WRANGLER, args, url, port, opts.echo);
+}
+
+/**
+ * Starts the Worker bundle in workerd without `wrangler dev`'s development proxy (scripts/serve-bundle.ts)
+ * and resolves once it answers HTTP. Same bindings and persistence layout as `startWrangler`.
+ */
+export async function startBundled(opts: Omit<StartOptions, "logLevel">): Promise<Instance> {
+  const port = opts.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const args = [
+    "--import", "tsx", path.join(ROOT, "scripts", "serve-bundle.ts"),
+    "--persist-to", opts.persistDir,
+    "--port", String(port),
+    ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+  ];
+  return spawnInstance("serve-bundle", process.execPath, args, url, port, opts.echo);
+}
+
+async function spawnInstance(label: string, cmd: string, args: string[], url: string, port: number, echo: StartOptions["echo"]): Promise<Instance> {
+  const child = spawn(cmd, args, { cwd: ROOT, env: offlineEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
   let logs = "";
   let partial = "";
-  const echo = opts.echo;
   const onData = (d: Buffer) => {
     const text = d.toString();
     logs += text;
@@ -132,7 +160,7 @@ export async function startWrangler(opts: StartOptions): Promise<Instance> {
   const stop = () => stopGroup(child);
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${logs}`);
+    if (child.exitCode !== null) throw new Error(`${label} exited early:\n${logs}`);
     try {
       const res = await fetch(`${url}/api/health`);
       if (res.ok) return { url, port, child, logs: () => logs, stop };
@@ -142,7 +170,7 @@ export async function startWrangler(opts: StartOptions): Promise<Instance> {
     await new Promise((r) => setTimeout(r, 250));
   }
   await stop();
-  throw new Error(`wrangler dev did not become ready within 90 s:\n${logs}`);
+  throw new Error(`${label} did not become ready within 90 s:\n${logs}`);
 }
 
 /** Stops a child started with `detached: true` and everything it spawned (its process group). */

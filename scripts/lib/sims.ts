@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import { offlineEnv, ROOT, stopGroup, TSX } from "./instance";
+import { SIM_ACCESS_KEY_ID, SIM_SECRET_ACCESS_KEY, SIM_SENDOPS_ACCOUNT } from "../../sim/aws";
 
 export interface SimServer {
   name: string;
@@ -15,12 +16,23 @@ export interface SimServer {
   port: number;
   /** Worker vars (wrangler.toml [vars]) to override so the Worker calls this stand-in. */
   vars: (baseUrl: string) => Record<string, string>;
+  /** Worker secrets the stand-in accepts, written to `.dev.vars` unless the file already sets them. */
+  devVars?: Record<string, string>;
 }
 
-export const SIMS: readonly SimServer[] = [];
+export const SIMS: readonly SimServer[] = [
+  {
+    name: "AWS (STS + SES v2)",
+    file: "sim/aws.ts",
+    port: 4566,
+    vars: (baseUrl) => ({ AWS_ENDPOINT_URL: baseUrl, SENDOPS_AWS_ACCOUNT_ID: SIM_SENDOPS_ACCOUNT }),
+    devVars: { AWS_ACCESS_KEY_ID: SIM_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: SIM_SECRET_ACCESS_KEY },
+  },
+];
 
 export interface RunningSims {
   vars: Record<string, string>;
+  devVars: Record<string, string>;
   children: ChildProcess[];
   stop: () => Promise<void>;
 }
@@ -40,6 +52,7 @@ export function isListening(port: number): Promise<boolean> {
 export async function startSims(sims: readonly SimServer[] = SIMS): Promise<RunningSims> {
   const children: ChildProcess[] = [];
   const vars: Record<string, string> = {};
+  const devVars: Record<string, string> = {};
   const stop = async () => {
     await Promise.all(children.map((c) => stopGroup(c)));
   };
@@ -59,10 +72,11 @@ export async function startSims(sims: readonly SimServer[] = SIMS): Promise<Runn
         await new Promise((r) => setTimeout(r, 200));
       }
       Object.assign(vars, sim.vars(`http://127.0.0.1:${sim.port}`));
+      Object.assign(devVars, sim.devVars);
     }
   } catch (err) {
     await stop();
     throw err;
   }
-  return { vars, children, stop };
+  return { vars, devVars, children, stop };
 }

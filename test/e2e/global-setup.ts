@@ -2,16 +2,23 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { applyMigrations, startWrangler, type Instance } from "../../scripts/lib/instance";
+import { applyMigrations, freePort, startWrangler, type Instance } from "../../scripts/lib/instance";
+import { SIMS, startSims, type RunningSims } from "../../scripts/lib/sims";
 
 let instance: Instance | undefined;
+let sims: RunningSims | undefined;
 let dir: string | undefined;
 
-/** One fresh instance (own port, own empty local storage) for the whole e2e run; stopped afterwards. */
+/**
+ * One fresh instance (own port, own empty local storage) for the whole e2e run, with the sim/ stand-ins
+ * `npm start` runs (each on a free port); stopped afterwards.
+ */
 export async function setup(project: TestProject) {
   dir = mkdtempSync(path.join(os.tmpdir(), "sendops-e2e-"));
   await applyMigrations(dir);
-  instance = await startWrangler({ persistDir: dir });
+  const ports = await Promise.all(SIMS.map(() => freePort()));
+  sims = await startSims(SIMS.map((s, i) => ({ ...s, port: ports[i]! })));
+  instance = await startWrangler({ persistDir: dir, vars: sims.vars, devVars: sims.devVars });
   project.provide("baseUrl", instance.url);
   // Tests that seed data the API cannot create yet write to this instance's local D1 directly.
   project.provide("persistDir", dir);
@@ -19,6 +26,7 @@ export async function setup(project: TestProject) {
 
 export async function teardown() {
   await instance?.stop();
+  await sims?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
