@@ -18,6 +18,7 @@ import { v1Routes } from "./routes/v1";
 import { reportRoutes } from "./routes/reports";
 import { messageRoutes } from "./routes/messages";
 import { undeliverableRoutes } from "./routes/undeliverable";
+import { connectionRoutes } from "./routes/connections";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
@@ -71,6 +72,7 @@ export function createApp() {
   app.route("/api", reportRoutes);
   app.route("/api", messageRoutes);
   app.route("/api", undeliverableRoutes);
+  app.route("/api", connectionRoutes);
   app.route("/ingest", ingestRoutes);
   app.route("/v1", v1Routes);
 

@@ -17,3 +17,14 @@ export async function ensureDemoWorkspace(db: Db, at = Date.now()): Promise<stri
     .onConflictDoNothing();
   return DEMO_ORG_ID;
 }
+
+/**
+ * The demo workspace's AWS connection, shown as connected without any AWS call (the demo has no real
+ * account behind it; its events name this account and region, see scripts/lib/demo-world.ts).
+ */
+export const DEMO_AWS = {
+  accountId: "111122223333",
+  region: "us-east-1",
+  roleArn: "arn:aws:iam::111122223333:role/SendOpsRole",
+  externalId: "sendops-demo-workspace",
+} as const;

@@ -5,3 +5,4 @@ export * from "./api-keys";
 export * from "./ingest";
 export * from "./undeliverable";
 export * from "./reports";
+export * from "./aws";
