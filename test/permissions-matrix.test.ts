@@ -33,8 +33,13 @@ const ORG_ROUTES = ROUTES.filter((r) => r.access.length === 1 && r.access[0]!.ki
 }));
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Org routes that deliberately work in the read-only demo workspace (orgRoute's allowInDemo). */
-// Read-only POSTs a demo visitor may use: leaving the demo, and previewing candidate rules (changes nothing).
-const DEMO_WRITABLE = new Set(["POST /api/orgs/:orgId/leave", "POST /api/orgs/:orgId/undeliverable/rules/preview"]);
+// Read-only POSTs a demo visitor may use: leaving the demo, previewing candidate rules (changes nothing) and
+// refreshing the suppression list copy (a read of SES; the demo's copy comes from its own events).
+const DEMO_WRITABLE = new Set([
+  "POST /api/orgs/:orgId/leave",
+  "POST /api/orgs/:orgId/undeliverable/rules/preview",
+  "POST /api/orgs/:orgId/suppressions/sync",
+]);
 
 /** A concrete URL for a route pattern: `:orgId` → the org, other params → a dummy that fits their pattern. */
 function urlFor(path: string, orgId: string): string {

@@ -19,6 +19,7 @@ import { reportRoutes } from "./routes/reports";
 import { messageRoutes } from "./routes/messages";
 import { undeliverableRoutes } from "./routes/undeliverable";
 import { connectionRoutes } from "./routes/connections";
+import { suppressionRoutes } from "./routes/suppressions";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
@@ -73,6 +74,7 @@ export function createApp() {
   app.route("/api", messageRoutes);
   app.route("/api", undeliverableRoutes);
   app.route("/api", connectionRoutes);
+  app.route("/api", suppressionRoutes);
   app.route("/ingest", ingestRoutes);
   app.route("/v1", v1Routes);
 

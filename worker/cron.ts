@@ -1,6 +1,7 @@
 import type { Env } from "./env";
 import { getDb } from "./db/client";
 import { pruneExpired } from "./services/retention";
+import { syncStaleSuppressionLists } from "./services/suppressions";
 
 /** Cron expressions from wrangler.toml → what runs. */
 export const CRONS = {
@@ -14,6 +15,7 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
       await pruneExpired(getDb(env.DB), at);
       return;
     case CRONS.frequent:
+      await syncStaleSuppressionLists(env, at);
       return;
     default:
       console.warn(`no job for cron "${cron}"`);

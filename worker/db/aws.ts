@@ -16,8 +16,3 @@ export function insertPendingConnection(db: Db, orgId: string, externalId: strin
 export function updateAwsConnectionQuery(db: Db, orgId: string, set: Partial<Omit<AwsConnectionRow, "orgId" | "externalId" | "createdAt">>) {
   return db.update(awsConnections).set(set).where(eq(awsConnections.orgId, orgId));
 }
-
-/** Workspaces whose last validation succeeded (the cron keeps their suppression list copies fresh). */
-export function listConnectedOrgIds(db: Db) {
-  return db.select({ orgId: awsConnections.orgId }).from(awsConnections).where(eq(awsConnections.status, "connected")).all();
-}

@@ -9,6 +9,7 @@ import type { Env } from "../env";
 import { getDb, type Db } from "../db/client";
 import { auditInsert } from "../db/audit";
 import { findAwsConnection, insertPendingConnection, updateAwsConnectionQuery, type AwsConnectionRow } from "../db/aws";
+import { clearSuppressionsQueries } from "../db/suppressions";
 import { AwsError, type AwsCredentials } from "../aws/common";
 import { AWS_REGION_CODES, type AwsRegion } from "../aws/regions";
 import { SesClient } from "../aws/ses";
@@ -167,8 +168,11 @@ async function validateAndStore(env: Env, org: OrgContext, before: AwsConnection
     updatedAt: at,
   };
   const verb = operation === "connect" ? "Connected" : "Re-validated";
+  // The suppression list copy belongs to one account + region: another one starts from scratch.
+  const moved = before.roleArn !== null && (accountOf(before.roleArn) !== accountOf(roleArn) || before.region !== region);
   await db.batch([
     updateAwsConnectionQuery(db, org.orgId, after),
+    ...(moved ? clearSuppressionsQueries(db, org.orgId) : []),
     auditInsert(db, {
       orgId: org.orgId,
       actor: org.actor,
@@ -199,7 +203,10 @@ export async function revalidateAws(env: Env, org: OrgContext, at = Date.now()):
   return validateAndStore(env, org, before, before.roleArn, before.region, "validate", at);
 }
 
-/** Forgets the role and region (the External ID stays: the workspace keeps its identity towards AWS). */
+/**
+ * Forgets the role and region, and the suppression list copy read through them. The External ID stays:
+ * the workspace keeps its identity towards AWS.
+ */
 export async function disconnectAws(env: Env, org: OrgContext, at = Date.now()): Promise<AwsConnectionView> {
   const db = getDb(env.DB);
   const before = await connectionRow(db, org.orgId, at);
@@ -207,6 +214,7 @@ export async function disconnectAws(env: Env, org: OrgContext, at = Date.now()):
   const after = { roleArn: null, region: null, status: "pending" as const, lastValidatedAt: null, lastErrorCode: null, lastError: null, updatedByUserId: org.actor.userId, updatedByName: org.actor.name, updatedAt: at };
   await db.batch([
     updateAwsConnectionQuery(db, org.orgId, after),
+    ...clearSuppressionsQueries(db, org.orgId),
     auditInsert(db, {
       orgId: org.orgId,
       actor: org.actor,

@@ -6,3 +6,4 @@ export * from "./ingest";
 export * from "./undeliverable";
 export * from "./reports";
 export * from "./aws";
+export * from "./suppressions";

@@ -10,6 +10,7 @@ import { listEventsV1 } from "./events";
 import { getDeliverabilityV1, getEngagementV1, getLatencyV1, getProvidersV1 } from "./reports";
 import { listChannelsV1 } from "./channels";
 import { listIdentitiesV1 } from "./identities";
+import { listSuppressionsV1 } from "./suppressions";
 
 /** Every /v1 endpoint. Add a route: define it in its own file with `defineV1Route`, list it here. */
 export const V1_ROUTES: readonly AnyV1Route[] = [
@@ -25,6 +26,7 @@ export const V1_ROUTES: readonly AnyV1Route[] = [
   listIdentitiesV1,
   listUndeliverableV1,
   getUndeliverableRulesV1,
+  listSuppressionsV1,
 ];
 
 /** The public API, mounted at /v1. */

@@ -1,0 +1,33 @@
+import type { Env } from "../worker/env";
+import { runSuppressionSyncStep, type SuppressionSyncJob } from "../worker/services/suppressions";
+
+/** Every kind of background job on `sendops-jobs`. */
+export type JobMessage = SuppressionSyncJob;
+
+/** Seconds before a failed job is tried again (e.g. AWS still throttling after the client's own retries). */
+const RETRY_DELAY_SECONDS = 30;
+
+/**
+ * Consumer of `sendops-jobs`. A long job runs as a chain: each message does a bounded amount of work
+ * and enqueues its continuation. A message that throws is retried later, then dead-lettered.
+ */
+export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext): Promise<void> {
+  for (const message of batch.messages) {
+    const job = message.body as JobMessage;
+    try {
+      switch (job.kind) {
+        case "suppressions.sync": {
+          const next = await runSuppressionSyncStep(env, job);
+          if (next) await env.JOBS_QUEUE.send(next, { contentType: "json" });
+          break;
+        }
+        default:
+          console.error(`unknown job kind ${(job as { kind?: unknown }).kind}`);
+      }
+      message.ack();
+    } catch (err) {
+      console.error(`job ${job.kind} failed`, err);
+      message.retry({ delaySeconds: RETRY_DELAY_SECONDS });
+    }
+  }
+}
