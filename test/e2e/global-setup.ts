@@ -20,6 +20,8 @@ export async function setup(project: TestProject) {
   sims = await startSims(SIMS.map((s, i) => ({ ...s, port: ports[i]! })));
   instance = await startWrangler({ persistDir: dir, vars: sims.vars, devVars: sims.devVars });
   project.provide("baseUrl", instance.url);
+  // The AWS stand-in's URL, for tests that check what reached "SES" through its /__sim control API.
+  project.provide("awsUrl", sims.vars.AWS_ENDPOINT_URL!);
   // Tests that seed data the API cannot create yet write to this instance's local D1 directly.
   project.provide("persistDir", dir);
 }
@@ -34,5 +36,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
     persistDir: string;
+    awsUrl: string;
   }
 }

@@ -1,6 +1,6 @@
 import type { LinkProps } from "@tanstack/react-router";
 import type { Permission } from "../../worker/auth/permissions";
-import { AlertIcon, BookIcon, ChartIcon, CompassIcon, IngestIcon, KeyIcon, ScrollIcon, SettingsIcon, UserIcon, UsersIcon, type IconComponent } from "./components/icons";
+import { AlertIcon, BookIcon, ChartIcon, CloudIcon, CompassIcon, IngestIcon, KeyIcon, ScrollIcon, SettingsIcon, UserIcon, UsersIcon, type IconComponent } from "./components/icons";
 
 /**
  * The sidebar, as data. Sections and their order follow the product docs (Reports, Undeliverable,
@@ -33,6 +33,7 @@ export const NAV: readonly NavItem[] = [
   { section: "system", label: "Team", to: "/w/$slug/team", permission: "team.view", icon: UsersIcon },
   { section: "system", label: "Audit Log", to: "/w/$slug/audit-log", permission: "audit.view", icon: ScrollIcon },
   { section: "system", label: "Settings", to: "/w/$slug/settings", permission: "org_settings.view", icon: SettingsIcon },
+  { section: "system", label: "AWS Connection", to: "/w/$slug/aws-connection", permission: "aws.view", icon: CloudIcon },
   { section: "system", label: "Ingest", to: "/w/$slug/ingest", permission: "aws.view", icon: IngestIcon },
   { section: "system", label: "API Keys", to: "/w/$slug/api-keys", permission: "org_settings.view", icon: KeyIcon },
   { section: "system", label: "API Reference", to: "/w/$slug/api-reference", permission: null, icon: BookIcon },

@@ -25,6 +25,7 @@ import { RejectedPayloadsPage } from "./routes/ingest/rejected";
 import { DeadLettersPage } from "./routes/ingest/dead-letters";
 import { UndeliverablePage } from "./routes/undeliverable";
 import { UndeliverableRulesPage } from "./routes/undeliverable-rules";
+import { AwsConnectionPage } from "./routes/aws-connection";
 
 export interface RouterContext {
   queryClient: QueryClient;
@@ -142,6 +143,7 @@ const settingsRoute = createRoute({
 const profileRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "profile", component: ProfilePage });
 const apiKeysRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "api-keys", component: ApiKeysPage });
 const apiReferenceRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "api-reference", component: ApiReferencePage });
+const awsConnectionRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "aws-connection", component: AwsConnectionPage });
 const ingestRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "ingest", component: IngestSettingsPage });
 const rejectedPayloadsRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "ingest/rejected", component: RejectedPayloadsPage });
 const deadLettersRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "ingest/dead-letters", component: DeadLettersPage });
@@ -157,7 +159,7 @@ const routeTree = rootRoute.addChildren([
   signUpRoute,
   authenticatedRoute.addChildren([
     homeRoute,
-    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute]),
+    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute]),
   ]),
 ]);
 

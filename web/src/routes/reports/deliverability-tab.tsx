@@ -19,10 +19,12 @@ import { DataTable, type Column } from "../../components/reports/data-table";
 import { Delta } from "../../components/reports/delta";
 import { MetricCard, type Health } from "../../components/reports/metric-card";
 import { NoActivity } from "../../components/reports/no-activity";
+import { SuppressionList } from "../../components/reports/suppression-list";
 import { formatCount, formatDuration, formatPercent, formatPercentTick } from "../../lib/format";
 import { isHourly, rangePhrase, resolveRange } from "./range";
 import type { UpdateSearch } from "./index";
 import type { ReportsSearch } from "./search";
+import { useWorkspace } from "../../workspace";
 
 /** SES's reference thresholds (troubleshooting__deliverability-problems.md), in percent. */
 export const SES_LIMITS = {
@@ -62,15 +64,21 @@ const loadState = (q: { isPending: boolean; isError: boolean; error: unknown; is
 export function DeliverabilityTab({ scope, search, update }: { scope: ReportScope; search: ReportsSearch; update: UpdateSearch }) {
   const report = useDeliverability(scope);
   const latency = useLatency(scope);
+  const { can } = useWorkspace();
+  const suppressionList = can("suppressions.view") && <SuppressionList />;
   const hourly = isHourly(resolveRange(scope.range, scope.timeZone, scope.weekStart));
   const data = report.data;
   const t = data?.totals;
   if (t && !report.isPlaceholderData && t.sends + t.deliveries + t.bounces + t.complaints + t.rejects + t.delays === 0) {
+    // The suppression list is the SES account's, not the range's: it shows either way.
     return (
-      <NoActivity
-        rangeLabel={rangePhrase(scope.range, scope.timeZone, scope.weekStart)}
-        onWiden={scope.range.range === "90d" ? undefined : () => update({ range: "90d", from: undefined, to: undefined })}
-      />
+      <div className="stack-lg">
+        <NoActivity
+          rangeLabel={rangePhrase(scope.range, scope.timeZone, scope.weekStart)}
+          onWiden={scope.range.range === "90d" ? undefined : () => update({ range: "90d", from: undefined, to: undefined })}
+        />
+        {suppressionList}
+      </div>
     );
   }
 
@@ -173,6 +181,8 @@ export function DeliverabilityTab({ scope, search, update }: { scope: ReportScop
       <ProvidersCard scope={scope} search={search} update={update} />
 
       <LatencySection state={loadState(latency)} data={latency.data} hourly={hourly} timeZone={scope.timeZone} />
+
+      {suppressionList}
     </div>
   );
 }
