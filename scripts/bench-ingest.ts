@@ -1,12 +1,14 @@
 /**
- * `npm run bench:ingest [-- --events N --concurrency C --rate R --steady-seconds S]`: ingest throughput
- * and latency of a fresh local instance (own wrangler dev, empty temp persist dir, log level warn,
- * BENCH_BASELINE=true), fed with demo traffic over HTTP:
+ * `npm run bench:ingest [-- --events N --concurrency C --rate R --steady-seconds S --runtime bundle|wrangler-dev]`:
+ * ingest throughput and latency of a fresh local instance (empty temp persist dir, BENCH_BASELINE=true),
+ * fed with demo traffic over HTTP. The instance is the deployable Worker bundle in workerd with local D1,
+ * Queues and DOs (scripts/serve-bundle.ts; `--runtime wrangler-dev` measures through `wrangler dev` and
+ * its development proxy instead):
  *   1. baseline: POST /ingest/noop (only enqueues) N times at the same concurrency → req/s;
  *   2. ingest: POST /ingest/eventbridge N times → accepted req/s, ack p50/p99; end-to-end events/s
  *      until every row and rollup of the N events is visible in D1;
  *   3. steady load: R req/s for S seconds → ack p50/p99;
- *   and the peak RSS of wrangler + workerd over the whole run.
+ *   and the peak RSS of the instance's process tree (Node host + workerd) over the whole run.
  * Prints a table, then one JSON line (the last line of output).
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -18,7 +20,7 @@ import { events, ingestCounters, rollupTotals } from "../worker/db/schema";
 import { localDb, type LocalDb } from "./lib/d1";
 import { prepareDemoWorkspace } from "./lib/demo-seed";
 import { generateDemoTraffic, type GeneratedEvent } from "./lib/demo-traffic";
-import { applyMigrations, processTreeRssBytes, startWrangler, type Instance } from "./lib/instance";
+import { applyMigrations, processTreeRssBytes, startBundled, startWrangler, type Instance } from "./lib/instance";
 import { percentile, postEvents, type PostResult } from "./lib/post-events";
 import { ProgressBar } from "./lib/progress";
 
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     rate: { type: "string", default: "300" },
     "steady-seconds": { type: "string", default: "20" },
     keep: { type: "boolean", default: false },
+    runtime: { type: "string", default: "bundle" },
   },
   strict: true,
   allowPositionals: false,
@@ -42,6 +45,8 @@ const CONCURRENCY = int("concurrency", values.concurrency!);
 const RATE = int("rate", values.rate!);
 const STEADY_SECONDS = int("steady-seconds", values["steady-seconds"]!);
 const WARMUP = Math.min(2000, N);
+const RUNTIME = values.runtime!;
+if (RUNTIME !== "bundle" && RUNTIME !== "wrangler-dev") throw new Error("--runtime must be bundle or wrangler-dev");
 
 /** The consumer retries a failed batch after 10, 20, 40, 80 and 160 s before dead-lettering it. */
 const STALL_MS = 360_000;
@@ -169,7 +174,8 @@ async function main() {
     const setup = await localDb(dir);
     const { orgId, ingestKey } = await prepareDemoWorkspace(setup.db);
     await setup.close();
-    instance = await startWrangler({ persistDir: dir, vars: { BENCH_BASELINE: "true" }, logLevel: "warn" });
+    const vars = { BENCH_BASELINE: "true" };
+    instance = RUNTIME === "bundle" ? await startBundled({ persistDir: dir, vars, withoutAssets: true }) : await startWrangler({ persistDir: dir, vars, logLevel: "warn" });
     const pid = instance.child.pid!;
     const sampleRss = () => (peakRss = Math.max(peakRss, processTreeRssBytes(pid)));
     sampleRss();
@@ -217,6 +223,7 @@ async function main() {
     const expected = expectedRows + steadyManaged;
     const consistent = stored.rows === expected && stored.accepted === expected && stored.rollupEvents === expected;
     const rows: [string, string][] = [
+      ["runtime", RUNTIME === "bundle" ? "Worker bundle in workerd (no dev proxy, no asset router)" : "wrangler dev (with its dev proxy)"],
       ["events posted (ingest phase)", N.toLocaleString("en-US")],
       [
         "stored check (rows / rollup events / managed events)",
@@ -228,7 +235,7 @@ async function main() {
       ["end-to-end committed", `${Math.round(e2eRate)} events/s (last row visible ${round1((committedAt - postedAt) / 1000)} s after the last ack)`],
       ["ratio e2e / baseline", (e2eRate / baselineRate).toFixed(2)],
       [`ack at steady ${RATE} req/s`, `p50 ${round1(percentile(steady.latenciesMs, 50))} ms, p99 ${round1(percentile(steady.latenciesMs, 99))} ms (${steady.events} requests scheduled over ${STEADY_SECONDS} s, all answered after ${round1(steady.elapsedMs / 1000)} s)`],
-      ["peak RSS wrangler + workerd", `${Math.round(peakRss / 1024 / 1024)} MB`],
+      ["peak RSS of the instance", `${Math.round(peakRss / 1024 / 1024)} MB`],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     console.log("");
@@ -246,7 +253,7 @@ async function main() {
     );
     if (!consistent) process.exitCode = 1;
   } catch (err) {
-    if (instance) log(`wrangler output (last lines):\n${instance.logs().slice(-4000)}`);
+    if (instance) log(`instance output (last lines):\n${instance.logs().slice(-4000)}`);
     throw err;
   } finally {
     await cleanup();

@@ -1,0 +1,91 @@
+/**
+ * Serves the Worker bundle — exactly what `wrangler deploy` uploads — in workerd through Miniflare, with
+ * the bindings of wrangler.toml (D1, R2, Queues and their consumers, Durable Objects, assets) persisted
+ * under --persist-to in the same layout as `wrangler dev --persist-to`.
+ *
+ * What it leaves out is `wrangler dev`'s development proxy: a second workerd process that every request
+ * crosses so that it can hold requests while the Worker reloads after a file change. Production has no
+ * such hop, and on a 2-core machine it costs about half a core at 400 req/s, so the ingest benchmark
+ * measures the Worker here (docs/ingest.md, "Benchmark"). Nothing watches files: no reloads.
+ *
+ * `--without-assets` leaves out the dashboard's static assets and with them Miniflare's emulation of the
+ * asset router that every request crosses first (on Cloudflare that routing happens in front of the
+ * Worker, not in its isolate); the ingest benchmark uses it, as it needs no dashboard.
+ *
+ *   node --import tsx scripts/serve-bundle.ts --persist-to DIR --port N [--var KEY:VALUE ...] [--without-assets]
+ *
+ * Prints "ready on <url>" once it answers; stops on SIGTERM/SIGINT.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { Log, LogLevel, Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { ensureDevVars, ROOT, run, WRANGLER } from "./lib/instance";
+
+const { values } = parseArgs({
+  options: {
+    "persist-to": { type: "string" },
+    port: { type: "string" },
+    var: { type: "string", multiple: true, default: [] },
+    "without-assets": { type: "boolean", default: false },
+  },
+  strict: true,
+});
+if (!values["persist-to"] || !values.port) throw new Error("usage: serve-bundle.ts --persist-to DIR --port N [--var KEY:VALUE ...] [--without-assets]");
+const persist = path.resolve(values["persist-to"]);
+const port = Number(values.port);
+
+/** `.dev.vars` lines (KEY=value) as bindings: the local secrets, as `wrangler dev` reads them. */
+function devVars(): Record<string, string> {
+  ensureDevVars();
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(path.join(ROOT, ".dev.vars"), "utf8").split("\n")) {
+    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/.exec(line);
+    if (m) out[m[1]!] = m[2]!.replace(/^"(.*)"$/, "$1");
+  }
+  return out;
+}
+
+async function main() {
+  const outdir = mkdtempSync(path.join(os.tmpdir(), "sendops-bundle-"));
+  await run(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir]);
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));
+  if (values["without-assets"]) {
+    delete workerOptions.assets;
+    // The Worker still gets an ASSETS binding (its env check requires one); it serves nothing.
+    workerOptions.serviceBindings = { ...workerOptions.serviceBindings, ASSETS: () => new Response("Not found", { status: 404 }) };
+  }
+  const overrides = Object.fromEntries(values.var.map((kv) => [kv.slice(0, kv.indexOf(":")), kv.slice(kv.indexOf(":") + 1)]));
+  const mf = new Miniflare({
+    ...workerOptions,
+    name: "sendops",
+    modules: true,
+    modulesRoot: outdir,
+    scriptPath: path.join(outdir, "index.js"),
+    bindings: { ...workerOptions.bindings, ...devVars(), APP_URL: `http://127.0.0.1:${port}`, ...overrides },
+    host: "127.0.0.1",
+    port,
+    log: new Log(LogLevel.WARN),
+    d1Persist: path.join(persist, "v3", "d1"),
+    r2Persist: path.join(persist, "v3", "r2"),
+    kvPersist: path.join(persist, "v3", "kv"),
+    cachePersist: path.join(persist, "v3", "cache"),
+    durableObjectsPersist: path.join(persist, "v3", "do"),
+  });
+  const url = await mf.ready;
+  console.log(`ready on ${url.origin}`);
+  const stop = async () => {
+    await mf.dispose();
+    rmSync(outdir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop());
+  process.on("SIGINT", () => void stop());
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
