@@ -54,7 +54,10 @@ export async function listIngestKeys(db: Db, orgId: string, now = Date.now()) {
   return listValidIngestKeys(db, orgId, now);
 }
 
-/** In-isolate cache of key lookups (hits and misses) so the ingest path rarely touches D1. */
+/**
+ * In-isolate cache of key lookups (hits and misses) so the ingest path rarely touches D1. Keyed by the
+ * presented key itself, so a hit costs no hashing; the key never leaves this isolate's memory.
+ */
 const KEY_CACHE_TTL_MS = 5_000;
 const KEY_CACHE_MAX = 10_000;
 const keyCache = new Map<string, { orgId: string | null; expiresAt: number | null; cachedAt: number }>();
@@ -64,13 +67,12 @@ const keyCache = new Map<string, { orgId: string | null; expiresAt: number | nul
  * every call against the cached `expiresAt`, so a rotated key stops working exactly 24 h later.
  */
 export async function authenticateIngestKey(db: Db, key: string, now = Date.now()): Promise<string | null> {
-  const hash = await sha256Hex(key);
-  let entry = keyCache.get(hash);
+  let entry = keyCache.get(key);
   if (!entry || now - entry.cachedAt > KEY_CACHE_TTL_MS || now < entry.cachedAt) {
-    const row = await findIngestKeyByHash(db, hash);
+    const row = await findIngestKeyByHash(db, await sha256Hex(key));
     entry = { orgId: row?.orgId ?? null, expiresAt: row?.expiresAt ?? null, cachedAt: now };
     if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
-    keyCache.set(hash, entry);
+    keyCache.set(key, entry);
   }
   if (!entry.orgId) return null;
   if (entry.expiresAt !== null && entry.expiresAt <= now) return null;
