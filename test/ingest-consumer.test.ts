@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../worker/env";
 import { latencyBucket } from "../worker/services/ingest/latency";
+import { WRITE_CHUNK_ROWS } from "../worker/services/ingest/writer";
 import {
   channelIdOf,
   counters,
@@ -361,8 +362,11 @@ describe("exactly-once effect", () => {
   });
 });
 
-/** env with a D1 whose `call`-th batch has a failing statement spliced in at `position`. */
-function failingDbEnv(position: number): { env: Env; statements: () => number } {
+/**
+ * env with a D1 whose `failingCall`-th batch has a failing statement spliced in at `position`. Call 1
+ * loads the orgs' configuration; calls 2, 3, … are the write transactions (WRITE_CHUNK_ROWS rows each).
+ */
+function failingDbEnv(position: number, failingCall = 2): { env: Env; statements: () => number; calls: () => number } {
   const real = env.DB;
   let calls = 0;
   let seen = 0;
@@ -373,15 +377,14 @@ function failingDbEnv(position: number): { env: Env; statements: () => number } 
     dump: () => real.dump(),
     batch: (stmts: D1PreparedStatement[]) => {
       calls++;
-      // Call 1 loads the orgs' configuration; call 2 is the write transaction.
-      if (calls !== 2) return real.batch(stmts);
+      if (calls !== failingCall) return real.batch(stmts);
       seen = stmts.length;
       const spliced = [...stmts];
       spliced.splice(position, 0, real.prepare("INSERT INTO orgs (id) VALUES (NULL)"));
       return real.batch(spliced);
     },
   } as unknown as D1Database;
-  return { env: { ...env, DB: db }, statements: () => seen };
+  return { env: { ...env, DB: db }, statements: () => seen, calls: () => calls };
 }
 
 describe("failure injection", () => {
@@ -412,6 +415,32 @@ describe("failure injection", () => {
       expect(await counters(orgId)).toEqual({ accepted: reference.events!.length });
     }
     expect(statementCount).toBeGreaterThan(8);
+  }, 60_000);
+
+  it("writes a large batch in several transactions; a failure in a later one keeps the earlier ones, and the retry completes the same result", async () => {
+    const many = workload(16, Date.now() - 3 * DAY);
+    const refOrg = await newIngestOrg();
+    await runConsumer(many.map((e) => queued(refOrg, e)));
+    const reference = await dumpOrg(refOrg);
+    const rowCount = reference.events!.length;
+    const transactions = Math.ceil(rowCount / WRITE_CHUNK_ROWS);
+    expect(transactions).toBeGreaterThanOrEqual(3);
+
+    for (let failing = 2; failing <= transactions + 1; failing++) {
+      const orgId = await newIngestOrg();
+      const broken = failingDbEnv(1, failing);
+      const failed = await runConsumer(many.map((e) => queued(orgId, e)), broken.env);
+      expect(failed.retryMessages, `transaction ${failing - 1}`).toHaveLength(many.length);
+      const committedRows = (failing - 2) * WRITE_CHUNK_ROWS;
+      expect((await dumpOrg(orgId)).events, `transaction ${failing - 1}`).toHaveLength(committedRows);
+      expect(await counters(orgId)).toEqual(committedRows ? { accepted: committedRows } : {});
+
+      const retried = await runConsumer(many.map((e) => queued(orgId, e)), env, 2);
+      expect(retried.retryMessages).toEqual([]);
+      expect(await dumpOrg(orgId), `transaction ${failing - 1}`).toEqual(reference);
+      // The rows re-offered by the retry count as duplicates; every row is accepted exactly once.
+      expect(await counters(orgId)).toEqual(committedRows ? { accepted: rowCount, duplicates: committedRows } : { accepted: rowCount });
+    }
   }, 60_000);
 
   it("retries when the OrgLedger fails after the commit; the retry reaches it and changes nothing in D1", async () => {

@@ -30,11 +30,13 @@ const QUALIFYING_TYPES = new Set(["bounce", "complaint", "reject"]);
  * Normalises and stores one consumer batch with an exactly-once effect:
  *   1. load each org's identities / channels / template tag;
  *   2. normalise (drop unmanaged identities, resolve channel, provider, template);
- *   3. ONE D1 batch (transaction): events (deduped by event_key), rollups, messages, counters;
+ *   3. D1 transactions of at most WRITE_CHUNK_ROWS rows each: events (deduped by event_key), rollups,
+ *      messages, counters;
  *   4. one Analytics Engine data point per newly inserted row (best effort, never retried);
  *   5. forward every qualifying row (bounce / complaint / reject) to the org's OrgLedger, new or not,
  *      so a retry after a Durable Object failure still delivers them (the ledger dedupes by event_key).
- * Any throw before 5 completes makes the queue retry the batch; step 3 then inserts nothing new.
+ * Any throw before 5 completes makes the queue retry the batch; step 3 then inserts nothing it had
+ * already committed.
  */
 export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.now()): Promise<IngestBatchResult> {
   const db = getDb(env.DB);
@@ -42,7 +44,6 @@ export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.no
   const configs = await loadOrgIngestConfigs(db, [...new Set(items.map((i) => i.orgId))], env.DEFAULT_TEMPLATE_TAG);
 
   const rows: EventRow[] = [];
-  const offered = new Map<string, number>();
   const dropped = new Map<string, Map<string, number>>();
   let droppedRows = 0;
   let orphaned = 0;
@@ -55,7 +56,6 @@ export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.no
     const result = await normaliseEvent(item.event, config, item.receivedAt);
     if (result.ok) {
       rows.push(...result.rows);
-      offered.set(item.orgId, (offered.get(item.orgId) ?? 0) + result.rows.length);
     } else {
       const counters = dropped.get(item.orgId) ?? new Map<string, number>();
       const name = `dropped.${result.reason}`;
@@ -66,22 +66,49 @@ export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.no
   }
   if (!rows.length && !dropped.size) return { batchId, rows: 0, inserted: 0, duplicates: 0, dropped: 0, orphaned };
 
-  const { statements, eventStatementCount } = batchWriteStatements(env.DB, {
-    batchId,
-    rows,
-    offered,
-    dropped,
-    counterBucket: bucketStart(now, "hour"),
-  });
-  const results = await env.DB.batch<{ event_key: string }>(statements);
-
-  const insertedKeys = new Set(results.slice(0, eventStatementCount).flatMap((r) => r.results.map((x) => x.event_key)));
-  // A key offered twice in one batch was inserted once: claim each returned key once.
-  const inserted = rows.filter((r) => insertedKeys.delete(r.eventKey));
+  const inserted: EventRow[] = [];
+  const chunks = chunkRows(rows);
+  for (const [i, part] of chunks.entries()) {
+    const last = i === chunks.length - 1;
+    const { statements, eventStatementCount } = batchWriteStatements(env.DB, {
+      batchId: chunks.length === 1 ? batchId : `${batchId}.${i}`,
+      rows: part,
+      offered: offeredByOrg(part),
+      // Counted once, with the last transaction: a retry after an earlier failure counts them again only
+      // if the whole write had committed (as for a retry after an OrgLedger failure).
+      dropped: last ? dropped : new Map(),
+      counterBucket: bucketStart(now, "hour"),
+    });
+    const results = await env.DB.batch<{ event_key: string }>(statements);
+    const insertedKeys = new Set(results.slice(0, eventStatementCount).flatMap((r) => r.results.map((x) => x.event_key)));
+    // A key offered twice in one transaction was inserted once: claim each returned key once.
+    inserted.push(...part.filter((r) => insertedKeys.delete(r.eventKey)));
+  }
   writeDataPoints(env, inserted);
   await forwardQualifying(env, rows);
 
   return { batchId, rows: rows.length, inserted: inserted.length, duplicates: rows.length - inserted.length, dropped: droppedRows, orphaned };
+}
+
+/**
+ * Rows per D1 write transaction. Each transaction is exactly-once on its own (events deduped by key,
+ * rollups and messages folded from the rows it inserted), so a batch may commit in parts: a retry after
+ * a failed part re-offers the committed ones, which insert nothing. Short transactions hold D1's single
+ * writer briefly, so report queries (and, locally, the runtime's one thread) are not kept waiting.
+ */
+export const WRITE_CHUNK_ROWS = 25;
+
+function chunkRows(rows: EventRow[]): EventRow[][] {
+  if (rows.length <= WRITE_CHUNK_ROWS) return [rows];
+  const out: EventRow[][] = [];
+  for (let i = 0; i < rows.length; i += WRITE_CHUNK_ROWS) out.push(rows.slice(i, i + WRITE_CHUNK_ROWS));
+  return out;
+}
+
+function offeredByOrg(rows: EventRow[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of rows) out.set(r.orgId, (out.get(r.orgId) ?? 0) + 1);
+  return out;
 }
 
 /** Analytics Engine: blobs org, channel, type, provider, template, bounce type, bounce sub-type; double latency; index org. */
