@@ -40,7 +40,7 @@ export function awsEndpoint(env: Pick<Env, "AWS_ENDPOINT_URL">, prefix: "sts" | 
 }
 
 /** Retries of a throttled call, and the first delay (doubled each time, with jitter). */
-export const THROTTLE_RETRIES = 3;
+const THROTTLE_RETRIES = 3;
 const THROTTLE_BASE_MS = 200;
 
 /** Runs `call`, retrying a few times with exponential backoff while AWS answers that it is throttling. */

@@ -18,7 +18,7 @@ import { AppError, conflict } from "../lib/errors";
 import { toHex, randomBytes } from "../lib/crypto";
 import { DEMO_AWS } from "./demo";
 
-export const ROLE_ARN_PATTERN = /^arn:aws:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const ROLE_ARN_PATTERN = /^arn:aws:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 
 export const connectSchema = z.object({
   roleArn: z
