@@ -77,9 +77,11 @@ export const CREDENTIALS_REFRESH_MARGIN_MS = 5 * 60_000;
 
 /**
  * Temporary credentials per cache key (the caller's org + role + external id), kept in this isolate.
- * Concurrent callers share one AssumeRole call; a failed call is not cached.
+ * Only settled credentials are cached, never a pending call: a promise started by one request must not
+ * be awaited by another (workerd ties I/O to the request that began it). Concurrent cold callers each
+ * call AssumeRole once; a failed call is not cached.
  */
-const cache = new Map<string, Promise<TemporaryCredentials>>();
+const cache = new Map<string, TemporaryCredentials>();
 
 export async function assumeRoleCached(
   env: Pick<Env, "AWS_ENDPOINT_URL">,
@@ -88,19 +90,11 @@ export async function assumeRoleCached(
   input: AssumeRoleInput,
   now = Date.now(),
 ): Promise<TemporaryCredentials> {
-  const cached = cache.get(key);
-  if (cached) {
-    const hit = await cached.catch(() => null);
-    if (hit && hit.expiration - CREDENTIALS_REFRESH_MARGIN_MS > now) return hit;
-    if (cache.get(key) === cached) cache.delete(key);
-    else return assumeRoleCached(env, creds, key, input, now);
-  }
-  const pending = assumeRole(env, creds, input);
-  cache.set(key, pending);
-  pending.catch(() => {
-    if (cache.get(key) === pending) cache.delete(key);
-  });
-  return pending;
+  const hit = cache.get(key);
+  if (hit && hit.expiration - CREDENTIALS_REFRESH_MARGIN_MS > now) return hit;
+  const fresh = await assumeRole(env, creds, input);
+  cache.set(key, fresh);
+  return fresh;
 }
 
 /** Drops every cached credential whose key starts with `prefix` (e.g. an org that disconnected). */
