@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type FormEvent, type ReactNode } from "react";
+import { FormError } from "./form";
 
 /**
  * A modal on the native <dialog> element: focus is trapped and restored by the browser, Escape closes
@@ -54,5 +55,48 @@ export function Modal({
         </form>
       )}
     </dialog>
+  );
+}
+
+/** Asks before a destructive action: Cancel, or the danger button that submits; a failure shows below the text. */
+export function ConfirmModal({
+  open,
+  title,
+  confirmLabel,
+  pending,
+  error,
+  onClose,
+  onConfirm,
+  children,
+}: {
+  open: boolean;
+  title: string;
+  confirmLabel: string;
+  pending: boolean;
+  error: unknown;
+  onClose: () => void;
+  onConfirm: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <Modal
+      open={open}
+      title={title}
+      onClose={onClose}
+      onSubmit={onConfirm}
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-danger" disabled={pending}>
+            {confirmLabel}
+          </button>
+        </>
+      }
+    >
+      {children}
+      <FormError error={error} />
+    </Modal>
   );
 }

@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import type { UseQueryResult } from "@tanstack/react-query";
 import { errorMessage } from "../api/client";
-import { AlertIcon, InboxIcon, type IconComponent } from "./icons";
+import { AlertIcon, InboxIcon, SearchIcon, type IconComponent } from "./icons";
 
 /** The shared loading, empty and error states every page uses. */
 
@@ -43,6 +43,23 @@ export function EmptyState({
       {children && <p>{children}</p>}
       {action}
     </div>
+  );
+}
+
+/** The empty state of a filtered list: nothing matches, with a button that clears the filters. */
+export function NoMatchesState({ title, onClear, children }: { title: string; onClear: () => void; children?: ReactNode }) {
+  return (
+    <EmptyState
+      icon={SearchIcon}
+      title={title}
+      action={
+        <button type="button" className="btn btn-sm" onClick={onClear}>
+          Clear filters
+        </button>
+      }
+    >
+      {children}
+    </EmptyState>
   );
 }
 
@@ -94,4 +111,67 @@ export function QueryView<T>({
   if (query.isError) return <ErrorState error={query.error} title={errorTitle} onRetry={() => void query.refetch()} />;
   if (isEmpty?.(query.data) && empty) return <>{empty}</>;
   return <>{children(query.data)}</>;
+}
+
+/** The parts of a keyset-paged (infinite) query that a list renders. */
+export interface PagedQuery {
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+  refetch: () => unknown;
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  isFetchNextPageError: boolean;
+  fetchNextPage: () => unknown;
+}
+
+/** The "Load more" footer of a keyset-paged list, shown while there is a next page. */
+export function LoadMore({ query }: { query: Pick<PagedQuery, "hasNextPage" | "isFetchingNextPage" | "fetchNextPage"> }) {
+  if (!query.hasNextPage) return null;
+  return (
+    <div className="list-footer">
+      <button type="button" className="btn" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+        {query.isFetchingNextPage && <span className="spinner" aria-hidden="true" />}
+        Load more
+      </button>
+    </div>
+  );
+}
+
+/**
+ * QueryView for a keyset-paged list: loading, error (with retry), `empty` when no rows, then the rows,
+ * followed by "Load more".
+ */
+export function PagedQueryView<T>({
+  query,
+  rows,
+  loadingLabel,
+  errorTitle,
+  empty,
+  reportLoadMoreError,
+  children,
+}: {
+  query: PagedQuery;
+  rows: T[];
+  loadingLabel: string;
+  errorTitle: string;
+  empty: ReactNode;
+  /** Also show a failed "Load more" below the list, with its own retry. */
+  reportLoadMoreError?: boolean;
+  children: (rows: T[]) => ReactNode;
+}) {
+  let body;
+  if (query.isPending) body = <LoadingState label={loadingLabel} />;
+  else if (query.isError) body = <ErrorState error={query.error} title={errorTitle} onRetry={() => void query.refetch()} />;
+  else if (!rows.length) body = empty;
+  else body = children(rows);
+  return (
+    <>
+      {body}
+      <LoadMore query={query} />
+      {reportLoadMoreError && query.isFetchNextPageError && (
+        <ErrorState error={query.error} title="Could not load more" onRetry={() => void query.fetchNextPage()} />
+      )}
+    </>
+  );
 }

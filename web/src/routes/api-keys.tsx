@@ -5,9 +5,10 @@ import { useApiKeys, useCreateApiKey, useRevokeApiKey, type ApiKey, type Created
 import { CopyIcon, KeyIcon } from "../components/icons";
 import { Alert } from "../components/alert";
 import { fieldError, FormError, SubmitButton, TextField } from "../components/form";
-import { Modal } from "../components/modal";
+import { ConfirmModal, Modal } from "../components/modal";
 import { Card, PageHeader } from "../components/page";
 import { EmptyState, QueryView } from "../components/states";
+import { HiddenHeader, Table } from "../components/table";
 import { useToast } from "../components/toast";
 import { formatDate, formatDateTime } from "../lib/time";
 import { useTimeZone } from "../lib/use-timezone";
@@ -77,63 +78,56 @@ export function ApiKeysPage() {
           }
         >
           {(list) => (
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Key</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">Status</th>
-                    {manage && (
-                      <th scope="col">
-                        <span className="sr-only">Actions</span>
-                      </th>
+            <Table
+              head={
+                <>
+                  <th scope="col">Name</th>
+                  <th scope="col">Key</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Status</th>
+                  {manage && <HiddenHeader label="Actions" />}
+                </>
+              }
+            >
+              {list.map((k) => (
+                <tr key={k.id}>
+                  <td className="cell-primary">{k.name}</td>
+                  <td className="mono">{k.keyPrefix}…</td>
+                  <td>
+                    <div>{formatDate(k.createdAt, tz)}</div>
+                    <div className="cell-secondary">by {k.createdByName}</div>
+                  </td>
+                  <td className="muted">{k.lastUsedAt === null ? "Never" : formatDateTime(k.lastUsedAt, tz)}</td>
+                  <td>
+                    {k.revokedAt === null ? (
+                      <span className="badge badge-success">Active</span>
+                    ) : (
+                      <span className="badge badge-danger" title={formatDateTime(k.revokedAt, tz)}>
+                        Revoked
+                      </span>
                     )}
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((k) => (
-                    <tr key={k.id}>
-                      <td className="cell-primary">{k.name}</td>
-                      <td className="mono">{k.keyPrefix}…</td>
-                      <td>
-                        <div>{formatDate(k.createdAt, tz)}</div>
-                        <div className="cell-secondary">by {k.createdByName}</div>
-                      </td>
-                      <td className="muted">{k.lastUsedAt === null ? "Never" : formatDateTime(k.lastUsedAt, tz)}</td>
-                      <td>
-                        {k.revokedAt === null ? (
-                          <span className="badge badge-success">Active</span>
-                        ) : (
-                          <span className="badge badge-danger" title={formatDateTime(k.revokedAt, tz)}>
-                            Revoked
-                          </span>
-                        )}
-                      </td>
-                      {manage && (
-                        <td className="cell-actions">
-                          {k.revokedAt === null && (
-                            <button
-                              type="button"
-                              className="btn btn-sm btn-danger-outline"
-                              aria-label={`Revoke ${k.name}`}
-                              onClick={() => {
-                                revoke.reset();
-                                setRevoking(k);
-                              }}
-                            >
-                              Revoke
-                            </button>
-                          )}
-                        </td>
+                  </td>
+                  {manage && (
+                    <td className="cell-actions">
+                      {k.revokedAt === null && (
+                        <button
+                          type="button"
+                          className="btn btn-sm btn-danger-outline"
+                          aria-label={`Revoke ${k.name}`}
+                          onClick={() => {
+                            revoke.reset();
+                            setRevoking(k);
+                          }}
+                        >
+                          Revoke
+                        </button>
                       )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </Table>
           )}
         </QueryView>
       </Card>
@@ -182,11 +176,14 @@ export function ApiKeysPage() {
         )}
       </Modal>
 
-      <Modal
+      <ConfirmModal
         open={revoking !== null}
         title="Revoke API key"
+        confirmLabel="Revoke key"
+        pending={revoke.isPending}
+        error={revoke.error}
         onClose={() => setRevoking(null)}
-        onSubmit={() =>
+        onConfirm={() =>
           revoking &&
           revoke.mutate(revoking.id, {
             onSuccess: () => {
@@ -196,23 +193,12 @@ export function ApiKeysPage() {
             onError: (err) => notify(errorMessage(err), "error"),
           })
         }
-        footer={
-          <>
-            <button type="button" className="btn" onClick={() => setRevoking(null)}>
-              Cancel
-            </button>
-            <button type="submit" className="btn btn-danger" disabled={revoke.isPending}>
-              Revoke key
-            </button>
-          </>
-        }
       >
         <p>
           Revoke <strong>{revoking?.name}</strong> (<span className="mono">{revoking?.keyPrefix}…</span>)? Requests made with it
           are refused from now on. This cannot be undone.
         </p>
-        <FormError error={revoke.error} />
-      </Modal>
+      </ConfirmModal>
     </div>
   );
 }

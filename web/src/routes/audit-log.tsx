@@ -1,9 +1,10 @@
-import { Fragment, useState } from "react";
+import { useState } from "react";
 import type { Plan } from "../../../worker/db/schema";
 import { useAuditFacets, useAuditLog, type AuditEntry } from "../api/audit";
-import { ChevronRightIcon, ScrollIcon, SearchIcon } from "../components/icons";
+import { ScrollIcon } from "../components/icons";
 import { Card, PageHeader } from "../components/page";
-import { EmptyState, ErrorState, LoadingState } from "../components/states";
+import { EmptyState, NoMatchesState, PagedQueryView } from "../components/states";
+import { ExpandableRows, HiddenHeader, Table } from "../components/table";
 import { formatDateTime } from "../lib/time";
 import { useDebounced } from "../lib/use-debounced";
 import { useTimeZone } from "../lib/use-timezone";
@@ -39,27 +40,6 @@ export function AuditLogPage() {
     setActorInput("");
   };
 
-  let body;
-  if (log.isPending) body = <LoadingState label="Loading the audit log…" />;
-  else if (log.isError) body = <ErrorState error={log.error} title="Could not load the audit log" onRetry={() => void log.refetch()} />;
-  else if (!entries.length)
-    body = filtered ? (
-      <EmptyState
-        icon={SearchIcon}
-        title="No entries match these filters"
-        action={
-          <button type="button" className="btn btn-sm" onClick={clear}>
-            Clear filters
-          </button>
-        }
-      />
-    ) : (
-      <EmptyState icon={ScrollIcon} title="No activity yet">
-        Changes made in this workspace will appear here.
-      </EmptyState>
-    );
-  else body = <AuditTable entries={entries} timeZone={tz} />;
-
   return (
     <div className="stack">
       <PageHeader
@@ -68,44 +48,22 @@ export function AuditLogPage() {
       />
       <Card flush>
         <div className="filters" role="search" aria-label="Filter the audit log">
-          <div className="field">
-            <label className="field-label" htmlFor="audit-resource">
-              Resource type
-            </label>
-            <select
-              id="audit-resource"
-              className="select"
-              value={resourceType}
-              onChange={(e) => setResourceType(e.target.value)}
-              disabled={!facets.data}
-            >
-              <option value="">All resources</option>
-              {facets.data?.resourceTypes.map((v) => (
-                <option key={v} value={v}>
-                  {label(v)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label className="field-label" htmlFor="audit-operation">
-              Operation
-            </label>
-            <select
-              id="audit-operation"
-              className="select"
-              value={operation}
-              onChange={(e) => setOperation(e.target.value)}
-              disabled={!facets.data}
-            >
-              <option value="">All operations</option>
-              {facets.data?.operations.map((v) => (
-                <option key={v} value={v}>
-                  {label(v)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FacetSelect
+            id="audit-resource"
+            label="Resource type"
+            allLabel="All resources"
+            value={resourceType}
+            options={facets.data?.resourceTypes}
+            onChange={setResourceType}
+          />
+          <FacetSelect
+            id="audit-operation"
+            label="Operation"
+            allLabel="All operations"
+            value={operation}
+            options={facets.data?.operations}
+            onChange={setOperation}
+          />
           <div className="field">
             <label className="field-label" htmlFor="audit-actor">
               Actor
@@ -120,104 +78,114 @@ export function AuditLogPage() {
             />
           </div>
         </div>
-        {body}
-        {log.hasNextPage && (
-          <div className="list-footer">
-            <button type="button" className="btn" onClick={() => void log.fetchNextPage()} disabled={log.isFetchingNextPage}>
-              {log.isFetchingNextPage && <span className="spinner" aria-hidden="true" />}
-              Load more
-            </button>
-          </div>
-        )}
+        <PagedQueryView
+          query={log}
+          rows={entries}
+          loadingLabel="Loading the audit log…"
+          errorTitle="Could not load the audit log"
+          empty={
+            filtered ? (
+              <NoMatchesState title="No entries match these filters" onClear={clear} />
+            ) : (
+              <EmptyState icon={ScrollIcon} title="No activity yet">
+                Changes made in this workspace will appear here.
+              </EmptyState>
+            )
+          }
+        >
+          {(rows) => <AuditTable entries={rows} timeZone={tz} />}
+        </PagedQueryView>
       </Card>
       <p className="subtle">Times are shown in {tz.replace(/_/g, " ")}.</p>
     </div>
   );
 }
 
-function AuditTable({ entries, timeZone }: { entries: AuditEntry[]; timeZone: string }) {
-  const [open, setOpen] = useState<Set<number>>(new Set());
-  const toggle = (id: number) =>
-    setOpen((s) => {
-      const next = new Set(s);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-
+/** A filter over one facet of the log; disabled until the facets have loaded. */
+function FacetSelect({
+  id,
+  label: fieldLabel,
+  allLabel,
+  value,
+  options,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  allLabel: string;
+  value: string;
+  options: string[] | undefined;
+  onChange: (value: string) => void;
+}) {
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Change</th>
-            <th scope="col">
-              <span className="sr-only">Details</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => {
-            const hasDiff = e.before !== null || e.after !== null;
-            const expanded = open.has(e.id);
-            return (
-              <Fragment key={e.id}>
-                <tr>
-                  <td className="muted nowrap">
-                    <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at, timeZone)}</time>
-                  </td>
-                  <td>
-                    <div className="cell-primary">{e.actor.name}</div>
-                    <div className="cell-secondary">{e.actor.email}</div>
-                  </td>
-                  <td className="audit-change">
-                    <div>{e.summary}</div>
-                    <div className="row cell-secondary">
-                      <span className={`badge ${OPERATION_BADGE[e.operation] ?? ""}`}>{label(e.operation)}</span>
-                      <span>{label(e.resourceType)}</span>
-                      <span className="mono" title={e.resourceId}>
-                        {e.resourceId}
-                      </span>
-                    </div>
-                  </td>
-                  <td className="cell-actions">
-                    {hasDiff && (
-                      <button
-                        type="button"
-                        className="btn btn-ghost btn-sm expand-btn"
-                        aria-expanded={expanded}
-                        aria-controls={`audit-${e.id}`}
-                        onClick={() => toggle(e.id)}
-                      >
-                        <ChevronRightIcon />
-                        Changes
-                      </button>
-                    )}
-                  </td>
-                </tr>
-                {expanded && (
-                  <tr className="details-row" id={`audit-${e.id}`}>
-                    <td colSpan={4}>
-                      <div className="diff">
-                        <div>
-                          <strong>Before</strong>
-                          <pre>{e.before === null ? "—" : JSON.stringify(e.before, null, 2)}</pre>
-                        </div>
-                        <div>
-                          <strong>After</strong>
-                          <pre>{e.after === null ? "—" : JSON.stringify(e.after, null, 2)}</pre>
-                        </div>
-                      </div>
-                    </td>
-                  </tr>
-                )}
-              </Fragment>
-            );
-          })}
-        </tbody>
-      </table>
+    <div className="field">
+      <label className="field-label" htmlFor={id}>
+        {fieldLabel}
+      </label>
+      <select id={id} className="select" value={value} onChange={(e) => onChange(e.target.value)} disabled={!options}>
+        <option value="">{allLabel}</option>
+        {options?.map((v) => (
+          <option key={v} value={v}>
+            {label(v)}
+          </option>
+        ))}
+      </select>
     </div>
+  );
+}
+
+function AuditTable({ entries, timeZone }: { entries: AuditEntry[]; timeZone: string }) {
+  return (
+    <Table
+      head={
+        <>
+          <th scope="col">Time</th>
+          <th scope="col">Actor</th>
+          <th scope="col">Change</th>
+          <HiddenHeader label="Details" />
+        </>
+      }
+    >
+      <ExpandableRows
+        rows={entries}
+        rowKey={(e) => e.id}
+        detailsId={(e) => `audit-${e.id}`}
+        colSpan={4}
+        row={(e, expandButton) => (
+          <tr>
+            <td className="muted nowrap">
+              <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at, timeZone)}</time>
+            </td>
+            <td>
+              <div className="cell-primary">{e.actor.name}</div>
+              <div className="cell-secondary">{e.actor.email}</div>
+            </td>
+            <td className="audit-change">
+              <div>{e.summary}</div>
+              <div className="row cell-secondary">
+                <span className={`badge ${OPERATION_BADGE[e.operation] ?? ""}`}>{label(e.operation)}</span>
+                <span>{label(e.resourceType)}</span>
+                <span className="mono" title={e.resourceId}>
+                  {e.resourceId}
+                </span>
+              </div>
+            </td>
+            <td className="cell-actions">{(e.before !== null || e.after !== null) && expandButton("Changes")}</td>
+          </tr>
+        )}
+        details={(e) => (
+          <div className="diff">
+            <div>
+              <strong>Before</strong>
+              <pre>{e.before === null ? "—" : JSON.stringify(e.before, null, 2)}</pre>
+            </div>
+            <div>
+              <strong>After</strong>
+              <pre>{e.after === null ? "—" : JSON.stringify(e.after, null, 2)}</pre>
+            </div>
+          </div>
+        )}
+      />
+    </Table>
   );
 }

@@ -4,11 +4,11 @@ import { useMe } from "../api/account";
 import { errorMessage } from "../api/client";
 import { useChangeRole, useMembers, useRemoveMember, type Member } from "../api/team";
 import { Alert } from "../components/alert";
-import { FormError } from "../components/form";
 import { UsersIcon } from "../components/icons";
-import { Modal } from "../components/modal";
+import { ConfirmModal } from "../components/modal";
 import { Card, PageHeader } from "../components/page";
 import { EmptyState, QueryView } from "../components/states";
+import { HiddenHeader, Table } from "../components/table";
 import { useToast } from "../components/toast";
 import { formatDate } from "../lib/time";
 import { useTimeZone } from "../lib/use-timezone";
@@ -56,84 +56,80 @@ export function TeamPage() {
           empty={<EmptyState icon={UsersIcon} title="No members yet" />}
         >
           {(list) => (
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Member</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Joined</th>
+            <Table
+              head={
+                <>
+                  <th scope="col">Member</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Joined</th>
+                  {manage && <HiddenHeader label="Actions" />}
+                </>
+              }
+            >
+              {list.map((m) => {
+                const editable = manage && m.role !== "owner" && m.userId !== me.user.id;
+                return (
+                  <tr key={m.userId}>
+                    <td>
+                      <div className="cell-primary">
+                        {m.name}
+                        {m.userId === me.user.id && <span className="subtle"> (you)</span>}
+                      </div>
+                      <div className="cell-secondary">{m.email}</div>
+                    </td>
+                    <td>
+                      {editable ? (
+                        <select
+                          className="select"
+                          aria-label={`Role of ${m.name}`}
+                          value={m.role}
+                          disabled={changeRole.isPending}
+                          onChange={(e) => onRole(m, e.target.value as Role)}
+                        >
+                          {ASSIGNABLE.map((o) => (
+                            <option key={o.value} value={o.value}>
+                              {o.label}
+                            </option>
+                          ))}
+                        </select>
+                      ) : (
+                        <span className={`badge ${ROLE_BADGE[m.role] ?? ""}`}>{ROLE_LABELS[m.role]}</span>
+                      )}
+                    </td>
+                    <td className="muted nowrap">{formatDate(m.joinedAt, tz)}</td>
                     {manage && (
-                      <th scope="col">
-                        <span className="sr-only">Actions</span>
-                      </th>
+                      <td className="cell-actions">
+                        {editable && (
+                          <button
+                            type="button"
+                            className="btn btn-sm btn-danger-outline"
+                            aria-label={`Remove ${m.name}`}
+                            onClick={() => {
+                              remove.reset();
+                              setRemoving(m);
+                            }}
+                          >
+                            Remove
+                          </button>
+                        )}
+                      </td>
                     )}
                   </tr>
-                </thead>
-                <tbody>
-                  {list.map((m) => {
-                    const editable = manage && m.role !== "owner" && m.userId !== me.user.id;
-                    return (
-                      <tr key={m.userId}>
-                        <td>
-                          <div className="cell-primary">
-                            {m.name}
-                            {m.userId === me.user.id && <span className="subtle"> (you)</span>}
-                          </div>
-                          <div className="cell-secondary">{m.email}</div>
-                        </td>
-                        <td>
-                          {editable ? (
-                            <select
-                              className="select"
-                              aria-label={`Role of ${m.name}`}
-                              value={m.role}
-                              disabled={changeRole.isPending}
-                              onChange={(e) => onRole(m, e.target.value as Role)}
-                            >
-                              {ASSIGNABLE.map((o) => (
-                                <option key={o.value} value={o.value}>
-                                  {o.label}
-                                </option>
-                              ))}
-                            </select>
-                          ) : (
-                            <span className={`badge ${ROLE_BADGE[m.role] ?? ""}`}>{ROLE_LABELS[m.role]}</span>
-                          )}
-                        </td>
-                        <td className="muted nowrap">{formatDate(m.joinedAt, tz)}</td>
-                        {manage && (
-                          <td className="cell-actions">
-                            {editable && (
-                              <button
-                                type="button"
-                                className="btn btn-sm btn-danger-outline"
-                                aria-label={`Remove ${m.name}`}
-                                onClick={() => {
-                                  remove.reset();
-                                  setRemoving(m);
-                                }}
-                              >
-                                Remove
-                              </button>
-                            )}
-                          </td>
-                        )}
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </Table>
           )}
         </QueryView>
       </Card>
 
-      <Modal
+      <ConfirmModal
         open={removing !== null}
         title="Remove member"
+        confirmLabel="Remove member"
+        pending={remove.isPending}
+        error={remove.error}
         onClose={() => setRemoving(null)}
-        onSubmit={() =>
+        onConfirm={() =>
           removing &&
           remove.mutate(removing.userId, {
             onSuccess: () => {
@@ -142,23 +138,12 @@ export function TeamPage() {
             },
           })
         }
-        footer={
-          <>
-            <button type="button" className="btn" onClick={() => setRemoving(null)}>
-              Cancel
-            </button>
-            <button type="submit" className="btn btn-danger" disabled={remove.isPending}>
-              Remove member
-            </button>
-          </>
-        }
       >
         <p>
           Remove <strong>{removing?.name}</strong> ({removing?.email}) from {workspace.name}? They lose access at once and
           their sessions in this workspace end.
         </p>
-        <FormError error={remove.error} />
-      </Modal>
+      </ConfirmModal>
     </div>
   );
 }

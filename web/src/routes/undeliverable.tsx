@@ -4,10 +4,11 @@ import { REASONS, reasonLabel, type Reason } from "../../../worker/services/clas
 import { exportUrl, useAllow, useRelist, useUndeliverable, type UndeliverableFilters, type UndeliverableRow } from "../api/undeliverable";
 import { Alert } from "../components/alert";
 import { FormError } from "../components/form";
-import { InboxIcon, SearchIcon } from "../components/icons";
+import { InboxIcon } from "../components/icons";
 import { Modal } from "../components/modal";
 import { Card, PageHeader } from "../components/page";
-import { EmptyState, ErrorState, LoadingState } from "../components/states";
+import { EmptyState, NoMatchesState, PagedQueryView } from "../components/states";
+import { HiddenHeader, Table } from "../components/table";
 import { useToast } from "../components/toast";
 import { formatDateTime } from "../lib/time";
 import { useDebounced } from "../lib/use-debounced";
@@ -43,92 +44,6 @@ export function UndeliverablePage() {
     setStatus("listed");
     setReason("");
   };
-
-  let body;
-  if (list.isPending) body = <LoadingState label="Loading the Undeliverable list…" />;
-  else if (list.isError)
-    body = <ErrorState error={list.error} title="Could not load the Undeliverable list" onRetry={() => void list.refetch()} />;
-  else if (!rows.length)
-    body = filtered ? (
-      <EmptyState
-        icon={SearchIcon}
-        title="No addresses match these filters"
-        action={
-          <button type="button" className="btn btn-sm" onClick={clear}>
-            Clear filters
-          </button>
-        }
-      />
-    ) : (
-      <EmptyState icon={InboxIcon} title="No undeliverable addresses">
-        Addresses appear here when their bounces, complaints or rejects match your classification rules.
-      </EmptyState>
-    );
-  else
-    body = (
-      <div className="table-wrap">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Status</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Events</th>
-              <th scope="col">Last change</th>
-              <th scope="col">Last diagnostic</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.email} data-email={r.email}>
-                <td className="cell-primary mono">{r.email}</td>
-                <td>
-                  <span className={`badge ${r.status === "listed" ? "badge-danger" : "badge-success"}`}>
-                    {r.status === "listed" ? "Listed" : "Excluded"}
-                  </span>
-                </td>
-                <td>{r.label ?? <span className="subtle">—</span>}</td>
-                <td>{r.events.toLocaleString()}</td>
-                <td className="muted">{formatDateTime(r.lastChange, tz)}</td>
-                <td className="cell-secondary">
-                  {r.status === "excluded" && r.note ? (
-                    <span title={r.excludedBy ? `Note by ${r.excludedBy}` : undefined}>{r.note}</span>
-                  ) : (
-                    (r.lastDiagnostic ?? <span className="subtle">—</span>)
-                  )}
-                </td>
-                <td className="cell-actions">
-                  {r.status === "listed" ? (
-                    <button
-                      type="button"
-                      className="btn btn-sm"
-                      disabled={!can("undeliverable.manage")}
-                      title={can("undeliverable.manage") ? `Allow delivery to ${r.email} again` : NO_MANAGE}
-                      onClick={() => setAllowing(r)}
-                    >
-                      Allow
-                    </button>
-                  ) : (
-                    <button
-                      type="button"
-                      className="btn btn-sm"
-                      disabled={!can("undeliverable.manage")}
-                      title={can("undeliverable.manage") ? `Put ${r.email} back under the rules` : NO_MANAGE}
-                      onClick={() => setRelisting(r)}
-                    >
-                      Re-list
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    );
 
   return (
     <div className="stack">
@@ -187,15 +102,81 @@ export function UndeliverablePage() {
             </select>
           </div>
         </div>
-        {body}
-        {list.hasNextPage && (
-          <div className="list-footer">
-            <button type="button" className="btn" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-              {list.isFetchingNextPage && <span className="spinner" aria-hidden="true" />}
-              Load more
-            </button>
-          </div>
-        )}
+        <PagedQueryView
+          query={list}
+          rows={rows}
+          loadingLabel="Loading the Undeliverable list…"
+          errorTitle="Could not load the Undeliverable list"
+          empty={
+            filtered ? (
+              <NoMatchesState title="No addresses match these filters" onClear={clear} />
+            ) : (
+              <EmptyState icon={InboxIcon} title="No undeliverable addresses">
+                Addresses appear here when their bounces, complaints or rejects match your classification rules.
+              </EmptyState>
+            )
+          }
+        >
+          {(listed) => (
+            <Table
+              head={
+                <>
+                  <th scope="col">Email</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col">Events</th>
+                  <th scope="col">Last change</th>
+                  <th scope="col">Last diagnostic</th>
+                  <HiddenHeader label="Actions" />
+                </>
+              }
+            >
+              {listed.map((r) => (
+                <tr key={r.email} data-email={r.email}>
+                  <td className="cell-primary mono">{r.email}</td>
+                  <td>
+                    <span className={`badge ${r.status === "listed" ? "badge-danger" : "badge-success"}`}>
+                      {r.status === "listed" ? "Listed" : "Excluded"}
+                    </span>
+                  </td>
+                  <td>{r.label ?? <span className="subtle">—</span>}</td>
+                  <td>{r.events.toLocaleString()}</td>
+                  <td className="muted">{formatDateTime(r.lastChange, tz)}</td>
+                  <td className="cell-secondary">
+                    {r.status === "excluded" && r.note ? (
+                      <span title={r.excludedBy ? `Note by ${r.excludedBy}` : undefined}>{r.note}</span>
+                    ) : (
+                      (r.lastDiagnostic ?? <span className="subtle">—</span>)
+                    )}
+                  </td>
+                  <td className="cell-actions">
+                    {r.status === "listed" ? (
+                      <button
+                        type="button"
+                        className="btn btn-sm"
+                        disabled={!can("undeliverable.manage")}
+                        title={can("undeliverable.manage") ? `Allow delivery to ${r.email} again` : NO_MANAGE}
+                        onClick={() => setAllowing(r)}
+                      >
+                        Allow
+                      </button>
+                    ) : (
+                      <button
+                        type="button"
+                        className="btn btn-sm"
+                        disabled={!can("undeliverable.manage")}
+                        title={can("undeliverable.manage") ? `Put ${r.email} back under the rules` : NO_MANAGE}
+                        onClick={() => setRelisting(r)}
+                      >
+                        Re-list
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </Table>
+          )}
+        </PagedQueryView>
       </Card>
       <p className="subtle">
         Times are shown in {tz.replace(/_/g, " ")}.{version && <> Rules version <span className="mono">{version}</span>.</>}

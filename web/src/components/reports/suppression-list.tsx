@@ -13,11 +13,12 @@ import {
 } from "../../api/aws";
 import { Alert } from "../alert";
 import { FormError, SubmitButton } from "../form";
-import { CloudIcon, RefreshIcon, SearchIcon, ShieldCheckIcon } from "../icons";
+import { CloudIcon, RefreshIcon, ShieldCheckIcon } from "../icons";
 import { GuardedButton } from "../ingest/ingest-header";
 import { Modal } from "../modal";
 import { Card } from "../page";
-import { EmptyState, ErrorState, LoadingState } from "../states";
+import { EmptyState, ErrorState, LoadingState, LoadMore, NoMatchesState } from "../states";
+import { HiddenHeader, Table } from "../table";
 import { useToast } from "../toast";
 import { formatCount } from "../../lib/format";
 import { formatDateTime } from "../../lib/time";
@@ -119,15 +120,7 @@ export function SuppressionList() {
   else if (!rows.length)
     body =
       q || reason ? (
-        <EmptyState
-          icon={SearchIcon}
-          title="No suppressed addresses match"
-          action={
-            <button type="button" className="btn btn-sm" onClick={clear}>
-              Clear filters
-            </button>
-          }
-        />
+        <NoMatchesState title="No suppressed addresses match" onClear={clear} />
       ) : (
         <EmptyState icon={ShieldCheckIcon} title={sync.data?.running ? "Reading the list from SES…" : "The suppression list is empty"}>
           SES adds addresses here after hard bounces and complaints.
@@ -135,39 +128,40 @@ export function SuppressionList() {
       );
   else
     body = (
-      <div className="table-wrap">
-        <table className="table" aria-label="Suppressed addresses">
-          <thead>
-            <tr>
-              <SortHeader label="Address" column="address" filters={filters} onSort={onSort} />
-              <th scope="col">Reason</th>
-              <SortHeader label="Last updated" column="lastUpdate" filters={filters} onSort={onSort} />
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.email} data-email={r.email}>
-                <td className="cell-primary mono">{r.email}</td>
-                <td>
-                  <span className={`badge ${r.reason === "COMPLAINT" ? "badge-warning" : "badge-danger"}`}>{REASON_LABELS[r.reason]}</span>
-                </td>
-                <td className="muted">{formatDateTime(r.lastUpdateTime, tz)}</td>
-                <td className="cell-actions">
-                  <GuardedButton blocker={blocker} className="btn btn-sm" label={`Remove ${r.email}`} onClick={() => {
-                      remove.reset();
-                      setDeleting(r);
-                    }}>
-                    Remove
-                  </GuardedButton>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        label="Suppressed addresses"
+        head={
+          <>
+            <SortHeader label="Address" column="address" filters={filters} onSort={onSort} />
+            <th scope="col">Reason</th>
+            <SortHeader label="Last updated" column="lastUpdate" filters={filters} onSort={onSort} />
+            <HiddenHeader label="Actions" />
+          </>
+        }
+      >
+        {rows.map((r) => (
+          <tr key={r.email} data-email={r.email}>
+            <td className="cell-primary mono">{r.email}</td>
+            <td>
+              <span className={`badge ${r.reason === "COMPLAINT" ? "badge-warning" : "badge-danger"}`}>{REASON_LABELS[r.reason]}</span>
+            </td>
+            <td className="muted">{formatDateTime(r.lastUpdateTime, tz)}</td>
+            <td className="cell-actions">
+              <GuardedButton
+                blocker={blocker}
+                className="btn btn-sm"
+                label={`Remove ${r.email}`}
+                onClick={() => {
+                  remove.reset();
+                  setDeleting(r);
+                }}
+              >
+                Remove
+              </GuardedButton>
+            </td>
+          </tr>
+        ))}
+      </Table>
     );
 
   return (
@@ -204,14 +198,7 @@ export function SuppressionList() {
         </div>
       )}
       {body}
-      {connected && list.hasNextPage && (
-        <div className="list-footer">
-          <button type="button" className="btn" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-            {list.isFetchingNextPage && <span className="spinner" aria-hidden="true" />}
-            Load more
-          </button>
-        </div>
-      )}
+      {connected && <LoadMore query={list} />}
       <Modal
         open={deleting !== null}
         title="Remove from the suppression list?"

@@ -1,12 +1,13 @@
-import { Fragment, useState } from "react";
+import { useState } from "react";
 import { useDeadLetters, useReplayDeadLetter, type DeadLetter } from "../../api/ingest";
 import { FormError, SubmitButton } from "../../components/form";
-import { ChevronRightIcon, InboxIcon, ReplayIcon } from "../../components/icons";
+import { InboxIcon, ReplayIcon } from "../../components/icons";
 import { GuardedButton, IngestHeader, manageBlocker } from "../../components/ingest/ingest-header";
 import { PayloadBlock } from "../../components/ingest/payload";
 import { Modal } from "../../components/modal";
 import { Card } from "../../components/page";
-import { EmptyState, ErrorState, LoadingState } from "../../components/states";
+import { EmptyState, PagedQueryView } from "../../components/states";
+import { ExpandableRows, HiddenHeader, Table } from "../../components/table";
 import { useToast } from "../../components/toast";
 import { formatDateTime } from "../../lib/time";
 import { useTimeZone } from "../../lib/use-timezone";
@@ -49,18 +50,6 @@ export function DeadLettersPage() {
     setReplaying(row);
   };
 
-  let body;
-  if (list.isPending) body = <LoadingState label="Loading dead letters…" />;
-  else if (list.isError) body = <ErrorState error={list.error} title="Could not load the dead letters" onRetry={() => void list.refetch()} />;
-  else if (!rows.length)
-    body = (
-      <EmptyState icon={InboxIcon} title="No dead letters">
-        Every queued message of this workspace was processed. A message that still fails after all its retries is kept here
-        instead of being lost.
-      </EmptyState>
-    );
-  else body = <DeadLetterTable rows={rows} timeZone={tz} blocker={blocker} onReplay={startReplay} />;
-
   return (
     <div className="stack">
       <IngestHeader
@@ -69,18 +58,21 @@ export function DeadLettersPage() {
         description="Queue messages that still failed after all their retries (for events, 5 retries over about 5 minutes); the attempts column counts deliveries. Each is kept here with its body; once the cause is fixed, replay it to send it back to its original queue. The queue does not pass on the last error: find it in the Worker's logs at the time the message was received."
       />
       <Card flush>
-        {body}
-        {list.hasNextPage && (
-          <div className="list-footer">
-            <button type="button" className="btn" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-              {list.isFetchingNextPage && <span className="spinner" aria-hidden="true" />}
-              Load more
-            </button>
-          </div>
-        )}
-        {list.isFetchNextPageError && (
-          <ErrorState error={list.error} title="Could not load more" onRetry={() => void list.fetchNextPage()} />
-        )}
+        <PagedQueryView
+          query={list}
+          rows={rows}
+          loadingLabel="Loading dead letters…"
+          errorTitle="Could not load the dead letters"
+          empty={
+            <EmptyState icon={InboxIcon} title="No dead letters">
+              Every queued message of this workspace was processed. A message that still fails after all its retries is kept here
+              instead of being lost.
+            </EmptyState>
+          }
+          reportLoadMoreError
+        >
+          {(letters) => <DeadLetterTable rows={letters} timeZone={tz} blocker={blocker} onReplay={startReplay} />}
+        </PagedQueryView>
       </Card>
       <p className="subtle">Times are shown in {tz.replace(/_/g, " ")}.</p>
 
@@ -134,92 +126,66 @@ function DeadLetterTable({
   blocker: string | null;
   onReplay: (row: DeadLetter) => void;
 }) {
-  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
-  const toggle = (id: string) =>
-    setOpen((s) => {
-      const next = new Set(s);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Received</th>
-            <th scope="col">Queue</th>
-            <th scope="col" className="num">
-              Attempts
-            </th>
-            <th scope="col">Status</th>
-            <th scope="col">Message</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => {
-            const expanded = open.has(r.id);
-            const summary = describe(r.body);
-            const rowBlocker =
-              r.queue === UNKNOWN_QUEUE ? "SendOps cannot tell which queue this message came from, so it cannot be replayed." : blocker;
-            return (
-              <Fragment key={r.id}>
-                <tr>
-                  <td className="muted nowrap">
-                    <time dateTime={new Date(r.receivedAt).toISOString()}>{formatDateTime(r.receivedAt, timeZone)}</time>
-                  </td>
-                  <td className="mono nowrap">{r.queue}</td>
-                  <td className="num">{r.attempts}</td>
-                  <td className="nowrap">
-                    {r.status === "replayed" ? (
-                      <>
-                        <span className="badge badge-success">Replayed</span>
-                        {r.replayedAt !== null && <div className="cell-secondary">{formatDateTime(r.replayedAt, timeZone)}</div>}
-                      </>
-                    ) : (
-                      <span className="badge badge-warning">Pending</span>
-                    )}
-                  </td>
-                  <td className="cell-clip mono" title={summary}>
-                    {summary}
-                  </td>
-                  <td className="cell-actions">
-                    <span className="row">
-                      <button
-                        type="button"
-                        className="btn btn-ghost btn-sm expand-btn"
-                        aria-expanded={expanded}
-                        aria-controls={`dead-letter-${r.id}`}
-                        onClick={() => toggle(r.id)}
-                      >
-                        <ChevronRightIcon />
-                        Body
-                      </button>
-                      {r.status === "pending" && (
-                        <GuardedButton blocker={rowBlocker} className="btn btn-sm" onClick={() => onReplay(r)} label={`Replay ${summary}`}>
-                          <ReplayIcon size={14} />
-                          Replay
-                        </GuardedButton>
-                      )}
-                    </span>
-                  </td>
-                </tr>
-                {expanded && (
-                  <tr className="details-row" id={`dead-letter-${r.id}`}>
-                    <td colSpan={6}>
-                      <PayloadBlock label="Queue message body" text={JSON.stringify(r.body, null, 2) ?? "null"} what="message body" />
-                    </td>
-                  </tr>
+    <Table
+      head={
+        <>
+          <th scope="col">Received</th>
+          <th scope="col">Queue</th>
+          <th scope="col" className="num">
+            Attempts
+          </th>
+          <th scope="col">Status</th>
+          <th scope="col">Message</th>
+          <HiddenHeader label="Actions" />
+        </>
+      }
+    >
+      <ExpandableRows
+        rows={rows}
+        rowKey={(r) => r.id}
+        detailsId={(r) => `dead-letter-${r.id}`}
+        colSpan={6}
+        row={(r, expandButton) => {
+          const summary = describe(r.body);
+          const rowBlocker =
+            r.queue === UNKNOWN_QUEUE ? "SendOps cannot tell which queue this message came from, so it cannot be replayed." : blocker;
+          return (
+            <tr>
+              <td className="muted nowrap">
+                <time dateTime={new Date(r.receivedAt).toISOString()}>{formatDateTime(r.receivedAt, timeZone)}</time>
+              </td>
+              <td className="mono nowrap">{r.queue}</td>
+              <td className="num">{r.attempts}</td>
+              <td className="nowrap">
+                {r.status === "replayed" ? (
+                  <>
+                    <span className="badge badge-success">Replayed</span>
+                    {r.replayedAt !== null && <div className="cell-secondary">{formatDateTime(r.replayedAt, timeZone)}</div>}
+                  </>
+                ) : (
+                  <span className="badge badge-warning">Pending</span>
                 )}
-              </Fragment>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+              </td>
+              <td className="cell-clip mono" title={summary}>
+                {summary}
+              </td>
+              <td className="cell-actions">
+                <span className="row">
+                  {expandButton("Body")}
+                  {r.status === "pending" && (
+                    <GuardedButton blocker={rowBlocker} className="btn btn-sm" onClick={() => onReplay(r)} label={`Replay ${summary}`}>
+                      <ReplayIcon size={14} />
+                      Replay
+                    </GuardedButton>
+                  )}
+                </span>
+              </td>
+            </tr>
+          );
+        }}
+        details={(r) => <PayloadBlock label="Queue message body" text={JSON.stringify(r.body, null, 2) ?? "null"} what="message body" />}
+      />
+    </Table>
   );
 }

@@ -3,7 +3,7 @@ import { BarListChart } from "../../charts/bar-list-chart";
 import { ChartLegend } from "../../charts/legend";
 import { SERIES } from "../../charts/palette";
 import { bucketLabel } from "../../charts/time-axis";
-import { TimeSeriesChart } from "../../charts/time-series-chart";
+import { TimeSeriesChart, type SeriesDef } from "../../charts/time-series-chart";
 import { InfoIcon } from "../../components/icons";
 import { ErrorState } from "../../components/states";
 import { ChartCard } from "../../components/reports/chart-card";
@@ -22,6 +22,20 @@ const RATE_LEGEND = [
   { label: "Open rate", color: SERIES.indigo },
   { label: "Click rate", color: SERIES.teal },
 ];
+
+/** The open and click rate charts: the same chart of one rate each. */
+const RATE_CHARTS = {
+  open: {
+    title: "Open rate over time",
+    description: "Unique opens over deliveries.",
+    series: { key: "openPct", label: "Open rate", color: SERIES.indigo, kind: "area" },
+  },
+  click: {
+    title: "Click rate over time",
+    description: "Unique clicks over deliveries.",
+    series: { key: "clickPct", label: "Click rate", color: SERIES.teal, kind: "area" },
+  },
+} satisfies Record<"open" | "click", { title: string; description: string; series: SeriesDef<SeriesRow> }>;
 
 /** Mail sent without a template tag is grouped under this label. */
 const NO_TEMPLATE = "(no template)";
@@ -56,7 +70,7 @@ export function EngagementTab({ scope, update }: { scope: ReportScope; update: U
         ? { header: "Open rate", cell: (r) => formatPercent(r.openPct), numeric: true }
         : { header: "Click rate", cell: (r) => formatPercent(r.clickPct), numeric: true },
     ];
-    return <DataTable columns={columns} rows={data!.series} rowKey={(r) => String(r.t)} caption={`${which === "open" ? "Open" : "Click"} rate over time`} />;
+    return <DataTable columns={columns} rows={data!.series} rowKey={(r) => String(r.t)} caption={RATE_CHARTS[which].title} />;
   };
 
   return (
@@ -97,44 +111,28 @@ export function EngagementTab({ scope, update }: { scope: ReportScope; update: U
       </div>
 
       <div className="grid-2">
-        <ChartCard
-          title="Open rate over time"
-          description="Unique opens over deliveries."
-          state={report}
-          isEmpty={noDeliveries}
-          emptyText="No messages were delivered in this range."
-          chart={() => (
-            <TimeSeriesChart
-              data={data!.series}
-              series={[{ key: "openPct", label: "Open rate", color: SERIES.indigo, kind: "area" }]}
-              hourly={hourly}
-              timeZone={scope.timeZone}
-              formatValue={(v) => formatPercent(v)}
-              formatTick={formatPercentTick}
-              label="Open rate over time"
-            />
-          )}
-          table={rateTable("open")}
-        />
-        <ChartCard
-          title="Click rate over time"
-          description="Unique clicks over deliveries."
-          state={report}
-          isEmpty={noDeliveries}
-          emptyText="No messages were delivered in this range."
-          chart={() => (
-            <TimeSeriesChart
-              data={data!.series}
-              series={[{ key: "clickPct", label: "Click rate", color: SERIES.teal, kind: "area" }]}
-              hourly={hourly}
-              timeZone={scope.timeZone}
-              formatValue={(v) => formatPercent(v)}
-              formatTick={formatPercentTick}
-              label="Click rate over time"
-            />
-          )}
-          table={rateTable("click")}
-        />
+        {(["open", "click"] as const).map((which) => (
+          <ChartCard
+            key={which}
+            title={RATE_CHARTS[which].title}
+            description={RATE_CHARTS[which].description}
+            state={report}
+            isEmpty={noDeliveries}
+            emptyText="No messages were delivered in this range."
+            chart={() => (
+              <TimeSeriesChart
+                data={data!.series}
+                series={[RATE_CHARTS[which].series]}
+                hourly={hourly}
+                timeZone={scope.timeZone}
+                formatValue={(v) => formatPercent(v)}
+                formatTick={formatPercentTick}
+                label={RATE_CHARTS[which].title}
+              />
+            )}
+            table={rateTable(which)}
+          />
+        ))}
       </div>
 
       <div className="grid-2">

@@ -148,6 +148,31 @@ export function MessageDrawer({
 /** Label/value pairs, without those that have no value for this message. */
 const facts = (pairs: [string, ReactNode | undefined][]) => pairs.filter((p): p is [string, ReactNode] => p[1] !== undefined);
 
+/** A titled section of the drawer; the title names the region. */
+function DrawerSection({ id, title, children }: { id: string; title: ReactNode; children: ReactNode }) {
+  return (
+    <section aria-labelledby={id}>
+      <h3 id={id} className="drawer-section-title">
+        {title}
+      </h3>
+      {children}
+    </section>
+  );
+}
+
+function FactList({ items }: { items: [string, ReactNode][] }) {
+  return (
+    <dl className="facts">
+      {items.map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
 function DetailBody({ data, timeZone, titleId }: { data: MessageDetail; timeZone: string; titleId: string }) {
   const m = data.message;
   const time = (at: number | null) => (at === null ? undefined : formatDateTime(at, timeZone));
@@ -182,49 +207,30 @@ function DetailBody({ data, timeZone, titleId }: { data: MessageDetail; timeZone
         <p className="muted">{m.subject ?? "(no subject)"}</p>
       </header>
 
-      <section aria-labelledby={`${titleId}-delivery`}>
-        <h3 id={`${titleId}-delivery`} className="drawer-section-title">
-          Delivery
-        </h3>
-        <dl className="facts">
-          {delivery.map(([k, v]) => (
-            <div key={k}>
-              <dt>{k}</dt>
-              <dd>{v}</dd>
-            </div>
-          ))}
-        </dl>
-      </section>
+      <DrawerSection id={`${titleId}-delivery`} title="Delivery">
+        <FactList items={delivery} />
+      </DrawerSection>
 
-      <section aria-labelledby={`${titleId}-timeline`}>
-        <h3 id={`${titleId}-timeline`} className="drawer-section-title">
-          Timeline <span className="subtle">({data.events.length} {data.events.length === 1 ? "event" : "events"})</span>
-        </h3>
+      <DrawerSection
+        id={`${titleId}-timeline`}
+        title={
+          <>
+            Timeline <span className="subtle">({data.events.length} {data.events.length === 1 ? "event" : "events"})</span>
+          </>
+        }
+      >
         <ol className="timeline">
           {data.events.map((e) => (
             <TimelineItem key={e.id} event={e} first={data.events[0]!.at} recipient={m.recipient} timeZone={timeZone} />
           ))}
         </ol>
-      </section>
+      </DrawerSection>
 
-      <section aria-labelledby={`${titleId}-about`}>
-        <h3 id={`${titleId}-about`} className="drawer-section-title">
-          Message
-        </h3>
-        <dl className="facts">
-          {about.map(([k, v]) => (
-            <div key={k}>
-              <dt>{k}</dt>
-              <dd>{v}</dd>
-            </div>
-          ))}
-        </dl>
-      </section>
+      <DrawerSection id={`${titleId}-about`} title="Message">
+        <FactList items={about} />
+      </DrawerSection>
 
-      <section aria-labelledby={`${titleId}-headers`}>
-        <h3 id={`${titleId}-headers`} className="drawer-section-title">
-          Headers
-        </h3>
+      <DrawerSection id={`${titleId}-headers`} title="Headers">
         {m.headers.length ? (
           <div className="table-wrap headers-table">
             <table className="table">
@@ -244,7 +250,7 @@ function DetailBody({ data, timeZone, titleId }: { data: MessageDetail; timeZone
         ) : (
           <p className="muted">SES did not include the headers (the configuration set publishes events without original headers).</p>
         )}
-      </section>
+      </DrawerSection>
     </div>
   );
 }

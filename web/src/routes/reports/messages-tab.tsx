@@ -2,7 +2,7 @@ import { useEffect, useId, useState, type ReactNode } from "react";
 import { useEventLog, useMessages, type EventRow, type MessageRow, type ReportScope } from "../../api/reports";
 import { ApiError } from "../../api/client";
 import { SearchIcon } from "../../components/icons";
-import { EmptyState, ErrorState } from "../../components/states";
+import { EmptyState, ErrorState, LoadMore, NoMatchesState } from "../../components/states";
 import { EVENT_TYPES, EventBadge, MESSAGE_STATUS_OPTIONS, StatusBadge } from "../../components/reports/status-badge";
 import { formatDuration, formatStamp } from "../../lib/format";
 import { formatDateTime } from "../../lib/time";
@@ -106,33 +106,13 @@ function ListBody<T>({
   }
   if (!rows.length)
     return filtered ? (
-      <EmptyState
-        icon={SearchIcon}
-        title="Nothing matches these filters"
-        action={
-          <button type="button" className="btn btn-sm" onClick={clear}>
-            Clear filters
-          </button>
-        }
-      >
+      <NoMatchesState title="Nothing matches these filters" onClear={clear}>
         Try a longer date range, another channel or fewer filters.
-      </EmptyState>
+      </NoMatchesState>
     ) : (
       <EmptyState title={emptyTitle}>{emptyText}</EmptyState>
     );
   return <>{children}</>;
-}
-
-function LoadMore({ query }: { query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown } }) {
-  if (!query.hasNextPage) return null;
-  return (
-    <div className="list-footer">
-      <button type="button" className="btn" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-        {query.isFetchingNextPage && <span className="spinner" aria-hidden="true" />}
-        Load more
-      </button>
-    </div>
-  );
 }
 
 function Time({ at, timeZone }: { at: number; timeZone: string }) {
