@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
 import { wranglerDb } from "../../scripts/lib/d1";
 import { recordDeadLetters } from "../../worker/services/ingest/dead-letters";
-import { launchBrowser } from "./browser";
+import { launchBrowser, signUpAndIn } from "./browser";
 
 /**
  * Settings → Ingest in a real browser: the demo refuses a rotation with the API's message; in their own
@@ -60,19 +60,7 @@ it("creates and rotates the ingest key, ingests with it, lists a malformed event
   const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
-  const email = `ingest-${Date.now()}@example.com`;
-
-  await page.goto("/sign-up");
-  await page.getByLabel("Full name").fill("Ines Ingest");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByLabel("I agree to the Terms of Service and Privacy Policy").check();
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL((u) => u.pathname === "/sign-in");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => u.pathname.startsWith("/w/demo/"));
+  await signUpAndIn(page, "Ines Ingest", "ingest", PASSWORD);
 
   // The demo is read-only: the rotation reaches the API, whose refusal is shown as it is.
   const nav = page.getByRole("navigation", { name: "Main" });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { wranglerDb } from "../../scripts/lib/d1";
 import { prepareDemoWorkspace } from "../../scripts/lib/demo-seed";
-import { launchBrowser } from "./browser";
+import { launchBrowser, signUpAndIn } from "./browser";
 
 /**
  * Issue 4's Suppression List in a real browser. The demo: its list comes from its own hard bounces and
@@ -41,21 +41,6 @@ function event(kind: string, recipient: string): Json {
   return e;
 }
 
-async function signUpAndIn(page: Page, label: string) {
-  const email = `${label}.${Date.now().toString(36)}@example.test`;
-  await page.goto("/sign-up");
-  await page.getByLabel("Full name").fill("Sam Suppress");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByLabel("I agree to the Terms of Service and Privacy Policy").check();
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL((u) => u.pathname === "/sign-in");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => u.pathname.startsWith("/w/demo/"));
-}
-
 const list = (page: Page) => page.getByRole("region", { name: "Suppression List" });
 const rows = (page: Page) => list(page).locator("tbody tr");
 
@@ -77,7 +62,7 @@ it("the demo's Deliverability tab lists its hard-bounced and complained recipien
   const context = await browser.newContext({ baseURL: base, viewport: { width: 1440, height: 900 }, timezoneId: "UTC" });
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
-  await signUpAndIn(page, "sl-demo");
+  await signUpAndIn(page, "Sam Suppress", "sl-demo", PASSWORD);
   await page.goto("/w/demo/reports?tab=deliverability");
   await list(page).waitFor();
   // Refresh re-derives the demo's copy from its events (the consumer may still be storing them).
@@ -109,7 +94,7 @@ it("an own workspace connects AWS (a wrong role shows the hints), then sorts, se
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
-  await signUpAndIn(page, "sl-own");
+  await signUpAndIn(page, "Sam Suppress", "sl-own", PASSWORD);
   await page.getByRole("button", { name: "Switch to your workspace" }).click();
   await page.waitForURL((u) => /^\/w\/(?!demo\/)[a-z0-9-]+\/setup$/.test(u.pathname));
   const slug = new URL(page.url()).pathname.split("/")[2]!;
