@@ -25,6 +25,7 @@ import {
   reasonOfRank,
   reasonRank,
   rulesSchema,
+  type Reason,
   sameRules,
   type ConfigurableRule,
   type Rules,
@@ -35,11 +36,13 @@ import { DAY } from "../worker/lib/time";
  * The Undeliverable list inside the OrgLedger Durable Object (SQLite storage), as plain functions over
  * `SqlStorage` so the DO class only delegates. Three tables, created on first use:
  *
- * - `ul_events`: every qualifying event kept for the plan's retention, deduped by event key. For the
- *   configurable rules each event carries `pos`, its rank among its address's events of that category
- *   (1 = newest, null past the 100th: no rule can look further back). A rule "N in W days" holds for an
- *   address exactly when its `pos = N` event is inside the window, so previewing any knob is one index
- *   range scan per rule instead of a scan of every event.
+ * - `ul_events`: the OrgLedger's only copy of each qualifying event, kept for the plan's retention and
+ *   deduped by event key: its category (`cat`, which fixes the event type and bounce type), the event's
+ *   own sub-type, time, diagnostic, message and channel. For the configurable rules each event carries
+ *   `pos`, its rank among its address's events of that category (1 = newest, null past the 100th: no
+ *   rule can look further back). A rule "N in W days" holds for an address exactly when its `pos = N`
+ *   event is inside the window, so previewing any knob is one index range scan per rule instead of a
+ *   scan of every event.
  * - `ul_addresses`: per-address state kept current on ingest and by alarms: counts, latest locked
  *   events, last diagnostic, the outcome under the saved rules, the operator's exclusion (a mirror of
  *   D1, which is the durable record) and `next_check`, the moment the outcome can next change by itself.
@@ -76,6 +79,12 @@ type AddressRow = {
   next_check: number | null;
 };
 
+/**
+ * Columns of `ul_events` that only `listEvents` reads. Existing tables gain them by ALTER TABLE, which
+ * needs a default for NOT NULL; every stored event has its message id.
+ */
+const EVENT_DETAILS = ["diagnostic TEXT", "message_id TEXT NOT NULL DEFAULT ''", "channel_id TEXT"];
+
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS ul_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS ul_addresses (
@@ -100,7 +109,8 @@ const SCHEMA = [
     cat INTEGER NOT NULL,
     sub TEXT,
     at INTEGER NOT NULL,
-    pos INTEGER
+    pos INTEGER,
+    ${EVENT_DETAILS.join(",\n    ")}
   )`,
   `CREATE INDEX IF NOT EXISTS ul_events_address_at ON ul_events (addr_id, at)`,
   // Ranked events of one address (at most 100 per category): ingest re-ranks through it.
@@ -113,7 +123,26 @@ const ready = new WeakSet<SqlStorage>();
 function ensureSchema(sql: SqlStorage): void {
   if (ready.has(sql)) return;
   for (const stmt of SCHEMA) sql.exec(stmt);
+  foldLegacyEvents(sql);
   ready.add(sql);
+}
+
+/**
+ * Storage written before `ul_events` held whole events also kept every event a second time, in
+ * `qualifying_events`: its details fill the columns `ul_events` gained, then it goes. Each step is
+ * idempotent, so an interrupted fold completes on the next start.
+ */
+function foldLegacyEvents(sql: SqlStorage): void {
+  if (!sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'qualifying_events'").toArray().length) return;
+  const columns = new Set(sql.exec("SELECT * FROM ul_events LIMIT 0").columnNames);
+  for (const column of EVENT_DETAILS) {
+    if (!columns.has(column.split(" ")[0]!)) sql.exec(`ALTER TABLE ul_events ADD COLUMN ${column}`);
+  }
+  sql.exec(
+    `UPDATE ul_events SET sub = q.sub_type, diagnostic = q.diagnostic, message_id = q.message_id, channel_id = q.channel_id
+     FROM qualifying_events AS q WHERE q.event_key = ul_events.event_key`,
+  );
+  sql.exec("DROP TABLE IF EXISTS qualifying_events");
 }
 
 /**
@@ -332,7 +361,18 @@ export function recordEvents(
     const { row } = entry;
     const cat = reasonRank(c.reason);
     const inserted = sql
-      .exec("INSERT INTO ul_events (event_key, addr_id, cat, sub, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_key) DO NOTHING RETURNING 1", r.eventKey, row.id, cat, c.subType, r.at)
+      .exec(
+        `INSERT INTO ul_events (event_key, addr_id, cat, sub, at, diagnostic, message_id, channel_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (event_key) DO NOTHING RETURNING 1`,
+        r.eventKey,
+        row.id,
+        cat,
+        r.subType,
+        r.at,
+        r.diagnostic,
+        r.messageId,
+        r.channelId,
+      )
       .toArray().length;
     if (!inserted) continue;
     if (cat > LOCKED_RANKS) {
@@ -373,6 +413,53 @@ export function recordEvents(
     if (endedExclusion !== null) relisted.push({ email, excludedAt: endedExclusion });
   }
   return { stored, relisted };
+}
+
+/** The event type and bounce type of each category's events: `categorize` gives each pair one category. */
+const SIGNALS: Record<Reason, Pick<QualifyingRow, "eventType" | "bounceType">> = {
+  permanent_bounce: { eventType: "bounce", bounceType: "Permanent" },
+  complaint: { eventType: "complaint", bounceType: null },
+  rejected: { eventType: "reject", bounceType: null },
+  repeated_transient: { eventType: "bounce", bounceType: "Transient" },
+  undetermined: { eventType: "bounce", bounceType: "Undetermined" },
+  soft_bounce_accumulation: { eventType: "bounce", bounceType: "Transient" },
+};
+
+type EventRow = {
+  event_key: string;
+  address: string;
+  at: number;
+  cat: number;
+  sub: string | null;
+  diagnostic: string | null;
+  message_id: string;
+  channel_id: string | null;
+};
+
+/**
+ * Stored events newest first (ties by event key), of one address (an index range) or of all (a scan:
+ * for tests and diagnostics). Events past retention that the alarm has not dropped yet are left out.
+ */
+export function listEvents(sql: SqlStorage, q: { email?: string; since?: number; limit: number }, now: number): QualifyingRow[] {
+  ensureSchema(sql);
+  const from = Math.max(q.since ?? 0, windowStart(now, readSettings(sql).retentionDays));
+  const select = `SELECT e.event_key, a.address, e.at, e.cat, e.sub, e.diagnostic, e.message_id, e.channel_id
+    FROM ul_events e JOIN ul_addresses a ON a.id = e.addr_id`;
+  const order = "ORDER BY e.at DESC, e.event_key LIMIT ?";
+  const rows =
+    q.email === undefined
+      ? sql.exec<EventRow>(`${select} WHERE e.at >= ? ${order}`, from, q.limit)
+      : sql.exec<EventRow>(`${select} WHERE a.address = ? AND e.at >= ? ${order}`, normaliseEmail(q.email), from, q.limit);
+  return rows.toArray().map((r) => ({
+    eventKey: r.event_key,
+    email: r.address,
+    at: r.at,
+    ...SIGNALS[reasonOfRank(r.cat)],
+    subType: r.sub,
+    diagnostic: r.diagnostic,
+    messageId: r.message_id,
+    channelId: r.channel_id,
+  }));
 }
 
 /** The earliest `next_check`: when the DO's alarm should fire. */
@@ -622,6 +709,10 @@ export class UndeliverableStore {
     if (relisted.length && orgId) await endExclusionsAfterFailure(getDb(this.db), orgId, relisted);
     await this.schedule();
     return { stored };
+  }
+
+  events(q: { email?: string; since?: number; limit: number }): QualifyingRow[] {
+    return listEvents(this.sql, q, Date.now());
   }
 
   /** The alarm's share of the work: lapse windows and retention, then re-arm. */

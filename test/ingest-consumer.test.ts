@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../worker/env";
 import { latencyBucket } from "../worker/services/ingest/latency";
@@ -493,9 +493,66 @@ describe("OrgLedger and Analytics Engine", () => {
     expect(rows.find((r) => r.eventType === "reject")!.diagnostic).toBe("Bad content");
     const [key] = await all("SELECT event_key FROM events WHERE org_id = ? AND recipient = 'no-such-user@example.net'", orgId);
     expect(hard.eventKey).toBe(key!.event_key);
+    // Message, channel and diagnostic come back as the consumer forwarded them from its D1 rows.
+    const d1 = await all("SELECT * FROM events WHERE org_id = ? AND type IN ('bounce', 'complaint', 'reject')", orgId);
+    expect(rows.map((r) => [r.eventKey, r.messageId, r.channelId, r.diagnostic]).sort()).toEqual(
+      d1.map((e) => [e.event_key, e.message_id, e.channel_id, e.diagnostic ?? e.reason]).sort(),
+    );
+    expect(rows.some((r) => r.channelId !== null)).toBe(true);
     // Recording the same rows again stores nothing.
     expect(await ledger(orgId).recordQualifying(rows)).toEqual({ stored: 0 });
     expect(await ledger(orgId).listQualifying({ email: "FULL.BOX@example.net" })).toHaveLength(1);
+    // One copy of each event: ul_events is the only per-event table.
+    const storage = await runInDurableObject(ledger(orgId), (_i, state) => ({
+      tables: state.storage.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY name")
+        .toArray()
+        .map((t) => t.name),
+      events: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM ul_events").one().n,
+    }));
+    expect(storage).toEqual({ tables: ["ul_addresses", "ul_events", "ul_meta"], events: 5 });
+  });
+
+  it("an OrgLedger that still holds the old second copy (qualifying_events) folds its details into ul_events and drops it on start", async () => {
+    const orgId = await newIngestOrg();
+    const at = Date.now() - DAY;
+    const base = { email: "fold@example.org", messageId: "m-fold", channelId: channelIdOf(orgId, "marketing") };
+    const rows = [
+      { ...base, eventKey: "fold-1", at, eventType: "bounce" as const, bounceType: "Permanent", subType: "NoEmail", diagnostic: "smtp; 550 5.1.1 user unknown" },
+      { ...base, eventKey: "fold-2", at: at - HOUR, eventType: "bounce" as const, bounceType: "Transient", subType: "MailboxFull", diagnostic: "smtp; 452 4.2.2 full" },
+      { ...base, eventKey: "fold-3", at: at - 2 * HOUR, eventType: "complaint" as const, bounceType: null, subType: "abuse", diagnostic: null, channelId: null },
+    ];
+    expect(await ledger(orgId).recordQualifying(rows)).toEqual({ stored: 3 });
+    const expected = await ledger(orgId).listQualifying({});
+    expect(expected).toEqual(rows);
+
+    // Turn the storage back into the layout the previous release left: ul_events without the event's
+    // details (and no sub-type for configurable categories), every event also in qualifying_events.
+    await runInDurableObject(ledger(orgId), (_i, state) => {
+      const sql = state.storage.sql;
+      for (const column of ["diagnostic", "message_id", "channel_id"]) sql.exec(`ALTER TABLE ul_events DROP COLUMN ${column}`);
+      sql.exec("UPDATE ul_events SET sub = NULL WHERE cat > 3");
+      sql.exec(`CREATE TABLE qualifying_events (
+        event_key TEXT PRIMARY KEY, email TEXT NOT NULL, at INTEGER NOT NULL, event_type TEXT NOT NULL, bounce_type TEXT,
+        sub_type TEXT, diagnostic TEXT, message_id TEXT NOT NULL, channel_id TEXT)`);
+      sql.exec("CREATE INDEX qualifying_events_email_at ON qualifying_events (email, at)");
+      for (const r of rows) {
+        sql.exec(
+          "INSERT INTO qualifying_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          r.eventKey, r.email, r.at, r.eventType, r.bounceType, r.subType, r.diagnostic, r.messageId, r.channelId,
+        );
+      }
+    });
+
+    // A new instance (as after a deploy) sets up its schema on first use.
+    await abortAllDurableObjects();
+    expect(await ledger(orgId).listQualifying({})).toEqual(expected);
+    expect(await ledger(orgId).listQualifying({ email: "Fold@Example.org", since: at - HOUR, limit: 1 })).toEqual([expected[0]]);
+    const legacy = await runInDurableObject(ledger(orgId), (_i, state) =>
+      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name LIKE 'qualifying_events%'").toArray(),
+    );
+    expect(legacy).toEqual([]);
+    expect(await ledger(orgId).recordQualifying(rows)).toEqual({ stored: 0 });
   });
 
   it("lets ledger rows older than the longest retention go", async () => {

@@ -36,7 +36,7 @@ function ledger(settings: Partial<LedgerSettings> = {}) {
 
 type Kind = "permanent" | "complaint" | "reject" | "transient" | "undetermined" | "soft" | "channel_limit" | "delay" | "delivery";
 function row(email: string, kind: Kind, at: number, extra: Partial<QualifyingRow> = {}): QualifyingRow {
-  const base = { eventKey: `k${++seq}`, email, at, diagnostic: `550 5.1.1 diag ${seq}` };
+  const base = { eventKey: `k${++seq}`, email, at, diagnostic: `550 5.1.1 diag ${seq}`, messageId: `m${seq}`, channelId: null };
   const shape: Record<Kind, Pick<QualifyingRow, "eventType" | "bounceType" | "subType">> = {
     permanent: { eventType: "bounce", bounceType: "Permanent", subType: "NoEmail" },
     complaint: { eventType: "complaint", bounceType: null, subType: "abuse" },

@@ -48,6 +48,8 @@ function event(now: number): QualifyingRow & Shape & { diagnostic: string } {
     email: `user${i}@d${i % 997}.example`,
     at: now - Math.floor(rand() * 90 * DAY),
     diagnostic: "550 5.1.1 <user@example>: Recipient address rejected: User unknown",
+    messageId: `m-bench-${made}`,
+    channelId: null,
     ...kind(),
   };
 }
@@ -139,13 +141,14 @@ it("Undeliverable list at scale", async () => {
   const ingest: number[] = [];
   for (let i = 0; i < 300; i++) {
     const row = { ...event(Date.now()), at: Date.now() };
-    const [ms] = await timed(() => stub.recordQualifying([{ ...row, messageId: `m-${row.eventKey}`, channelId: null }]));
+    const [ms] = await timed(() => stub.recordQualifying([row]));
     ingest.push(ms);
   }
   // For scale: the same RPC round trip to the same object with (almost) no work behind it.
   const baseline: number[] = [];
-  for (let i = 0; i < 100; i++) baseline.push((await timed(() => stub.listQualifying({ limit: 1 })))[0]);
-  say(`RPC round trip to the OrgLedger with no writes (listQualifying limit 1): median ${round(median(baseline))} ms`);
+  // One address's newest event: an index lookup (without an address, listQualifying scans every event).
+  for (let i = 0; i < 100; i++) baseline.push((await timed(() => stub.listQualifying({ email: "user1@d1.example", limit: 1 })))[0]);
+  say(`RPC round trip to the OrgLedger with no writes (listQualifying of one address, limit 1): median ${round(median(baseline))} ms`);
   const sorted = [...ingest].sort((a, b) => a - b);
   say(`ingest of one qualifying event (RPC recordQualifying): median ${round(median(ingest))} ms, p95 ${round(sorted[Math.floor(sorted.length * 0.95)]!)} ms`);
 

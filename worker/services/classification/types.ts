@@ -6,13 +6,24 @@ import type { Preset, Reason, Rules } from "./rules";
  * the dashboard (which imports types only from here, never from Durable Object code).
  */
 
-/** One qualifying row from the ingest pipeline (events that cannot qualify are ignored). */
+/**
+ * One (event, recipient) as the ingest consumer forwards it to the OrgLedger: every bounce, complaint
+ * and reject. Rows that can feed no rule (e.g. ChannelLimitExceeded) are ignored.
+ */
 export interface QualifyingRow extends FailureSignal {
   eventKey: string;
+  /** Recipient address. */
   email: string;
   /** The event's own time (epoch ms). */
   at: number;
-  diagnostic?: string | null;
+  /** Permanent | Transient | Undetermined for bounces, else null. */
+  bounceType: string | null;
+  /** Bounce sub-type for bounces, complaint feedback type for complaints, null for rejects. */
+  subType: string | null;
+  /** The recipient's SMTP diagnostic (bounces) or the reject reason. */
+  diagnostic: string | null;
+  messageId: string;
+  channelId: string | null;
 }
 
 /** What the Worker knows and the OrgLedger needs: sent with every call, applied when it changed. */
