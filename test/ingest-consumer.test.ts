@@ -418,7 +418,7 @@ describe("failure injection", () => {
   }, 60_000);
 
   it("writes a large batch in several transactions; a failure in a later one keeps the earlier ones, and the retry completes the same result", async () => {
-    const many = workload(16, Date.now() - 3 * DAY);
+    const many = workload(48, Date.now() - 3 * DAY);
     const refOrg = await newIngestOrg();
     await runConsumer(many.map((e) => queued(refOrg, e)));
     const reference = await dumpOrg(refOrg);

@@ -96,7 +96,7 @@ export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.no
  * a failed part re-offers the committed ones, which insert nothing. Short transactions hold D1's single
  * writer briefly, so report queries (and, locally, the runtime's one thread) are not kept waiting.
  */
-export const WRITE_CHUNK_ROWS = 25;
+export const WRITE_CHUNK_ROWS = 50;
 
 function chunkRows(rows: EventRow[]): EventRow[][] {
   if (rows.length <= WRITE_CHUNK_ROWS) return [rows];
