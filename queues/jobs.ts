@@ -22,7 +22,10 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, _ctx: 
           break;
         }
         default:
+          // Retried, then dead-lettered and recorded: a job this consumer does not know is never dropped.
           console.error(`unknown job kind ${(job as { kind?: unknown }).kind}`);
+          message.retry({ delaySeconds: RETRY_DELAY_SECONDS });
+          continue;
       }
       message.ack();
     } catch (err) {

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, db, insertMembership, insertOrgWithMember, json, newUser, type TestUser } from "./helpers";
 import { getSuppressions, newAwsAccount, setSuppressions, simStats, throttle, type SimEntry } from "./aws-helpers";
@@ -6,6 +6,7 @@ import { fixture, runConsumer, queued } from "./ingest-helpers";
 import { listAuditEntries } from "../worker/db/audit";
 import { runSuppressionSyncStep, syncStaleSuppressionLists, SYNC_STALE_AFTER } from "../worker/services/suppressions";
 import { findSuppressionSync } from "../worker/db/suppressions";
+import { consumeJobs } from "../queues/jobs";
 
 const DAY_S = 86_400;
 const T0 = Date.UTC(2025, 5, 1) / 1000;
@@ -235,5 +236,16 @@ describe("the demo workspace", () => {
     const del = await call(api("org_demo", "/gone@example.org"), { method: "DELETE", cookie: user.cookie });
     expect(del.status).toBe(403);
     expect((await json(del)).error.code).toBe("DEMO_READ_ONLY");
+  });
+});
+
+describe("jobs queue consumer", () => {
+  it("retries a job of an unknown kind (so it dead-letters and is recorded) instead of dropping it", async () => {
+    const batch = createMessageBatch("sendops-jobs", [{ id: "job-unknown", timestamp: new Date(), attempts: 1, body: { kind: "nope" } }]);
+    const ctx = createExecutionContext();
+    await consumeJobs(batch, env, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["job-unknown"]);
   });
 });

@@ -107,9 +107,13 @@ export interface SuppressionSyncView {
 /** The sync's state; the first look at a connected workspace's list that was never synced starts its first sync. */
 export async function getSuppressionSync(env: Env, org: Pick<OrgContext, "orgId" | "isDemo">, at = Date.now()): Promise<SuppressionSyncView> {
   const db = getDb(env.DB);
-  const [connection, sync] = await Promise.all([org.isDemo ? null : findAwsConnection(db, org.orgId), findSuppressionSync(db, org.orgId)]);
+  const [connection, found] = await Promise.all([org.isDemo ? null : findAwsConnection(db, org.orgId), findSuppressionSync(db, org.orgId)]);
   const connected = org.isDemo || connection?.status === "connected";
-  if (connected && !sync) return requestSuppressionSync(env, org, at);
+  let sync = found;
+  if (connected && !sync) {
+    await startSync(env, org.orgId, undefined, at);
+    sync = await findSuppressionSync(db, org.orgId);
+  }
   return {
     connected,
     awsAccountId: org.isDemo ? DEMO_AWS.accountId : (connection?.roleArn?.split(":")[4] ?? null),
@@ -125,7 +129,7 @@ export async function getSuppressionSync(env: Env, org: Pick<OrgContext, "orgId"
 }
 
 /**
- * Starts a sync (Refresh, the cron, a new connection) unless one is running; answers the sync's state.
+ * Starts a sync (Refresh, a new connection) unless one is running; answers the sync's state.
  * Refreshing is a read of SES: it needs only suppressions.view, and the demo may do it.
  */
 export async function requestSuppressionSync(env: Env, org: Pick<OrgContext, "orgId" | "isDemo">, at = Date.now()): Promise<SuppressionSyncView> {
@@ -136,25 +140,28 @@ export async function requestSuppressionSync(env: Env, org: Pick<OrgContext, "or
       throw new AppError("AWS_NOT_CONNECTED", 409, "Connect AWS first: the suppression list is read from your SES account.");
     }
   }
-  const current = await findSuppressionSync(db, org.orgId);
-  if (!current?.running || current.startedAt < at - SYNC_STUCK_AFTER) {
-    const generation = (current?.generation ?? 0) + 1;
-    await saveSuppressionSync(db, {
-      orgId: org.orgId,
-      generation,
-      running: true,
-      step: 0,
-      startedAt: at,
-      progress: 0,
-      lastSyncedAt: current?.lastSyncedAt ?? null,
-      count: current?.count ?? 0,
-      lastError: null,
-      lastErrorAt: null,
-    });
-    const job: SuppressionSyncJob = { kind: "suppressions.sync", orgId: org.orgId, generation, step: 0, nextToken: null };
-    await env.JOBS_QUEUE.send(job, { contentType: "json" });
-  }
-  return getSuppressionSync(env, org);
+  await startSync(env, org.orgId, await findSuppressionSync(db, org.orgId), at);
+  return getSuppressionSync(env, org, at);
+}
+
+/** Opens a new sync generation and queues its first step, unless a sync is running (and not stuck). */
+async function startSync(env: Env, orgId: string, current: Awaited<ReturnType<typeof findSuppressionSync>>, at: number): Promise<void> {
+  if (current?.running && current.startedAt >= at - SYNC_STUCK_AFTER) return;
+  const generation = (current?.generation ?? 0) + 1;
+  await saveSuppressionSync(getDb(env.DB), {
+    orgId,
+    generation,
+    running: true,
+    step: 0,
+    startedAt: at,
+    progress: 0,
+    lastSyncedAt: current?.lastSyncedAt ?? null,
+    count: current?.count ?? 0,
+    lastError: null,
+    lastErrorAt: null,
+  });
+  const job: SuppressionSyncJob = { kind: "suppressions.sync", orgId, generation, step: 0, nextToken: null };
+  await env.JOBS_QUEUE.send(job, { contentType: "json" });
 }
 
 /** Ends a completed sync: what it did not see is gone from SES. */
@@ -219,8 +226,9 @@ export async function runSuppressionSyncStep(env: Env, job: SuppressionSyncJob, 
 /** Cron: start a sync for every connected workspace (and the demo) whose copy is over an hour old. */
 export async function syncStaleSuppressionLists(env: Env, at = Date.now(), limit = 100): Promise<number> {
   const db = getDb(env.DB);
+  // The query already keeps only connected workspaces (and the demo) with no live sync.
   const due = await findOrgsDueForSync(db, at - SYNC_STALE_AFTER, at - SYNC_STUCK_AFTER, limit);
-  for (const orgId of due) await requestSuppressionSync(env, { orgId, isDemo: orgId === DEMO_ORG_ID }, at);
+  for (const orgId of due) await startSync(env, orgId, await findSuppressionSync(db, orgId), at);
   return due.length;
 }
 
