@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { localDb } from "../../scripts/lib/d1";
+import { prepareDemoWorkspace } from "../../scripts/lib/demo-seed";
 import { applyMigrations, freePort, startWrangler, type Instance } from "../../scripts/lib/instance";
 import { SIMS, startSims, type RunningSims } from "../../scripts/lib/sims";
 
@@ -16,6 +18,12 @@ let dir: string | undefined;
 export async function setup(project: TestProject) {
   dir = mkdtempSync(path.join(os.tmpdir(), "sendops-e2e-"));
   await applyMigrations(dir);
+  // The demo workspace and its ingest key, as `npm start`'s seed creates them — written before the
+  // instance starts, so nothing else holds the local database (and in one process, not one per query).
+  const setupDb = await localDb(dir);
+  const { ingestKey: demoIngestKey } = await prepareDemoWorkspace(setupDb.db);
+  await setupDb.close();
+  project.provide("demoIngestKey", demoIngestKey);
   const ports = await Promise.all(SIMS.map(() => freePort()));
   sims = await startSims(SIMS.map((s, i) => ({ ...s, port: ports[i]! })));
   instance = await startWrangler({ persistDir: dir, vars: sims.vars, devVars: sims.devVars });
@@ -37,5 +45,6 @@ declare module "vitest" {
     baseUrl: string;
     persistDir: string;
     awsUrl: string;
+    demoIngestKey: string;
   }
 }

@@ -2,8 +2,6 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { wranglerDb } from "../../scripts/lib/d1";
-import { prepareDemoWorkspace } from "../../scripts/lib/demo-seed";
 import { launchBrowser, signUpAndIn } from "./browser";
 
 /**
@@ -46,8 +44,8 @@ const rows = (page: Page) => list(page).locator("tbody tr");
 
 it("the demo's Deliverability tab lists its hard-bounced and complained recipients, searchable, and refuses removal", async () => {
   const base = inject("baseUrl");
-  // The demo's ingest key, as `npm start`'s seed creates it; then its failures go through the real ingest path.
-  const { ingestKey } = await prepareDemoWorkspace(wranglerDb({ persistDir: inject("persistDir") }));
+  // The demo's ingest key (made by the global setup, as `npm start`'s seed does); its failures go through the real ingest path.
+  const ingestKey = inject("demoIngestKey");
   const events = [
     event("bounce-permanent-noemail", "gone.user@gmail.com"),
     event("bounce-permanent-general", "old.box@yahoo.com"),
