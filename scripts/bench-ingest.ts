@@ -19,7 +19,7 @@ import { and, count, eq, sql, sum } from "drizzle-orm";
 import { events, ingestCounters, rollupTotals } from "../worker/db/schema";
 import { localDb, type LocalDb } from "./lib/d1";
 import { prepareDemoWorkspace } from "./lib/demo-seed";
-import { generateDemoTraffic, type GeneratedEvent } from "./lib/demo-traffic";
+import { generateDemoTraffic } from "./lib/demo-traffic";
 import { applyMigrations, processTreeRssBytes, startBundled, startWrangler, type Instance } from "./lib/instance";
 import { percentile, postEvents, type PostResult } from "./lib/post-events";
 import { ProgressBar } from "./lib/progress";
@@ -53,31 +53,29 @@ const STALL_MS = 360_000;
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const log = (s: string) => console.error(s);
 
-/** Demo traffic cut into the slices the phases need; the same seed every run. */
-function trafficSlice(from: number, to: number): Generator<GeneratedEvent> {
-  const end = Date.now();
-  // ~2.7 events per message: generate comfortably more messages than the slices need.
-  const messages = Math.ceil((to * 1.2) / 2.4) + 100;
-  return (function* () {
-    let i = 0;
-    for (const g of generateDemoTraffic({ seed: "bench", events: to, days: 30, end }, messages)) {
-      if (i >= to) return;
-      if (i++ >= from) yield g;
-    }
-  })();
+/**
+ * The bodies of every phase, serialised before the instance starts so that the client spends no time
+ * generating traffic while it measures (skipping into the steady slice lazily once delayed its first
+ * requests by seconds and then fired them in a burst). The same seed every run.
+ */
+function prepareTraffic(total: number): { bodies: string[]; managed: boolean[] } {
+  // ~2.7 events per message: generate comfortably more messages than the phases need.
+  const messages = Math.ceil((total * 1.2) / 2.4) + 100;
+  const bodies: string[] = [];
+  const managed: boolean[] = [];
+  for (const g of generateDemoTraffic({ seed: "bench", events: total, days: 30, end: Date.now() }, messages)) {
+    if (bodies.length >= total) break;
+    bodies.push(JSON.stringify(g.event));
+    managed.push(g.managed);
+  }
+  if (bodies.length < total) throw new Error(`the generator produced ${bodies.length} of ${total} events`);
+  return { bodies, managed };
 }
 
-function bodies(slice: Generator<GeneratedEvent>, onEvent?: (g: GeneratedEvent) => void) {
-  return (function* () {
-    for (const g of slice) {
-      onEvent?.(g);
-      yield g.event;
-    }
-  })();
-}
+const countTrue = (flags: boolean[]) => flags.reduce((n, f) => n + (f ? 1 : 0), 0);
 
-async function post(label: string, instance: Instance, path_: string, key: string, items: Iterable<unknown>, total: number, rate?: number): Promise<PostResult> {
-  const bar = new ProgressBar(label, total);
+async function post(label: string, instance: Instance, path_: string, key: string, items: string[], rate?: number): Promise<PostResult> {
+  const bar = new ProgressBar(label, items.length);
   const result = await postEvents(items, {
     endpoint: `${instance.url}${path_}`,
     apiKey: key,
@@ -169,6 +167,12 @@ async function main() {
   };
   process.on("SIGINT", () => void cleanup().then(() => process.exit(130)));
   try {
+    const steadyCount = RATE * STEADY_SECONDS;
+    log(`Generating ${(N + steadyCount).toLocaleString("en-US")} events…`);
+    const traffic = prepareTraffic(N + steadyCount);
+    const ingestBodies = traffic.bodies.slice(0, N);
+    const steadyBodies = traffic.bodies.slice(N);
+    const expected = countTrue(traffic.managed);
     log(`Fresh instance in ${dir} (events=${N}, concurrency=${CONCURRENCY})…`);
     await applyMigrations(dir);
     const setup = await localDb(dir);
@@ -183,16 +187,15 @@ async function main() {
     const cookie = await signIn(instance.url);
 
     log("Warm-up…");
-    await post("warm-up", instance, "/ingest/noop", ingestKey, bodies(trafficSlice(0, WARMUP)), WARMUP);
+    await post("warm-up", instance, "/ingest/noop", ingestKey, ingestBodies.slice(0, WARMUP));
 
-    const baseline = await post("baseline /ingest/noop", instance, "/ingest/noop", ingestKey, bodies(trafficSlice(0, N)), N);
+    const baseline = await post("baseline /ingest/noop", instance, "/ingest/noop", ingestKey, ingestBodies);
     const baselineRate = N / (baseline.elapsedMs / 1000);
     // Let the consumer finish the no-op messages before the measured ingest starts.
     await new Promise((r) => setTimeout(r, 5000));
 
-    let expectedRows = 0;
     const t0 = performance.now();
-    const ingest = await post("ingest /ingest/eventbridge", instance, "/ingest/eventbridge", ingestKey, bodies(trafficSlice(0, N), (g) => g.managed && expectedRows++), N);
+    const ingest = await post("ingest /ingest/eventbridge", instance, "/ingest/eventbridge", ingestKey, ingestBodies);
     const postedAt = performance.now();
     const bar = new ProgressBar("committed (rows + rollups)", N);
     await waitProcessed(instance.url, orgId, cookie, N, bar);
@@ -200,17 +203,7 @@ async function main() {
     bar.finish();
     const e2eRate = N / ((committedAt - t0) / 1000);
 
-    const steadyCount = RATE * STEADY_SECONDS;
-    let steadyManaged = 0;
-    const steady = await post(
-      `steady ${RATE} req/s`,
-      instance,
-      "/ingest/eventbridge",
-      ingestKey,
-      bodies(trafficSlice(N, N + steadyCount), (g) => g.managed && steadyManaged++),
-      steadyCount,
-      RATE,
-    );
+    const steady = await post(`steady ${RATE} req/s`, instance, "/ingest/eventbridge", ingestKey, steadyBodies, RATE);
     await waitProcessed(instance.url, orgId, cookie, N + steadyCount);
     sampleRss();
     clearInterval(rssTimer);
@@ -220,7 +213,6 @@ async function main() {
     // With the instance stopped, check what D1 holds: every managed event is a row and in the rollups.
     local = await localDb(dir);
     const stored = await storedCounts(local, orgId);
-    const expected = expectedRows + steadyManaged;
     const consistent = stored.rows === expected && stored.accepted === expected && stored.rollupEvents === expected;
     const rows: [string, string][] = [
       ["runtime", RUNTIME === "bundle" ? "Worker bundle in workerd (no dev proxy, no asset router)" : "wrangler dev (with its dev proxy)"],

@@ -65,7 +65,10 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-export async function postEvents(events: Iterable<unknown>, opts: PostOptions): Promise<PostResult> {
+/** Events to post: objects (serialised here) or JSON strings already serialised, sent as they are. */
+export type PostItem = object | string;
+
+export async function postEvents(events: Iterable<PostItem>, opts: PostOptions): Promise<PostResult> {
   const maxAttempts = opts.maxAttempts ?? 10;
   const headers = {
     "content-type": "application/json; charset=utf-8",
@@ -74,6 +77,7 @@ export async function postEvents(events: Iterable<unknown>, opts: PostOptions): 
   };
   const result: PostResult = { events: 0, accepted: 0, rejected: 0, failed: 0, retries: 0, latenciesMs: [], statuses: {}, rejections: [], elapsedMs: 0 };
   const iterator = events[Symbol.iterator]();
+  const serialise = (item: PostItem) => (typeof item === "string" ? item : JSON.stringify(item));
   const settled = new Set<number>();
   let contiguous = 0;
   let settledCount = 0;
@@ -135,7 +139,7 @@ export async function postEvents(events: Iterable<unknown>, opts: PostOptions): 
       if (item.done) return;
       const index = next++;
       result.events++;
-      await sendOne(index, JSON.stringify(item.value));
+      await sendOne(index, serialise(item.value));
     }
   };
 
@@ -147,7 +151,7 @@ export async function postEvents(events: Iterable<unknown>, opts: PostOptions): 
       if (item.done) break;
       result.events++;
       await sleep(started + (index * 1000) / rate - performance.now(), opts.signal);
-      const request: Promise<void> = sendOne(index, JSON.stringify(item.value)).finally(() => inFlight.delete(request));
+      const request: Promise<void> = sendOne(index, serialise(item.value)).finally(() => inFlight.delete(request));
       inFlight.add(request);
       if (inFlight.size >= opts.concurrency) await Promise.race(inFlight);
     }
