@@ -1,9 +1,10 @@
 /**
- * `npm run bench:ingest [-- --events N --concurrency C --rate R --steady-seconds S --runtime bundle|wrangler-dev]`:
+ * `npm run bench:ingest [-- --events N --concurrency C --rate R --steady-seconds S --runtime bundle|direct|wrangler-dev]`:
  * ingest throughput and latency of a fresh local instance (empty temp persist dir, BENCH_BASELINE=true),
  * fed with demo traffic over HTTP. The instance is the deployable Worker bundle in workerd with local D1,
  * Queues and DOs (scripts/serve-bundle.ts; `--runtime wrangler-dev` measures through `wrangler dev` and
- * its development proxy instead):
+ * its development proxy instead; `--runtime direct` serves the Worker on its own socket, without Miniflare's
+ * entry worker in front of it):
  *   1. baseline: POST /ingest/noop (only enqueues) N times at the same concurrency → req/s;
  *   2. ingest: POST /ingest/eventbridge N times → accepted req/s, ack p50/p99; end-to-end events/s
  *      until every row and rollup of the N events is visible in D1;
@@ -46,7 +47,12 @@ const RATE = int("rate", values.rate!);
 const STEADY_SECONDS = int("steady-seconds", values["steady-seconds"]!);
 const WARMUP = Math.min(2000, N);
 const RUNTIME = values.runtime!;
-if (RUNTIME !== "bundle" && RUNTIME !== "wrangler-dev") throw new Error("--runtime must be bundle or wrangler-dev");
+const RUNTIME_LABELS: Record<string, string> = {
+  bundle: "Worker bundle in workerd (no dev proxy, no asset router)",
+  direct: "Worker bundle in workerd on its own socket (no dev proxy, no asset router, no Miniflare entry worker)",
+  "wrangler-dev": "wrangler dev (with its dev proxy)",
+};
+if (!(RUNTIME in RUNTIME_LABELS)) throw new Error("--runtime must be bundle, direct or wrangler-dev");
 
 /** The consumer retries a failed batch after 10, 20, 40, 80 and 160 s before dead-lettering it. */
 const STALL_MS = 360_000;
@@ -179,7 +185,7 @@ async function main() {
     const { orgId, ingestKey } = await prepareDemoWorkspace(setup.db);
     await setup.close();
     const vars = { BENCH_BASELINE: "true" };
-    instance = RUNTIME === "bundle" ? await startBundled({ persistDir: dir, vars, withoutAssets: true }) : await startWrangler({ persistDir: dir, vars, logLevel: "warn" });
+    instance = RUNTIME !== "wrangler-dev" ? await startBundled({ persistDir: dir, vars, withoutAssets: true, direct: RUNTIME === "direct" }) : await startWrangler({ persistDir: dir, vars, logLevel: "warn" });
     const pid = instance.child.pid!;
     const sampleRss = () => (peakRss = Math.max(peakRss, processTreeRssBytes(pid)));
     sampleRss();
@@ -215,7 +221,7 @@ async function main() {
     const stored = await storedCounts(local, orgId);
     const consistent = stored.rows === expected && stored.accepted === expected && stored.rollupEvents === expected;
     const rows: [string, string][] = [
-      ["runtime", RUNTIME === "bundle" ? "Worker bundle in workerd (no dev proxy, no asset router)" : "wrangler dev (with its dev proxy)"],
+      ["runtime", RUNTIME_LABELS[RUNTIME]!],
       ["events posted (ingest phase)", N.toLocaleString("en-US")],
       [
         "stored check (rows / rollup events / managed events)",

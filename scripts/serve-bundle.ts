@@ -12,7 +12,11 @@
  * asset router that every request crosses first (on Cloudflare that routing happens in front of the
  * Worker, not in its isolate); the ingest benchmark uses it, as it needs no dashboard.
  *
- *   node --import tsx scripts/serve-bundle.ts --persist-to DIR --port N [--var KEY:VALUE ...] [--without-assets]
+ * `--direct` (with `--without-assets`) serves the Worker itself on the port, without Miniflare's entry worker:
+ * the script that, in the Worker's own thread, emulates what Cloudflare's front line does outside it
+ * (copies every request to attach `cf`, compresses responses the client accepts gzip for).
+ *
+ *   node --import tsx scripts/serve-bundle.ts --persist-to DIR --port N [--var KEY:VALUE ...] [--without-assets [--direct]]
  *
  * Prints "ready on <url>" once it answers; stops on SIGTERM/SIGINT.
  */
@@ -30,10 +34,11 @@ const { values } = parseArgs({
     port: { type: "string" },
     var: { type: "string", multiple: true, default: [] },
     "without-assets": { type: "boolean", default: false },
+    direct: { type: "boolean", default: false },
   },
   strict: true,
 });
-if (!values["persist-to"] || !values.port) throw new Error("usage: serve-bundle.ts --persist-to DIR --port N [--var KEY:VALUE ...] [--without-assets]");
+if (!values["persist-to"] || !values.port) throw new Error("usage: serve-bundle.ts --persist-to DIR --port N [--var KEY:VALUE ...] [--without-assets [--direct]]");
 const persist = path.resolve(values["persist-to"]);
 const port = Number(values.port);
 
@@ -57,6 +62,10 @@ async function main() {
     // The Worker still gets an ASSETS binding (its env check requires one); it serves nothing.
     workerOptions.serviceBindings = { ...workerOptions.serviceBindings, ASSETS: () => new Response("Not found", { status: 404 }) };
   }
+  if (values.direct) {
+    if (workerOptions.assets) throw new Error("--direct needs --without-assets: the asset router sits in front of the Worker");
+    workerOptions.unsafeDirectSockets = [{ host: "127.0.0.1", port }];
+  }
   const overrides = Object.fromEntries(values.var.map((kv) => [kv.slice(0, kv.indexOf(":")), kv.slice(kv.indexOf(":") + 1)]));
   const mf = new Miniflare({
     ...workerOptions,
@@ -66,7 +75,8 @@ async function main() {
     scriptPath: path.join(outdir, "index.js"),
     bindings: { ...workerOptions.bindings, ...devVars(), APP_URL: `http://127.0.0.1:${port}`, ...overrides },
     host: "127.0.0.1",
-    port,
+    // With --direct, `port` is the Worker's own socket and Miniflare's entry gets any free port.
+    port: values.direct ? 0 : port,
     log: new Log(LogLevel.WARN),
     d1Persist: path.join(persist, "v3", "d1"),
     r2Persist: path.join(persist, "v3", "r2"),

@@ -612,7 +612,7 @@ describe("large batches", () => {
 
 describe("queue messages", () => {
   it("acks the benchmark's noop messages without storing anything", async () => {
-    const result = await runConsumer([{ kind: "noop" }, { kind: "noop" }]);
+    const result = await runConsumer([{ kind: "noop", body: "{}" }, { kind: "noop", body: "not even JSON" }]);
     expect(result.explicitAcks).toHaveLength(2);
   });
 

@@ -201,13 +201,13 @@ describe("POST /ingest/eventbridge", () => {
 });
 
 describe("POST /ingest/noop", () => {
-  it("is 404 unless BENCH_BASELINE is true, then only enqueues a noop", async () => {
+  it("is 404 unless BENCH_BASELINE is true, then only enqueues the body it received", async () => {
     expect((await call("/ingest/noop", { method: "POST", origin: null, body: "{}" })).status).toBe(404);
     const sent: unknown[] = [];
     const benchEnv = { ...env, BENCH_BASELINE: "true", EVENTS_QUEUE: { send: async (m: unknown) => void sent.push(m) } } as unknown as Env;
-    const res = await createApp().fetch(new Request(`${BASE}/ingest/noop`, { method: "POST", body: "{}" }), benchEnv, createExecutionContext());
+    const res = await createApp().fetch(new Request(`${BASE}/ingest/noop`, { method: "POST", body: '{"any":"payload"}' }), benchEnv, createExecutionContext());
     expect(res.status).toBe(202);
-    expect(sent).toEqual([{ kind: "noop" }]);
+    expect(sent).toEqual([{ kind: "noop", body: '{"any":"payload"}' }]);
   });
 });
 

@@ -128,7 +128,7 @@ export async function startWrangler(opts: StartOptions): Promise<Instance> {
  * Starts the Worker bundle in workerd without `wrangler dev`'s development proxy (scripts/serve-bundle.ts)
  * and resolves once it answers HTTP. Same bindings and persistence layout as `startWrangler`.
  */
-export async function startBundled(opts: Omit<StartOptions, "logLevel"> & { withoutAssets?: boolean }): Promise<Instance> {
+export async function startBundled(opts: Omit<StartOptions, "logLevel"> & { withoutAssets?: boolean; direct?: boolean }): Promise<Instance> {
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const args = [
@@ -137,6 +137,7 @@ export async function startBundled(opts: Omit<StartOptions, "logLevel"> & { with
     "--port", String(port),
     ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     ...(opts.withoutAssets ? ["--without-assets"] : []),
+    ...(opts.direct ? ["--direct"] : []),
   ];
   return spawnInstance("serve-bundle", process.execPath, args, url, port, opts.echo);
 }

@@ -23,7 +23,8 @@ export const OVERFLOW_PREFIX = "ingest-overflow/";
 export type EventsQueueMessage =
   | { kind: "event"; orgId: string; receivedAt: number; event: SesEventBridgeEvent }
   | { kind: "event_ref"; orgId: string; receivedAt: number; r2Key: string }
-  | { kind: "noop" };
+  /** The benchmark's do-nothing message: the request body as received, never looked at. */
+  | { kind: "noop"; body: string };
 
 /** Reads at most `limit` + 1 bytes: a body's size is never taken from Content-Length alone. */
 export async function readBounded(body: ReadableStream<Uint8Array> | null, limit: number): Promise<{ bytes: Uint8Array; overLimit: boolean }> {
@@ -145,8 +146,12 @@ async function enqueue(env: Env, message: EventsQueueMessage) {
   }
 }
 
-/** POST /ingest/noop (only with BENCH_BASELINE=true): the benchmark's do-nothing baseline. */
+/**
+ * POST /ingest/noop (only with BENCH_BASELINE=true): the benchmark's do-nothing baseline. It carries the
+ * same payload through the same queue as the real path, so the benchmark's ratio prices exactly what
+ * ingest adds: authentication, validation and the consumer's work.
+ */
 export async function receiveNoop(env: Env, body: ReadableStream<Uint8Array> | null): Promise<void> {
-  await readBounded(body, INGEST_MAX_BODY_BYTES);
-  await enqueue(env, { kind: "noop" });
+  const { bytes } = await readBounded(body, INGEST_MAX_BODY_BYTES);
+  await enqueue(env, { kind: "noop", body: new TextDecoder().decode(bytes) });
 }

@@ -47,7 +47,8 @@ export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.no
   const dropped = new Map<string, Map<string, number>>();
   let droppedRows = 0;
   let orphaned = 0;
-  for (const item of items) {
+  for (const [n, item] of items.entries()) {
+    if (n > 0 && n % YIELD_EVERY_EVENTS === 0) await yieldToEventLoop();
     const config = configs.get(item.orgId);
     if (!config) {
       orphaned++;
@@ -69,6 +70,7 @@ export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.no
   const inserted: EventRow[] = [];
   const chunks = chunkRows(rows);
   for (const [i, part] of chunks.entries()) {
+    await yieldToEventLoop();
     const last = i === chunks.length - 1;
     const { statements, eventStatementCount } = batchWriteStatements(env.DB, {
       batchId: chunks.length === 1 ? batchId : `${batchId}.${i}`,
@@ -85,6 +87,7 @@ export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.no
     inserted.push(...part.filter((r) => insertedKeys.delete(r.eventKey)));
   }
   writeDataPoints(env, inserted);
+  await yieldToEventLoop();
   await forwardQualifying(env, rows);
 
   return { batchId, rows: rows.length, inserted: inserted.length, duplicates: rows.length - inserted.length, dropped: droppedRows, orphaned };
@@ -97,6 +100,17 @@ export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.no
  * writer briefly, so report queries (and, locally, the runtime's one thread) are not kept waiting.
  */
 export const WRITE_CHUNK_ROWS = 50;
+
+/** Events normalised between two yields to the event loop. */
+const YIELD_EVERY_EVENTS = 25;
+
+/**
+ * Lets the runtime serve whatever else is waiting (above all ingest requests) before the consumer
+ * goes on. Without it a batch runs as one block of work: promises resolved inside the isolate, and the
+ * D1 and Durable Object calls, keep the event loop busy, so requests that arrived wait for the whole
+ * batch. A timer is a real turn of the event loop, in which it also reads its sockets.
+ */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 function chunkRows(rows: EventRow[]): EventRow[][] {
   if (rows.length <= WRITE_CHUNK_ROWS) return [rows];
