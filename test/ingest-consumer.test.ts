@@ -2,6 +2,8 @@ import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test
 import { describe, expect, it } from "vitest";
 import type { Env } from "../worker/env";
 import { latencyBucket } from "../worker/services/ingest/latency";
+import { batchWriteStatements } from "../worker/db/ingest";
+import { normaliseEvent } from "../worker/services/ingest/normalise";
 import { WRITE_CHUNK_ROWS } from "../worker/services/ingest/writer";
 import {
   channelIdOf,
@@ -640,5 +642,29 @@ describe("queue messages", () => {
   it("acknowledges events of a workspace that no longer exists", async () => {
     const result = await runConsumer([queued("org_gone", fixture("send"))]);
     expect(result.explicitAcks).toHaveLength(1);
+  });
+});
+
+describe("write statements", () => {
+  const config = { orgId: "org_x", identities: new Set(["mail.example.com"]), channelsByConfigurationSet: new Map<string, string>(), templateTag: "template" };
+  /** Tables written by one transaction's statements (the SQL is only captured, never run). */
+  async function tablesWritten(names: string[]): Promise<string[]> {
+    const rows = [];
+    for (const name of names) {
+      const result = await normaliseEvent(fixture(name), config, Date.now());
+      if (!result.ok) throw new Error(`${name} was dropped: ${result.reason}`);
+      rows.push(...result.rows);
+    }
+    const captured = { prepare: (sql: string) => ({ bind: () => sql }) } as unknown as D1Database;
+    const { statements } = batchWriteStatements(captured, { batchId: "b1", rows, offered: new Map([["org_x", rows.length]]), dropped: new Map(), counterBucket: 0 });
+    return (statements as unknown as string[]).map((sql) => /INSERT INTO (\w+)/.exec(sql)![1]!);
+  }
+
+  it("leaves out the count rollups whose event type the transaction does not hold", async () => {
+    const metricAndCore = ["events", "rollup_totals", "rollup_providers", "rollup_templates", "rollup_domains", "messages", "ingest_counters"];
+    expect(await tablesWritten(["send", "open"])).toEqual(metricAndCore);
+    expect((await tablesWritten(["send", "delivery", "bounce-transient-general", "complaint"])).sort()).toEqual(
+      [...metricAndCore, "rollup_bounce_reasons", "rollup_complaint_reasons", "rollup_latency"].sort(),
+    );
   });
 });

@@ -163,14 +163,28 @@ GROUP BY b.org_id, sizes.size, (b.at / sizes.step) * sizes.step, b.ch, ${exprs}
 ON CONFLICT (${keyCols}) DO UPDATE SET count = count + excluded.count`;
 }
 
-const ROLLUP_SQL: string[] = [
-  metricRollupSql("rollup_totals", null, null),
-  metricRollupSql("rollup_providers", "provider", "provider"),
-  metricRollupSql("rollup_templates", "template", "tpl"),
-  metricRollupSql("rollup_domains", "recipient_domain", "dom"),
-  countRollupSql("rollup_bounce_reasons", [["bounce_type", "b.bounce_type"], ["bounce_sub_type", "b.bounce_sub_type"]], "b.type = 'bounce'"),
-  countRollupSql("rollup_complaint_reasons", [["feedback_type", "COALESCE(b.complaint_feedback_type, '')"]], "b.type = 'complaint'"),
-  countRollupSql("rollup_latency", [["bucket", "b.latency_bucket"]], "b.type = 'delivery' AND b.latency_bucket IS NOT NULL"),
+/**
+ * The rollup upserts. A count-only rollup reads just some event types: when no row of the transaction
+ * has one of them, its statement would change nothing and is not sent (most transactions hold no
+ * complaint, many no bounce).
+ */
+const ROLLUPS: { sql: string; readsRow?: (r: EventRow) => boolean }[] = [
+  { sql: metricRollupSql("rollup_totals", null, null) },
+  { sql: metricRollupSql("rollup_providers", "provider", "provider") },
+  { sql: metricRollupSql("rollup_templates", "template", "tpl") },
+  { sql: metricRollupSql("rollup_domains", "recipient_domain", "dom") },
+  {
+    sql: countRollupSql("rollup_bounce_reasons", [["bounce_type", "b.bounce_type"], ["bounce_sub_type", "b.bounce_sub_type"]], "b.type = 'bounce'"),
+    readsRow: (r) => r.type === "bounce",
+  },
+  {
+    sql: countRollupSql("rollup_complaint_reasons", [["feedback_type", "COALESCE(b.complaint_feedback_type, '')"]], "b.type = 'complaint'"),
+    readsRow: (r) => r.type === "complaint",
+  },
+  {
+    sql: countRollupSql("rollup_latency", [["bucket", "b.latency_bucket"]], "b.type = 'delivery' AND b.latency_bucket IS NOT NULL"),
+    readsRow: (r) => r.type === "delivery" && r.latencyBucket !== null,
+  },
 ];
 
 const STATUS_OF_TYPE: Record<string, string> = {
@@ -281,7 +295,7 @@ export function batchWriteStatements(d1: D1Database, w: BatchWrite): { statement
   const inserts = eventInsertStatements(d1, w.batchId, w.rows);
   const statements = [...inserts];
   if (w.rows.length) {
-    for (const q of ROLLUP_SQL) statements.push(d1.prepare(q).bind(w.batchId));
+    for (const r of ROLLUPS) if (!r.readsRow || w.rows.some(r.readsRow)) statements.push(d1.prepare(r.sql).bind(w.batchId));
     statements.push(d1.prepare(MESSAGES_UPSERT_SQL).bind(w.batchId));
   }
   const dropped = [...w.dropped].flatMap(([org, m]) => [...m].map(([counter, n]) => [org, counter, n]));
