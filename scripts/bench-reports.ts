@@ -99,9 +99,9 @@ const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
  * undetermined bounces, the rest delivered (2 % delayed first, 35 % opened, 9 % clicked, 0.1 %
  * complained); latency 0.2–5.2 s with 1 % up to an hour longer.
  */
-function generationSql(orgId: string, messages: number, start: number, now: number, indexes: { name: string; sql: string }[]): string {
-  const dropIndexes = indexes.map((i) => i.name);
-  const createIndexes = indexes.map((i) => i.sql);
+function generationSql(orgId: string, messages: number, start: number, now: number, objects: { type: string; name: string; sql: string }[]): string {
+  const dropObjects = objects.map((i) => `${i.type.toUpperCase()} ${i.name}`);
+  const createObjects = objects.map((i) => i.sql);
   const span = SPAN_DAYS * DAY;
   const recipients = Math.max(1, Math.floor(messages / MESSAGES_PER_RECIPIENT));
   const slotRows = slots().map((s, i) => `(${i}, ${q(s.provider)}, ${q(s.domain)})`);
@@ -238,13 +238,14 @@ ${ev(
   `'complaint', json_object('timestamp', ${iso("complaint_at")}, 'complaintFeedbackType', feedback, 'complainedRecipients', json_array(json_object('emailAddress', recipient)))`,
 )}
 
--- The events and messages tables fill without their indexes, which are rebuilt afterwards (a sort each).
-${dropIndexes.map((n) => `DROP INDEX ${n};`).join("\n")}
+-- The events and messages tables fill without their indexes, which are rebuilt afterwards (a sort each), and
+-- without their triggers: the unique opens and clicks are aggregated below with the other metrics.
+${dropObjects.map((n) => `DROP ${n};`).join("\n")}
 
-INSERT INTO events (org_id, event_key, batch_id, eventbridge_id, type, at, received_at, message_id, recipient, recipient_domain, provider,
+INSERT INTO events (org_id, event_key, eventbridge_id, type, at, received_at, message_id, recipient, recipient_domain, provider,
   from_address, subject, channel_id, configuration_set, template, sending_identity, sent_at, bounce_type, bounce_sub_type,
   complaint_feedback_type, complaint_sub_type, delay_type, smtp_status, diagnostic, reason, link, latency_ms, latency_bucket, detail_json)
-SELECT ${q(orgId)}, ev.type || ':' || ev.i, 'bench', 'bench-' || ev.type || '-' || ev.i, ev.type, ev.at, ev.at + 800, m.message_id, m.recipient,
+SELECT ${q(orgId)}, ev.type || ':' || ev.i, 'bench-' || ev.type || '-' || ev.i, ev.type, ev.at, ev.at + 800, m.message_id, m.recipient,
   m.domain, m.provider, 'Acme <notifications@mail.example.com>', m.subject, m.ch, ${cfg.replace(/\bch\b/g, "m.ch")}, m.tpl, 'mail.example.com',
   m.sent_at, ev.bounce_type, ev.bounce_sub_type, ev.feedback, NULL, ev.delay_type, NULL, ev.diagnostic, ev.reason, ev.link,
   ev.latency_ms, ev.latency_bucket, ev.detail
@@ -265,7 +266,7 @@ SELECT ${q(orgId)}, message_id, recipient, domain, provider, 'Acme <notification
   1 + (delivered_at IS NOT NULL) + (open_at IS NOT NULL) + (click_at IS NOT NULL) + (complaint_at IS NOT NULL) + (bounce_at IS NOT NULL) + (delay_at IS NOT NULL)
 FROM m;
 
-${createIndexes.map((sql) => `${sql};`).join("\n")}
+${createObjects.map((sql) => `${sql};`).join("\n")}
 
 -- The rollups read a narrow copy of the event dimensions.
 CREATE TEMP TABLE evd AS SELECT ev.type, ev.at, m.ch, m.provider, COALESCE(m.tpl, '') AS tpl, m.domain, ev.bounce_type, ev.bounce_sub_type,
@@ -392,15 +393,15 @@ async function load(target: number): Promise<Loaded> {
   const db = d1File(dir);
   log(`generating ${messages.toLocaleString("en-US")} messages into ${path.basename(db)}…`);
   const t0 = performance.now();
-  // The schema's own index definitions (migrations), dropped for the bulk load and re-created from this text.
-  const indexes = (await sqlite(db, "SELECT name || char(9) || replace(sql, char(10), ' ') FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('events', 'messages') AND sql IS NOT NULL;"))
+  // The schema's own index and trigger definitions (migrations), dropped for the bulk load and re-created from this text.
+  const objects = (await sqlite(db, "SELECT type || char(9) || name || char(9) || replace(sql, char(10), ' ') FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name IN ('events', 'messages') AND sql IS NOT NULL;"))
     .trim()
     .split("\n")
     .map((line) => {
-      const [name, sql] = line.split("\t");
-      return { name: name!, sql: sql! };
+      const [type, name, sql] = line.split("\t");
+      return { type: type!, name: name!, sql: sql! };
     });
-  await sqlite(db, generationSql(orgId, messages, end - SPAN_DAYS * DAY, now, indexes));
+  await sqlite(db, generationSql(orgId, messages, end - SPAN_DAYS * DAY, now, objects));
   return { dir, orgId, email, end, loadSeconds: (performance.now() - t0) / 1000 };
 }
 

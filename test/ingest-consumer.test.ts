@@ -352,6 +352,45 @@ describe("exactly-once effect", () => {
     expect(m).toEqual({ first_open_at: earliest, open_count: 2, first_click_at: Date.UTC(2024, 4, 14, 23, 50) + 50 * 60_000, click_count: 2 });
   });
 
+  it("moves a unique open and click with their message when its channel changes", async () => {
+    // The configuration set has no channel yet: the open and click count under no channel.
+    const orgId = await newIngestOrg({ channels: [] });
+    await runConsumer([queued(orgId, fixture("open")), queued(orgId, fixture("click"))]);
+    const byChannel = () =>
+      all(
+        "SELECT channel_id, SUM(opens) AS opens, SUM(unique_opens) AS unique_opens, SUM(unique_clicks) AS unique_clicks FROM rollup_totals WHERE org_id = ? AND bucket_size = 'day' GROUP BY channel_id ORDER BY channel_id",
+        orgId,
+      );
+    expect(await byChannel()).toEqual([{ channel_id: "", opens: 1, unique_opens: 1, unique_clicks: 1 }]);
+
+    // Once the channel exists, a later event of the message gives the message its channel.
+    const channelId = channelIdOf(orgId, "acme-transactional");
+    await env.DB.prepare("INSERT INTO channels (id, org_id, name, configuration_set_name, created_at) VALUES (?, ?, ?, ?, ?)")
+      .bind(channelId, orgId, "Transactional", "acme-transactional", Date.now())
+      .run();
+    await runConsumer([queued(orgId, fixture("delivery"))]);
+    expect(await byChannel()).toEqual([
+      { channel_id: "", opens: 1, unique_opens: 0, unique_clicks: 0 },
+      { channel_id: channelId, opens: 0, unique_opens: 1, unique_clicks: 1 },
+    ]);
+    const allChannels = await all("SELECT SUM(unique_opens) AS u FROM rollup_all_totals WHERE org_id = ? AND bucket_size = 'day'", orgId);
+    expect(allChannels).toEqual([{ u: 1 }]);
+  });
+
+  it("commits only the events not stored yet when a batch holds some stored ones", async () => {
+    const reference = await dumpOrg(await ingestInBatches([events]));
+    const half = events.slice(0, Math.floor(events.length / 2));
+    const orgId = await newIngestOrg();
+    await runConsumer(half.map((e) => queued(orgId, e)));
+    const stored = (await counters(orgId)).accepted!;
+
+    // All events again, in one batch: the stored ones fail the first transaction, and are left out.
+    const result = await runConsumer(events.map((e) => queued(orgId, e)));
+    expect(result.retryMessages).toEqual([]);
+    expect(await dumpOrg(orgId)).toEqual(reference);
+    expect(await counters(orgId)).toEqual({ accepted: reference.events!.length, duplicates: stored });
+  });
+
   it("keeps the status with the highest precedence: a late Delivery never hides a Bounce", async () => {
     const life = lifecycle(3, Date.UTC(2024, 4, 20, 10), "bounced", ["bouncy@example.org"]);
     const bounce = life.find((e) => e.detail.eventType === "Bounce")!;
@@ -656,7 +695,7 @@ describe("write statements", () => {
       rows.push(...result.rows);
     }
     const captured = { prepare: (sql: string) => ({ bind: () => sql }) } as unknown as D1Database;
-    const { statements } = batchWriteStatements(captured, { batchId: "b1", rows, offered: new Map([["org_x", rows.length]]), dropped: new Map(), counterBucket: 0 });
+    const statements = batchWriteStatements(captured, { rows, counters: new Map([["org_x", new Map([["accepted", rows.length]])]]), counterBucket: 0 });
     return (statements as unknown as string[]).map((sql) => /INSERT INTO (\w+)/.exec(sql)![1]!);
   }
 

@@ -151,12 +151,12 @@ async function rows(sql: string, orgId: string) {
 
 /**
  * Everything ingest stored for an org, in a canonical order, without the per-attempt columns (row id,
- * batch id, received time) and with the org id replaced, so two orgs fed the same events compare equal.
+ * received time) and with the org id replaced, so two orgs fed the same events compare equal.
  */
 export async function dumpOrg(orgId: string) {
   const out: Record<string, unknown[]> = {};
   out.events = (await rows("SELECT * FROM events WHERE org_id = ? ORDER BY event_key", orgId)).map(
-    ({ id: _id, batch_id: _b, received_at: _r, ...rest }) => rest,
+    ({ id: _id, received_at: _r, ...rest }) => rest,
   );
   out.messages = await rows("SELECT * FROM messages WHERE org_id = ? ORDER BY message_id, recipient", orgId);
   for (const t of ROLLUP_TABLES) {

@@ -11,14 +11,18 @@ import {
   rejectedPayloads,
 } from "./schema";
 import type { EventRow, OrgIngestConfig } from "../services/ingest/normalise";
+import { bucketStart } from "../lib/time";
 
 /*
- * Data access for ingest. The consumer's write is one D1 batch (one transaction) built here:
- *   1. INSERT the batch's event rows … ON CONFLICT (org_id, event_key) DO NOTHING, stamped with batch_id;
- *   2. one upsert per rollup table, aggregated from `events WHERE batch_id = ?` (only rows this attempt
- *      inserted, so duplicates contribute nothing), hour and day buckets in the same statement;
- *   3. the `messages` upsert (after 2: the unique-open/click moves read the previous first_open_at);
- *   4. the counters (accepted = rows inserted, duplicates = rows offered − rows inserted, dropped).
+ * Data access for ingest. The consumer writes each chunk of event rows in one D1 batch (one
+ * transaction), built by `batchWriteStatements`:
+ *   1. INSERT the event rows, without ON CONFLICT: a row whose (org_id, event_key) is already stored
+ *      fails the statement and rolls the whole transaction back, so whatever commits counts every one of
+ *      its events exactly once (the consumer then leaves the stored ones out: `findStoredEventKeys`);
+ *   2. one upsert per rollup table, of increments folded in memory from exactly these rows: each touched
+ *      rollup row is written once (unique opens/clicks follow `messages` through triggers, migration 0010);
+ *   3. the `messages` upsert (commutative merges, so the order of events never matters);
+ *   4. the counters (accepted, duplicates, dropped).
  * A failure anywhere rolls the whole batch back, so no dedupe mark can outlive a failed write.
  */
 
@@ -55,11 +59,8 @@ const EVENT_COLUMNS: [column: string, field: keyof EventRow][] = [
   ["detail_json", "detailJson"],
 ];
 
-const INSERT_EVENTS_SQL = `INSERT INTO events (batch_id, ${EVENT_COLUMNS.map(([c]) => c).join(", ")})
-SELECT ?1, ${EVENT_COLUMNS.map((_, i) => `j.value ->> ${i}`).join(", ")}
-FROM json_each(?2) AS j WHERE true
-ON CONFLICT (org_id, event_key) DO NOTHING
-RETURNING event_key`;
+const INSERT_EVENTS_SQL = `INSERT INTO events (${EVENT_COLUMNS.map(([c]) => c).join(", ")})
+SELECT ${EVENT_COLUMNS.map((_, i) => `j.value ->> ${i}`).join(", ")} FROM json_each(?1) AS j`;
 
 /**
  * Rows travel as one JSON parameter per statement, in chunks of at most this many UTF-16 units: at
@@ -67,12 +68,12 @@ RETURNING event_key`;
  */
 const EVENTS_CHUNK_CHARS = 600_000;
 
-function eventInsertStatements(d1: D1Database, batchId: string, rows: EventRow[]): D1PreparedStatement[] {
+function eventInsertStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = [];
   let chunk: string[] = [];
   let size = 0;
   const flush = () => {
-    if (chunk.length) out.push(d1.prepare(INSERT_EVENTS_SQL).bind(batchId, `[${chunk.join(",")}]`));
+    if (chunk.length) out.push(d1.prepare(INSERT_EVENTS_SQL).bind(`[${chunk.join(",")}]`));
     chunk = [];
     size = 0;
   };
@@ -86,105 +87,133 @@ function eventInsertStatements(d1: D1Database, batchId: string, rows: EventRow[]
   return out;
 }
 
-/** The rows this attempt inserted, with the rollup dimensions ('' = none). */
-const BATCH_CTE = `b AS (
-  SELECT org_id, type, at, COALESCE(channel_id, '') AS ch, provider, COALESCE(template, '') AS tpl,
-         recipient_domain AS dom, message_id, recipient, bounce_type, bounce_sub_type,
-         complaint_feedback_type, latency_bucket
-  FROM events WHERE batch_id = ?1
-),
-sizes(size, step) AS (VALUES ('hour', 3600000), ('day', 86400000))`;
+/** One event's identity: its dedupe key is unique per org. */
+export const eventIdentity = (r: Pick<EventRow, "orgId" | "eventKey">) => `${r.orgId}\u0000${r.eventKey}`;
 
-/** Rollup metric columns and the per-event-row expression that feeds each. */
-const METRICS: [column: string, expr: string][] = [
-  ["sends", "type = 'send'"],
-  ["deliveries", "type = 'delivery'"],
-  ["hard_bounces", "type = 'bounce' AND bounce_type = 'Permanent'"],
-  ["soft_bounces", "type = 'bounce' AND bounce_type = 'Transient'"],
-  ["undetermined_bounces", "type = 'bounce' AND bounce_type = 'Undetermined'"],
-  ["complaints", "type = 'complaint'"],
-  ["rejects", "type = 'reject'"],
-  ["delays", "type = 'delivery_delay'"],
-  ["rendering_failures", "type = 'rendering_failure'"],
-  ["opens", "type = 'open'"],
-  ["clicks", "type = 'click'"],
-  ["unique_opens", "0"],
-  ["unique_clicks", "0"],
-  ["subscriptions", "type = 'subscription'"],
+/** The identities (`eventIdentity`) of those of `rows` already stored. */
+export async function findStoredEventKeys(d1: D1Database, rows: Pick<EventRow, "orgId" | "eventKey">[]): Promise<Set<string>> {
+  if (!rows.length) return new Set();
+  const { results } = await d1
+    .prepare(
+      `SELECT e.org_id AS orgId, e.event_key AS eventKey FROM json_each(?1) AS j
+       JOIN events AS e ON e.org_id = j.value ->> 0 AND e.event_key = j.value ->> 1`,
+    )
+    .bind(JSON.stringify(rows.map((r) => [r.orgId, r.eventKey])))
+    .all<{ orgId: string; eventKey: string }>();
+  return new Set(results.map(eventIdentity));
+}
+
+/**
+ * Rollup metric columns and which event rows each counts. Unique opens and clicks are not here: they
+ * depend on the stored message (its earliest open), so triggers on `messages` keep them.
+ */
+const METRICS: [column: string, counts: (r: EventRow) => boolean][] = [
+  ["sends", (r) => r.type === "send"],
+  ["deliveries", (r) => r.type === "delivery"],
+  ["hard_bounces", (r) => r.type === "bounce" && r.bounceType === "Permanent"],
+  ["soft_bounces", (r) => r.type === "bounce" && r.bounceType === "Transient"],
+  ["undetermined_bounces", (r) => r.type === "bounce" && r.bounceType === "Undetermined"],
+  ["complaints", (r) => r.type === "complaint"],
+  ["rejects", (r) => r.type === "reject"],
+  ["delays", (r) => r.type === "delivery_delay"],
+  ["rendering_failures", (r) => r.type === "rendering_failure"],
+  ["opens", (r) => r.type === "open"],
+  ["clicks", (r) => r.type === "click"],
+  ["subscriptions", (r) => r.type === "subscription"],
 ];
 
-/**
- * Upsert of one metric rollup (totals, or by one dimension). Unique opens/clicks: a message-recipient
- * counts +1 in the bucket of its earliest open (click). When this batch holds an open earlier than the
- * stored `messages.first_open_at`, the unique moves: −1 in the old bucket, +1 in the new one. The
- * result depends only on the set of events, never on their order or on how they were batched.
- */
-function metricRollupSql(table: string, dimColumn: string | null, dimExpr: string | null): string {
-  const dimSel = dimExpr ? `, ${dimExpr} AS dim` : "";
-  const dimFirst = dimExpr ? `, MIN(${dimExpr}) AS dim` : "";
-  const dimRef = dimExpr ? ", dim" : "";
-  const metricCols = METRICS.map(([c]) => c).join(", ");
-  const keyCols = `org_id, bucket_size, bucket_start, channel_id${dimColumn ? `, ${dimColumn}` : ""}`;
-  const uniqueSel = (sign: string, atCol: string) =>
-    `SELECT org_id, ${atCol} AS at, ch${dimRef}, ${METRICS.map(([c]) =>
-      c === "unique_opens" ? `${sign}(type = 'open') AS ${c}` : c === "unique_clicks" ? `${sign}(type = 'click') AS ${c}` : `0 AS ${c}`,
-    ).join(", ")} FROM moves`;
-  return `WITH ${BATCH_CTE},
-firsts AS (
-  SELECT org_id, message_id, recipient, type, MIN(at) AS first_at, MIN(ch) AS ch${dimFirst}
-  FROM b WHERE type IN ('open', 'click') GROUP BY org_id, message_id, recipient, type
-),
-moves AS (
-  SELECT f.*, CASE f.type WHEN 'open' THEN m.first_open_at ELSE m.first_click_at END AS old_at
-  FROM firsts f LEFT JOIN messages m
-    ON m.org_id = f.org_id AND m.message_id = f.message_id AND m.recipient = f.recipient
-),
-d AS (
-  SELECT org_id, at, ch${dimSel}, ${METRICS.map(([c, e]) => `(${e}) AS ${c}`).join(", ")} FROM b
-  UNION ALL ${uniqueSel("+", "first_at")} WHERE old_at IS NULL OR first_at < old_at
-  UNION ALL ${uniqueSel("-", "old_at")} WHERE old_at IS NOT NULL AND first_at < old_at
-)
-INSERT INTO ${table} (${keyCols}, ${metricCols})
-SELECT d.org_id, sizes.size, (d.at / sizes.step) * sizes.step, d.ch${dimRef ? ", d.dim" : ""}, ${METRICS.map(([c]) => `SUM(d.${c})`).join(", ")}
-FROM d CROSS JOIN sizes WHERE true
-GROUP BY d.org_id, sizes.size, (d.at / sizes.step) * sizes.step, d.ch${dimRef ? ", d.dim" : ""}
-ON CONFLICT (${keyCols}) DO UPDATE SET ${METRICS.map(([c]) => `${c} = ${c} + excluded.${c}`).join(", ")}`;
-}
-
-/** Upsert of a count-only rollup keyed by extra columns taken from the batch rows matching `where`. */
-function countRollupSql(table: string, cols: [column: string, expr: string][], where: string): string {
-  const keyCols = `org_id, bucket_size, bucket_start, channel_id, ${cols.map(([c]) => c).join(", ")}`;
-  const exprs = cols.map(([, e]) => e).join(", ");
-  return `WITH ${BATCH_CTE}
-INSERT INTO ${table} (${keyCols}, count)
-SELECT b.org_id, sizes.size, (b.at / sizes.step) * sizes.step, b.ch, ${exprs}, COUNT(*)
-FROM b CROSS JOIN sizes WHERE ${where}
-GROUP BY b.org_id, sizes.size, (b.at / sizes.step) * sizes.step, b.ch, ${exprs}
-ON CONFLICT (${keyCols}) DO UPDATE SET count = count + excluded.count`;
-}
+type Dim = string | number;
 
 /**
- * The rollup upserts. A count-only rollup reads just some event types: when no row of the transaction
- * has one of them, its statement would change nothing and is not sent (most transactions hold no
- * complaint, many no bounce).
+ * A rollup table: besides org, bucket and channel ('' = none), its key columns and their values for an
+ * event row (null = the row does not count here). A metric rollup adds METRICS, a count rollup `count`.
  */
-const ROLLUPS: { sql: string; readsRow?: (r: EventRow) => boolean }[] = [
-  { sql: metricRollupSql("rollup_totals", null, null) },
-  { sql: metricRollupSql("rollup_providers", "provider", "provider") },
-  { sql: metricRollupSql("rollup_templates", "template", "tpl") },
-  { sql: metricRollupSql("rollup_domains", "recipient_domain", "dom") },
+interface Rollup {
+  table: string;
+  keys: string[];
+  keyOf: (r: EventRow) => Dim[] | null;
+  metrics: boolean;
+}
+
+const ROLLUPS: Rollup[] = [
+  { table: "rollup_totals", keys: [], keyOf: () => [], metrics: true },
+  { table: "rollup_providers", keys: ["provider"], keyOf: (r) => [r.provider], metrics: true },
+  { table: "rollup_templates", keys: ["template"], keyOf: (r) => [r.template ?? ""], metrics: true },
+  { table: "rollup_domains", keys: ["recipient_domain"], keyOf: (r) => [r.recipientDomain], metrics: true },
   {
-    sql: countRollupSql("rollup_bounce_reasons", [["bounce_type", "b.bounce_type"], ["bounce_sub_type", "b.bounce_sub_type"]], "b.type = 'bounce'"),
-    readsRow: (r) => r.type === "bounce",
+    table: "rollup_bounce_reasons",
+    keys: ["bounce_type", "bounce_sub_type"],
+    keyOf: (r) => (r.type === "bounce" ? [r.bounceType ?? "", r.bounceSubType ?? ""] : null),
+    metrics: false,
   },
   {
-    sql: countRollupSql("rollup_complaint_reasons", [["feedback_type", "COALESCE(b.complaint_feedback_type, '')"]], "b.type = 'complaint'"),
-    readsRow: (r) => r.type === "complaint",
+    table: "rollup_complaint_reasons",
+    keys: ["feedback_type"],
+    keyOf: (r) => (r.type === "complaint" ? [r.complaintFeedbackType ?? ""] : null),
+    metrics: false,
   },
   {
-    sql: countRollupSql("rollup_latency", [["bucket", "b.latency_bucket"]], "b.type = 'delivery' AND b.latency_bucket IS NOT NULL"),
-    readsRow: (r) => r.type === "delivery" && r.latencyBucket !== null,
+    table: "rollup_latency",
+    keys: ["bucket"],
+    keyOf: (r) => (r.type === "delivery" && r.latencyBucket !== null ? [r.latencyBucket] : null),
+    metrics: false,
   },
+];
+
+const BUCKET_SIZES = ["hour", "day"] as const;
+
+/**
+ * The rollup upserts of a transaction: the rows' increments summed in memory per rollup row (org,
+ * bucket size and start, channel, key columns), one statement per table that any row touches.
+ */
+function rollupStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement[] {
+  const out: D1PreparedStatement[] = [];
+  for (const rollup of ROLLUPS) {
+    const folded = new Map<string, { key: Dim[]; values: number[] }>();
+    for (const r of rows) {
+      const dims = rollup.keyOf(r);
+      if (!dims) continue;
+      const increments = rollup.metrics ? METRICS.map(([, counts]) => (counts(r) ? 1 : 0)) : [1];
+      for (const size of BUCKET_SIZES) {
+        const key = [r.orgId, size, bucketStart(r.at, size), r.channelId ?? "", ...dims];
+        const id = JSON.stringify(key);
+        const entry = folded.get(id);
+        if (entry) increments.forEach((n, i) => (entry.values[i]! += n));
+        else folded.set(id, { key, values: [...increments] });
+      }
+    }
+    if (!folded.size) continue;
+    const keyCols = ["org_id", "bucket_size", "bucket_start", "channel_id", ...rollup.keys];
+    const valueCols = rollup.metrics ? METRICS.map(([c]) => c) : ["count"];
+    const cols = [...keyCols, ...valueCols];
+    const sql = `INSERT INTO ${rollup.table} (${cols.join(", ")})
+SELECT ${cols.map((_, i) => `j.value ->> ${i}`).join(", ")} FROM json_each(?1) AS j WHERE true
+ON CONFLICT (${keyCols.join(", ")}) DO UPDATE SET ${valueCols.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`;
+    out.push(d1.prepare(sql).bind(JSON.stringify([...folded.values()].map((e) => [...e.key, ...e.values]))));
+  }
+  return out;
+}
+
+/** The event-row fields the messages upsert reads, in the order each row is serialised. */
+const MESSAGE_SOURCE_COLUMNS: [column: string, field: keyof EventRow][] = [
+  ["org_id", "orgId"],
+  ["message_id", "messageId"],
+  ["recipient", "recipient"],
+  ["recipient_domain", "recipientDomain"],
+  ["provider", "provider"],
+  ["from_address", "fromAddress"],
+  ["subject", "subject"],
+  ["channel_id", "channelId"],
+  ["configuration_set", "configurationSet"],
+  ["template", "template"],
+  ["type", "type"],
+  ["at", "at"],
+  ["sent_at", "sentAt"],
+  ["latency_ms", "latencyMs"],
+  ["bounce_type", "bounceType"],
+  ["bounce_sub_type", "bounceSubType"],
+  ["complaint_feedback_type", "complaintFeedbackType"],
+  ["diagnostic", "diagnostic"],
 ];
 
 const STATUS_OF_TYPE: Record<string, string> = {
@@ -210,7 +239,8 @@ const maxOf = (c: string) => `${c} = COALESCE(MAX(messages.${c}, excluded.${c}),
 const takeIf = (cond: string, cols: string[]) => cols.map((c) => `${c} = CASE WHEN ${cond} THEN excluded.${c} ELSE messages.${c} END`);
 
 /**
- * Per-row upsert of messages from the batch's new event rows. Each SET is a commutative merge: the
+ * Per-row upsert of messages from the transaction's event rows (?1: one JSON array per row, in
+ * MESSAGE_SOURCE_COLUMNS order). Each SET is a commutative merge: the
  * latest bounce (ties broken by type/sub-type text), the first complaint, the latest SMTP diagnostic
  * (ties broken by text), minima of first-occurrence timestamps, sums of counts, status by precedence.
  */
@@ -231,7 +261,7 @@ SELECT org_id, message_id, recipient, recipient_domain, provider, from_address, 
   CASE WHEN type = 'reject' THEN at END, CASE WHEN type = 'delivery_delay' THEN at END,
   CASE WHEN type = 'rendering_failure' THEN at END,
   diagnostic, CASE WHEN diagnostic IS NOT NULL THEN at END, at, 1
-FROM events WHERE batch_id = ?1
+FROM (SELECT ${MESSAGE_SOURCE_COLUMNS.map(([c], i) => `j.value ->> ${i} AS ${c}`).join(", ")} FROM json_each(?1) AS j) WHERE true
 ON CONFLICT (org_id, message_id, recipient) DO UPDATE SET
   ${[
     ...["recipient_domain", "provider", "from_address", "subject", "channel_id", "configuration_set", "template"].map(maxOf),
@@ -260,47 +290,30 @@ ON CONFLICT (org_id, message_id, recipient) DO UPDATE SET
   ].join(",\n  ")}`;
 
 /**
- * Counters of the batch, per org: accepted = rows this attempt inserted, duplicates = rows offered −
- * rows inserted, plus the dropped counts computed by the consumer. ?2 = [[orgId, rowsOffered]],
- * ?3 = [[orgId, counter, n]], ?4 = hour bucket of processing.
+ * Counter increments, per org: ?1 = [[orgId, counter, n]], ?2 = hour bucket of processing.
  */
-const COUNTERS_SQL = `WITH offered AS (SELECT j.value ->> 0 AS org_id, j.value ->> 1 AS n FROM json_each(?2) AS j),
-inserted AS (SELECT org_id, COUNT(*) AS n FROM events WHERE batch_id = ?1 GROUP BY org_id),
-c AS (
-  SELECT o.org_id, 'accepted' AS counter, COALESCE(i.n, 0) AS value FROM offered o LEFT JOIN inserted i ON i.org_id = o.org_id
-  UNION ALL
-  SELECT o.org_id, 'duplicates', o.n - COALESCE(i.n, 0) FROM offered o LEFT JOIN inserted i ON i.org_id = o.org_id
-  UNION ALL
-  SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?3) AS j
-)
-INSERT INTO ingest_counters (org_id, bucket_start, counter, value)
-SELECT org_id, ?4, counter, value FROM c WHERE value > 0
+const COUNTERS_SQL = `INSERT INTO ingest_counters (org_id, bucket_start, counter, value)
+SELECT j.value ->> 0, ?2, j.value ->> 1, j.value ->> 2 FROM json_each(?1) AS j WHERE true
 ON CONFLICT (org_id, bucket_start, counter) DO UPDATE SET value = value + excluded.value`;
 
 export interface BatchWrite {
-  batchId: string;
+  /** Event rows, none of them stored yet (else the transaction fails). */
   rows: EventRow[];
-  /** Rows offered per org (including duplicates). */
-  offered: Map<string, number>;
-  /** Dropped rows per org and counter name (`dropped.<reason>`). */
-  dropped: Map<string, Map<string, number>>;
+  /** Counter increments per org and counter name (`accepted`, `duplicates`, `dropped.<reason>`). */
+  counters: Map<string, Map<string, number>>;
   counterBucket: number;
 }
 
-/**
- * The statements of one consumer batch, in order. `eventStatementCount` tells which leading results
- * hold the RETURNING rows of the inserted events.
- */
-export function batchWriteStatements(d1: D1Database, w: BatchWrite): { statements: D1PreparedStatement[]; eventStatementCount: number } {
-  const inserts = eventInsertStatements(d1, w.batchId, w.rows);
-  const statements = [...inserts];
+/** The statements of one write transaction, in order (none when there is nothing to write). */
+export function batchWriteStatements(d1: D1Database, w: BatchWrite): D1PreparedStatement[] {
+  const statements = eventInsertStatements(d1, w.rows);
   if (w.rows.length) {
-    for (const r of ROLLUPS) if (!r.readsRow || w.rows.some(r.readsRow)) statements.push(d1.prepare(r.sql).bind(w.batchId));
-    statements.push(d1.prepare(MESSAGES_UPSERT_SQL).bind(w.batchId));
+    statements.push(...rollupStatements(d1, w.rows));
+    statements.push(d1.prepare(MESSAGES_UPSERT_SQL).bind(JSON.stringify(w.rows.map((r) => MESSAGE_SOURCE_COLUMNS.map(([, f]) => r[f])))));
   }
-  const dropped = [...w.dropped].flatMap(([org, m]) => [...m].map(([counter, n]) => [org, counter, n]));
-  statements.push(d1.prepare(COUNTERS_SQL).bind(w.batchId, JSON.stringify([...w.offered]), JSON.stringify(dropped), w.counterBucket));
-  return { statements, eventStatementCount: inserts.length };
+  const counters = [...w.counters].flatMap(([org, m]) => [...m].filter(([, n]) => n > 0).map(([counter, n]) => [org, counter, n]));
+  if (counters.length) statements.push(d1.prepare(COUNTERS_SQL).bind(JSON.stringify(counters), w.counterBucket));
+  return statements;
 }
 
 /** Identities, channels and template tag of each org that still exists. */

@@ -90,7 +90,6 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 /**
  * One row per (SES event, recipient), kept for the plan's retention. `eventKey` = SHA-256 of (message
  * id, type, the event's own timestamp, recipient, click link) is the dedupe key: unique per org.
- * `batchId` stamps the consumer attempt that inserted the row (the rollups of that attempt read it).
  * `at` is the event's own timestamp; `sentAt` is `mail.timestamp`. `detailJson` is the full SES `detail`.
  */
 export const events = sqliteTable(
@@ -99,7 +98,6 @@ export const events = sqliteTable(
     id: integer("id").primaryKey(),
     orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
     eventKey: text("event_key").notNull(),
-    batchId: text("batch_id").notNull(),
     eventbridgeId: text("eventbridge_id").notNull(),
     type: text("type", { enum: EVENT_TYPES }).notNull(),
     at: integer("at").notNull(),
@@ -135,7 +133,6 @@ export const events = sqliteTable(
   },
   (t) => [
     uniqueIndex("events_org_event_key").on(t.orgId, t.eventKey),
-    index("events_batch").on(t.batchId),
     index("events_org_at").on(t.orgId, t.at),
     index("events_org_type_at").on(t.orgId, t.type, t.at),
     index("events_org_channel_at").on(t.orgId, t.channelId, t.at),

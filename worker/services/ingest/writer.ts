@@ -1,7 +1,6 @@
 import type { Env } from "../../env";
 import { getDb } from "../../db/client";
-import { batchWriteStatements, loadOrgIngestConfigs } from "../../db/ingest";
-import { newId } from "../../lib/ids";
+import { batchWriteStatements, eventIdentity, findStoredEventKeys, loadOrgIngestConfigs } from "../../db/ingest";
 import { bucketStart } from "../../lib/time";
 import type { OrgLedger, QualifyingRow } from "../../../durable-objects/org-ledger";
 import { normaliseEvent, type EventRow } from "./normalise";
@@ -14,7 +13,6 @@ export interface QueuedEvent {
 }
 
 export interface IngestBatchResult {
-  batchId: string;
   /** Rows offered after filtering, rows newly stored, rows already stored. */
   rows: number;
   inserted: number;
@@ -30,8 +28,8 @@ const QUALIFYING_TYPES = new Set(["bounce", "complaint", "reject"]);
  * Normalises and stores one consumer batch with an exactly-once effect:
  *   1. load each org's identities / channels / template tag;
  *   2. normalise (drop unmanaged identities, resolve channel, provider, template);
- *   3. D1 transactions of at most WRITE_CHUNK_ROWS rows each: events (deduped by event_key), rollups,
- *      messages, counters;
+ *   3. D1 transactions of at most WRITE_CHUNK_ROWS rows each (`writeChunk`): events, rollups, messages,
+ *      counters; a transaction commits only rows not stored before;
  *   4. one Analytics Engine data point per newly inserted row (best effort, never retried);
  *   5. forward every qualifying row (bounce / complaint / reject) to the org's OrgLedger, new or not,
  *      so a retry after a Durable Object failure still delivers them (the ledger dedupes by event_key).
@@ -40,7 +38,6 @@ const QUALIFYING_TYPES = new Set(["bounce", "complaint", "reject"]);
  */
 export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.now()): Promise<IngestBatchResult> {
   const db = getDb(env.DB);
-  const batchId = newId("batch", now);
   const configs = await loadOrgIngestConfigs(db, [...new Set(items.map((i) => i.orgId))], env.DEFAULT_TEMPLATE_TAG);
 
   const rows: EventRow[] = [];
@@ -58,45 +55,88 @@ export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.no
     if (result.ok) {
       rows.push(...result.rows);
     } else {
-      const counters = dropped.get(item.orgId) ?? new Map<string, number>();
-      const name = `dropped.${result.reason}`;
-      counters.set(name, (counters.get(name) ?? 0) + result.rows);
-      dropped.set(item.orgId, counters);
+      addCount(dropped, item.orgId, `dropped.${result.reason}`, result.rows);
       droppedRows += result.rows;
     }
   }
-  if (!rows.length && !dropped.size) return { batchId, rows: 0, inserted: 0, duplicates: 0, dropped: 0, orphaned };
+  if (!rows.length && !dropped.size) return { rows: 0, inserted: 0, duplicates: 0, dropped: 0, orphaned };
 
   const inserted: EventRow[] = [];
+  const claimed = new Set<string>();
   const chunks = chunkRows(rows);
   for (const [i, part] of chunks.entries()) {
     await yieldToEventLoop();
+    // Dropped rows are counted once, with the last transaction: a retry after an earlier failure counts
+    // them again only if the whole write had committed (as for a retry after an OrgLedger failure).
     const last = i === chunks.length - 1;
-    const { statements, eventStatementCount } = batchWriteStatements(env.DB, {
-      batchId: chunks.length === 1 ? batchId : `${batchId}.${i}`,
-      rows: part,
-      offered: offeredByOrg(part),
-      // Counted once, with the last transaction: a retry after an earlier failure counts them again only
-      // if the whole write had committed (as for a retry after an OrgLedger failure).
-      dropped: last ? dropped : new Map(),
-      counterBucket: bucketStart(now, "hour"),
-    });
-    const results = await env.DB.batch<{ event_key: string }>(statements);
-    const insertedKeys = new Set(results.slice(0, eventStatementCount).flatMap((r) => r.results.map((x) => x.event_key)));
-    // A key offered twice in one transaction was inserted once: claim each returned key once.
-    inserted.push(...part.filter((r) => insertedKeys.delete(r.eventKey)));
+    inserted.push(...(await writeChunk(env.DB, part, claimed, last ? dropped : new Map(), bucketStart(now, "hour"))));
   }
   writeDataPoints(env, inserted);
   await yieldToEventLoop();
   await forwardQualifying(env, rows);
 
-  return { batchId, rows: rows.length, inserted: inserted.length, duplicates: rows.length - inserted.length, dropped: droppedRows, orphaned };
+  return { rows: rows.length, inserted: inserted.length, duplicates: rows.length - inserted.length, dropped: droppedRows, orphaned };
+}
+
+/** Attempts at one transaction before the batch is left to the queue's retry. */
+const WRITE_ATTEMPTS = 3;
+
+/**
+ * Writes one chunk in one transaction and returns the rows it inserted. Rows already claimed by an
+ * earlier chunk of this batch are duplicates. The transaction fails as a whole when any of its events
+ * is already stored (by an earlier attempt whose acknowledgement was lost, or by a consumer running
+ * alongside): the stored ones are then looked up, left out as duplicates, and the rest written again.
+ * A failure with none of them stored is not about duplicates, and is thrown.
+ */
+async function writeChunk(
+  d1: D1Database,
+  part: EventRow[],
+  claimed: Set<string>,
+  dropped: Map<string, Map<string, number>>,
+  counterBucket: number,
+): Promise<EventRow[]> {
+  let fresh = part.filter((r) => {
+    const id = eventIdentity(r);
+    if (claimed.has(id)) return false;
+    claimed.add(id);
+    return true;
+  });
+  for (let attempt = 1; ; attempt++) {
+    const statements = batchWriteStatements(d1, { rows: fresh, counters: chunkCounters(part, fresh, dropped), counterBucket });
+    if (!statements.length) return [];
+    try {
+      await d1.batch(statements);
+      return fresh;
+    } catch (err) {
+      const stored = await findStoredEventKeys(d1, fresh);
+      if (!stored.size || attempt === WRITE_ATTEMPTS) throw err;
+      fresh = fresh.filter((r) => !stored.has(eventIdentity(r)));
+    }
+  }
+}
+
+/** accepted = rows inserted, duplicates = rows offered − rows inserted (per org), plus the dropped counts. */
+function chunkCounters(part: EventRow[], fresh: EventRow[], dropped: Map<string, Map<string, number>>) {
+  const out = new Map<string, Map<string, number>>();
+  for (const [orgId, counters] of dropped) for (const [name, n] of counters) addCount(out, orgId, name, n);
+  for (const r of part) addCount(out, r.orgId, "duplicates", 1);
+  for (const r of fresh) {
+    addCount(out, r.orgId, "accepted", 1);
+    addCount(out, r.orgId, "duplicates", -1);
+  }
+  return out;
+}
+
+function addCount(counts: Map<string, Map<string, number>>, orgId: string, name: string, n: number) {
+  const m = counts.get(orgId) ?? new Map<string, number>();
+  m.set(name, (m.get(name) ?? 0) + n);
+  counts.set(orgId, m);
 }
 
 /**
- * Rows per D1 write transaction. Each transaction is exactly-once on its own (events deduped by key,
- * rollups and messages folded from the rows it inserted), so a batch may commit in parts: a retry after
- * a failed part re-offers the committed ones, which insert nothing. Short transactions hold D1's single
+ * Rows per D1 write transaction. Each transaction is exactly-once on its own (it commits only events
+ * not stored before, and the rollups and messages of exactly those), so a batch may commit in parts: a
+ * retry after a failed part re-offers the committed ones, which count as duplicates. Short transactions hold D1's single
  * writer briefly, so report queries (and, locally, the runtime's one thread) are not kept waiting.
  */
 export const WRITE_CHUNK_ROWS = 50;
@@ -116,12 +156,6 @@ function chunkRows(rows: EventRow[]): EventRow[][] {
   if (rows.length <= WRITE_CHUNK_ROWS) return [rows];
   const out: EventRow[][] = [];
   for (let i = 0; i < rows.length; i += WRITE_CHUNK_ROWS) out.push(rows.slice(i, i + WRITE_CHUNK_ROWS));
-  return out;
-}
-
-function offeredByOrg(rows: EventRow[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const r of rows) out.set(r.orgId, (out.get(r.orgId) ?? 0) + 1);
   return out;
 }
 
