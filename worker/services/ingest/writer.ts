@@ -136,8 +136,9 @@ function addCount(counts: Map<string, Map<string, number>>, orgId: string, name:
 /**
  * Rows per D1 write transaction. Each transaction is exactly-once on its own (it commits only events
  * not stored before, and the rollups and messages of exactly those), so a batch may commit in parts: a
- * retry after a failed part re-offers the committed ones, which count as duplicates. Short transactions hold D1's single
- * writer briefly, so report queries (and, locally, the runtime's one thread) are not kept waiting.
+ * retry after a failed part re-offers the committed ones, which count as duplicates. Short transactions
+ * hold D1's single writer briefly, so report queries (and, locally, the runtime's one thread) are not
+ * kept waiting.
  */
 export const WRITE_CHUNK_ROWS = 50;
 
