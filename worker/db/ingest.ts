@@ -194,27 +194,12 @@ ON CONFLICT (${keyCols.join(", ")}) DO UPDATE SET ${valueCols.map((c) => `${c} =
   return out;
 }
 
-/** The event-row fields the messages upsert reads, in the order each row is serialised. */
-const MESSAGE_SOURCE_COLUMNS: [column: string, field: keyof EventRow][] = [
-  ["org_id", "orgId"],
-  ["message_id", "messageId"],
-  ["recipient", "recipient"],
-  ["recipient_domain", "recipientDomain"],
-  ["provider", "provider"],
-  ["from_address", "fromAddress"],
-  ["subject", "subject"],
-  ["channel_id", "channelId"],
-  ["configuration_set", "configurationSet"],
-  ["template", "template"],
-  ["type", "type"],
-  ["at", "at"],
-  ["sent_at", "sentAt"],
-  ["latency_ms", "latencyMs"],
-  ["bounce_type", "bounceType"],
-  ["bounce_sub_type", "bounceSubType"],
-  ["complaint_feedback_type", "complaintFeedbackType"],
-  ["diagnostic", "diagnostic"],
-];
+/**
+ * The event columns the messages upsert reads, in the order each row is serialised for it: all but the
+ * ones only the event log shows (above all `detail_json`, the bulk of a row).
+ */
+const EVENT_LOG_ONLY = new Set(["event_key", "eventbridge_id", "received_at", "sending_identity", "complaint_sub_type", "delay_type", "smtp_status", "reason", "link", "latency_bucket", "detail_json"]);
+const MESSAGE_SOURCE_COLUMNS = EVENT_COLUMNS.filter(([column]) => !EVENT_LOG_ONLY.has(column));
 
 const STATUS_OF_TYPE: Record<string, string> = {
   send: "sent",
