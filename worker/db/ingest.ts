@@ -23,7 +23,7 @@ import { bucketStart } from "../lib/time";
  *      rollup row is written once (unique opens/clicks follow `messages` through triggers, migration 0010);
  *   3. the `messages` upsert (commutative merges, so the order of events never matters);
  *   4. the counters (accepted, duplicates, dropped).
- * A failure anywhere rolls the whole batch back, so no dedupe mark can outlive a failed write.
+ * A failure anywhere rolls the whole transaction back, so no dedupe mark can outlive a failed write.
  */
 
 /** events columns in the order the consumer serialises each row (one JSON array per row). */
