@@ -162,13 +162,24 @@ const ROLLUPS: Rollup[] = [
 
 const BUCKET_SIZES = ["hour", "day"] as const;
 
+/** Each rollup with its upsert: one row of the JSON parameter ?1 per rollup row, its increments added. */
+const ROLLUP_UPSERTS = ROLLUPS.map((rollup) => {
+  const keyCols = ["org_id", "bucket_size", "bucket_start", "channel_id", ...rollup.keys];
+  const valueCols = rollup.metrics ? METRICS.map(([c]) => c) : ["count"];
+  const cols = [...keyCols, ...valueCols];
+  const sql = `INSERT INTO ${rollup.table} (${cols.join(", ")})
+SELECT ${cols.map((_, i) => `j.value ->> ${i}`).join(", ")} FROM json_each(?1) AS j WHERE true
+ON CONFLICT (${keyCols.join(", ")}) DO UPDATE SET ${valueCols.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`;
+  return { ...rollup, sql };
+});
+
 /**
  * The rollup upserts of a transaction: the rows' increments summed in memory per rollup row (org,
  * bucket size and start, channel, key columns), one statement per table that any row touches.
  */
 function rollupStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = [];
-  for (const rollup of ROLLUPS) {
+  for (const rollup of ROLLUP_UPSERTS) {
     const folded = new Map<string, { key: Dim[]; values: number[] }>();
     for (const r of rows) {
       const dims = rollup.keyOf(r);
@@ -182,14 +193,7 @@ function rollupStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement
         else folded.set(id, { key, values: [...increments] });
       }
     }
-    if (!folded.size) continue;
-    const keyCols = ["org_id", "bucket_size", "bucket_start", "channel_id", ...rollup.keys];
-    const valueCols = rollup.metrics ? METRICS.map(([c]) => c) : ["count"];
-    const cols = [...keyCols, ...valueCols];
-    const sql = `INSERT INTO ${rollup.table} (${cols.join(", ")})
-SELECT ${cols.map((_, i) => `j.value ->> ${i}`).join(", ")} FROM json_each(?1) AS j WHERE true
-ON CONFLICT (${keyCols.join(", ")}) DO UPDATE SET ${valueCols.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`;
-    out.push(d1.prepare(sql).bind(JSON.stringify([...folded.values()].map((e) => [...e.key, ...e.values]))));
+    if (folded.size) out.push(d1.prepare(rollup.sql).bind(JSON.stringify([...folded.values()].map((e) => [...e.key, ...e.values]))));
   }
   return out;
 }
