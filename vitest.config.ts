@@ -22,6 +22,7 @@ export default defineConfig(async () => {
             SENDOPS_AWS_ACCOUNT_ID: SIM_SENDOPS_ACCOUNT,
             AWS_ACCESS_KEY_ID: SIM_ACCESS_KEY_ID,
             AWS_SECRET_ACCESS_KEY: SIM_SECRET_ACCESS_KEY,
+            MAILER_FROM: "SendOps <no-reply@sendops.local>",
           },
         },
       }),

@@ -1,8 +1,10 @@
 import type { Env } from "../worker/env";
 import { runSuppressionSyncStep, type SuppressionSyncJob } from "../worker/services/suppressions";
+import { runAccountSync, type AccountSyncJob } from "../worker/services/setup/account-sync";
+import { runValidation, type ValidationJob } from "../worker/services/setup/validation";
 
 /** Every kind of background job on `sendops-jobs`. */
-export type JobMessage = SuppressionSyncJob;
+export type JobMessage = SuppressionSyncJob | AccountSyncJob | ValidationJob;
 
 /** Seconds before a failed job is tried again (e.g. AWS still throttling after the client's own retries). */
 const RETRY_DELAY_SECONDS = 30;
@@ -21,6 +23,12 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, _ctx: 
           if (next) await env.JOBS_QUEUE.send(next, { contentType: "json" });
           break;
         }
+        case "aws.sync":
+          await runAccountSync(env, job);
+          break;
+        case "aws.validate":
+          await runValidation(env, job);
+          break;
         default:
           // Retried, then dead-lettered and recorded: a job this consumer does not know is never dropped.
           console.error(`unknown job kind ${(job as { kind?: unknown }).kind}`);

@@ -9,7 +9,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { localDb, wranglerDb } from "./lib/d1";
 import { ROOT } from "./lib/instance";
-import { CliError, COMMANDS, runCommand } from "./lib/operator";
+import { CliError, COMMANDS, runCommand, TextOutput } from "./lib/operator";
+
+const print = (result: unknown) => console.log(result instanceof TextOutput ? result.text : JSON.stringify(result, null, 2));
 
 const GLOBAL_FLAGS = ["remote", "persist-to"] as const;
 
@@ -55,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
   if (values.remote && values["persist-to"]) throw new CliError("--remote and --persist-to exclude each other");
   const persistDir = path.resolve(ROOT, typeof values["persist-to"] === "string" ? values["persist-to"] : ".data");
   if (values.remote) {
-    console.log(JSON.stringify(await runCommand(wranglerDb({ remote: true }), name, flags), null, 2));
+    print(await runCommand(wranglerDb({ remote: true }), name, flags, { remote: true }));
     return 0;
   }
   if (!existsSync(path.join(persistDir, "v3", "d1"))) {
@@ -63,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const local = await localDb(persistDir);
   try {
-    console.log(JSON.stringify(await runCommand(local.db, name, flags), null, 2));
+    print(await runCommand(local.db, name, flags));
   } finally {
     await local.close();
   }

@@ -26,6 +26,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { readDevVars } from "./lib/worker-vars";
 import { ensureDevVars, ROOT, run, WRANGLER } from "./lib/instance";
 
 const { values } = parseArgs({
@@ -45,12 +46,7 @@ const port = Number(values.port);
 /** `.dev.vars` lines (KEY=value) as bindings: the local secrets, as `wrangler dev` reads them. */
 function devVars(): Record<string, string> {
   ensureDevVars();
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(path.join(ROOT, ".dev.vars"), "utf8").split("\n")) {
-    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/.exec(line);
-    if (m) out[m[1]!] = m[2]!.replace(/^"(.*)"$/, "$1");
-  }
-  return out;
+  return readDevVars();
 }
 
 async function main() {

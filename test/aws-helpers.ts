@@ -18,11 +18,12 @@ export async function sim<T = any>(path: string, init: { method?: string; json?:
 let n = 0;
 /**
  * A fresh customer AWS account with a SendOps role trusting SendOps' account under `externalId`
- * (files run in parallel against one stand-in, so each test gets its own account).
+ * (files run in parallel against one stand-in, so each test gets its own account). A test that also
+ * deploys the stack names the role otherwise: the stack creates `SendOpsRole` itself.
  */
-export async function newAwsAccount(externalId = `ext-${Date.now().toString(36)}-${++n}`) {
+export async function newAwsAccount(externalId = `ext-${Date.now().toString(36)}-${++n}`, roleName = "SendOpsRole") {
   const account = String(100_000_000_000 + Math.floor(Math.random() * 800_000_000_000) + n).slice(0, 12);
-  const roleArn = `arn:aws:iam::${account}:role/SendOpsRole`;
+  const roleArn = `arn:aws:iam::${account}:role/${roleName}`;
   await sim("/roles", { method: "PUT", json: { arn: roleArn, trustedAccount: SIM_SENDOPS_ACCOUNT, externalId } });
   return { account, roleArn, externalId };
 }

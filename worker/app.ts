@@ -20,6 +20,7 @@ import { messageRoutes } from "./routes/messages";
 import { undeliverableRoutes } from "./routes/undeliverable";
 import { connectionRoutes } from "./routes/connections";
 import { suppressionRoutes } from "./routes/suppressions";
+import { cloudFormationRoutes, setupRoutes } from "./routes/setup";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
@@ -75,6 +76,8 @@ export function createApp() {
   app.route("/api", undeliverableRoutes);
   app.route("/api", connectionRoutes);
   app.route("/api", suppressionRoutes);
+  app.route("/api", setupRoutes);
+  app.route("/cloudformation", cloudFormationRoutes);
   app.route("/ingest", ingestRoutes);
   app.route("/v1", v1Routes);
 

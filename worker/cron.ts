@@ -2,6 +2,7 @@ import type { Env } from "./env";
 import { getDb } from "./db/client";
 import { pruneExpired } from "./services/retention";
 import { syncStaleSuppressionLists } from "./services/suppressions";
+import { syncStaleAccounts } from "./services/setup/account-sync";
 
 /** Cron expressions from wrangler.toml → what runs. */
 export const CRONS = {
@@ -16,6 +17,7 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
       return;
     case CRONS.frequent:
       await syncStaleSuppressionLists(env, at);
+      await syncStaleAccounts(env, at);
       return;
     default:
       console.warn(`no job for cron "${cron}"`);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AWS_REGION_CODES } from "./aws/regions";
 
 /**
  * Every binding, var and secret the Worker uses. Declared in wrangler.toml (bindings, vars) and set
@@ -44,6 +45,20 @@ export interface Env {
   AWS_ACCESS_KEY_ID?: string;
   /** Secret: its secret access key. Both are needed to connect AWS accounts; without them connecting is refused. */
   AWS_SECRET_ACCESS_KEY?: string;
+  /**
+   * Sender of SendOps' own mail (e.g. "Delegate this step"), `addr@domain` or `Name <addr@domain>`, sent
+   * through SES in MAILER_REGION with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; its domain must be verified
+   * in SES there. Empty: this deployment sends no mail.
+   */
+  MAILER_FROM: string;
+  /** The AWS region whose SES sends MAILER_FROM's mail. */
+  MAILER_REGION: string;
+  /**
+   * Where the AWS console's "Launch CloudFormation Stack" link fetches the template: the operator's copy
+   * of `npm run admin -- cloudformation-template` on S3 (the console only reads S3 URLs). Empty: this
+   * deployment's own `/cloudformation/sendops-v<version>.yaml`.
+   */
+  CLOUDFORMATION_TEMPLATE_URL: string;
   GITHUB_API_URL: string;
   STRIPE_API_URL: string;
   DNS_RESOLVER_URL: string;
@@ -78,6 +93,13 @@ const envSchema = z.object({
     .regex(/^(\d{12})?$/, { message: "var SENDOPS_AWS_ACCOUNT_ID must be empty or 12 digits" }),
   AWS_ACCESS_KEY_ID: z.string().min(16, { message: "secret AWS_ACCESS_KEY_ID is too short" }).optional(),
   AWS_SECRET_ACCESS_KEY: z.string().min(16, { message: "secret AWS_SECRET_ACCESS_KEY is too short" }).optional(),
+  MAILER_FROM: z
+    .string({ message: "var MAILER_FROM is missing (empty disables mail)" })
+    .regex(/^$|^[^\s<>@]+@[^\s<>@]+$|^[^<>]*<[^\s<>@]+@[^\s<>@]+>$/, {
+      message: 'var MAILER_FROM must be empty, "addr@domain" or "Name <addr@domain>"',
+    }),
+  MAILER_REGION: z.enum(AWS_REGION_CODES, { message: "var MAILER_REGION must be an AWS region SendOps supports, e.g. us-east-1" }),
+  CLOUDFORMATION_TEMPLATE_URL: z.union([z.literal(""), z.url()], { message: "var CLOUDFORMATION_TEMPLATE_URL must be empty or an absolute URL" }),
   GITHUB_API_URL: z.url({ message: "var GITHUB_API_URL must be an absolute URL" }),
   STRIPE_API_URL: z.url({ message: "var STRIPE_API_URL must be an absolute URL" }),
   DNS_RESOLVER_URL: z.url({ message: "var DNS_RESOLVER_URL must be an absolute URL" }),

@@ -20,6 +20,8 @@ import { createIngestKey, INGEST_KEY_GRACE_MS } from "../../worker/services/inge
 import { DEMO_SLUG } from "../../worker/services/demo";
 import { settingsSchema, slugBase } from "../../worker/services/workspaces";
 import { AppError } from "../../worker/lib/errors";
+import { genericTemplate, workspaceTemplate } from "../../worker/services/setup/integration";
+import { workerVars } from "./worker-vars";
 import { newId } from "../../worker/lib/ids";
 
 /** Who the audit log names for every change the CLI makes. */
@@ -32,11 +34,21 @@ export class CliError extends Error {
 
 type Flags = Record<string, string>;
 
+/** Where the command runs: the local instance's D1, or the deployed one (--remote). */
+export interface CommandContext {
+  remote: boolean;
+}
+
 export interface Command {
   summary: string;
   required: readonly string[];
   optional: readonly string[];
-  run: (db: Db, flags: Flags) => Promise<unknown>;
+  run: (db: Db, flags: Flags, ctx: CommandContext) => Promise<unknown>;
+}
+
+/** A command's result printed as it is (a file's text) instead of as JSON. */
+export class TextOutput {
+  constructor(readonly text: string) {}
 }
 
 /** Parses one flag with a zod schema; the message names the flag. */
@@ -245,6 +257,22 @@ async function rotateIngestKey(db: Db, flags: Flags) {
   };
 }
 
+/**
+ * The CloudFormation template: a workspace's (its four parameters defaulting to its values, exactly as
+ * the Setup Guide's download), or without --workspace the generic one to publish for the console's
+ * Launch Stack link (CLOUDFORMATION_TEMPLATE_URL).
+ */
+async function cloudFormationTemplateCommand(db: Db, flags: Flags, ctx: CommandContext) {
+  const format = parseFlag(z.enum(["yaml", "json"], { message: "must be yaml or json" }).default("yaml"), flags, "format");
+  if (!flags.workspace) return new TextOutput(genericTemplate(format));
+  const org = await requireWorkspace(db, flags.workspace);
+  const vars = workerVars(ctx);
+  const env = { SENDOPS_AWS_ACCOUNT_ID: vars.SENDOPS_AWS_ACCOUNT_ID ?? "", APP_URL: vars.APP_URL ?? "", ENCRYPTION_KEY: vars.ENCRYPTION_KEY ?? "" };
+  if (!env.APP_URL) throw new CliError("APP_URL is not set: export it (the deployment's public URL)");
+  if (!org.isDemo && !env.ENCRYPTION_KEY) throw new CliError("ENCRYPTION_KEY is not set: export the Worker's ENCRYPTION_KEY secret (the template carries the sealed ingest key)");
+  return new TextOutput(await workspaceTemplate(db, env, { orgId: org.id, isDemo: org.isDemo, actor: OPERATOR_ACTOR }, format));
+}
+
 export const COMMANDS: Record<string, Command> = {
   "create-user": {
     summary: "Create a user who signs in with email + password (joins the demo workspace like a sign-up).",
@@ -276,6 +304,12 @@ export const COMMANDS: Record<string, Command> = {
     optional: [],
     run: rotateIngestKey,
   },
+  "cloudformation-template": {
+    summary: "Print the CloudFormation template (YAML or JSON): a workspace's, as its Setup Guide downloads it, or the generic one to publish.",
+    required: [],
+    optional: ["workspace", "format"],
+    run: cloudFormationTemplateCommand,
+  },
   "create-api-key": {
     summary: "Create a public API (/v1) key for a workspace; prints the secret once.",
     required: ["workspace", "name"],
@@ -285,14 +319,14 @@ export const COMMANDS: Record<string, Command> = {
 };
 
 /** Runs one command; service errors (AppError) become CliErrors with the service's message. */
-export async function runCommand(db: Db, name: string, flags: Flags): Promise<unknown> {
+export async function runCommand(db: Db, name: string, flags: Flags, ctx: CommandContext = { remote: false }): Promise<unknown> {
   const command = COMMANDS[name];
   if (!command) throw new CliError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
   for (const flag of command.required) {
     if (flags[flag] === undefined || flags[flag] === "") throw new CliError(`${name} needs --${flag}`);
   }
   try {
-    return await command.run(db, flags);
+    return await command.run(db, flags, ctx);
   } catch (err) {
     if (err instanceof AppError) throw new CliError(err.message);
     throw err;

@@ -9,6 +9,9 @@ import path from "node:path";
 import { offlineEnv, ROOT, stopGroup, TSX } from "./instance";
 import { SIM_ACCESS_KEY_ID, SIM_SECRET_ACCESS_KEY, SIM_SENDOPS_ACCOUNT } from "../../sim/aws";
 
+/** SendOps' sender locally: a verified identity of SendOps' own account in the stand-in. */
+const SIM_MAILER_FROM = "SendOps <no-reply@sendops.local>";
+
 export interface SimServer {
   name: string;
   /** Path from the repository root, e.g. sim/aws.ts. */
@@ -22,10 +25,11 @@ export interface SimServer {
 
 export const SIMS: readonly SimServer[] = [
   {
-    name: "AWS (STS + SES v2)",
+    name: "AWS (STS, SES v2, EventBridge, CloudFormation)",
     file: "sim/aws.ts",
     port: 4566,
-    vars: (baseUrl) => ({ AWS_ENDPOINT_URL: baseUrl, SENDOPS_AWS_ACCOUNT_ID: SIM_SENDOPS_ACCOUNT }),
+    // SendOps' own mail (Delegate this step) goes out through the stand-in's SES and lands in its outbox page.
+    vars: (baseUrl) => ({ AWS_ENDPOINT_URL: baseUrl, SENDOPS_AWS_ACCOUNT_ID: SIM_SENDOPS_ACCOUNT, MAILER_FROM: SIM_MAILER_FROM, MAILER_REGION: "us-east-1" }),
     devVars: { AWS_ACCESS_KEY_ID: SIM_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: SIM_SECRET_ACCESS_KEY },
   },
 ];

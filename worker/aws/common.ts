@@ -7,6 +7,11 @@ export interface AwsCredentials {
   sessionToken?: string;
 }
 
+/** The AWS services SendOps calls, by their SigV4 signing names. */
+export type AwsService = "sts" | "ses" | "events";
+
+const SERVICE_NAMES: Record<AwsService, string> = { sts: "STS", ses: "SES", events: "EventBridge" };
+
 /**
  * A failed AWS call: `code` is the AWS error name (`AccessDenied`, `NotFoundException`,
  * `TooManyRequestsException`, …) exactly as AWS sends it; `status` its HTTP status (0 when AWS could
@@ -14,7 +19,7 @@ export interface AwsCredentials {
  */
 export class AwsError extends Error {
   constructor(
-    readonly service: "sts" | "ses",
+    readonly service: AwsService,
     readonly code: string,
     readonly status: number,
     message: string,
@@ -24,7 +29,7 @@ export class AwsError extends Error {
     this.name = "AwsError";
   }
 
-  /** Throttling: STS says `Throttling` (400), SES `TooManyRequestsException` (429). */
+  /** Throttling: STS says `Throttling` (400), SES `TooManyRequestsException` (429), EventBridge `ThrottlingException` (400). */
   get throttled(): boolean {
     return this.status === 429 || this.code === "Throttling" || this.code === "ThrottlingException" || this.code === "TooManyRequestsException";
   }
@@ -32,9 +37,10 @@ export class AwsError extends Error {
 
 /**
  * The base URL of an AWS service in a region: the real regional endpoint, or the single local stand-in
- * (sim/aws.ts) that `AWS_ENDPOINT_URL` names, which answers both STS and SES.
+ * (sim/aws.ts) that `AWS_ENDPOINT_URL` names, which answers STS, SES and EventBridge alike (it tells them
+ * apart by the signature's credential scope).
  */
-export function awsEndpoint(env: Pick<Env, "AWS_ENDPOINT_URL">, prefix: "sts" | "email", region: string): string {
+export function awsEndpoint(env: Pick<Env, "AWS_ENDPOINT_URL">, prefix: "sts" | "email" | "events", region: string): string {
   if (env.AWS_ENDPOINT_URL) return env.AWS_ENDPOINT_URL.replace(/\/+$/, "");
   return `https://${prefix}.${region}.amazonaws.com`;
 }
@@ -57,11 +63,40 @@ export async function retryThrottled<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /** `fetch`, with a network failure turned into an AwsError that names the endpoint. */
-export async function awsFetch(service: "sts" | "ses", request: Request): Promise<Response> {
+export async function awsFetch(service: AwsService, request: Request): Promise<Response> {
   try {
     return await fetch(request);
   } catch (err) {
     const host = new URL(request.url).host;
     throw new AwsError(service, "NetworkError", 0, `Could not reach ${host}: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/**
+ * The error name of a JSON-protocol error (restJson1 and awsJson1.1): the `x-amzn-ErrorType` header, else
+ * body `code`, else `__type`; without the namespace (`com.amazonaws.events#`) or the URI after `:`.
+ */
+function jsonErrorCode(res: Response, body: Record<string, unknown>): string {
+  const raw = res.headers.get("x-amzn-ErrorType") ?? (typeof body.code === "string" ? body.code : null) ?? (typeof body.__type === "string" ? body.__type : null);
+  if (!raw) return res.status >= 500 ? "InternalFailure" : "UnknownError";
+  const name = raw.split(":")[0]!;
+  return name.slice(name.lastIndexOf("#") + 1);
+}
+
+/** Sends a signed request to a JSON-protocol service; its JSON answer, or an AwsError for a non-2xx one. */
+export async function awsJson<T>(service: AwsService, request: Request): Promise<T> {
+  const res = await awsFetch(service, request);
+  const who = SERVICE_NAMES[service];
+  const text = await res.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    if (res.ok) throw new AwsError(service, "MalformedResponse", res.status, `${who} answered with a body that is not JSON.`);
+  }
+  if (!res.ok) {
+    const message = typeof body.message === "string" ? body.message : typeof body.Message === "string" ? body.Message : `${who} answered HTTP ${res.status}.`;
+    throw new AwsError(service, jsonErrorCode(res, body), res.status, message, res.headers.get("x-amzn-RequestId"));
+  }
+  return body as T;
 }

@@ -16,7 +16,7 @@ export const ingestAdminRoutes = new Hono<AppEnv>()
   )
   .post("/orgs/:orgId/ingest/keys", orgRoute("aws.manage"), async (c) => {
     const org = c.get("org");
-    const created = await createIngestKey(getDb(c.env.DB), org.orgId, org.actor);
+    const created = await createIngestKey(getDb(c.env.DB), org.orgId, org.actor, Date.now(), c.env.ENCRYPTION_KEY);
     return c.json(created, 201);
   })
   .get("/orgs/:orgId/rejected-payloads", orgRoute("aws.view"), validate("query", paginationQuery), async (c) =>

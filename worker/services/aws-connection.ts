@@ -12,11 +12,14 @@ import { findAwsConnection, insertPendingConnection, updateAwsConnectionQuery, t
 import { clearSuppressionsQueries } from "../db/suppressions";
 import { AwsError, type AwsCredentials } from "../aws/common";
 import { AWS_REGION_CODES, type AwsRegion } from "../aws/regions";
+import { EventBridgeClient } from "../aws/events";
 import { SesClient } from "../aws/ses";
 import { assumeRoleCached, forgetCredentials } from "../aws/sts";
 import { AppError, conflict } from "../lib/errors";
 import { toHex, randomBytes } from "../lib/crypto";
 import { DEMO_AWS } from "./demo";
+import { accountStatusOf } from "./setup/account-sync";
+import { completePhaseQuery } from "./setup/progress";
 
 const ROLE_ARN_PATTERN = /^arn:aws:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 
@@ -81,7 +84,7 @@ function demoView(env: Env): AwsConnectionView {
 }
 
 /** The workspace's connection row, created (pending, with a new External ID) on first read. */
-async function connectionRow(db: Db, orgId: string, at = Date.now()): Promise<AwsConnectionRow> {
+export async function connectionRow(db: Db, orgId: string, at = Date.now()): Promise<AwsConnectionRow> {
   const existing = await findAwsConnection(db, orgId);
   if (existing) return existing;
   await insertPendingConnection(db, orgId, `sendops-${toHex(randomBytes(16))}`, at);
@@ -148,9 +151,10 @@ async function validateAndStore(env: Env, org: OrgContext, before: AwsConnection
   const db = getDb(env.DB);
   forgetCredentials(`${org.orgId}|`);
   let failure: AwsError | null = null;
+  let account: string | null = null;
   try {
     const creds = await rolesCredentials(env, org.orgId, roleArn, region, before.externalId);
-    await new SesClient(env, creds, region).getAccount();
+    account = JSON.stringify(accountStatusOf(await new SesClient(env, creds, region).getAccount()));
   } catch (err) {
     if (!(err instanceof AwsError)) throw err;
     failure = err;
@@ -166,6 +170,7 @@ async function validateAndStore(env: Env, org: OrgContext, before: AwsConnection
     updatedByUserId: org.actor.userId,
     updatedByName: org.actor.name,
     updatedAt: at,
+    accountJson: account,
   };
   const verb = operation === "connect" ? "Connected" : "Re-validated";
   // The suppression list copy belongs to one account + region: another one starts from scratch.
@@ -173,6 +178,7 @@ async function validateAndStore(env: Env, org: OrgContext, before: AwsConnection
   await db.batch([
     updateAwsConnectionQuery(db, org.orgId, after),
     ...(moved ? clearSuppressionsQueries(db, org.orgId) : []),
+    ...(failure ? [] : [completePhaseQuery(db, org.orgId, "aws", at)]),
     auditInsert(db, {
       orgId: org.orgId,
       actor: org.actor,
@@ -211,7 +217,20 @@ export async function disconnectAws(env: Env, org: OrgContext, at = Date.now()):
   const db = getDb(env.DB);
   const before = await connectionRow(db, org.orgId, at);
   if (!before.roleArn) return viewOf(env, before);
-  const after = { roleArn: null, region: null, status: "pending" as const, lastValidatedAt: null, lastErrorCode: null, lastError: null, updatedByUserId: org.actor.userId, updatedByName: org.actor.name, updatedAt: at };
+  const after = {
+    roleArn: null,
+    region: null,
+    status: "pending" as const,
+    lastValidatedAt: null,
+    lastErrorCode: null,
+    lastError: null,
+    updatedByUserId: org.actor.userId,
+    updatedByName: org.actor.name,
+    updatedAt: at,
+    accountJson: null,
+    accountSyncedAt: null,
+    accountSyncStartedAt: null,
+  };
   await db.batch([
     updateAwsConnectionQuery(db, org.orgId, after),
     ...clearSuppressionsQueries(db, org.orgId),
@@ -236,16 +255,22 @@ export function awsFailure(err: AwsError): AppError {
   return new AppError("AWS_ERROR", 502, `AWS refused the request: ${err.code}: ${err.message}`, { awsCode: err.code, awsStatus: err.status });
 }
 
-/** The workspace's SES client (cached temporary credentials), or 409 AWS_NOT_CONNECTED. */
-export async function sesForOrg(env: Env, orgId: string): Promise<{ ses: SesClient; connection: AwsConnectionRow }> {
+/** The workspace's SES and EventBridge clients (cached temporary credentials), or 409 AWS_NOT_CONNECTED. */
+export async function awsForOrg(env: Env, orgId: string): Promise<{ ses: SesClient; events: EventBridgeClient; connection: AwsConnectionRow }> {
   const connection = await findAwsConnection(getDb(env.DB), orgId);
   if (!connection?.roleArn || !connection.region || connection.status !== "connected") {
     throw new AppError("AWS_NOT_CONNECTED", 409, "This workspace has no validated AWS connection. Connect AWS in Settings → AWS Connection.");
   }
   try {
     const creds = await rolesCredentials(env, orgId, connection.roleArn, connection.region, connection.externalId);
-    return { ses: new SesClient(env, creds, connection.region), connection };
+    return { ses: new SesClient(env, creds, connection.region), events: new EventBridgeClient(env, creds, connection.region), connection };
   } catch (err) {
     throw err instanceof AwsError ? awsFailure(err) : err;
   }
+}
+
+/** The workspace's SES client; see `awsForOrg`. */
+export async function sesForOrg(env: Env, orgId: string): Promise<{ ses: SesClient; connection: AwsConnectionRow }> {
+  const { ses, connection } = await awsForOrg(env, orgId);
+  return { ses, connection };
 }

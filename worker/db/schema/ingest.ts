@@ -24,11 +24,18 @@ export const ingestKeys = sqliteTable(
     createdByUserId: text("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
     createdByName: text("created_by_name").notNull(),
     expiresAt: integer("expires_at"),
+    /**
+     * The key itself, AES-GCM-sealed under ENCRYPTION_KEY: the CloudFormation template must carry it as
+     * `WebhookApiKey`. Null for keys created before templates were generated.
+     */
+    sealedKey: text("sealed_key"),
   },
   (t) => [index("ingest_keys_org").on(t.orgId, t.createdAt)],
 );
 
 export const IDENTITY_KINDS = ["domain", "email"] as const;
+export const IDENTITY_ORIGINS = ["sendops", "ses"] as const;
+export const CHANNEL_ORIGINS = ["sendops", "discovered"] as const;
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 /** SES v2 `VerificationStatus` values. */
 export const VERIFICATION_STATUSES = ["PENDING", "SUCCESS", "FAILED", "TEMPORARY_FAILURE", "NOT_STARTED"] as const;
@@ -48,6 +55,15 @@ export const identities = sqliteTable(
     kind: text("kind", { enum: IDENTITY_KINDS }).notNull(),
     verificationStatus: text("verification_status", { enum: VERIFICATION_STATUSES }).notNull().default("PENDING"),
     createdAt: integer("created_at").notNull(),
+    /** `ses`: found in the connected SES account by an account sync; `sendops`: added in SendOps. */
+    origin: text("origin", { enum: IDENTITY_ORIGINS }).notNull().default("sendops"),
+    /** SES `SendingEnabled`, as the last sync read it (null: never synced). */
+    sendingEnabled: integer("sending_enabled", { mode: "boolean" }),
+    lastSyncedAt: integer("last_synced_at"),
+    /** When a sync last found it missing from SES (null: present). Its events still count until archived. */
+    detachedAt: integer("detached_at"),
+    /** Archived identities no longer count: ingest drops their events as unmanaged. */
+    archivedAt: integer("archived_at"),
   },
   (t) => [uniqueIndex("identities_org_identity").on(t.orgId, t.identity)],
 );
@@ -61,6 +77,10 @@ export const channels = sqliteTable(
     name: text("name").notNull(),
     configurationSetName: text("configuration_set_name").notNull(),
     createdAt: integer("created_at").notNull(),
+    /** `discovered`: an SES configuration set an account sync found; `sendops`: created by SendOps. */
+    origin: text("origin", { enum: CHANNEL_ORIGINS }).notNull().default("sendops"),
+    /** When a sync last found its configuration set missing from SES (null: present). */
+    detachedAt: integer("detached_at"),
   },
   (t) => [uniqueIndex("channels_org_configuration_set").on(t.orgId, t.configurationSetName)],
 );

@@ -3,7 +3,7 @@ import { auditInsert } from "../../db/audit";
 import type { Db } from "../../db/client";
 import { expireActiveIngestKeys, findIngestKeyByHash, listValidIngestKeys } from "../../db/ingest";
 import { ingestKeys } from "../../db/schema";
-import { randomToken, sha256Hex } from "../../lib/crypto";
+import { encryptSecret, randomToken, sha256Hex } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
 import { HOUR } from "../../lib/time";
 
@@ -14,9 +14,10 @@ const PREFIX_LENGTH = 12;
 
 /**
  * Creates the org's new ingest key and gives every currently active key 24 h before it expires
- * (rotation). Returns the plaintext once; only its SHA-256 is stored. One audit entry.
+ * (rotation). Returns the plaintext once. Its SHA-256 authenticates; with `encryptionKey` (the Worker's
+ * ENCRYPTION_KEY) the key is also kept sealed, so the CloudFormation template can carry it. One audit entry.
  */
-export async function createIngestKey(db: Db, orgId: string, actor: Actor, now = Date.now()) {
+export async function createIngestKey(db: Db, orgId: string, actor: Actor, now = Date.now(), encryptionKey?: string) {
   const key = randomToken("sik");
   const id = newId("ikey", now);
   const prefix = key.slice(0, PREFIX_LENGTH);
@@ -29,6 +30,7 @@ export async function createIngestKey(db: Db, orgId: string, actor: Actor, now =
       orgId,
       keyHash: await sha256Hex(key),
       keyPrefix: prefix,
+      sealedKey: encryptionKey ? await encryptSecret(encryptionKey, key) : null,
       createdAt: now,
       createdByUserId: actor.userId,
       createdByName: actor.name,
