@@ -63,6 +63,7 @@ async function validate(orgId: string, user: TestUser) {
 
 type Check = { id: ValidationCheckId; status: string; message: string; fix: string | null };
 const byId = (run: { checks: Check[] }) => Object.fromEntries(run.checks.map((c) => [c.id, c])) as Record<ValidationCheckId, Check>;
+const failures = (run: { checks: Check[] }) => run.checks.filter((c) => c.status === "fail").map((c) => `${c.id}: ${c.message}`);
 const badge = async (orgId: string, user: TestUser) => json(await call(api(orgId, "/aws-connection/status"), { cookie: user.cookie }));
 
 describe("Connection Validation", () => {
@@ -85,6 +86,7 @@ describe("Connection Validation", () => {
 
     await deployStack(org);
     const after = await validate(org.orgId, org.user);
+    expect(failures(after)).toEqual([]);
     expect(after.status).toBe("passed");
     expect(after.checks.every((x: { status: string }) => x.status === "pass")).toBe(true);
     expect(byId(after).event_rule.message).toBe("Rule sendops-ses-events exists and is enabled.");
@@ -103,6 +105,7 @@ describe("Connection Validation", () => {
     const org = await connectedOrg({ mode: "sandbox", region: "us-east-2" });
     await deployStack(org);
     const run = await validate(org.orgId, org.user);
+    expect(failures(run)).toEqual([]);
     expect(run.status).toBe("passed");
     const c = byId(run);
     expect(c.account_status).toMatchObject({ status: "warn", message: "Sandbox mode active — you can only send to verified email addresses." });

@@ -1,15 +1,17 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import YAML from "yaml";
 import { localDb, type LocalDb } from "../../scripts/lib/d1";
 import { applyMigrations, ROOT, TSX } from "../../scripts/lib/instance";
 import { CliError, OPERATOR_ACTOR, runCommand } from "../../scripts/lib/operator";
 import { verifyPassword } from "../../worker/auth/passwords";
 import { sha256Hex } from "../../worker/lib/crypto";
-import { apiKeys, auditLog, ingestKeys, memberships, sessions, userCredentials, users } from "../../worker/db/schema";
+import { apiKeys, auditLog, awsConnections, ingestKeys, memberships, sessions, userCredentials, users } from "../../worker/db/schema";
+import { validateTemplateFile } from "./cfn-validate";
 import { findOrgBySlug } from "../../worker/db/workspaces";
 import { DEMO_ORG_ID } from "../../worker/services/demo";
 
@@ -19,9 +21,9 @@ let counter = 0;
 const email = (label: string) => `${label}.${++counter}@example.com`;
 
 /** Runs `npm run admin -- …` as a process against the test's persist dir. */
-function cli(args: string[], persist = true): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[], persist = true, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(TSX, [path.join(ROOT, "scripts/admin.ts"), ...args, ...(persist ? ["--persist-to", dir] : [])], { cwd: ROOT });
+    const child = spawn(TSX, [path.join(ROOT, "scripts/admin.ts"), ...args, ...(persist ? ["--persist-to", dir] : [])], { cwd: ROOT, env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -73,7 +75,7 @@ describe("npm run admin (process)", () => {
     const r = await cli([], false);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain("Usage: npm run admin -- <command>");
-    for (const c of ["create-user", "create-workspace", "set-role", "reset-password", "rotate-ingest-key", "create-api-key"]) expect(r.stdout).toContain(c);
+    for (const c of ["create-user", "create-workspace", "set-role", "reset-password", "rotate-ingest-key", "create-api-key", "cloudformation-template"]) expect(r.stdout).toContain(c);
   });
 
   it("creates a user and prints JSON", async () => {
@@ -248,5 +250,42 @@ describe("rotate-ingest-key and create-api-key", () => {
     expect(await refused("create-api-key", { workspace: slug, name: "" })).toBe("create-api-key needs --name");
     expect(await refused("create-api-key", { workspace: "demo", name: "x" })).toMatch(/demo workspace cannot have API keys/);
     expect(await findOrgBySlug(local.db, slug)).toMatchObject({ id: orgId });
+  });
+});
+
+describe("cloudformation-template", () => {
+  const vars = { ENCRYPTION_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", APP_URL: "https://sendops.example.com", SENDOPS_AWS_ACCOUNT_ID: "123456789012" };
+
+  it("prints the workspace's template as its Setup Guide downloads it, valid for CloudFormation, carrying its sealed ingest key", async () => {
+    const { slug, orgId } = await userWithWorkspace("cfn");
+    const r = await cli(["cloudformation-template", "--workspace", slug], true, vars);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const file = path.join(dir, "workspace.yaml");
+    writeFileSync(file, r.stdout);
+    const { synthesized } = validateTemplateFile(file);
+    expect(Object.keys(synthesized.Resources)).toHaveLength(7);
+    const parsed = YAML.parse(r.stdout);
+    const connection = await local.db.select().from(awsConnections).where(eq(awsConnections.orgId, orgId)).get();
+    expect(parsed.Parameters.ExternalId.Default).toBe(connection!.externalId);
+    expect(parsed.Parameters.SendOpsAccountId.Default).toBe("123456789012");
+    expect(parsed.Parameters.WebhookUrl.Default).toBe("https://sendops.example.com/ingest/eventbridge");
+    const key = parsed.Parameters.WebhookApiKey.Default as string;
+    const rows = await local.db.select().from(ingestKeys).where(eq(ingestKeys.orgId, orgId)).all();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.keyHash).toBe(await sha256Hex(key));
+    expect(rows[0]!.sealedKey).not.toContain(key);
+
+    // JSON, and the same key the second time.
+    const json = await cli(["cloudformation-template", "--workspace", slug, "--format", "json"], true, vars);
+    expect(JSON.parse(json.stdout).Parameters.WebhookApiKey.Default).toBe(key);
+  });
+
+  it("without --workspace prints the generic template (no workspace values) to publish; refuses a bad format", async () => {
+    const r = await cli(["cloudformation-template", "--format", "json"], true, vars);
+    expect(r.code).toBe(0);
+    const t = JSON.parse(r.stdout);
+    expect(Object.values(t.Parameters).some((p) => "Default" in (p as object))).toBe(false);
+    expect((await cli(["cloudformation-template", "--format", "xml"], true, vars)).stderr).toContain("--format: must be yaml or json");
   });
 });

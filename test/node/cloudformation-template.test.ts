@@ -1,24 +1,13 @@
-/**
- * The generated template checked by an independent validator: aws-cdk-lib's cloudformation-include
- * loads the file (its own YAML/JSON reader), maps each resource to CDK's generated L1 class, resolves
- * every Ref/GetAtt/Sub, and synthesizes (running the L1 property validators). Two gaps in what it
- * rejects by itself are closed here from CDK's own data: an unknown resource type becomes a generic
- * CfnResource, and a property the L1 class does not know is kept as a raw override.
- */
+/** The generated template checked by an independent validator (./cfn-validate.ts: aws-cdk-lib's cloudformation-include). */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { App, CfnResource, Stack } from "aws-cdk-lib";
-import { Template } from "aws-cdk-lib/assertions";
-import { CfnInclude } from "aws-cdk-lib/cloudformation-include";
-import { CfnApiDestination, CfnConnection, CfnRule } from "aws-cdk-lib/aws-events";
-import { CfnRole } from "aws-cdk-lib/aws-iam";
-import { CfnConfigurationSet, CfnConfigurationSetEventDestination } from "aws-cdk-lib/aws-ses";
 import { afterAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { cloudFormationTemplate, createStackCommand, manualRoleCloudFormation, templateJson, templateYaml, type StackParameters } from "../../worker/aws/stack";
 import { toYaml } from "../../worker/aws/stack/yaml";
+import { validateTemplateFile } from "./cfn-validate";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "sendops-cfn-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,38 +19,11 @@ const params: StackParameters = {
   webhookApiKey: "sik_0123456789abcdef#: *&{quoted}'\"",
 };
 
-const L1 = {
-  "AWS::IAM::Role": CfnRole,
-  "AWS::SES::ConfigurationSet": CfnConfigurationSet,
-  "AWS::SES::ConfigurationSetEventDestination": CfnConfigurationSetEventDestination,
-  "AWS::Events::Connection": CfnConnection,
-  "AWS::Events::ApiDestination": CfnApiDestination,
-  "AWS::Events::Rule": CfnRule,
-} as Record<string, abstract new (...args: never[]) => CfnResource>;
-
 let files = 0;
 function write(body: string, ext: "json" | "yaml"): string {
   const file = path.join(dir, `template-${++files}.${ext}`);
   writeFileSync(file, body);
   return file;
-}
-
-/** Loads and synthesizes the file with CfnInclude; throws when CDK or the strictness checks reject it. */
-function validate(templateFile: string, parameters?: Record<string, string>) {
-  const app = new App();
-  const stack = new Stack(app, "SendOps", { env: { account: "111122223333", region: "eu-west-1" } });
-  const include = new CfnInclude(stack, "T", { templateFile, parameters });
-  const raw = YAML.parse(require("node:fs").readFileSync(templateFile, "utf8")) as { Resources: Record<string, { Type: string }> };
-  for (const [id, { Type }] of Object.entries(raw.Resources)) {
-    const resource = include.getResource(id);
-    const cls = L1[Type];
-    if (!cls || !(resource instanceof cls)) throw new Error(`${id}: ${Type} is not a resource type CDK knows`);
-    const overrides = (resource as unknown as { rawOverrides: Record<string, unknown> }).rawOverrides;
-    if (Object.keys(overrides).length) throw new Error(`${id}: properties unknown to ${Type}: ${JSON.stringify(overrides)}`);
-  }
-  const synthesized = Template.fromStack(stack).toJSON();
-  app.synth();
-  return { include, synthesized };
 }
 
 describe("cloudformation-include validates the generated template", () => {
@@ -70,7 +32,7 @@ describe("cloudformation-include validates the generated template", () => {
 
   it.each(["json", "yaml"] as const)("accepts the generic template (%s) and synthesizes it unchanged", (ext) => {
     const file = write(ext === "json" ? templateJson(generic) : templateYaml(generic), ext);
-    const { synthesized } = validate(file);
+    const { synthesized } = validateTemplateFile(file);
     expect(synthesized.Resources).toEqual(generic.Resources);
     expect(synthesized.Outputs).toEqual(generic.Outputs);
     expect(Object.keys(synthesized.Parameters)).toEqual(expect.arrayContaining(Object.keys(generic.Parameters)));
@@ -79,7 +41,7 @@ describe("cloudformation-include validates the generated template", () => {
 
   it.each(["json", "yaml"] as const)("accepts the workspace's template (%s) with its parameters supplied", (ext) => {
     const file = write(ext === "json" ? templateJson(workspace) : templateYaml(workspace), ext);
-    const { synthesized } = validate(file, {
+    const { synthesized } = validateTemplateFile(file, {
       SendOpsAccountId: params.sendOpsAccountId,
       ExternalId: params.externalId,
       WebhookUrl: params.webhookUrl,
@@ -94,13 +56,13 @@ describe("cloudformation-include validates the generated template", () => {
   });
 
   it("accepts version 1 (what old stacks were deployed from)", () => {
-    expect(() => validate(write(templateYaml(cloudFormationTemplate({ version: 1 })), "yaml"))).not.toThrow();
+    expect(() => validateTemplateFile(write(templateYaml(cloudFormationTemplate({ version: 1 })), "yaml"))).not.toThrow();
   });
 
   it("accepts the manual CloudFormation role snippet placed under Resources", () => {
     const snippet = YAML.parse(manualRoleCloudFormation(params));
     const file = write(templateJson({ AWSTemplateFormatVersion: "2010-09-09", Resources: snippet } as never), "json");
-    const { synthesized } = validate(file);
+    const { synthesized } = validateTemplateFile(file);
     expect(synthesized.Resources.SendOpsRole.Properties.AssumeRolePolicyDocument.Statement[0].Principal.AWS).toBe("arn:aws:iam::999900001111:root");
   });
 
@@ -120,7 +82,7 @@ describe("cloudformation-include validates the generated template", () => {
     ["a string where a number belongs", (t: any) => (t.Resources.SendOpsApiDestination.Properties.InvocationRateLimitPerSecond = "fast"), /invocationRateLimitPerSecond.*should be a number/],
     ["a missing required property", (t: any) => delete t.Resources.SendOpsEventRule.Properties.Targets[0].Id, /id.*required/i],
   ])("rejects %s", (_, change, message) => {
-    expect(() => validate(broken(change))).toThrow(message);
+    expect(() => validateTemplateFile(broken(change))).toThrow(message);
   });
 });
 
