@@ -43,7 +43,7 @@ async function deployStack(org: Awaited<ReturnType<typeof connectedOrg>>, versio
     );
   }
   const stack = await sim(`/accounts/${org.aws.account}/${org.region}/stacks`, { method: "POST", json: { stackName: "sendops", templateBody, parameters: {} } });
-  expect(stack.status).toBe("CREATE_COMPLETE");
+  expect(["CREATE_COMPLETE", "UPDATE_COMPLETE"]).toContain(stack.status);
   return stack;
 }
 
@@ -117,6 +117,10 @@ describe("Connection Validation", () => {
   it("a stack from the older template fails the new permission probes and offers the stack update", async () => {
     const org = await connectedOrg();
     await deployStack(org, 1);
+    // Connect through the stack's own role, whose policy is the version-1 one.
+    const stackRole = `arn:aws:iam::${org.aws.account}:role/SendOpsRole`;
+    const reconnected = await json(await call(api(org.orgId, "/aws-connection"), { method: "PUT", cookie: org.user.cookie, body: { roleArn: stackRole, region: org.region } }));
+    expect(reconnected.status).toBe("connected");
     const run = await validate(org.orgId, org.user);
     expect(run.status).toBe("failed");
     const c = byId(run);

@@ -27,7 +27,7 @@ const assume = (client: AwsClient, externalId: string) =>
   });
 
 it("gives the Worker its URL, SendOps' account id and the credentials it accepts", () => {
-  expect(sims.vars).toEqual({ AWS_ENDPOINT_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), SENDOPS_AWS_ACCOUNT_ID: SIM_SENDOPS_ACCOUNT });
+  expect(sims.vars).toMatchObject({ AWS_ENDPOINT_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), SENDOPS_AWS_ACCOUNT_ID: SIM_SENDOPS_ACCOUNT });
   expect(sims.devVars).toEqual({ AWS_ACCESS_KEY_ID: SIM_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: SIM_SECRET_ACCESS_KEY });
 });
 
