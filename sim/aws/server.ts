@@ -12,7 +12,7 @@ import { control } from "./control";
 import { eventsOperation, publish } from "./events";
 import { Principals } from "./iam";
 import type { Call, Runtime, Stats } from "./runtime";
-import { sendopsTemplate } from "./sendops-stack";
+import { sendopsTemplateBody } from "./sendops-stack";
 import { runSes, sesRoute } from "./ses";
 import { World } from "./state";
 import { STS_NS, stsAction } from "./sts";
@@ -42,7 +42,7 @@ export class AwsSim {
     const world = new World(config, now, (state, seed) => {
       this.cloudFormation.create(state, {
         stackName: "sendops",
-        templateBody: JSON.stringify(sendopsTemplate(), null, 2),
+        templateBody: sendopsTemplateBody(),
         parameters: [
           { key: "SendOpsAccountId", value: SIM_SENDOPS_ACCOUNT },
           { key: "ExternalId", value: seed.externalId },

@@ -28,16 +28,22 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  // The sample role is bound to the first External ID it sees (this workspace's); give it back unbound
-  // for the other files that share this simulator.
-  if (sendOpsAccount) {
-    await fetch(`${inject("awsUrl")}/__sim/roles`, {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ arn: ROLE_ARN, trustedAccount: sendOpsAccount }),
-    });
-  }
+  // Leave the sample role unbound for the other files that share this simulator.
+  if (sendOpsAccount) await unbindSampleRole(sendOpsAccount);
 });
+
+/**
+ * The sample role trusts SendOps with the first External ID it is shown; other files sharing this
+ * simulator may have bound it to their workspace already. Replacing it makes it unbound again.
+ */
+async function unbindSampleRole(trustedAccount: string) {
+  const res = await fetch(`${inject("awsUrl")}/__sim/roles`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ arn: ROLE_ARN, trustedAccount }),
+  });
+  expect(res.ok).toBe(true);
+}
 
 const phaseHeading = (page: Page, name: string) => page.getByRole("heading", { name, level: 2, exact: true });
 const sidebar = (page: Page) => page.locator("aside.sidebar");
@@ -90,6 +96,7 @@ it("a new workspace connects its AWS account through the Setup Guide, end to end
   await page.getByRole("tab", { name: /Automated Setup/ }).click();
 
   // Validate the simulator's sample role.
+  await unbindSampleRole(sendOpsAccount!);
   await page.getByRole("textbox", { name: "Role ARN" }).fill(ROLE_ARN);
   await page.getByRole("button", { name: "Validate", exact: true }).click();
   await page.getByText("AWS account connected").waitFor();

@@ -24,12 +24,14 @@ export interface NavItem {
   /** null: every member (personal pages). */
   permission: Permission | null;
   icon: IconComponent;
+  /** A live counter next to the label: the Setup Guide's "2/4" until it is done. */
+  counter?: "setup-progress";
 }
 
 export const NAV: readonly NavItem[] = [
   { section: "product", label: "Reports", to: "/w/$slug/reports", permission: "reports.view", icon: ChartIcon },
   { section: "product", label: "Undeliverable", to: "/w/$slug/undeliverable", permission: "undeliverable.view", icon: AlertIcon },
-  { section: "product", label: "Setup Guide", to: "/w/$slug/setup", permission: "setup.view", icon: CompassIcon },
+  { section: "product", label: "Setup Guide", to: "/w/$slug/setup", permission: "setup.view", icon: CompassIcon, counter: "setup-progress" },
   { section: "system", label: "Team", to: "/w/$slug/team", permission: "team.view", icon: UsersIcon },
   { section: "system", label: "Audit Log", to: "/w/$slug/audit-log", permission: "audit.view", icon: ScrollIcon },
   { section: "system", label: "Settings", to: "/w/$slug/settings", permission: "org_settings.view", icon: SettingsIcon },

@@ -12,7 +12,8 @@ import { NoWorkspacePage } from "./routes/no-workspace";
 import { NotFoundPage } from "./routes/not-found";
 import { SignInPage, signInSearch } from "./routes/sign-in";
 import { SignUpPage } from "./routes/sign-up";
-import { SetupGuidePage } from "./routes/setup-guide";
+import { SetupGuidePage } from "./routes/setup";
+import { validateSetupSearch } from "./routes/setup/search";
 import { TeamPage } from "./routes/team";
 import { AuditLogPage } from "./routes/audit-log";
 import { WorkspaceSettingsPage } from "./routes/settings";
@@ -132,7 +133,12 @@ const reportsRoute = createRoute({
   // Loaded on first visit: the charts library is most of its weight and no other page needs it.
   component: lazyRouteComponent(() => import("./routes/reports"), "ReportsPage"),
 });
-const setupRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "setup", component: SetupGuidePage });
+const setupRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: "setup",
+  validateSearch: validateSetupSearch,
+  component: SetupGuidePage,
+});
 const teamRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "team", component: TeamPage });
 const auditLogRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "audit-log", component: AuditLogPage });
 const settingsRoute = createRoute({

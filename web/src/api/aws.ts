@@ -5,6 +5,7 @@ import type { Suppression, SuppressionSyncView } from "../../../worker/services/
 import type { Page } from "../../../worker/lib/pagination";
 import type { SuppressionReason } from "../../../worker/aws/ses";
 import { api } from "./client";
+import { refreshSetup } from "./setup";
 
 export type { AwsConnectionView, Suppression, SuppressionReason, SuppressionSyncView };
 
@@ -20,7 +21,10 @@ export const awsConnectionQuery = (orgId: string) =>
 
 export const useAwsConnection = (orgId: string) => useQuery(awsConnectionQuery(orgId));
 
-/** Every change of the connection also changes the suppression list (another account) and the audit log. */
+/**
+ * Every change of the connection also changes the suppression list (another account), the audit log, the
+ * Setup Guide (its progress, the role's console link) and the status badge.
+ */
 function useConnectionMutation<I>(orgId: string, call: (input: I) => Promise<AwsConnectionView>) {
   const qc = useQueryClient();
   return useMutation({
@@ -30,6 +34,7 @@ function useConnectionMutation<I>(orgId: string, call: (input: I) => Promise<Aws
       return Promise.all([
         qc.invalidateQueries({ queryKey: ["orgs", orgId, "suppressions"] }),
         qc.invalidateQueries({ queryKey: ["orgs", orgId, "audit"] }),
+        refreshSetup(qc, orgId),
       ]);
     },
   });

@@ -2,9 +2,11 @@ import { useEffect, useMemo, useRef, type ReactNode } from "react";
 import { Link, Outlet, useLocation, useParams, useRouter } from "@tanstack/react-router";
 import { ROLE_LABELS } from "../../../worker/auth/permissions";
 import { useMe } from "../api/account";
+import { useSetupProgress } from "../api/setup";
 import { rememberWorkspace } from "../lib/last-workspace";
-import { canSee, NAV, NAV_SECTIONS, navItemFor } from "../nav";
-import { scopeOf, WorkspaceContext } from "../workspace";
+import { canSee, NAV, NAV_SECTIONS, navItemFor, type NavItem } from "../nav";
+import { scopeOf, WorkspaceContext, type WorkspaceScope } from "../workspace";
+import { AwsStatusBadge } from "./aws-status-badge";
 import { DemoBanner } from "./demo-banner";
 import { LockIcon, LogOutIcon } from "./icons";
 import { OrgSwitcher } from "./org-switcher";
@@ -18,6 +20,17 @@ const initials = (name: string) =>
     .slice(0, 2)
     .map((w) => w[0]!.toUpperCase())
     .join("");
+
+/**
+ * The sidebar's live counters by kind: the Setup Guide's "2/4" until all four phases are done. The
+ * count is described to assistive technology, not part of the link's name.
+ */
+function useNavCounters(scope: WorkspaceScope | null): Partial<Record<NonNullable<NavItem["counter"]>, { text: string; description: string }>> {
+  const progress = useSetupProgress(scope?.workspace.id ?? "", scope?.can("setup.view") ?? false).data;
+  if (!progress || progress.done) return {};
+  const total = progress.phases.length;
+  return { "setup-progress": { text: `${progress.completed}/${total}`, description: `${progress.completed} of ${total} phases done` } };
+}
 
 /** The signed-in layout of a workspace: sidebar (switcher, nav, user), demo banner, page. */
 export function AppShell() {
@@ -42,6 +55,8 @@ export function AppShell() {
     if (!found) void router.invalidate();
   }, [found, router]);
 
+  const counters = useNavCounters(scope);
+
   if (!workspace || !scope) return <FullPageLoading />;
 
   const item = navItemFor(pathname);
@@ -61,6 +76,7 @@ export function AppShell() {
         <aside className="sidebar">
           <div className="sidebar-top">
             <OrgSwitcher current={workspace} workspaces={me.workspaces} />
+            {scope.can("aws.view") && <AwsStatusBadge key={workspace.id} />}
           </div>
           <nav className="sidebar-nav" aria-label="Main">
             {NAV_SECTIONS.map((section) => {
@@ -72,6 +88,8 @@ export function AppShell() {
                   <ul className="nav-list">
                     {items.map((i) => {
                       const Icon = i.icon;
+                      const counter = i.counter && counters[i.counter];
+                      const counterId = `nav-counter-${i.counter}`;
                       return (
                         <li key={i.to}>
                           <Link
@@ -79,9 +97,20 @@ export function AppShell() {
                             params={{ slug: workspace.slug }}
                             className="nav-link"
                             aria-current={item === i ? "page" : undefined}
+                            aria-describedby={counter ? counterId : undefined}
                           >
                             <Icon />
                             {i.label}
+                            {counter && (
+                              <>
+                                <span className="nav-counter" aria-hidden="true">
+                                  {counter.text}
+                                </span>
+                                <span id={counterId} hidden>
+                                  {counter.description}
+                                </span>
+                              </>
+                            )}
                           </Link>
                         </li>
                       );

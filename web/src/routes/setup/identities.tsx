@@ -1,0 +1,191 @@
+import { useSetupIdentities, useSyncFromAws, useUpdateSetupProgress, type AwsAccountSyncView, type SetupConfigurationSetView, type SetupIdentityView } from "../../api/setup";
+import { Alert } from "../../components/alert";
+import { FormError } from "../../components/form";
+import { AtSignIcon, PlusIcon, RefreshIcon } from "../../components/icons";
+import { GuardedButton } from "../../components/ingest/ingest-header";
+import { Card } from "../../components/page";
+import { EmptyState, QueryView } from "../../components/states";
+import { Table } from "../../components/table";
+import { blockerFor } from "../../lib/blocker";
+import { formatCount } from "../../lib/format";
+import { formatDateTime } from "../../lib/time";
+import { useTimeZone } from "../../lib/use-timezone";
+import { useWorkspace } from "../../workspace";
+import { PhaseActions } from "./parts";
+
+/** SES's VerificationStatus values. */
+const VERIFICATION: Record<string, { label: string; cls: string }> = {
+  SUCCESS: { label: "Verified", cls: "badge-success" },
+  PENDING: { label: "Pending", cls: "badge-warning" },
+  TEMPORARY_FAILURE: { label: "Temporary failure", cls: "badge-warning" },
+  FAILED: { label: "Failed", cls: "badge-danger" },
+  NOT_STARTED: { label: "Not started", cls: "" },
+};
+
+function VerificationBadge({ status }: { status: string }) {
+  const v = VERIFICATION[status] ?? { label: status, cls: "" };
+  return (
+    <span className={`badge status-badge ${v.cls}`}>
+      <span className="status-dot" aria-hidden="true" />
+      {v.label}
+    </span>
+  );
+}
+
+function Markers({ state }: { state: SetupIdentityView["state"] }) {
+  if (state === "new") return <span className="badge badge-primary">New</span>;
+  if (state === "detached")
+    return (
+      <span className="badge badge-warning" title="No longer in SES; its events are still counted until it is archived.">
+        Detached
+      </span>
+    );
+  return null;
+}
+
+function IdentityTable({ title, rows, kind }: { title: string; rows: SetupIdentityView[]; kind: string }) {
+  return (
+    <Card title={title} flush>
+      {rows.length ? (
+        <Table label={title} head={<><th scope="col">Identity</th><th scope="col">Verification status</th></>}>
+          {rows.map((r) => (
+            <tr key={r.id}>
+              <td>
+                <span className="identity-cell">
+                  <span className="cell-primary mono">{r.identity}</span>
+                  <Markers state={r.state} />
+                </span>
+              </td>
+              <td>
+                <VerificationBadge status={r.verificationStatus} />
+              </td>
+            </tr>
+          ))}
+        </Table>
+      ) : (
+        <EmptyState icon={AtSignIcon} title={`No ${kind} yet`}>
+          Sync from AWS to import the {kind} your SES account already holds in this region.
+        </EmptyState>
+      )}
+    </Card>
+  );
+}
+
+function ConfigurationSets({ sets }: { sets: SetupConfigurationSetView[] }) {
+  return (
+    <Card title="Configuration Sets" description="Found in your SES account; each one (except the stack's base set) becomes a channel." flush>
+      {sets.length ? (
+        <Table label="Configuration Sets" head={<><th scope="col">Configuration set</th><th scope="col">Channel</th></>}>
+          {sets.map((s) => (
+            <tr key={s.name}>
+              <td>
+                <span className="identity-cell">
+                  <span className="cell-primary mono">{s.name}</span>
+                  {s.origin === "discovered" && <span className="badge badge-primary">Discovered</span>}
+                  {s.detached && <span className="badge badge-warning">Detached</span>}
+                </span>
+              </td>
+              <td>{s.channelId ? (s.channelName ?? "—") : <span className="muted">base set</span>}</td>
+            </tr>
+          ))}
+        </Table>
+      ) : (
+        <EmptyState title="No configuration sets found">The stack creates sendops-events; sync from AWS once it is deployed.</EmptyState>
+      )}
+    </Card>
+  );
+}
+
+function Account({ account }: { account: NonNullable<AwsAccountSyncView["account"]> }) {
+  const unlimited = (n: number) => (n === -1 ? "unlimited" : formatCount(n));
+  return (
+    <dl className="kv account-kv">
+      <dt>Account</dt>
+      <dd>
+        {account.mode === "sandbox" ? <span className="badge badge-warning">Sandbox</span> : <span className="badge badge-success">Production</span>}
+        {!account.sendingEnabled && <span className="badge badge-danger">Sending disabled</span>}
+        {account.enforcementStatus && account.enforcementStatus !== "HEALTHY" && <span className="badge badge-danger">{account.enforcementStatus}</span>}
+        {account.reviewStatus && <span className="badge">Production access review: {account.reviewStatus}</span>}
+      </dd>
+      {account.quota && (
+        <>
+          <dt>Sending limits</dt>
+          <dd>
+            {unlimited(account.quota.max24HourSend)} per day · {unlimited(account.quota.maxSendRate)} per second ·{" "}
+            {formatCount(account.quota.sentLast24Hours)} sent in the last 24 h
+          </dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
+function SyncBar({ sync }: { sync: AwsAccountSyncView }) {
+  const scope = useWorkspace();
+  const tz = useTimeZone();
+  const start = useSyncFromAws(scope.workspace.id);
+  const busy = sync.running || start.isPending;
+  const blocker = blockerFor(scope, "aws.manage", "sync from AWS");
+  return (
+    <Card>
+      <div className="stack">
+        <div className="sync-status">
+          <GuardedButton blocker={busy ? "A sync is running." : blocker} className="btn" onClick={() => start.mutate()}>
+            {busy ? <span className="spinner" aria-hidden="true" /> : <RefreshIcon size={14} />}
+            Sync from AWS
+          </GuardedButton>
+          <span className="muted" role="status">
+            {busy ? "Syncing from AWS…" : sync.lastSyncedAt ? `Last synced ${formatDateTime(sync.lastSyncedAt, tz)}` : "Not synced yet"}
+          </span>
+        </div>
+        <FormError error={start.error} />
+        {sync.lastError && (
+          <Alert variant="danger" title={`The last sync failed: ${sync.lastError.code}`} role="alert">
+            {sync.lastError.message} ({formatDateTime(sync.lastError.at, tz)})
+          </Alert>
+        )}
+        {sync.account && <Account account={sync.account} />}
+      </div>
+    </Card>
+  );
+}
+
+/**
+ * Phase 3: the identities and configuration sets SES holds for the connected account and region (from
+ * the account sync). Adding and verifying domains is the Identities page's job.
+ */
+export function IdentitiesPhase({ back, next }: { back: () => void; next: () => void }) {
+  const scope = useWorkspace();
+  const identities = useSetupIdentities(scope.workspace.id);
+  const complete = useUpdateSetupProgress(scope.workspace.id);
+  const mayRecord = !scope.workspace.isDemo && scope.can("setup.manage");
+  const onContinue = () => (mayRecord ? complete.mutate({ complete: "identities" }, { onSuccess: next }) : next());
+  return (
+    <div className="stack">
+      <QueryView query={identities} loadingLabel="Loading identities…" errorTitle="Could not load the identities">
+        {(view) => (
+          <>
+            <SyncBar sync={view.sync} />
+            <div className="row-between wrap">
+              <p className="muted">Adding and verifying domains comes with the Identities page.</p>
+              <GuardedButton blocker="Adding domains comes with the Identities page, which is not available yet." className="btn btn-sm" onClick={() => undefined}>
+                <PlusIcon size={14} />
+                Add Domain
+              </GuardedButton>
+            </div>
+            <IdentityTable title="Domain Identities" kind="domains" rows={view.identities.filter((i) => i.kind === "domain")} />
+            <IdentityTable title="Email Identities" kind="email addresses" rows={view.identities.filter((i) => i.kind === "email")} />
+            <ConfigurationSets sets={view.configurationSets} />
+          </>
+        )}
+      </QueryView>
+      <FormError error={complete.error} />
+      <PhaseActions back={back}>
+        <button type="button" className="btn btn-primary" onClick={onContinue} disabled={complete.isPending}>
+          {complete.isPending && <span className="spinner" aria-hidden="true" />}
+          Continue
+        </button>
+      </PhaseActions>
+    </div>
+  );
+}
