@@ -4,6 +4,7 @@ import { SIM_SENDOPS_ACCOUNT } from "../sim/aws";
 import { listAuditEntries } from "../worker/db/audit";
 import { DEMO_ORG_ID } from "../worker/services/demo";
 import { call, db, insertMembership, insertOrgWithMember, json, newUser } from "./helpers";
+import { sim } from "./aws-helpers";
 
 const api = (orgId: string, rest: string) => `/api/orgs/${orgId}${rest}`;
 
@@ -143,6 +144,25 @@ describe("AWS Integration phase", () => {
     expect(yaml).toContain("SendOpsRole");
     expect(yaml).not.toContain(v.externalId);
     expect(yaml).not.toContain("sik_");
+  });
+
+  it("Delegate this step e-mails a colleague the launch link, the command and the values through SendOps' mailer; audited", async () => {
+    const { user, orgId } = await ownerOrg();
+    const res = await call(api(orgId, "/setup/delegate"), { method: "POST", cookie: user.cookie, body: { email: "aws-admin@colleague.test", note: "Could you run this for us?", region: "eu-north-1" } });
+    expect(res.status).toBe(200);
+    const sent = await json(res);
+    expect(sent).toMatchObject({ sentTo: "aws-admin@colleague.test", localOutboxUrl: `${env.AWS_ENDPOINT_URL}/__sim/outbox` });
+    const { mails } = await sim<{ mails: { messageId: string; from: string; to: string[]; subject: string; text: string }[] }>(`/outbox.json?account=${SIM_SENDOPS_ACCOUNT}`);
+    const mail = mails.find((m) => m.messageId === sent.messageId)!;
+    expect(mail.from).toContain("no-reply@sendops.local");
+    expect(mail.to).toEqual(["aws-admin@colleague.test"]);
+    expect(mail.text).toContain("aws cloudformation create-stack");
+    expect(mail.text).toContain("eu-north-1");
+    expect(mail.text).toContain("Could you run this for us?");
+    const audit = await listAuditEntries(db(), { orgId, since: 0, resourceType: "aws_connection", limit: 10 });
+    expect(audit.find((e) => e.operation === "delegate")?.summary).toBe("Sent the AWS Integration instructions (eu-north-1) to aws-admin@colleague.test");
+    const bad = await call(api(orgId, "/setup/delegate"), { method: "POST", cookie: user.cookie, body: { email: "nope" } });
+    expect(bad.status).toBe(422);
   });
 
   it("is for the roles that manage AWS: a Developer may not see the template", async () => {

@@ -79,7 +79,7 @@ export interface DelegateResult {
 export function useDelegateSetup(orgId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (input: { email: string; note?: string }) => api<DelegateResult>(`${org(orgId)}/setup/delegate`, { method: "POST", json: input }),
+    mutationFn: (input: { email: string; note?: string; region: AwsRegion }) => api<DelegateResult>(`${org(orgId)}/setup/delegate`, { method: "POST", json: input }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ["orgs", orgId, "audit"] }),
   });
 }

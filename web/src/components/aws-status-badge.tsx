@@ -1,8 +1,9 @@
-import { useEffect, useId, useRef, useState } from "react";
+import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { Link } from "@tanstack/react-router";
 import { useAwsStatus, type AwsBadgeState, type AwsStatusView } from "../api/setup";
 import { formatCount } from "../lib/format";
 import { formatDateTime } from "../lib/time";
+import { useDismiss } from "../lib/use-dismiss";
 import { useTimeZone } from "../lib/use-timezone";
 import { useWorkspace } from "../workspace";
 import { regionLabel } from "./aws-connection";
@@ -71,26 +72,12 @@ export function AwsStatusBadge() {
   const rootRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const panelRef = useRef<HTMLDivElement>(null);
+  const close = useCallback(() => setOpen(false), []);
   const panelId = useId();
 
+  useDismiss(open, close, rootRef, buttonRef);
   useEffect(() => {
-    if (!open) return;
-    panelRef.current?.focus();
-    const onPointer = (e: PointerEvent) => {
-      if (!rootRef.current?.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") {
-        setOpen(false);
-        buttonRef.current?.focus();
-      }
-    };
-    document.addEventListener("pointerdown", onPointer);
-    document.addEventListener("keydown", onKey);
-    return () => {
-      document.removeEventListener("pointerdown", onPointer);
-      document.removeEventListener("keydown", onKey);
-    };
+    if (open) panelRef.current?.focus();
   }, [open]);
 
   const state = status.data ? STATES[status.data.state] : null;

@@ -1,10 +1,11 @@
-import { useEffect, useId, useRef, useState } from "react";
+import { useCallback, useId, useRef, useState } from "react";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { ROLE_LABELS } from "../../../worker/auth/permissions";
 import type { MeWorkspace } from "../api/account";
 import { errorMessage } from "../api/client";
 import { useCreateWorkspace } from "../api/workspaces";
 import { CheckIcon, ChevronsUpDownIcon, PlusIcon } from "./icons";
+import { useDismiss } from "../lib/use-dismiss";
 import { useToast } from "./toast";
 import { WorkspaceMark } from "./workspace-mark";
 
@@ -18,24 +19,8 @@ export function OrgSwitcher({ current, workspaces }: { current: MeWorkspace; wor
   const notify = useToast();
   const create = useCreateWorkspace();
 
-  useEffect(() => {
-    if (!open) return;
-    const onPointer = (e: PointerEvent) => {
-      if (!rootRef.current?.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") {
-        setOpen(false);
-        buttonRef.current?.focus();
-      }
-    };
-    document.addEventListener("pointerdown", onPointer);
-    document.addEventListener("keydown", onKey);
-    return () => {
-      document.removeEventListener("pointerdown", onPointer);
-      document.removeEventListener("keydown", onKey);
-    };
-  }, [open]);
+  const close = useCallback(() => setOpen(false), []);
+  useDismiss(open, close, rootRef, buttonRef);
 
   const createWorkspace = () =>
     create.mutate(

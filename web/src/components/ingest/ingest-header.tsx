@@ -38,9 +38,9 @@ export function IngestHeader({
   return (
     <>
       <PageHeader title={title} description={description} actions={actions} />
-      <nav className="ingest-tabs" aria-label="Ingest">
+      <nav className="tab-list ingest-tabs" aria-label="Ingest">
         {PAGES.map((p) => (
-          <Link key={p.to} to={p.to} params={{ slug: scope.workspace.slug }} className="ingest-tab" activeOptions={{ exact: true }}>
+          <Link key={p.to} to={p.to} params={{ slug: scope.workspace.slug }} className="tab" activeOptions={{ exact: true }}>
             {p.label}
           </Link>
         ))}

@@ -32,7 +32,7 @@ export function DelegateDialog({ open, view, onClose }: { open: boolean; view: A
   };
   const submit = () => {
     if (option !== "email" || blocker || sent) return;
-    delegate.mutate({ email: email.trim(), note: note.trim() || undefined });
+    delegate.mutate({ email: email.trim(), note: note.trim() || undefined, region: view.region });
   };
 
   const sendButton =
