@@ -6,14 +6,8 @@
 import { readFileSync } from "node:fs";
 import { SENDOPS_POLICY_ACTIONS } from "./sendops-stack";
 
-/** SendOps' own IAM identity, as `npm start` and the tests configure the Worker with it. */
-export const SIM_SENDOPS_ACCOUNT = "999900001111";
-export const SIM_ACCESS_KEY_ID = "AKIASENDOPSLOCAL0001";
-export const SIM_SECRET_ACCESS_KEY = "sendopsLocalStandInSecretKey0000000000000";
-/** The account the demo workspace is connected to; `test`/`test` is its long-term key (the AWS CLI's usual local credentials). */
-export const SIM_DEMO_ACCOUNT = "111122223333";
-export const SIM_TEST_ACCESS_KEY_ID = "test";
-export const SIM_TEST_SECRET_ACCESS_KEY = "test";
+export { SIM_ACCESS_KEY_ID, SIM_DEMO_ACCOUNT, SIM_SECRET_ACCESS_KEY, SIM_SENDOPS_ACCOUNT, SIM_TEST_ACCESS_KEY_ID, SIM_TEST_SECRET_ACCESS_KEY } from "./credentials";
+import { SIM_ACCESS_KEY_ID, SIM_DEMO_ACCOUNT, SIM_SECRET_ACCESS_KEY, SIM_SENDOPS_ACCOUNT, SIM_TEST_ACCESS_KEY_ID, SIM_TEST_SECRET_ACCESS_KEY } from "./credentials";
 
 export interface SimCredential {
   accessKeyId: string;

@@ -2,10 +2,11 @@
  * Fidelity of the AWS stand-in (sim/aws.ts): the official AWS SDK v3 clients drive every operation
  * SendOps and the Setup Guide use, and must parse every answer — results as values, modeled errors as
  * the SDK's typed exceptions. SendEmail's events must reach an API destination as EventBridge sends
- * them, shaped like /work/shared/aws/events/*.json; a stack deployed from a template written here must
+ * them, shaped like the SES event fixtures (test/fixtures/ses-events, copies of the real formats); a stack deployed from a template written here must
  * produce a role STS and SES enforce.
  */
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -74,6 +75,7 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsSim, DEFAULT_CONFIG, SIM_ACCESS_KEY_ID, SIM_SECRET_ACCESS_KEY, SIM_SENDOPS_ACCOUNT } from "../../sim/aws";
+import { SENDOPS_POLICY_ACTIONS } from "../../sim/aws/sendops-stack";
 
 /** A key for a fresh account the tests deploy their own stack into (the demo account has one already). */
 const ADMIN = { accessKeyId: "AKIASTACKADMIN000001", secretAccessKey: "stackAdminSecret000000000000000000000000", account: "333344445555", userName: "admin", allowedActions: ["*"] };
@@ -116,7 +118,7 @@ const control = async (path: string, method = "GET", json?: unknown) => {
 
 /** The SendOps template of PLAN.md, as a workspace's YAML download writes it (long-form intrinsics). */
 function sendopsTemplate(version: number, sesActions: string[]) {
-  const detailTypes = Object.values(JSON.parse(readFileSync("/work/shared/aws/events/detail-types.json", "utf8")).eventTypeToDetailType as Record<string, string>);
+  const detailTypes = Object.values(JSON.parse(readFileSync(fileURLToPath(new URL("../fixtures/ses-events/detail-types.json", import.meta.url)), "utf8")).eventTypeToDetailType as Record<string, string>);
   const list = (xs: string[], indent: string) => xs.map((x) => `${indent}- ${JSON.stringify(x)}`).join("\n");
   return `AWSTemplateFormatVersion: "2010-09-09"
 Description: SendOps integration (fidelity test)
@@ -400,6 +402,8 @@ describe("SES v2 with an assumed role in the sandbox account 222233334444", () =
     expect(page.SuppressedDestinationSummaries).toHaveLength(3);
     expect(page.SuppressedDestinationSummaries!.every((s) => s.Reason === "COMPLAINT" && s.LastUpdateTime instanceof Date)).toBe(true);
     expect(page.NextToken).toBeTruthy();
+    // SendOps' policy never adds entries (it has no ses:PutSuppressedDestination); the account's owner may.
+    await control("/roles/actions", "PUT", { arn: "arn:aws:iam::222233334444:role/SendOpsRole", allowedActions: [...SENDOPS_POLICY_ACTIONS, "ses:PutSuppressedDestination"] });
     await ses(role).send(new PutSuppressedDestinationCommand({ EmailAddress: "gone@northwind.test", Reason: "BOUNCE" }));
     expect((await ses(role).send(new GetSuppressedDestinationCommand({ EmailAddress: "gone@northwind.test" }))).SuppressedDestination).toMatchObject({ EmailAddress: "gone@northwind.test", Reason: "BOUNCE" });
     await ses(role).send(new DeleteSuppressedDestinationCommand({ EmailAddress: "gone@northwind.test" }));
@@ -493,7 +497,7 @@ async function receiver() {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest/eventbridge`, received, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-const fixture = (name: string) => JSON.parse(readFileSync(`/work/shared/aws/events/${name}.json`, "utf8"));
+const fixture = (name: string) => JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/ses-events/${name}.json`, import.meta.url)), "utf8"));
 const keys = (o: object) => Object.keys(o).sort();
 
 describe("CloudFormation: the SendOps stack in account 333344445555", () => {

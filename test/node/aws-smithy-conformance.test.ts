@@ -1,6 +1,6 @@
 /**
  * Every request our own AWS clients build, checked against the official Smithy models in
- * ../shared/aws/models (read at test time): method and URI of the operation's `smithy.api#http` trait
+ * test/fixtures/aws-models (copies of the official models, read at test time): method and URI of the operation's `smithy.api#http` trait
  * (labels filled and percent-encoded), host and SigV4 signing name of the service, every required input
  * member present, every query parameter and body member (at any depth) a member of the model's input
  * shape under the model's name, and every value we send of the model's type, enum, length, pattern and
@@ -24,7 +24,8 @@ interface Shape {
   operations?: { target: string }[];
 }
 
-const MODELS = fileURLToPath(new URL("../../../shared/aws/models/", import.meta.url));
+// The official Smithy models (test/fixtures/aws-models/SOURCE.txt), copied into the repository.
+const MODELS = fileURLToPath(new URL("../fixtures/aws-models/", import.meta.url));
 
 /** A Smithy JSON AST model: its shapes, its service shape and namespace. */
 function loadModel(file: string) {

@@ -18,7 +18,7 @@ import { assumeRoleCached, forgetCredentials } from "../aws/sts";
 import { AppError, conflict } from "../lib/errors";
 import { toHex, randomBytes } from "../lib/crypto";
 import { DEMO_AWS } from "./demo";
-import { accountStatusOf } from "./setup/account-sync";
+import { accountStatusOf } from "./setup/account-status";
 import { completePhaseQuery } from "./setup/progress";
 
 const ROLE_ARN_PATTERN = /^arn:aws:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;

@@ -23,13 +23,14 @@ import {
 import { findOrgsDueForAccountSync } from "../../db/aws";
 import type { VerificationStatus } from "../../db/schema";
 import { AwsError } from "../../aws/common";
-import type { SesAccount, SesClient } from "../../aws/ses";
+import type { SesClient } from "../../aws/ses";
 import { STACK_NAMES } from "../../aws/stack/template";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { DAY, HOUR, MINUTE } from "../../lib/time";
 import { explainAwsError, sesForOrg } from "../aws-connection";
-import type { AwsAccountSyncView, SesAccountStatus } from "./views";
+import { accountStatusOf, parseAccountStatus } from "./account-status";
+import type { AwsAccountSyncView } from "./views";
 
 /** The cron re-syncs an account whose last sync is older than this. */
 export const ACCOUNT_SYNC_STALE_AFTER = HOUR;
@@ -46,21 +47,6 @@ export interface AccountSyncJob {
   orgId: string;
   /** The member who asked ("Sync from AWS"); null for the hourly cron. */
   actor: Actor | null;
-}
-
-/** The account as SendOps shows it, from SES GetAccount. */
-export function accountStatusOf(a: SesAccount): SesAccountStatus {
-  return {
-    mode: a.productionAccessEnabled ? "production" : "sandbox",
-    sendingEnabled: a.sendingEnabled,
-    enforcementStatus: a.enforcementStatus,
-    reviewStatus: a.review?.status ?? null,
-    quota: a.sendQuota,
-  };
-}
-
-export function parseAccountStatus(json: string | null): SesAccountStatus | null {
-  return json ? (JSON.parse(json) as SesAccountStatus) : null;
 }
 
 export function accountSyncView(row: AwsConnectionRow | undefined, at: number): AwsAccountSyncView {

@@ -11,7 +11,7 @@ import { stackUpdateUrl } from "../../aws/stack/links";
 import { STACK_NAMES } from "../../aws/stack/template";
 import type { AwsRegion } from "../../aws/regions";
 import { DEMO_AWS } from "../demo";
-import { parseAccountStatus } from "./account-sync";
+import { parseAccountStatus } from "./account-status";
 import { templateUrlOf } from "./integration";
 import { VALIDATION_STUCK_AFTER } from "./validation";
 import type { AwsBadgeState, AwsStatusView } from "./views";

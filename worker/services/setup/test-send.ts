@@ -17,7 +17,7 @@ import { STACK_NAMES } from "../../aws/stack/template";
 import { notFound, validationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { explainAwsError, sesForOrg } from "../aws-connection";
-import { parseAccountStatus } from "./account-sync";
+import { parseAccountStatus } from "./account-status";
 import { completePhaseQuery } from "./progress";
 import type { TestSendOptionsView, TestSendView } from "./views";
 

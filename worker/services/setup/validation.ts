@@ -14,7 +14,7 @@ import { findAwsConnection, updateAwsConnectionQuery } from "../../db/aws";
 import { findLatestValidation, insertValidationQuery, updateValidationQuery, type AwsValidationRow } from "../../db/setup";
 import { AwsError } from "../../aws/common";
 import type { EventBridgeClient } from "../../aws/events";
-import type { SesAccount, SesClient } from "../../aws/ses";
+import type { SesClient } from "../../aws/ses";
 import { missingActions, TEMPLATE_VERSION } from "../../aws/stack/permissions";
 import { STACK_NAMES, templateVersionOf } from "../../aws/stack/template";
 import { stackUpdateUrl } from "../../aws/stack/links";
@@ -22,7 +22,7 @@ import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { MINUTE } from "../../lib/time";
 import { awsForOrg, explainAwsError } from "../aws-connection";
-import { accountStatusOf } from "./account-sync";
+import { accountStatusOf } from "./account-status";
 import { completePhaseQuery } from "./progress";
 import { templateUrlOf } from "./integration";
 import { VALIDATION_CHECK_IDS, type SesAccountStatus, type ValidationCheckId, type ValidationCheckView, type ValidationRunView } from "./views";
@@ -213,7 +213,7 @@ async function runChecks(env: Env, ses: SesClient, events: EventBridgeClient, re
   let account: SesAccountStatus | null = null;
   let accountOutcomes: ReturnType<typeof accountChecks>;
   try {
-    account = accountStatusOf((await ses.getAccount()) as SesAccount);
+    account = accountStatusOf(await ses.getAccount());
     accountOutcomes = accountChecks(account, region);
   } catch (err) {
     if (err instanceof AwsError && err.throttled) throw err;
