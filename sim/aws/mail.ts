@@ -5,8 +5,8 @@
  * through the configuration set's enabled EventBridge destinations onto the default bus.
  *
  * Mailbox simulator (`<kind>[+label]@simulator.amazonses.com`): success → Delivery; bounce → Bounce
- * Permanent/General; complaint → Delivery, then Complaint; ooto → Delivery (SES delivers it and the
- * auto-reply goes to the sender, which publishes no event); suppressionlist → Bounce
+ * Permanent/General; complaint → Delivery, then Complaint; ooto → DeliveryDelay (the "mailbox
+ * temporarily away" answer, so a delay can be produced on demand), then Delivery; suppressionlist → Bounce
  * Permanent/OnAccountSuppressionList. Other recipients are delivered unless they are on the account's
  * suppression list (then the same OnAccountSuppressionList bounce, as SES does).
  */
@@ -23,8 +23,9 @@ const DETAIL_TYPES: Record<string, string> = {
   Delivery: "Email Delivered",
   Bounce: "Email Bounced",
   Complaint: "Email Complaint Received",
+  DeliveryDelay: "Email Delivery Delayed",
 };
-const EVENT_ENUM: Record<string, string> = { Send: "SEND", Delivery: "DELIVERY", Bounce: "BOUNCE", Complaint: "COMPLAINT" };
+const EVENT_ENUM: Record<string, string> = { Send: "SEND", Delivery: "DELIVERY", Bounce: "BOUNCE", Complaint: "COMPLAINT", DeliveryDelay: "DELIVERY_DELAY" };
 const OUTGOING_IP = "192.0.2.87";
 const REMOTE_MTA_IP = "198.51.100.27";
 const REPORTING_MTA = "a8-41.smtp-out.amazonses.com";
@@ -300,6 +301,25 @@ function outcomes(rt: Runtime, state: RegionState, set: ConfigurationSet, recipi
             }),
           },
         },
+      ];
+    case "ooto":
+      return [
+        {
+          delay: d,
+          outcome: {
+            eventType: "DeliveryDelay",
+            key: "deliveryDelay",
+            attempted: true,
+            detail: (at) => ({
+              timestamp: iso(at),
+              delayType: "MailboxFull",
+              expirationTime: iso(sentAt + 14 * 3_600_000),
+              delayedRecipients: [{ emailAddress: recipient, status: "4.2.2", diagnosticCode: `smtp; 452 4.2.2 <${recipient}>: Mailbox temporarily unavailable (out of office)` }],
+              reportingMTA: REMOTE_MTA_IP,
+            }),
+          },
+        },
+        { delay: 2 * d, outcome: delivery },
       ];
     case "suppressionlist":
       return [{ delay: d, outcome: suppressed }];

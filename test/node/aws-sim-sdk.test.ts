@@ -581,11 +581,11 @@ describe("CloudFormation: the SendOps stack in account 333344445555", () => {
     expect((await events(role).send(new DescribeRuleCommand({ Name: "sendops-ses-events" }))).Description).toContain("sendops-template-version=2");
   });
 
-  it("SendEmail to the mailbox simulator: Send, Delivery, Bounce, Complaint reach the API destination as EventBridge sends them", async () => {
+  it("SendEmail to the mailbox simulator: Send, Delivery, Bounce, Complaint, DeliveryDelay reach the API destination as EventBridge sends them", async () => {
     expect((await control("/accounts/333344445555/us-east-1/identities", "POST", { identity: "mail.fabrikam.test" })).status).toBe(200);
     const role = await assume("arn:aws:iam::333344445555:role/SendOpsRole", "ext-333");
     const messageIds: Record<string, string> = {};
-    for (const to of ["success@simulator.amazonses.com", "bounce@simulator.amazonses.com", "complaint@simulator.amazonses.com"]) {
+    for (const to of ["success@simulator.amazonses.com", "bounce@simulator.amazonses.com", "complaint@simulator.amazonses.com", "ooto@simulator.amazonses.com"]) {
       const out = await ses(role).send(
         new SendEmailCommand({
           FromEmailAddress: "Fabrikam <hello@mail.fabrikam.test>",
@@ -600,7 +600,7 @@ describe("CloudFormation: the SendOps stack in account 333344445555", () => {
       );
       messageIds[to] = out.MessageId!;
     }
-    const want = 3 /* Send */ + 2 /* Delivery */ + 1 /* Bounce */ + 1; /* Complaint */
+    const want = 4 /* Send */ + 3 /* Delivery */ + 1 /* Bounce */ + 1 /* Complaint */ + 1; /* DeliveryDelay */
     const deadline = Date.now() + 10_000;
     while (hook.received.length < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(hook.received).toHaveLength(want);
@@ -622,6 +622,8 @@ describe("CloudFormation: the SendOps stack in account 333344445555", () => {
       ["Bounce", "bounce@simulator.amazonses.com", "bounce-permanent-general", "bounce"],
       ["Delivery", "complaint@simulator.amazonses.com", "delivery", "delivery"],
       ["Complaint", "complaint@simulator.amazonses.com", "complaint", "complaint"],
+      ["DeliveryDelay", "ooto@simulator.amazonses.com", "delivery-delay", "deliveryDelay"],
+      ["Delivery", "ooto@simulator.amazonses.com", "delivery", "delivery"],
     ];
     for (const [type, to, fixtureName, key] of cases) {
       const event = byType(type, to);
@@ -646,6 +648,7 @@ describe("CloudFormation: the SendOps stack in account 333344445555", () => {
       expect(event.detail.mail.headers).toContainEqual({ name: "X-Ref", value: "r1" });
     }
     expect(byType("Bounce", "bounce@simulator.amazonses.com").detail.bounce).toMatchObject({ bounceType: "Permanent", bounceSubType: "General", bouncedRecipients: [{ emailAddress: "bounce@simulator.amazonses.com" }] });
+    expect(byType("DeliveryDelay", "ooto@simulator.amazonses.com").detail.deliveryDelay).toMatchObject({ delayType: "MailboxFull", delayedRecipients: [{ emailAddress: "ooto@simulator.amazonses.com", status: "4.2.2" }] });
     expect(byType("Complaint", "complaint@simulator.amazonses.com").detail.complaint).toMatchObject({ complaintSubType: null, complainedRecipients: [{ emailAddress: "complaint@simulator.amazonses.com" }] });
     // The endpoint's first answer was a 500: EventBridge retried that event.
     const deliveries = (await control("/accounts/333344445555/us-east-1")).body.deliveries as { attempts: number; outcome: string }[];
