@@ -179,6 +179,23 @@ describe("CSV export", () => {
     expect((await org.get("/reports/export.csv", { view: "events", types: "Nope" })).status).toBe(422);
   });
 
+  it("an empty export completes with just the header row, for every view", async () => {
+    // Before the fix the stream stalled after the header: the runtime cancelled the response as hung and reading the body threw.
+    const empty = { from: T0 - 30 * DAY, to: T0 - 29 * DAY };
+    const headers: Record<string, string> = {
+      messages: "Sent At,Status,Recipient,From,Subject,Channel,Template,Provider,Delivered At,Latency (ms),First Open At,First Click At,Bounced At,Complained At,Rejected At,Last Diagnostic,SES Message ID",
+      events: "At,Type,Recipient,Channel,Provider,Template,Summary,SES Message ID",
+      providers: "Provider,Sends,Deliveries,Bounces,Bounce %,Bounce % Change (pp),Complaints,Complaint %,Complaint % Change (pp),Rejects,Reject %,Reject % Change (pp),New",
+      templates: "Template,Sent,Open %,Click %,Bounce %,Complaint %",
+      "bounce-reasons": "Bounce Type,Bounce Sub-Type,Count,% of Bounces",
+    };
+    for (const [view, header] of Object.entries(headers)) {
+      const res = await org.get("/reports/export.csv", { view, ...empty });
+      expect(res.status).toBe(200);
+      await expect(res.text(), view).resolves.toBe(`${header}\r\n`);
+    }
+  });
+
   it("escapes fields as RFC 4180 and guards formulas", () => {
     expect(csvField('say "hi", ok')).toBe('"say ""hi"", ok"');
     expect(csvField("a\r\nb")).toBe('"a\r\nb"');

@@ -117,6 +117,15 @@ describe("the list", () => {
     expect(lines.find((l) => l.startsWith("a@csv.test"))).toContain('"550 5.1.1 User unknown, ""really"""');
     expect(lines.find((l) => l.startsWith("b@csv.test"))).toMatch(/^b@csv\.test,excluded,rejected,,1,.*,"'=fixed, verified"$/);
   });
+
+  it("an export with no match completes with just the header row", async () => {
+    const orgId = await newOrg();
+    await fail(orgId, "a@nomatch.test", "permanent");
+    // Before the fix the stream stalled after the header: the runtime cancelled the response as hung and reading the body threw.
+    const res = await call(api(orgId, "/export.csv?search=nobody"), { cookie: owner.cookie });
+    expect(res.status).toBe(200);
+    await expect(res.text()).resolves.toBe("email,status,reason,sub_type,events,last_change,last_diagnostic,note\r\n");
+  });
 });
 
 describe("Allow and Re-list", () => {

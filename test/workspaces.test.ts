@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { MAX_OWNED_WORKSPACES } from "../worker/services/workspaces";
 import { call, insertMembership, json, newUser, newWorkspace, sessionCookie } from "./helpers";
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -106,6 +107,92 @@ describe("creating a workspace", () => {
     expect((await json(long)).error.details.fields[0].field).toBe("name");
     const anon = await call("/api/workspaces", { method: "POST", body: {} });
     expect(anon.status).toBe(401);
+  });
+
+  it(`is limited to ${MAX_OWNED_WORKSPACES} owned workspaces per user; memberships elsewhere do not count`, async () => {
+    const u = await newUser("limit");
+    const other = await newUser("limit-other");
+    await insertMembership((await newWorkspace(other)).id, u.id, "org_admin");
+    const owned = [];
+    for (let i = 0; i < MAX_OWNED_WORKSPACES; i++) owned.push(await newWorkspace(u, `Limit ${i}`));
+    const refused = await call("/api/workspaces", { method: "POST", cookie: u.cookie, body: { name: "One too many" } });
+    expect(refused.status).toBe(409);
+    expect((await json(refused)).error).toMatchObject({ code: "WORKSPACE_LIMIT_REACHED", details: { limit: MAX_OWNED_WORKSPACES } });
+    const me = await json(await call("/api/me", { cookie: u.cookie }));
+    expect(me.workspaces.filter((w: any) => w.role === "owner")).toHaveLength(MAX_OWNED_WORKSPACES);
+    expect(me.workspaces.map((w: any) => w.name)).not.toContain("One too many");
+
+    const doomed = owned[0]!;
+    const del = await call(`/api/orgs/${doomed.id}`, { method: "DELETE", cookie: u.cookie, body: { confirmName: doomed.name } });
+    expect(del.status).toBe(200);
+    expect((await newWorkspace(u, "Room again")).name).toBe("Room again");
+  });
+
+  it("holds the limit under concurrent creations", async () => {
+    const u = await newUser("limit-race");
+    for (let i = 0; i < MAX_OWNED_WORKSPACES - 2; i++) await newWorkspace(u, `Race ${i}`);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => call("/api/workspaces", { method: "POST", cookie: u.cookie, body: { name: `Burst ${i}` } })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 201, 409, 409, 409, 409]);
+    const owned = await env.DB.prepare("SELECT count(*) AS n FROM memberships WHERE user_id = ? AND role = 'owner'").bind(u.id).first<{ n: number }>();
+    expect(owned!.n).toBe(MAX_OWNED_WORKSPACES);
+  });
+});
+
+describe("request bodies", () => {
+  it("a body on a JSON endpoint must be declared as JSON (415 otherwise), not read as {}", async () => {
+    const u = await newUser("media");
+    const before = (await json(await call("/api/me", { cookie: u.cookie }))).workspaces.length;
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", null]) {
+      const res = await call("/api/workspaces", {
+        method: "POST",
+        cookie: u.cookie,
+        body: type === "application/x-www-form-urlencoded" ? "name=Acme" : '{"name":"Acme"}',
+        headers: type ? { "content-type": type } : {},
+      });
+      expect(res.status, String(type)).toBe(415);
+      expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+      expect((await json(res)).error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+    }
+    expect((await json(await call("/api/me", { cookie: u.cookie }))).workspaces).toHaveLength(before);
+
+    const ws = await newWorkspace(u, "Typed");
+    const patch = await call(`/api/orgs/${ws.id}/settings`, { method: "PATCH", cookie: u.cookie, body: '{"name":"Renamed"}', headers: { "content-type": "text/plain" } });
+    expect(patch.status).toBe(415);
+    const withCharset = await call(`/api/orgs/${ws.id}/settings`, {
+      method: "PATCH",
+      cookie: u.cookie,
+      body: '{"name":"Renamed"}',
+      headers: { "content-type": "application/json; charset=utf-8" },
+    });
+    expect(withCharset.status).toBe(200);
+    expect((await json(withCharset)).name).toBe("Renamed");
+  });
+
+  it("refuses text that is not well-formed Unicode (a lone surrogate) with 422 naming the field", async () => {
+    const u = await newUser("surrogate");
+    const raw = (body: string, path = "/api/workspaces", method = "POST") =>
+      call(path, { method, cookie: u.cookie, body, headers: { "content-type": "application/json" } });
+    const before = (await json(await call("/api/me", { cookie: u.cookie }))).workspaces.length;
+    for (const name of ["\\ud800", "Acme \\udfff", "\\ude80\\ud83d"]) {
+      const res = await raw(`{"name":"${name}"}`);
+      expect(res.status, name).toBe(422);
+      const { error } = await json(res);
+      expect(error.code).toBe("VALIDATION_FAILED");
+      expect(error.details.fields).toEqual([{ field: "name", message: expect.stringContaining("Unicode") }]);
+    }
+    expect((await json(await call("/api/me", { cookie: u.cookie }))).workspaces).toHaveLength(before);
+
+    const ws = await json(await raw('{"name":"Rocket \\ud83d\\ude80"}'));
+    expect(ws.workspace.name).toBe("Rocket \u{1F680}");
+    const rename = await raw('{"name":"Renamed \\ud800"}', `/api/orgs/${ws.workspace.id}/settings`, "PATCH");
+    expect(rename.status).toBe(422);
+    expect((await json(rename)).error.details.fields[0].field).toBe("name");
+    const profile = await raw('{"name":"\\udc00 Grace"}', "/api/me", "PATCH");
+    expect(profile.status).toBe(422);
+    expect((await json(profile)).error.details.fields[0].field).toBe("name");
+    expect((await auditOf(u.cookie, ws.workspace.id)).map((e: any) => e.operation)).toEqual(["created"]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { and, eq, gt, like, or } from "drizzle-orm";
+import { and, eq, gt, like, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { memberships, orgs, orgSlugRedirects } from "./schema";
 
@@ -8,6 +8,34 @@ export function findOrgById(db: Db, orgId: string) {
 
 export function findOrgBySlug(db: Db, slug: string) {
   return db.select({ id: orgs.id }).from(orgs).where(eq(orgs.slug, slug)).get();
+}
+
+/** How many workspaces (the demo aside) `userId` is the Owner of, as an SQL expression. */
+const ownedWorkspaces = (userId: string) =>
+  sql<number>`(select count(*) from ${memberships} inner join ${orgs} on ${orgs.id} = ${memberships.orgId}
+    where ${memberships.userId} = ${userId} and ${memberships.role} = 'owner' and ${orgs.isDemo} = 0)`;
+
+/**
+ * Inserts the workspace row, but only while its future Owner owns fewer than `limit` workspaces. The
+ * INSERT counts them itself, inside the batch, so concurrent creations cannot overshoot: over the limit
+ * the id is NULL, the NOT NULL constraint fails and the whole batch rolls back (`isOwnerLimitViolation`).
+ */
+export function insertOrgWithinOwnerLimit(db: Db, org: { id: string; name: string; slug: string; at: number }, ownerId: string, limit: number) {
+  return db.insert(orgs).values({
+    id: sql`case when ${ownedWorkspaces(ownerId)} < ${limit} then ${org.id} end`,
+    name: org.name,
+    slug: org.slug,
+    createdAt: org.at,
+    updatedAt: org.at,
+  });
+}
+
+/** True when `err` is the refusal of `insertOrgWithinOwnerLimit` (or its cause, as drizzle wraps D1 errors). */
+export function isOwnerLimitViolation(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e.message.includes("NOT NULL constraint failed: orgs.id")) return true;
+  }
+  return false;
 }
 
 /** A redirect from an old slug that has not expired yet. */

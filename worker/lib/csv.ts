@@ -42,12 +42,19 @@ export function csvStream<T>(columns: readonly CsvColumn<T>[], pages: AsyncItera
         controller.enqueue(encoder.encode(csvLine(columns.map((c) => c.header))));
         return;
       }
-      const next = await iterator.next();
-      if (next.done) {
-        controller.close();
-        return;
+      // A pull that neither enqueues nor closes is never called again (WHATWG Streams), so the response
+      // would hang: skip empty pages until there are rows to send or the pages are done.
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        if (next.value.length) {
+          controller.enqueue(encoder.encode(next.value.map((row) => csvLine(columns.map((c) => c.value(row)))).join("")));
+          return;
+        }
       }
-      if (next.value.length) controller.enqueue(encoder.encode(next.value.map((row) => csvLine(columns.map((c) => c.value(row)))).join("")));
     },
     async cancel() {
       await iterator.return?.();

@@ -9,6 +9,8 @@ import {
   findMemberOrgBySlug,
   findOrgById,
   findOrgBySlug,
+  insertOrgWithinOwnerLimit,
+  isOwnerLimitViolation,
   isUniqueViolation,
   takenSlugsLike,
 } from "../db/workspaces";
@@ -21,6 +23,8 @@ import { DEMO_SLUG } from "./demo";
 
 export const WORKSPACE_NAME_MAX = 64;
 export const SLUG_REDIRECT_DAYS = 30;
+/** Workspaces one user may own (the demo aside) when creating them themselves; the operator CLI is not limited. */
+export const MAX_OWNED_WORKSPACES = 10;
 /** Slugs no workspace may take: the demo's. */
 const RESERVED_SLUGS = new Set([DEMO_SLUG]);
 
@@ -99,7 +103,15 @@ function settingsView(o: OrgRow) {
 }
 export type WorkspaceSettings = ReturnType<typeof settingsView>;
 
-/** Creates the caller's own workspace with the caller as its Owner. */
+const workspaceLimitReached = () =>
+  new AppError(
+    "WORKSPACE_LIMIT_REACHED",
+    409,
+    `You already own ${MAX_OWNED_WORKSPACES} workspaces, the most one user can own. Delete one you no longer need to create another.`,
+    { limit: MAX_OWNED_WORKSPACES },
+  );
+
+/** Creates the caller's own workspace with the caller as its Owner, up to MAX_OWNED_WORKSPACES. */
 export async function createWorkspace(db: Db, user: SessionUser, input: z.infer<typeof createWorkspaceSchema>, at = Date.now()) {
   const name = input.name ?? defaultWorkspaceName(user.name);
   const base = slugBase(name);
@@ -109,7 +121,7 @@ export async function createWorkspace(db: Db, user: SessionUser, input: z.infer<
     const id = newId("org", at);
     try {
       await db.batch([
-        db.insert(orgs).values({ id, name, slug, createdAt: at, updatedAt: at }),
+        insertOrgWithinOwnerLimit(db, { id, name, slug, at }, user.id, MAX_OWNED_WORKSPACES),
         db.insert(memberships).values({ orgId: id, userId: user.id, role: "owner", createdAt: at }),
         auditInsert(db, {
           orgId: id,
@@ -124,6 +136,7 @@ export async function createWorkspace(db: Db, user: SessionUser, input: z.infer<
       ]);
       return { id, name, slug, isDemo: false, plan: "free" as const, role: "owner" as const, permissions: permissionsOf("owner") };
     } catch (err) {
+      if (isOwnerLimitViolation(err)) throw workspaceLimitReached();
       if (!isUniqueViolation(err, "orgs.slug")) throw err;
     }
   }
