@@ -18,10 +18,11 @@ function isEventsMessage(body: unknown): body is EventsQueueMessage {
 }
 
 /**
- * Consumer of `sendops-events`. The whole batch is written in one D1 transaction (see
- * worker/services/ingest/writer.ts); on any failure every event of the batch is retried with backoff,
- * and after `max_retries` the queue moves them to `sendops-dead-letters`. A body this consumer does not
- * understand is retried alone, so it dead-letters without holding back the rest.
+ * Consumer of `sendops-events`. The batch is written in D1 transactions of at most 50 rows
+ * (`WRITE_CHUNK_ROWS` in worker/services/ingest/writer.ts), each exactly-once on its own; on any failure
+ * every event of the batch is retried with backoff (rows an earlier transaction committed then count as
+ * duplicates), and after `max_retries` the queue moves them to `sendops-dead-letters`. A body this
+ * consumer does not understand is retried alone, so it dead-letters without holding back the rest.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext): Promise<void> {
   const items: QueuedEvent[] = [];

@@ -3,8 +3,11 @@ import { consumeDeadLetters } from "./dead-letters";
 import { consumeEvents } from "./events";
 import { consumeJobs } from "./jobs";
 
-/** Queue name (wrangler.toml) → consumer. Each consumer lives in its own file in this folder. */
-const CONSUMERS: Record<string, (batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext) => Promise<void>> = {
+/**
+ * Queue name (wrangler.toml) → consumer. Each consumer lives in its own file in this folder; a test holds
+ * wrangler.toml's `[[queues.consumers]]` to exactly these queues.
+ */
+export const CONSUMERS: Record<string, (batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext) => Promise<void>> = {
   "sendops-events": consumeEvents,
   "sendops-jobs": consumeJobs,
   "sendops-dead-letters": consumeDeadLetters,

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { csvField } from "../worker/lib/csv";
+import { csvField, csvLine } from "../worker/lib/csv";
 import { DAY, feed, HOUR, mailEvents, memberOf, newReportOrg, ok, parseCsv, type MailSpec, type ReportOrg } from "./reports-helpers";
 
 const T0 = Date.UTC(2024, 7, 5);
@@ -205,5 +205,29 @@ describe("CSV export", () => {
     expect(csvField(-0.5)).toBe("-0.5");
     expect(csvField(null)).toBe("");
     expect(csvField(true)).toBe("true");
+  });
+
+  it("reads back as the values themselves, formula-guarded, in an independent parser", () => {
+    const cases: [string, string][] = [
+      ['say "hi", ok', 'say "hi", ok'],
+      ['ends with a quote"', 'ends with a quote"'],
+      ["crlf\r\ninside", "crlf\r\ninside"],
+      ["lf\ninside", "lf\ninside"],
+      ["cr\rinside", "cr\rinside"],
+      [" padded ", " padded "],
+      ["a,b", "a,b"],
+      ["tab\tinside", "tab\tinside"],
+      ["ünïcödé ✓", "ünïcödé ✓"],
+      ["", ""],
+      ["=1+2", "'=1+2"],
+      ["+1", "'+1"],
+      ["-x", "'-x"],
+      ["@cmd", "'@cmd"],
+      ["\tcmd", "'\tcmd"],
+      ["\rcmd", "'\rcmd"],
+    ];
+    const text = csvLine(cases.map(([value]) => value)) + csvLine(cases.map(([value]) => value).reverse());
+    expect(parseCsv(text)).toEqual([cases.map(([, read]) => read), cases.map(([, read]) => read).reverse()]);
+    expect(parseCsv(csvLine([-0.5, 42, null, true, Number.NaN]))).toEqual([["-0.5", "42", "", "true", ""]]);
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import { parse } from "csv-parse/sync";
 import type { SesEventBridgeEvent } from "../worker/services/ingest/schemas";
 import { call, insertMembership, json, newUser, type TestUser } from "./helpers";
 import { channelIdOf, fixture, newIngestOrg, queued, runConsumer } from "./ingest-helpers";
@@ -156,35 +157,11 @@ export async function ok<T = any>(res: Response | Promise<Response>): Promise<T>
 
 export { json };
 
-/** RFC 4180 parser for the exports (quoted fields, doubled quotes, CRLF). */
+/**
+ * Reads an export with csv-parse, a maintained parser independent of our writer: quotes only around
+ * whole fields, every record as wide as the first. A record ends at CRLF or at a bare LF, as spreadsheets
+ * read it, so a line break the writer failed to quote splits the row.
+ */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      row.push(field);
-      field = "";
-    } else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      i++;
-    } else field += ch;
-  }
-  if (field !== "" || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
+  return parse(text, { record_delimiter: ["\r\n", "\n"] });
 }

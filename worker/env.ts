@@ -16,8 +16,6 @@ export interface Env {
   EVENTS_QUEUE: Queue;
   /** Queue "sendops-jobs": background work (syncs, evaluations, exports). */
   JOBS_QUEUE: Queue;
-  /** Queue "sendops-webhooks": outbound webhook deliveries. */
-  WEBHOOKS_QUEUE: Queue;
   /** Durable Object namespace: one OrgLedger per org. */
   ORG_LEDGER: DurableObjectNamespace;
   /**
@@ -59,9 +57,13 @@ export interface Env {
    * deployment's own `/cloudformation/sendops-v<version>.yaml`.
    */
   CLOUDFORMATION_TEMPLATE_URL: string;
-  GITHUB_API_URL: string;
-  STRIPE_API_URL: string;
-  DNS_RESOLVER_URL: string;
+  /**
+   * Base URLs of systems no code calls yet (GitHub template repositories, Stripe billing, DNS-over-HTTPS
+   * checks): optional, so a deployment need not set what nothing reads; checked as URLs when set.
+   */
+  GITHUB_API_URL?: string;
+  STRIPE_API_URL?: string;
+  DNS_RESOLVER_URL?: string;
   /** Message tag that names the template, unless an org sets its own. */
   DEFAULT_TEMPLATE_TAG: string;
   /** "true" enables POST /ingest/noop, the ingest benchmark's enqueue-only baseline; absent otherwise. */
@@ -82,7 +84,6 @@ const envSchema = z.object({
   ASSETS: binding("ASSETS", "fetch"),
   EVENTS_QUEUE: binding("EVENTS_QUEUE", "send"),
   JOBS_QUEUE: binding("JOBS_QUEUE", "send"),
-  WEBHOOKS_QUEUE: binding("WEBHOOKS_QUEUE", "send"),
   ORG_LEDGER: binding("ORG_LEDGER", "idFromName"),
   RATE_LIMITER: binding("RATE_LIMITER", "idFromName"),
   EVENTS_AE: binding("EVENTS_AE", "writeDataPoint"),
@@ -100,9 +101,9 @@ const envSchema = z.object({
     }),
   MAILER_REGION: z.enum(AWS_REGION_CODES, { message: "var MAILER_REGION must be an AWS region SendOps supports, e.g. us-east-1" }),
   CLOUDFORMATION_TEMPLATE_URL: z.union([z.literal(""), z.url()], { message: "var CLOUDFORMATION_TEMPLATE_URL must be empty or an absolute URL" }),
-  GITHUB_API_URL: z.url({ message: "var GITHUB_API_URL must be an absolute URL" }),
-  STRIPE_API_URL: z.url({ message: "var STRIPE_API_URL must be an absolute URL" }),
-  DNS_RESOLVER_URL: z.url({ message: "var DNS_RESOLVER_URL must be an absolute URL" }),
+  GITHUB_API_URL: z.url({ message: "var GITHUB_API_URL must be an absolute URL when set" }).optional(),
+  STRIPE_API_URL: z.url({ message: "var STRIPE_API_URL must be an absolute URL when set" }).optional(),
+  DNS_RESOLVER_URL: z.url({ message: "var DNS_RESOLVER_URL must be an absolute URL when set" }).optional(),
   DEFAULT_TEMPLATE_TAG: z.string().min(1, { message: "var DEFAULT_TEMPLATE_TAG is missing" }),
   BENCH_BASELINE: z.enum(["true", "false"], { message: 'var BENCH_BASELINE must be "true" or "false" when set' }).optional(),
   ENCRYPTION_KEY: z
