@@ -10,10 +10,11 @@ export interface RateLimitResult {
 }
 
 /**
- * One per rate-limited subject (a /v1 API key, addressed by key id): an exact sliding-window log of
- * the last `limit` accepted requests, kept in a ring buffer so each check is O(1) and nothing is
- * written to storage. If the object is evicted its window starts empty again, which only happens
- * after it sat idle, i.e. when the window was (nearly) empty anyway.
+ * One per rate-limited subject (a /v1 API key, addressed by key id; an ingest key's rejected requests,
+ * by `ingest-rejections:<key id>`): an exact sliding-window log of the last `limit` accepted requests,
+ * kept in a ring buffer so each check is O(1) and nothing is written to storage. If the object is
+ * evicted its window starts empty again, which only happens after it sat idle, i.e. when the window
+ * was (nearly) empty anyway.
  */
 export class RateLimiter extends DurableObject<Env> {
   private ring: number[] = [];

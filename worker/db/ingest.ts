@@ -393,6 +393,41 @@ export function sumIngestCounters(db: Db, orgId: string, since: number) {
 
 // ---- rejected payloads and dead letters
 
+/** The `ingest_counters` counter of rejected payloads deleted to keep a workspace within its cap. */
+export const REJECTED_DISCARDED_COUNTER = "rejected.discarded";
+
+/** The org's rejected payloads beyond `keep` (?2 count, ?3 stored UTF-8 bytes), newest first; never the newest. */
+const REJECTED_BEYOND_CAP = `SELECT id FROM (
+    SELECT id, ROW_NUMBER() OVER w AS n, SUM(length(CAST(body AS BLOB))) OVER w AS bytes
+    FROM rejected_payloads WHERE org_id = ?1 WINDOW w AS (ORDER BY id DESC)
+  ) WHERE n > 1 AND (n > ?2 OR bytes > ?3)`;
+
+/**
+ * Stores one rejected payload and, in the same transaction, deletes the org's older ones beyond `keep`,
+ * adding how many it deleted to the `rejected.discarded` counter of the hour `counterBucket`.
+ */
+export async function insertRejectedPayload(
+  d1: D1Database,
+  row: typeof rejectedPayloads.$inferSelect,
+  keep: { count: number; bytes: number },
+  counterBucket: number,
+) {
+  const cap = [row.orgId, keep.count, keep.bytes] as const;
+  await d1.batch([
+    d1
+      .prepare("INSERT INTO rejected_payloads (id, org_id, received_at, status, reason, body, body_bytes, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(row.id, row.orgId, row.receivedAt, row.status, row.reason, row.body, row.bodyBytes, row.truncated ? 1 : 0),
+    d1
+      .prepare(
+        `INSERT INTO ingest_counters (org_id, bucket_start, counter, value)
+         SELECT ?1, ?4, ?5, n FROM (SELECT COUNT(*) AS n FROM (${REJECTED_BEYOND_CAP})) WHERE n > 0
+         ON CONFLICT (org_id, bucket_start, counter) DO UPDATE SET value = value + excluded.value`,
+      )
+      .bind(...cap, counterBucket, REJECTED_DISCARDED_COUNTER),
+    d1.prepare(`DELETE FROM rejected_payloads WHERE id IN (${REJECTED_BEYOND_CAP})`).bind(...cap),
+  ]);
+}
+
 export function listRejectedPayloadsPage(db: Db, orgId: string, cursor: string | undefined, limit: number) {
   return db
     .select()

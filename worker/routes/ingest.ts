@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../context";
 import { notFound } from "../lib/errors";
+import { declaredLength, discardUnreadBody } from "../lib/request-body";
+import { INGEST_DISCARD_MAX_BYTES } from "../services/ingest/limits";
 import { receiveEventBridgeEvent, receiveNoop } from "../services/ingest/receive";
 
 /**
@@ -9,8 +11,14 @@ import { receiveEventBridgeEvent, receiveNoop } from "../services/ingest/receive
  */
 export const ingestRoutes = new Hono<AppEnv>()
   .post("/eventbridge", async (c) => {
-    const { id } = await receiveEventBridgeEvent(c.env, { apiKey: c.req.header("x-api-key"), body: c.req.raw.body });
-    return c.json({ ok: true, id }, 202);
+    const req = c.req.raw;
+    try {
+      const { id } = await receiveEventBridgeEvent(c.env, { apiKey: c.req.header("x-api-key"), declaredBytes: declaredLength(req), body: req.body });
+      return c.json({ ok: true, id }, 202);
+    } finally {
+      // Whatever the answer (401, 413, 429, …), the client gets it whole, not a reset.
+      await discardUnreadBody(req, INGEST_DISCARD_MAX_BYTES);
+    }
   })
   .post("/noop", async (c) => {
     if (c.env.BENCH_BASELINE !== "true") throw notFound("Route");

@@ -62,21 +62,21 @@ export async function listIngestKeys(db: Db, orgId: string, now = Date.now()) {
  */
 const KEY_CACHE_TTL_MS = 5_000;
 const KEY_CACHE_MAX = 10_000;
-const keyCache = new Map<string, { orgId: string | null; expiresAt: number | null; cachedAt: number }>();
+const keyCache = new Map<string, { orgId: string | null; keyId: string | null; expiresAt: number | null; cachedAt: number }>();
 
 /**
- * The org an `x-api-key` belongs to, or null when the key is unknown or expired. Expiry is checked on
- * every call against the cached `expiresAt`, so a rotated key stops working exactly 24 h later.
+ * The key's id and the org an `x-api-key` belongs to, or null when the key is unknown or expired. Expiry
+ * is checked on every call against the cached `expiresAt`, so a rotated key stops working exactly 24 h later.
  */
-export async function authenticateIngestKey(db: Db, key: string, now = Date.now()): Promise<string | null> {
+export async function authenticateIngestKey(db: Db, key: string, now = Date.now()): Promise<{ orgId: string; keyId: string } | null> {
   let entry = keyCache.get(key);
   if (!entry || now - entry.cachedAt > KEY_CACHE_TTL_MS || now < entry.cachedAt) {
     const row = await findIngestKeyByHash(db, await sha256Hex(key));
-    entry = { orgId: row?.orgId ?? null, expiresAt: row?.expiresAt ?? null, cachedAt: now };
+    entry = { orgId: row?.orgId ?? null, keyId: row?.id ?? null, expiresAt: row?.expiresAt ?? null, cachedAt: now };
     if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
     keyCache.set(key, entry);
   }
-  if (!entry.orgId) return null;
+  if (!entry.orgId || !entry.keyId) return null;
   if (entry.expiresAt !== null && entry.expiresAt <= now) return null;
-  return entry.orgId;
+  return { orgId: entry.orgId, keyId: entry.keyId };
 }

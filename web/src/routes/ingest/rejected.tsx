@@ -1,4 +1,5 @@
-import { useRejectedPayloads, type RejectedPayload } from "../../api/ingest";
+import { INGEST_MAX_BODY_BYTES, REJECTED_PAYLOADS_KEPT, REJECTED_POSTS_RATE_LIMIT } from "../../../../worker/services/ingest/limits";
+import { useIngestOverview, useRejectedPayloads, type RejectedPayload } from "../../api/ingest";
 import { FileWarningIcon } from "../../components/icons";
 import { IngestHeader } from "../../components/ingest/ingest-header";
 import { bodyPreview, PayloadBlock, prettyBody } from "../../components/ingest/payload";
@@ -17,15 +18,23 @@ export function RejectedPayloadsPage() {
   const scope = useWorkspace();
   const tz = useTimeZone();
   const list = useRejectedPayloads(scope.workspace.id);
+  const overview = useIngestOverview(scope.workspace.id);
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
+  const discarded = overview.data?.counters.rejectedDiscarded ?? 0;
 
   return (
     <div className="stack">
       <IngestHeader
         scope={scope}
         title="Rejected payloads"
-        description="Requests to the webhook that were not a readable SES event. EventBridge does not retry them, so each body is kept here with the reason, newest first, for as long as your plan keeps events."
+        description="Requests to the webhook that were not a readable SES event. EventBridge does not retry them, so each body is kept here with the reason, newest first."
       />
+      <p className="subtle">
+        The newest {REJECTED_PAYLOADS_KEPT.count} are kept, up to {formatBytes(REJECTED_PAYLOADS_KEPT.bytes)} in all, for as long as your plan keeps
+        events; older ones are deleted as new ones arrive
+        {discarded > 0 ? `: ${discarded.toLocaleString("en")} in the last ${overview.data!.counters.windowHours} hours` : ""}. A key that sends more than{" "}
+        {REJECTED_POSTS_RATE_LIMIT.limit} of them a minute gets 429, which EventBridge retries later; valid events are never limited.
+      </p>
       <Card flush>
         <PagedQueryView
           query={list}
@@ -35,7 +44,7 @@ export function RejectedPayloadsPage() {
           empty={
             <EmptyState icon={FileWarningIcon} title="No rejected payloads">
               When EventBridge sends something SendOps cannot process — not JSON, not an SES event, a required field such as
-              mail.messageId missing, or a body over 256 KB — the webhook answers 400 or 413, which EventBridge does not retry. The raw
+              mail.messageId missing, or a body over {formatBytes(INGEST_MAX_BODY_BYTES)} — the webhook answers 400 or 413, which EventBridge does not retry. The raw
               body and the reason land here, so nothing is lost silently.
             </EmptyState>
           }
@@ -80,7 +89,7 @@ function RejectedTable({ rows, timeZone }: { rows: RejectedPayload[]; timeZone: 
                 {r.reason}
               </span>
             </td>
-            <td className="num muted">{r.truncated ? `> ${formatBytes(r.bodyBytes)}` : formatBytes(r.bodyBytes)}</td>
+            <td className="num muted">{r.truncated && r.body ? `> ${formatBytes(r.bodyBytes)}` : formatBytes(r.bodyBytes)}</td>
             <td className="cell-clip cell-preview mono">{r.body ? bodyPreview(r.body) : <em>empty body</em>}</td>
             <td className="cell-actions">{expandButton("Body")}</td>
           </tr>
@@ -103,7 +112,7 @@ function RejectedDetails({ row }: { row: RejectedPayload }) {
         <dt>Size</dt>
         <dd>
           {formatBytes(row.bodyBytes)}
-          {row.truncated && " received; only the first 256 KB are kept"}
+          {row.truncated && (row.body ? ` received; only the first ${formatBytes(INGEST_MAX_BODY_BYTES)} are kept` : " declared (Content-Length); the body was not read")}
         </dd>
       </dl>
       <PayloadBlock label={pretty.json ? "Body (JSON, pretty-printed)" : "Body (raw)"} text={pretty.text} what="body" />
