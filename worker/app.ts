@@ -7,6 +7,7 @@ import { validateEnv } from "./env";
 import { loadSession, publicRoute, sameOrigin } from "./auth/middleware";
 import { AppError, errorBody } from "./lib/errors";
 import { CSP_DIRECTIVES, REFERRER_POLICY } from "./lib/security";
+import { isTransientStorageError, TRANSIENT_RETRY_AFTER_S } from "./lib/transient";
 import { authRoutes } from "./routes/auth";
 import { workspaceRoutes } from "./routes/workspaces";
 import { teamRoutes } from "./routes/team";
@@ -90,6 +91,11 @@ export function createApp() {
     }
     if (err instanceof HTTPException) {
       return c.json(errorBody(err.status === 413 ? "PAYLOAD_TOO_LARGE" : "HTTP_ERROR", err.message), err.status);
+    }
+    if (isTransientStorageError(err)) {
+      console.warn("transient storage error", err);
+      c.header("Retry-After", String(TRANSIENT_RETRY_AFTER_S));
+      return c.json(errorBody("STORAGE_UNAVAILABLE", "Storage is busy for a moment. Try again shortly."), 503);
     }
     if (err instanceof Error && err.message.startsWith("SendOps environment is misconfigured")) {
       console.error(err.message);
