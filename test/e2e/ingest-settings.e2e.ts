@@ -42,7 +42,7 @@ async function reloadUntil(page: Page, locator: Locator, timeoutMs = 60_000) {
 }
 
 /** Opens the rotate/create confirmation, confirms, and returns the key shown once. */
-async function rotate(page: Page, action: "Create key" | "Rotate key"): Promise<string> {
+async function rotate(page: Page, action: "Rotate key"): Promise<string> {
   await page.getByRole("button", { name: action }).first().click();
   const dialog = page.getByRole("dialog");
   await dialog.getByRole("button", { name: action }).click();
@@ -76,15 +76,22 @@ it("creates and rotates the ingest key, ingests with it, lists a malformed event
   await page.waitForURL((u) => /^\/w\/(?!demo\/)[a-z0-9-]+\/setup$/.test(u.pathname));
   const slug = new URL(page.url()).pathname.split("/")[2]!;
 
-  // Settings → Ingest of the new workspace: the webhook URL, no key yet.
+  // The new workspace lands on the Setup Guide, whose AWS Integration phase creates the ingest key its
+  // CloudFormation template carries (WebhookApiKey).
+  const launch = page.getByRole("link", { name: /Launch CloudFormation Stack/ });
+  await launch.waitFor();
+  const templateKey = new URLSearchParams(new URL((await launch.getAttribute("href"))!).hash.split("?")[1]).get("param_WebhookApiKey")!;
+  expect(templateKey).toMatch(/^sik_[A-Za-z0-9_-]{43}$/);
+
+  // Settings → Ingest of the new workspace: the webhook URL and that key, active.
   await nav.getByRole("link", { name: "Ingest", exact: true }).click();
   await page.waitForURL((u) => u.pathname === `/w/${slug}/ingest`);
-  await page.getByText("No ingest key yet").waitFor();
   expect(await page.getByRole("textbox", { name: "Webhook URL" }).inputValue()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ingest\/eventbridge$/);
-
-  const first = await rotate(page, "Create key");
-  expect(first).toMatch(/^sik_[A-Za-z0-9_-]{43}$/);
   const keys = page.getByRole("region", { name: "Ingest keys" });
+  await keys.getByRole("row", { name: `${templateKey.slice(0, 12)}…` }).getByText("Active").waitFor();
+
+  const first = await rotate(page, "Rotate key");
+  expect(first).toMatch(/^sik_[A-Za-z0-9_-]{43}$/);
   await keys.getByRole("row", { name: `${first.slice(0, 12)}…` }).getByText("Active").waitFor();
 
   // Rotating: a new active key; the old one keeps working for 24 h. Neither is shown again.
