@@ -481,3 +481,56 @@ export async function pruneIngestRound(db: Db, orgId: string, cutoff: number, li
   return out;
 }
 type PrunedTable = (typeof PRUNABLE)[number][0];
+
+export type IdentityRow = typeof identities.$inferSelect;
+export type ChannelRow = typeof channels.$inferSelect;
+
+// ---- identities and channels, as the account sync reads and writes them
+
+export function listOrgIdentities(db: Db, orgId: string) {
+  return db
+    .select()
+    .from(identities)
+    .where(and(eq(identities.orgId, orgId), isNull(identities.archivedAt)))
+    .orderBy(identities.identity)
+    .all();
+}
+
+export function listOrgChannels(db: Db, orgId: string) {
+  return db.select().from(channels).where(eq(channels.orgId, orgId)).orderBy(channels.configurationSetName).all();
+}
+
+export function insertIdentityQuery(db: Db, row: typeof identities.$inferInsert) {
+  return db.insert(identities).values(row);
+}
+
+export function updateIdentityQuery(db: Db, orgId: string, id: string, set: Partial<Omit<IdentityRow, "id" | "orgId">>) {
+  return db
+    .update(identities)
+    .set(set)
+    .where(and(eq(identities.orgId, orgId), eq(identities.id, id)));
+}
+
+export function insertChannelQuery(db: Db, row: typeof channels.$inferInsert) {
+  return db.insert(channels).values(row);
+}
+
+export function updateChannelQuery(db: Db, orgId: string, id: string, set: Partial<Omit<ChannelRow, "id" | "orgId">>) {
+  return db
+    .update(channels)
+    .set(set)
+    .where(and(eq(channels.orgId, orgId), eq(channels.id, id)));
+}
+
+// ---- the ingest key the CloudFormation template carries
+
+/** The org's active ingest key (not rotated away), newest first, with its sealed value if it has one. */
+export function findActiveIngestKey(db: Db, orgId: string) {
+  return db
+    .select({ id: ingestKeys.id, prefix: ingestKeys.keyPrefix, sealedKey: ingestKeys.sealedKey })
+    .from(ingestKeys)
+    .where(and(eq(ingestKeys.orgId, orgId), isNull(ingestKeys.expiresAt)))
+    .orderBy(desc(ingestKeys.createdAt))
+    .limit(1)
+    .get();
+}

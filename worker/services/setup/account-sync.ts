@@ -19,7 +19,7 @@ import {
   listOrgIdentities,
   updateChannelQuery,
   updateIdentityQuery,
-} from "../../db/setup";
+} from "../../db/ingest";
 import { findOrgsDueForAccountSync } from "../../db/aws";
 import type { VerificationStatus } from "../../db/schema";
 import { AwsError } from "../../aws/common";

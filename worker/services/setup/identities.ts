@@ -7,7 +7,7 @@ import type { OrgContext } from "../../context";
 import type { Env } from "../../env";
 import { getDb } from "../../db/client";
 import { findAwsConnection } from "../../db/aws";
-import { listOrgChannels, listOrgIdentities } from "../../db/setup";
+import { listOrgChannels, listOrgIdentities } from "../../db/ingest";
 import { accountSyncView, NEW_IDENTITY_WINDOW } from "./account-sync";
 import type { SetupConfigurationSetView, SetupIdentitiesView } from "./views";
 

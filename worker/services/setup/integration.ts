@@ -9,7 +9,7 @@ import type { Actor, OrgContext } from "../../context";
 import type { Env } from "../../env";
 import { getDb, type Db } from "../../db/client";
 import { auditInsert } from "../../db/audit";
-import { findActiveIngestKey } from "../../db/setup";
+import { findActiveIngestKey } from "../../db/ingest";
 import { AWS_REGION_CODES, type AwsRegion } from "../../aws/regions";
 import { NEVER_ACCESSED_SERVICES, permissionCategories, TEMPLATE_VERSION } from "../../aws/stack/permissions";
 import { cloudFormationTemplate, STACK_NAMES, templateJson, templateYaml, type StackParameters } from "../../aws/stack/template";

@@ -10,7 +10,9 @@ import type { Env } from "../../env";
 import { getDb } from "../../db/client";
 import { auditInsert } from "../../db/audit";
 import { findAwsConnection } from "../../db/aws";
-import { findLatestTestSend, findTestMessage, findTestSend, insertTestSendQuery, listOrgIdentities, updateTestSendQuery, type TestSendRow } from "../../db/setup";
+import { listOrgIdentities } from "../../db/ingest";
+import { findMessage, type MessageRowDb } from "../../db/reports";
+import { findLatestTestSend, findTestSend, insertTestSendQuery, updateTestSendQuery, type TestSendRow } from "../../db/setup";
 import type { MessageStatus } from "../../db/schema";
 import { AwsError } from "../../aws/common";
 import { STACK_NAMES } from "../../aws/stack/template";
@@ -33,13 +35,13 @@ export const TEST_SEND_TAG = "sendops-test-send";
 /** SES's mailbox simulator: accepted in sandbox, no quota used. */
 const SIMULATOR_DOMAIN = "simulator.amazonses.com";
 
-/** What a test's message status means for the test (the most telling event wins, as in `messages`). */
-const OUTCOME: Partial<Record<MessageStatus, TestSendView["status"]>> = {
-  delivered: "delivered",
-  bounced: "bounced",
-  complained: "complained",
-  rejected: "rejected",
-  delayed: "delayed",
+/** What a test's message status means for the test (the most telling event wins, as in `messages`), and when it happened. */
+const OUTCOME: Partial<Record<MessageStatus, { status: TestSendView["status"]; at: keyof MessageRowDb }>> = {
+  delivered: { status: "delivered", at: "delivered_at" },
+  bounced: { status: "bounced", at: "bounced_at" },
+  complained: { status: "complained", at: "complained_at" },
+  rejected: { status: "rejected", at: "rejected_at" },
+  delayed: { status: "delayed", at: "first_delay_at" },
 };
 
 async function verifiedIdentities(env: Env, orgId: string) {
@@ -60,12 +62,11 @@ async function viewOf(env: Env, row: TestSendRow, at: number): Promise<TestSendV
   };
   if (row.status !== "sent" || !row.sesMessageId) return { ...base, status: row.status, confirmedAt: null };
   const db = getDb(env.DB);
-  const message = await findTestMessage(db, row.orgId, row.sesMessageId, row.toAddress);
-  const status = (message && OUTCOME[message.status]) ?? "sent";
-  if (status === "delivered") await completePhaseQuery(db, row.orgId, "test_send", at);
-  const confirmedAt =
-    status === "delivered" ? message!.deliveredAt : status === "bounced" ? message!.bouncedAt : status === "complained" ? message!.complainedAt : status === "rejected" ? message!.rejectedAt : status === "delayed" ? message!.firstDelayAt : null;
-  return { ...base, status, confirmedAt: confirmedAt ?? null };
+  const message = await findMessage(db, row.orgId, row.sesMessageId, row.toAddress);
+  const outcome = message && OUTCOME[message.status];
+  if (!outcome) return { ...base, status: "sent", confirmedAt: null };
+  if (outcome.status === "delivered") await completePhaseQuery(db, row.orgId, "test_send", at);
+  return { ...base, status: outcome.status, confirmedAt: message[outcome.at] as number | null };
 }
 
 export async function getTestSendOptions(env: Env, org: Pick<OrgContext, "orgId" | "isDemo">, at = Date.now()): Promise<TestSendOptionsView> {
@@ -114,13 +115,13 @@ export async function sendTestEmail(env: Env, org: OrgContext, input: z.infer<ty
     result = { status: "sent", sesMessageId: messageId };
   } catch (err) {
     if (!(err instanceof AwsError)) {
-      await updateTestSendQuery(db, id, { status: "failed", errorCode: "INTERNAL", error: "The test could not be sent." });
+      await updateTestSendQuery(db, org.orgId, id, { status: "failed", errorCode: "INTERNAL", error: "The test could not be sent." });
       throw err;
     }
     result = { status: "failed", errorCode: err.code, error: explainSendError(err, env, connection.region ?? "") };
   }
   await db.batch([
-    updateTestSendQuery(db, id, result),
+    updateTestSendQuery(db, org.orgId, id, result),
     auditInsert(db, {
       orgId: org.orgId,
       actor: org.actor,

@@ -298,7 +298,7 @@ export async function runValidation(env: Env, job: ValidationJob, at = Date.now(
   const db = getDb(env.DB);
   const [run, connection] = await Promise.all([findLatestValidation(db, job.orgId), findAwsConnection(db, job.orgId)]);
   if (!run || run.id !== job.runId || run.status === "passed" || run.status === "failed") return;
-  await updateValidationQuery(db, run.id, { status: "running", startedAt: at });
+  await updateValidationQuery(db, job.orgId, run.id, { status: "running", startedAt: at });
   const region = connection?.region ?? "";
   let findings: Findings;
   try {
@@ -319,7 +319,7 @@ export async function runValidation(env: Env, job: ValidationJob, at = Date.now(
   const status = failed.length ? ("failed" as const) : ("passed" as const);
   const actor: Actor = { userId: run.requestedByUserId, name: run.requestedByName ?? "AWS validation", email: "" };
   await db.batch([
-    updateValidationQuery(db, run.id, {
+    updateValidationQuery(db, job.orgId, run.id, {
       status,
       checksJson: JSON.stringify(checks),
       deployedTemplateVersion: findings.deployedVersion,
