@@ -68,6 +68,11 @@ describe("route access tags", () => {
     expect(wrong, `routes without exactly one access rule:\n${wrong.join("\n")}`).toEqual([]);
   });
 
+  it("tags exactly the demo-writable routes allowInDemo (the dashboard's demo e2e reads the tag)", () => {
+    const tagged = ORG_ROUTES.filter((r) => (r.access[0] as { allowInDemo: boolean }).allowInDemo).map((r) => `${r.method} ${r.path}`);
+    expect(tagged.sort()).toEqual([...DEMO_WRITABLE].sort());
+  });
+
   it("every org route lives under /api/orgs/:orgId", () => {
     const outside = ORG_ROUTES.filter((r) => !/^\/api\/orgs\/:orgId(\/|$)/.test(r.path)).map((r) => `${r.method} ${r.path}`);
     expect(outside).toEqual([]);

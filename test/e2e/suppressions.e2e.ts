@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { DEMO_READ_ONLY_MESSAGE } from "../../worker/auth/permissions";
 import { launchBrowser, signUpAndIn } from "./browser";
 
 /**
@@ -82,7 +83,10 @@ it("the demo's Deliverability tab lists its hard-bounced and complained recipien
   await expect.poll(() => rows(page).count(), { timeout: WAIT_MS }).toBe(2);
   await list(page).getByLabel("Reason").selectOption("COMPLAINT");
   await expect.poll(() => rows(page).locator("td:first-child").allTextContents(), { timeout: WAIT_MS }).toEqual(["angry.reader@gmail.com"]);
-  await expect(list(page).getByRole("button", { name: "Remove angry.reader@gmail.com" }).isDisabled()).resolves.toBe(true);
+  // Refused in the demo up front, with the one read-only reason every refused action shows (demo-read-only.e2e.ts).
+  const remove = list(page).getByRole("button", { name: "Remove angry.reader@gmail.com" });
+  await expect(remove.isDisabled()).resolves.toBe(true);
+  expect(await page.locator(`[id="${await remove.getAttribute("aria-describedby")}"]`).textContent()).toBe(DEMO_READ_ONLY_MESSAGE);
   await context.close();
 });
 

@@ -4,11 +4,12 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
 import { getDb } from "../db/client";
 import { AppError, forbidden, notFound, unauthorized } from "../lib/errors";
-import { can, type Permission } from "./permissions";
+import { can, DEMO_READ_ONLY_MESSAGE, type Permission } from "./permissions";
 import { deleteSession, resolveSession, resolveSessionInOrg, SESSION_COOKIE, touchSession } from "./sessions";
 
 /** A middleware tagged with the access rule it enforces, so tests can walk every route's rule. */
-export type AccessRule = { kind: "public" } | { kind: "user" } | { kind: "org"; permission: Permission };
+/** `allowInDemo`: the route works in the read-only demo workspace although it is not a GET. */
+export type AccessRule = { kind: "public" } | { kind: "user" } | { kind: "org"; permission: Permission; allowInDemo: boolean };
 export type TaggedMiddleware = MiddlewareHandler<AppEnv> & { access: AccessRule };
 
 function tag(mw: MiddlewareHandler<AppEnv>, access: AccessRule): TaggedMiddleware {
@@ -71,7 +72,7 @@ export const orgRoute = (permission: Permission, options: { allowInDemo?: boolea
         throw forbidden(`Your role does not allow this action (needs ${permission}).`, { permission, role: row.role });
       }
       if (row.isDemo && !SAFE_METHODS.has(c.req.method) && !options.allowInDemo) {
-        throw new AppError("DEMO_READ_ONLY", 403, "The demo workspace is read-only. Switch to your workspace to make changes.");
+        throw new AppError("DEMO_READ_ONLY", 403, DEMO_READ_ONLY_MESSAGE);
       }
       c.set("org", {
         orgId: row.orgId,
@@ -84,7 +85,7 @@ export const orgRoute = (permission: Permission, options: { allowInDemo?: boolea
       });
       await next();
     }),
-    { kind: "org", permission },
+    { kind: "org", permission, allowInDemo: options.allowInDemo ?? false },
   );
 
 /**

@@ -26,6 +26,12 @@ export const ROLE_LABELS: Record<Role, string> = {
   viewer: "Viewer",
 };
 
+/**
+ * The demo workspace refuses every change whatever the role (orgRoute); the API answers with this
+ * message and the dashboard disables each refused action with it as the reason.
+ */
+export const DEMO_READ_ONLY_MESSAGE = "The demo workspace is read-only. Switch to your workspace to make changes.";
+
 type Level = "full" | "read" | "view" | null;
 
 // Columns: owner, org_admin, infra_admin, developer, marketer, financial, support, viewer.

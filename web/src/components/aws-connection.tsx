@@ -6,8 +6,8 @@ import { useTimeZone } from "../lib/use-timezone";
 import { blockerFor } from "../lib/blocker";
 import { useWorkspace } from "../workspace";
 import { Alert } from "./alert";
-import { fieldError, FormError, SubmitButton, TextField } from "./form";
-import { GuardedButton } from "./ingest/ingest-header";
+import { fieldError, FormError, TextField } from "./form";
+import { GuardedButton } from "./guarded-button";
 import "./aws.css";
 
 /**
@@ -112,13 +112,10 @@ export function RoleArnForm({ view, region, regionField }: { view: AwsConnection
       />
       <FormError error={connect.error ?? revalidate.error} fieldNames={["roleArn", "region"]} />
       <div className="form-actions">
-        {blocker ? (
-          <GuardedButton blocker={blocker} className="btn btn-primary" onClick={() => undefined}>
-            {label}
-          </GuardedButton>
-        ) : (
-          <SubmitButton pending={connect.isPending || revalidate.isPending}>{label}</SubmitButton>
-        )}
+        <GuardedButton blocker={blocker} type="submit" className="btn btn-primary" disabled={connect.isPending || revalidate.isPending}>
+          {(connect.isPending || revalidate.isPending) && <span className="spinner" aria-hidden="true" />}
+          {label}
+        </GuardedButton>
       </div>
     </form>
   );

@@ -5,11 +5,13 @@ import { useApiKeys, useCreateApiKey, useRevokeApiKey, type ApiKey, type Created
 import { CopyIcon, KeyIcon } from "../components/icons";
 import { Alert } from "../components/alert";
 import { fieldError, FormError, SubmitButton, TextField } from "../components/form";
+import { GuardedButton } from "../components/guarded-button";
 import { ConfirmModal, Modal } from "../components/modal";
 import { Card, PageHeader } from "../components/page";
 import { EmptyState, QueryView } from "../components/states";
 import { HiddenHeader, Table } from "../components/table";
 import { useToast } from "../components/toast";
+import { blockerFor } from "../lib/blocker";
 import { formatDate, formatDateTime } from "../lib/time";
 import { useTimeZone } from "../lib/use-timezone";
 import { useWorkspace } from "../workspace";
@@ -18,7 +20,8 @@ const NAME_MAX = 100;
 
 /** Settings → API Keys: keys for the public /v1 API. The secret is shown once, right after creation. */
 export function ApiKeysPage() {
-  const { workspace, can } = useWorkspace();
+  const scope = useWorkspace();
+  const { workspace } = scope;
   const tz = useTimeZone();
   const notify = useToast();
   const keys = useApiKeys(workspace.id);
@@ -28,7 +31,7 @@ export function ApiKeysPage() {
   const [name, setName] = useState("");
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
-  const manage = can("org_settings.manage") && !workspace.isDemo;
+  const blocker = blockerFor(scope, "org_settings.manage", "create or revoke API keys");
 
   const openCreate = () => {
     create.reset();
@@ -52,12 +55,10 @@ export function ApiKeysPage() {
           </>
         }
         actions={
-          manage && (
-            <button type="button" className="btn btn-primary" onClick={openCreate}>
-              <KeyIcon size={14} />
-              Create API key
-            </button>
-          )
+          <GuardedButton blocker={blocker} className="btn btn-primary" onClick={openCreate}>
+            <KeyIcon size={14} />
+            Create API key
+          </GuardedButton>
         }
       />
       {workspace.isDemo && (
@@ -73,7 +74,7 @@ export function ApiKeysPage() {
           isEmpty={(list) => list.length === 0}
           empty={
             <EmptyState icon={KeyIcon} title="No API keys yet">
-              {manage ? "Create a key for each system that reads SendOps data." : "An Owner or Org Admin can create keys."}
+              {blocker === null ? "Create a key for each system that reads SendOps data." : "An Owner or Org Admin can create keys."}
             </EmptyState>
           }
         >
@@ -86,7 +87,7 @@ export function ApiKeysPage() {
                   <th scope="col">Created</th>
                   <th scope="col">Last used</th>
                   <th scope="col">Status</th>
-                  {manage && <HiddenHeader label="Actions" />}
+                  <HiddenHeader label="Actions" />
                 </>
               }
             >
@@ -108,23 +109,21 @@ export function ApiKeysPage() {
                       </span>
                     )}
                   </td>
-                  {manage && (
-                    <td className="cell-actions">
-                      {k.revokedAt === null && (
-                        <button
-                          type="button"
-                          className="btn btn-sm btn-danger-outline"
-                          aria-label={`Revoke ${k.name}`}
-                          onClick={() => {
-                            revoke.reset();
-                            setRevoking(k);
-                          }}
-                        >
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  )}
+                  <td className="cell-actions">
+                    {k.revokedAt === null && (
+                      <GuardedButton
+                        blocker={blocker}
+                        className="btn btn-sm btn-danger-outline"
+                        label={`Revoke ${k.name}`}
+                        onClick={() => {
+                          revoke.reset();
+                          setRevoking(k);
+                        }}
+                      >
+                        Revoke
+                      </GuardedButton>
+                    )}
+                  </td>
                 </tr>
               ))}
             </Table>

@@ -3,6 +3,7 @@ import { AWS_REGIONS, type AwsRegion } from "../../../worker/aws/regions";
 import { useAwsConnection, useDisconnectAws, type AwsConnectionView } from "../api/aws";
 import { AwsNotConfigured, ConnectionStatus, RoleArnForm } from "../components/aws-connection";
 import { FormError, SelectField } from "../components/form";
+import { GuardedButton } from "../components/guarded-button";
 import { CopyButton } from "../components/ingest/copy-button";
 import { Card, PageHeader } from "../components/page";
 import { QueryView } from "../components/states";
@@ -34,7 +35,9 @@ function ConnectionForm({ view }: { view: AwsConnectionView }) {
 
 /** Settings → AWS Connection: the trust policy's values, the role and region, validation and its outcome. */
 export function AwsConnectionPage() {
-  const { workspace, can: allowed } = useWorkspace();
+  const scope = useWorkspace();
+  const { workspace } = scope;
+  const blocker = blockerFor(scope, "aws.manage", "change the AWS connection");
   const connection = useAwsConnection(workspace.id);
   const disconnect = useDisconnectAws(workspace.id);
   return (
@@ -63,12 +66,12 @@ export function AwsConnectionPage() {
             <Card title="IAM role">
               <ConnectionForm key={`${view.roleArn}|${view.region}`} view={view} />
             </Card>
-            {view.roleArn && !view.isDemo && allowed("aws.manage") && (
+            {view.roleArn && (
               <Card title="Disconnect" description="SendOps forgets the role and region and its copy of your suppression list. Your AWS resources stay as they are.">
                 <FormError error={disconnect.error} />
-                <button type="button" className="btn btn-danger" onClick={() => disconnect.mutate()} disabled={disconnect.isPending}>
+                <GuardedButton blocker={blocker} className="btn btn-danger" onClick={() => disconnect.mutate()} disabled={disconnect.isPending}>
                   Disconnect AWS
-                </button>
+                </GuardedButton>
               </Card>
             )}
           </>

@@ -14,15 +14,16 @@ import {
 } from "../api/workspaces";
 import { Alert } from "../components/alert";
 import { fieldError, FormError, SelectField, SubmitButton, TextField } from "../components/form";
+import { GuardedButton } from "../components/guarded-button";
 import { ImageIcon, UploadIcon } from "../components/icons";
 import { Modal } from "../components/modal";
 import { Card, PageHeader } from "../components/page";
 import { QueryView } from "../components/states";
 import { useToast } from "../components/toast";
 import { goAfterLeaving } from "../lib/after-leaving";
+import { blockerFor } from "../lib/blocker";
 import { useWorkspace, type WorkspaceScope } from "../workspace";
 
-const NAME_MAX = 64;
 const SLUG_PATTERN = /^[a-z0-9-]{3,48}$/;
 const LOGO_MAX_BYTES = 2 * 1024 * 1024;
 const LOGO_ACCEPT: readonly (typeof LOGO_TYPES)[number][] = ["image/png", "image/jpeg", "image/webp", "image/gif"];
@@ -37,6 +38,8 @@ const TIMEOUTS: Record<Timeout, string> = {
   2592000: "30 days",
 };
 const TIMEOUT_OPTIONS = Object.entries(TIMEOUTS).map(([value, label]) => ({ value, label }));
+
+const NAME_MAX = 64;
 
 function slugProblem(slug: string): string | undefined {
   if (slug.length < 3 || slug.length > 48) return "Use 3–48 characters.";
@@ -74,7 +77,7 @@ interface CardProps {
   scope: WorkspaceScope;
 }
 
-const editable = ({ workspace, can }: WorkspaceScope) => !workspace.isDemo && can("org_settings.manage");
+const settingsBlocker = (scope: WorkspaceScope) => blockerFor(scope, "org_settings.manage", "change workspace settings");
 
 function GeneralCard({ settings, scope }: CardProps) {
   const update = useUpdateSettings(settings.id);
@@ -82,7 +85,8 @@ function GeneralCard({ settings, scope }: CardProps) {
   const notify = useToast();
   const [name, setName] = useState(settings.name);
   const [slug, setSlug] = useState(settings.slug);
-  const canEdit = editable(scope);
+  const blocker = settingsBlocker(scope);
+  const canEdit = blocker === null;
 
   const nameProblem = !name.trim() ? "Enter a workspace name." : name.length > NAME_MAX ? `At most ${NAME_MAX} characters.` : undefined;
   const slugIssue = slug !== settings.slug ? slugProblem(slug) : undefined;
@@ -109,9 +113,10 @@ function GeneralCard({ settings, scope }: CardProps) {
         title="General"
         description="How this workspace is named and addressed."
         footer={
-          <SubmitButton pending={update.isPending} disabled={!canEdit || !dirty || Boolean(nameProblem || slugIssue)}>
+          <GuardedButton blocker={blocker} type="submit" className="btn btn-primary" disabled={update.isPending || !dirty || Boolean(nameProblem || slugIssue)}>
+            {update.isPending && <span className="spinner" aria-hidden="true" />}
             Save changes
-          </SubmitButton>
+          </GuardedButton>
         }
       >
         <div className="form">
@@ -151,7 +156,7 @@ function LogoCard({ settings, scope }: CardProps) {
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const canEdit = editable(scope);
+  const blocker = settingsBlocker(scope);
 
   useEffect(() => {
     if (!file) return setPreview(null);
@@ -212,19 +217,19 @@ function LogoCard({ settings, scope }: CardProps) {
                 </>
               ) : (
                 <>
-                  <button type="button" className="btn btn-sm" disabled={!canEdit} onClick={() => inputRef.current?.click()}>
+                  <GuardedButton blocker={blocker} className="btn btn-sm" onClick={() => inputRef.current?.click()}>
                     <UploadIcon />
                     {settings.logoUrl ? "Replace logo" : "Upload logo"}
-                  </button>
+                  </GuardedButton>
                   {settings.logoUrl && (
-                    <button
-                      type="button"
+                    <GuardedButton
+                      blocker={blocker}
                       className="btn btn-sm btn-danger-outline"
-                      disabled={!canEdit || remove.isPending}
+                      disabled={remove.isPending}
                       onClick={() => remove.mutate(undefined, { onSuccess: () => notify("Logo removed.") })}
                     >
                       Remove
-                    </button>
+                    </GuardedButton>
                   )}
                 </>
               )}
@@ -236,7 +241,7 @@ function LogoCard({ settings, scope }: CardProps) {
                 aria-label="Logo file"
                 tabIndex={-1}
                 onChange={onPick}
-                disabled={!canEdit}
+                disabled={blocker !== null}
               />
             </div>
             <span className="field-hint">PNG, JPEG, WebP or GIF, up to 2 MB.</span>
@@ -256,7 +261,7 @@ function SecurityCard({ settings, scope }: CardProps) {
   const update = useUpdateSettings(settings.id);
   const notify = useToast();
   const [timeout, setTimeoutValue] = useState(String(settings.sessionTimeoutSeconds));
-  const canEdit = editable(scope);
+  const blocker = settingsBlocker(scope);
   const dirty = Number(timeout) !== settings.sessionTimeoutSeconds;
 
   const onSubmit = (e: FormEvent) => {
@@ -273,9 +278,10 @@ function SecurityCard({ settings, scope }: CardProps) {
         title="Security"
         description="How long an inactive session stays signed in to this workspace."
         footer={
-          <SubmitButton pending={update.isPending} disabled={!canEdit || !dirty}>
+          <GuardedButton blocker={blocker} type="submit" className="btn btn-primary" disabled={update.isPending || !dirty}>
+            {update.isPending && <span className="spinner" aria-hidden="true" />}
             Save changes
-          </SubmitButton>
+          </GuardedButton>
         }
       >
         <div className="form" style={{ maxWidth: 320 }}>
@@ -285,7 +291,7 @@ function SecurityCard({ settings, scope }: CardProps) {
             value={timeout}
             onValueChange={setTimeoutValue}
             options={TIMEOUT_OPTIONS}
-            disabled={!canEdit}
+            disabled={blocker !== null}
             hint="Members are asked to sign in again after this much inactivity."
             error={fieldError(update.error, "sessionTimeoutSeconds")}
           />

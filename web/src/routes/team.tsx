@@ -5,11 +5,13 @@ import { errorMessage } from "../api/client";
 import { useChangeRole, useMembers, useRemoveMember, type Member } from "../api/team";
 import { Alert } from "../components/alert";
 import { UsersIcon } from "../components/icons";
+import { GuardedButton } from "../components/guarded-button";
 import { ConfirmModal } from "../components/modal";
 import { Card, PageHeader } from "../components/page";
 import { EmptyState, QueryView } from "../components/states";
 import { HiddenHeader, Table } from "../components/table";
 import { useToast } from "../components/toast";
+import { blockerFor } from "../lib/blocker";
 import { formatDate } from "../lib/time";
 import { useTimeZone } from "../lib/use-timezone";
 import { useWorkspace } from "../workspace";
@@ -20,7 +22,8 @@ const ASSIGNABLE = ROLES.filter((r) => r !== "owner").map((r) => ({ value: r, la
 const ROLE_BADGE: Partial<Record<Role, string>> = { owner: "badge-primary", org_admin: "badge-success" };
 
 export function TeamPage() {
-  const { workspace, can } = useWorkspace();
+  const scope = useWorkspace();
+  const { workspace } = scope;
   const me = useMe();
   const tz = useTimeZone();
   const notify = useToast();
@@ -28,7 +31,7 @@ export function TeamPage() {
   const changeRole = useChangeRole(workspace.id);
   const remove = useRemoveMember(workspace.id);
   const [removing, setRemoving] = useState<Member | null>(null);
-  const manage = can("team.manage") && !workspace.isDemo;
+  const blocker = blockerFor(scope, "team.manage", "change roles or remove members");
 
   const onRole = (m: Member, role: Role) =>
     changeRole.mutate(
@@ -62,12 +65,14 @@ export function TeamPage() {
                   <th scope="col">Member</th>
                   <th scope="col">Role</th>
                   <th scope="col">Joined</th>
-                  {manage && <HiddenHeader label="Actions" />}
+                  <HiddenHeader label="Actions" />
                 </>
               }
             >
               {list.map((m) => {
-                const editable = manage && m.role !== "owner" && m.userId !== me.user.id;
+                // The Owner (transfer is separate) and oneself are never changed from this list.
+                const changeable = m.role !== "owner" && m.userId !== me.user.id;
+                const editable = changeable && blocker === null;
                 return (
                   <tr key={m.userId}>
                     <td>
@@ -97,23 +102,21 @@ export function TeamPage() {
                       )}
                     </td>
                     <td className="muted nowrap">{formatDate(m.joinedAt, tz)}</td>
-                    {manage && (
-                      <td className="cell-actions">
-                        {editable && (
-                          <button
-                            type="button"
-                            className="btn btn-sm btn-danger-outline"
-                            aria-label={`Remove ${m.name}`}
-                            onClick={() => {
-                              remove.reset();
-                              setRemoving(m);
-                            }}
-                          >
-                            Remove
-                          </button>
-                        )}
-                      </td>
-                    )}
+                    <td className="cell-actions">
+                      {changeable && (
+                        <GuardedButton
+                          blocker={blocker}
+                          className="btn btn-sm btn-danger-outline"
+                          label={`Remove ${m.name}`}
+                          onClick={() => {
+                            remove.reset();
+                            setRemoving(m);
+                          }}
+                        >
+                          Remove
+                        </GuardedButton>
+                      )}
+                    </td>
                   </tr>
                 );
               })}

@@ -20,11 +20,13 @@ import {
 import { usePreview, useRules, useSaveRules, type Preview, type RulesView } from "../api/undeliverable";
 import { Alert } from "../components/alert";
 import { FormError } from "../components/form";
+import { GuardedButton } from "../components/guarded-button";
 import { LockIcon } from "../components/icons";
 import { Modal } from "../components/modal";
 import { Card, PageHeader } from "../components/page";
 import { QueryView } from "../components/states";
 import { useToast } from "../components/toast";
+import { blockerFor } from "../lib/blocker";
 import { useDebounced } from "../lib/use-debounced";
 import { useWorkspace } from "../workspace";
 
@@ -52,8 +54,6 @@ const LOCKED = [
   { title: "Complaints", text: "Required for compliance (CAN-SPAM, CASL, GDPR)." },
   { title: "Rejects", text: "SES already refused the send." },
 ];
-
-const NO_CONFIGURE = "Only Owners and Org Admins can change classification rules (needs undeliverable.configure).";
 
 export function UndeliverableRulesPage() {
   const { workspace } = useWorkspace();
@@ -103,8 +103,9 @@ function parseDraft(d: Draft): { rules: Rules | null; errors: Record<string, str
 }
 
 function RulesEditor({ saved, save }: { saved: RulesView; save: ReturnType<typeof useSaveRules> }) {
-  const { workspace, can } = useWorkspace();
-  const configure = can("undeliverable.configure");
+  const scope = useWorkspace();
+  const { workspace } = scope;
+  const blocker = blockerFor(scope, "undeliverable.configure", "change classification rules");
   const [draft, setDraft] = useState<Draft>(() => toDraft(saved.rules));
   const [pendingPreset, setPendingPreset] = useState<PresetName | null>(null);
 
@@ -137,9 +138,9 @@ function RulesEditor({ saved, save }: { saved: RulesView; save: ReturnType<typeo
 
   return (
     <>
-      {!configure && (
+      {blocker && (
         <Alert variant="locked" title="View only">
-          {NO_CONFIGURE} You can explore the knobs and the preview; nothing is saved.
+          {blocker} You can explore the knobs and the preview; nothing is saved.
         </Alert>
       )}
       <div className="row" style={{ alignItems: "flex-start", gap: "1.5rem", flexWrap: "wrap" }}>
@@ -231,16 +232,10 @@ function RulesEditor({ saved, save }: { saved: RulesView; save: ReturnType<typeo
             >
               Discard changes
             </button>
-            <button
-              type="button"
-              className="btn btn-primary"
-              disabled={!configure || !dirty || candidate === null || save.isPending}
-              title={configure ? undefined : NO_CONFIGURE}
-              onClick={onSave}
-            >
+            <GuardedButton blocker={blocker} className="btn btn-primary" disabled={!dirty || candidate === null || save.isPending} onClick={onSave}>
               {save.isPending && <span className="spinner" aria-hidden="true" />}
               Save rules
-            </button>
+            </GuardedButton>
           </div>
           <FormError error={save.error} />
         </div>

@@ -4,12 +4,14 @@ import { REASONS, reasonLabel, type Reason } from "../../../worker/services/clas
 import { exportUrl, useAllow, useRelist, useUndeliverable, type UndeliverableFilters, type UndeliverableRow } from "../api/undeliverable";
 import { Alert } from "../components/alert";
 import { FormError } from "../components/form";
+import { GuardedButton } from "../components/guarded-button";
 import { InboxIcon } from "../components/icons";
 import { Modal } from "../components/modal";
 import { Card, PageHeader } from "../components/page";
 import { EmptyState, NoMatchesState, PagedQueryView } from "../components/states";
 import { HiddenHeader, Table } from "../components/table";
 import { useToast } from "../components/toast";
+import { blockerFor } from "../lib/blocker";
 import { formatDateTime } from "../lib/time";
 import { useDebounced } from "../lib/use-debounced";
 import { useTimeZone } from "../lib/use-timezone";
@@ -21,11 +23,11 @@ const STATUS_OPTIONS = [
   { value: "all", label: "All" },
 ] as const;
 
-const NO_MANAGE = "Your role cannot allow or re-list addresses (needs the undeliverable.manage permission).";
-
 export function UndeliverablePage() {
-  const { workspace, can } = useWorkspace();
+  const scope = useWorkspace();
+  const { workspace } = scope;
   const tz = useTimeZone();
+  const blocker = blockerFor(scope, "undeliverable.manage", "allow or re-list addresses");
   const [searchInput, setSearchInput] = useState("");
   const search = useDebounced(searchInput.trim());
   const [status, setStatus] = useState<UndeliverableFilters["status"]>("listed");
@@ -151,25 +153,13 @@ export function UndeliverablePage() {
                   </td>
                   <td className="cell-actions">
                     {r.status === "listed" ? (
-                      <button
-                        type="button"
-                        className="btn btn-sm"
-                        disabled={!can("undeliverable.manage")}
-                        title={can("undeliverable.manage") ? `Allow delivery to ${r.email} again` : NO_MANAGE}
-                        onClick={() => setAllowing(r)}
-                      >
+                      <GuardedButton blocker={blocker} className="btn btn-sm" title={`Allow delivery to ${r.email} again`} onClick={() => setAllowing(r)}>
                         Allow
-                      </button>
+                      </GuardedButton>
                     ) : (
-                      <button
-                        type="button"
-                        className="btn btn-sm"
-                        disabled={!can("undeliverable.manage")}
-                        title={can("undeliverable.manage") ? `Put ${r.email} back under the rules` : NO_MANAGE}
-                        onClick={() => setRelisting(r)}
-                      >
+                      <GuardedButton blocker={blocker} className="btn btn-sm" title={`Put ${r.email} back under the rules`} onClick={() => setRelisting(r)}>
                         Re-list
-                      </button>
+                      </GuardedButton>
                     )}
                   </td>
                 </tr>

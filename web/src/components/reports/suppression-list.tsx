@@ -1,6 +1,5 @@
 import { useState } from "react";
 import { Link } from "@tanstack/react-router";
-import { can, ROLE_LABELS, ROLES } from "../../../../worker/auth/permissions";
 import {
   useDeleteSuppression,
   useRefreshSuppressions,
@@ -14,12 +13,13 @@ import {
 import { Alert } from "../alert";
 import { FormError, SubmitButton } from "../form";
 import { CloudIcon, RefreshIcon, ShieldCheckIcon } from "../icons";
-import { GuardedButton } from "../ingest/ingest-header";
+import { GuardedButton } from "../guarded-button";
 import { Modal } from "../modal";
 import { Card } from "../page";
 import { EmptyState, ErrorState, LoadingState, LoadMore, NoMatchesState } from "../states";
 import { HiddenHeader, Table } from "../table";
 import { useToast } from "../toast";
+import { blockerFor } from "../../lib/blocker";
 import { formatCount } from "../../lib/format";
 import { formatDateTime } from "../../lib/time";
 import { useDebounced } from "../../lib/use-debounced";
@@ -28,9 +28,6 @@ import { useWorkspace } from "../../workspace";
 import "../aws.css";
 
 const REASON_LABELS: Record<SuppressionReason, string> = { BOUNCE: "Bounce", COMPLAINT: "Complaint" };
-const MANAGERS = new Intl.ListFormat("en", { type: "conjunction" }).format(
-  ROLES.filter((r) => can(r, "suppressions.manage")).map((r) => `${ROLE_LABELS[r]}s`),
-);
 
 type SortColumn = SuppressionFilters["sort"];
 
@@ -71,7 +68,8 @@ function SyncLine({ sync, onRefresh, refreshing }: { sync: SuppressionSyncView; 
  * and sortable; removing an address removes it in SES.
  */
 export function SuppressionList() {
-  const { workspace, can: allowed } = useWorkspace();
+  const scope = useWorkspace();
+  const { workspace, can: allowed } = scope;
   const tz = useTimeZone();
   const notify = useToast();
   const sync = useSuppressionSync(workspace.id);
@@ -86,11 +84,7 @@ export function SuppressionList() {
   const list = useSuppressions(workspace.id, filters);
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
   const [deleting, setDeleting] = useState<Suppression | null>(null);
-  const blocker = workspace.isDemo
-    ? "The demo workspace is read-only: its suppression list cannot be changed."
-    : allowed("suppressions.manage")
-      ? null
-      : `Only ${MANAGERS} can remove addresses; your role is ${ROLE_LABELS[workspace.role]}.`;
+  const blocker = blockerFor(scope, "suppressions.manage", "remove addresses");
 
   const onSort = (column: SortColumn) =>
     setSorting((s) => ({ sort: column, order: s.sort === column ? (s.order === "asc" ? "desc" : "asc") : column === "address" ? "asc" : "desc" }));

@@ -2,13 +2,15 @@ import { useState } from "react";
 import { useDeadLetters, useReplayDeadLetter, type DeadLetter } from "../../api/ingest";
 import { FormError, SubmitButton } from "../../components/form";
 import { InboxIcon, ReplayIcon } from "../../components/icons";
-import { GuardedButton, IngestHeader, manageBlocker } from "../../components/ingest/ingest-header";
+import { GuardedButton } from "../../components/guarded-button";
+import { IngestHeader } from "../../components/ingest/ingest-header";
 import { PayloadBlock } from "../../components/ingest/payload";
 import { Modal } from "../../components/modal";
 import { Card } from "../../components/page";
 import { EmptyState, PagedQueryView } from "../../components/states";
 import { ExpandableRows, HiddenHeader, Table } from "../../components/table";
 import { useToast } from "../../components/toast";
+import { blockerFor } from "../../lib/blocker";
 import { formatDateTime } from "../../lib/time";
 import { useTimeZone } from "../../lib/use-timezone";
 import { useWorkspace } from "../../workspace";
@@ -43,7 +45,7 @@ export function DeadLettersPage() {
   const replay = useReplayDeadLetter(scope.workspace.id);
   const [replaying, setReplaying] = useState<DeadLetter | null>(null);
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
-  const blocker = manageBlocker(scope, "replay dead letters");
+  const blocker = blockerFor(scope, "aws.manage", "replay dead letters");
 
   const startReplay = (row: DeadLetter) => {
     replay.reset();

@@ -12,11 +12,13 @@ import { Alert } from "../../components/alert";
 import { KeyIcon, RotateIcon } from "../../components/icons";
 import { FormError, SubmitButton } from "../../components/form";
 import { CopyButton } from "../../components/ingest/copy-button";
-import { GuardedButton, IngestHeader, manageBlocker } from "../../components/ingest/ingest-header";
+import { GuardedButton } from "../../components/guarded-button";
+import { IngestHeader } from "../../components/ingest/ingest-header";
 import { Modal } from "../../components/modal";
 import { Card } from "../../components/page";
 import { EmptyState, QueryView } from "../../components/states";
 import { formatCount } from "../../lib/format";
+import { blockerFor } from "../../lib/blocker";
 import { formatDateTime } from "../../lib/time";
 import { useTimeZone } from "../../lib/use-timezone";
 import { useWorkspace } from "../../workspace";
@@ -51,7 +53,7 @@ export function IngestSettingsPage() {
   const [confirming, setConfirming] = useState(false);
   const [created, setCreated] = useState<CreatedIngestKey | null>(null);
   const hasKey = Boolean(overview.data?.keys.length);
-  const blocker = manageBlocker(scope, hasKey ? "rotate the ingest key" : "create the ingest key");
+  const blocker = blockerFor(scope, "aws.manage", hasKey ? "rotate the ingest key" : "create the ingest key");
 
   const openConfirm = () => {
     rotate.reset();
@@ -82,7 +84,7 @@ export function IngestSettingsPage() {
         {(o) => (
           <>
             <WebhookCard overview={o} />
-            <KeysCard overview={o} canManage={blocker === null} onCreate={openConfirm} />
+            <KeysCard overview={o} blocker={blocker} onCreate={openConfirm} />
             <CountersCard overview={o} />
           </>
         )}
@@ -193,7 +195,7 @@ function WebhookCard({ overview }: { overview: IngestOverview }) {
   );
 }
 
-function KeysCard({ overview, canManage, onCreate }: { overview: IngestOverview; canManage: boolean; onCreate: () => void }) {
+function KeysCard({ overview, blocker, onCreate }: { overview: IngestOverview; blocker: string | null; onCreate: () => void }) {
   const tz = useTimeZone();
   return (
     <Card
@@ -206,11 +208,9 @@ function KeysCard({ overview, canManage, onCreate }: { overview: IngestOverview;
           icon={KeyIcon}
           title="No ingest key yet"
           action={
-            canManage && (
-              <button type="button" className="btn btn-sm" onClick={onCreate}>
-                Create key
-              </button>
-            )
+            <GuardedButton blocker={blocker} className="btn btn-sm" onClick={onCreate}>
+              Create key
+            </GuardedButton>
           }
         >
           EventBridge needs a key to post events to this workspace.

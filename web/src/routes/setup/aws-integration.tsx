@@ -6,7 +6,7 @@ import { AwsNotConfigured, ConnectionStatus, RoleArnForm } from "../../component
 import { CodeBlock } from "../../components/code-block";
 import { ChevronRightIcon, DownloadIcon } from "../../components/icons";
 import { CopyButton } from "../../components/ingest/copy-button";
-import { GuardedButton } from "../../components/ingest/ingest-header";
+import { GuardedButton } from "../../components/guarded-button";
 import { Card } from "../../components/page";
 import { RegionPicker } from "../../components/region-picker";
 import { QueryView } from "../../components/states";

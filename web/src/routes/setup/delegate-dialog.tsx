@@ -2,8 +2,8 @@ import { useState } from "react";
 import { useDelegateSetup, type AwsIntegrationView } from "../../api/setup";
 import { Alert } from "../../components/alert";
 import { CodeBlock } from "../../components/code-block";
-import { Field, fieldError, FormError, SubmitButton, TextField } from "../../components/form";
-import { GuardedButton } from "../../components/ingest/ingest-header";
+import { Field, fieldError, FormError, TextField } from "../../components/form";
+import { GuardedButton } from "../../components/guarded-button";
 import { Modal } from "../../components/modal";
 import { Tabs } from "../../components/tabs";
 import { blockerFor } from "../../lib/blocker";
@@ -37,13 +37,10 @@ export function DelegateDialog({ open, view, onClose }: { open: boolean; view: A
 
   const sendButton =
     option === "email" && !sent ? (
-      blocker ? (
-        <GuardedButton blocker={blocker} className="btn btn-primary" onClick={() => undefined}>
-          Send instructions
-        </GuardedButton>
-      ) : (
-        <SubmitButton pending={delegate.isPending}>Send instructions</SubmitButton>
-      )
+      <GuardedButton blocker={blocker} type="submit" className="btn btn-primary" disabled={delegate.isPending}>
+        {delegate.isPending && <span className="spinner" aria-hidden="true" />}
+        Send instructions
+      </GuardedButton>
     ) : null;
 
   return (

@@ -2,7 +2,7 @@ import { useSetupIdentities, useSyncFromAws, useUpdateSetupProgress, type AwsAcc
 import { Alert } from "../../components/alert";
 import { FormError } from "../../components/form";
 import { AtSignIcon, PlusIcon, RefreshIcon } from "../../components/icons";
-import { GuardedButton } from "../../components/ingest/ingest-header";
+import { GuardedButton } from "../../components/guarded-button";
 import { Card } from "../../components/page";
 import { EmptyState, QueryView } from "../../components/states";
 import { Table } from "../../components/table";

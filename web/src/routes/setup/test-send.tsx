@@ -2,9 +2,9 @@ import { useState, type FormEvent } from "react";
 import { Link } from "@tanstack/react-router";
 import { useSendTest, useTestSend, useTestSendOptions, type TestSendOptionsView, type TestSendView } from "../../api/setup";
 import { Alert } from "../../components/alert";
-import { fieldError, FormError, SelectField, SubmitButton, TextField } from "../../components/form";
+import { fieldError, FormError, SelectField, TextField } from "../../components/form";
 import { SendIcon } from "../../components/icons";
-import { GuardedButton } from "../../components/ingest/ingest-header";
+import { GuardedButton } from "../../components/guarded-button";
 import { Card } from "../../components/page";
 import { EmptyState, ErrorState, LoadingState, QueryView } from "../../components/states";
 import { blockerFor } from "../../lib/blocker";
@@ -98,15 +98,10 @@ function SendForm({ options, onSent }: { options: TestSendOptionsView; onSent: (
       {options.sandbox && <SandboxWarning options={options} to={to} />}
       <FormError error={send.error} fieldNames={["from", "to"]} />
       <div className="form-actions">
-        {blocker ? (
-          <GuardedButton blocker={blocker} className="btn btn-primary" onClick={() => undefined}>
-            Send Test Email
-          </GuardedButton>
-        ) : (
-          <SubmitButton pending={send.isPending} disabled={to.trim() === ""}>
-            Send Test Email
-          </SubmitButton>
-        )}
+        <GuardedButton blocker={blocker} type="submit" className="btn btn-primary" disabled={send.isPending || to.trim() === ""}>
+          {send.isPending && <span className="spinner" aria-hidden="true" />}
+          Send Test Email
+        </GuardedButton>
       </div>
     </form>
   );

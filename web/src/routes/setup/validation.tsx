@@ -3,7 +3,7 @@ import { useStartValidation, useValidationRun, type ValidationCheckView, type Va
 import { Alert } from "../../components/alert";
 import { FormError } from "../../components/form";
 import { AlertIcon, CheckIcon, ShieldCheckIcon, XIcon } from "../../components/icons";
-import { GuardedButton } from "../../components/ingest/ingest-header";
+import { GuardedButton } from "../../components/guarded-button";
 import { Card } from "../../components/page";
 import { EmptyState, QueryView } from "../../components/states";
 import { blockerFor } from "../../lib/blocker";

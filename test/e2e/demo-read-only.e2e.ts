@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import type { Browser, Locator, Page } from "playwright-core";
+import { wranglerDb } from "../../scripts/lib/d1";
+import { createApp } from "../../worker/app";
+import type { TaggedMiddleware } from "../../worker/auth/middleware";
+import { DEMO_READ_ONLY_MESSAGE } from "../../worker/auth/permissions";
+import { recordDeadLetters } from "../../worker/services/ingest/dead-letters";
+import { launchBrowser, signUpAndIn } from "./browser";
+import { eventually, newMessageId, PASSWORD, postEvents, sesEvent } from "./ses-history";
+
+/**
+ * Issue 13, item 3: every action the read-only demo refuses is disabled up front, with the same reason
+ * as its tooltip. The list of refused actions is the API's: every state-changing workspace route not
+ * marked allowInDemo. Each maps to the control that calls it, or says why the demo shows none.
+ */
+
+const HOUR = 3_600_000;
+
+/** `METHOD /api/path` of every route the demo refuses. */
+function refusedInDemo(): string[] {
+  const out = new Set<string>();
+  for (const r of createApp().routes) {
+    const access = (r.handler as Partial<TaggedMiddleware>).access;
+    if (access?.kind === "org" && !access.allowInDemo && !["GET", "HEAD", "OPTIONS"].includes(r.method)) out.add(`${r.method} ${r.path}`);
+  }
+  return [...out].sort();
+}
+
+type Control = { path: string; open?: (page: Page) => Promise<void>; button: (page: Page) => Locator } | { none: string };
+
+const main = (page: Page) => page.locator("main");
+const byName = (name: string | RegExp) => (page: Page) => main(page).getByRole("button", { name }).first();
+
+const CONTROLS: Record<string, Control> = {
+  "POST /api/orgs/:orgId/api-keys": { path: "/w/demo/api-keys", button: byName("Create API key") },
+  "DELETE /api/orgs/:orgId/api-keys/:id": { none: "the demo has no API keys, and none can be created" },
+  "PUT /api/orgs/:orgId/aws-connection": { path: "/w/demo/aws-connection", button: byName(/^(Re-validate|Validate)$/) },
+  "POST /api/orgs/:orgId/aws-connection/validate": { path: "/w/demo/aws-connection", button: byName(/^(Re-validate|Validate)$/) },
+  "DELETE /api/orgs/:orgId/aws-connection": { path: "/w/demo/aws-connection", button: byName("Disconnect AWS") },
+  "POST /api/orgs/:orgId/ingest/keys": { path: "/w/demo/ingest", button: byName(/^(Rotate|Create) key$/) },
+  "POST /api/orgs/:orgId/dead-letters/:id/replay": { path: "/w/demo/ingest/dead-letters", button: byName(/^Replay SES Open/) },
+  "PUT /api/orgs/:orgId/setup/progress": { none: "the Setup Guide records where a member left off only outside the demo: there is nothing to press" },
+  "POST /api/orgs/:orgId/setup/delegate": {
+    path: "/w/demo/setup?phase=aws",
+    open: (page) => main(page).getByRole("button", { name: "Don't have AWS access? Delegate this step" }).click(),
+    button: (page) => page.getByRole("dialog").getByRole("button", { name: "Send instructions" }),
+  },
+  "POST /api/orgs/:orgId/aws-connection/validation": { path: "/w/demo/setup?phase=validation", button: byName(/^(Run Validation|Retry Validation|Re-validate)$/) },
+  "POST /api/orgs/:orgId/aws-connection/sync": { path: "/w/demo/setup?phase=identities", button: byName("Sync from AWS") },
+  "POST /api/orgs/:orgId/setup/test-send": { path: "/w/demo/setup?phase=test_send", button: byName("Send Test Email") },
+  "DELETE /api/orgs/:orgId/suppressions/:email": {
+    none: "needs the demo's hard bounces, which would change the suppression list suppressions.e2e.ts counts: that test checks these Remove buttons",
+  },
+  "PATCH /api/orgs/:orgId/members/:userId": { none: "the demo's Team lists only the visitor, whose own role cannot be changed" },
+  "DELETE /api/orgs/:orgId/members/:userId": { none: "the demo's Team lists only the visitor, who leaves instead of being removed" },
+  "POST /api/orgs/:orgId/undeliverable/allow": { path: "/w/demo/undeliverable", button: byName("Allow") },
+  "POST /api/orgs/:orgId/undeliverable/relist": { none: "nothing in the demo is excluded (Allow is refused), so no row offers Re-list" },
+  "PUT /api/orgs/:orgId/undeliverable/rules": { path: "/w/demo/undeliverable/rules", button: byName("Save rules") },
+  "PATCH /api/orgs/:orgId/settings": { path: "/w/demo/settings", button: byName("Save changes") },
+  "PUT /api/orgs/:orgId/logo": { path: "/w/demo/settings", button: byName(/^(Upload|Replace) logo$/) },
+  "DELETE /api/orgs/:orgId/logo": { none: "the demo has no logo to remove" },
+  "DELETE /api/orgs/:orgId": { none: "deleting needs the Owner's workspace.delete; the demo's Danger zone offers Leave, which the demo allows" },
+};
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+it("maps every route the demo refuses to its control (or to why the demo shows none)", () => {
+  expect(Object.keys(CONTROLS).sort()).toEqual(refusedInDemo());
+});
+
+it("disables every refused action in the demo up front, each with the same tooltip", async () => {
+  const base = inject("baseUrl");
+  // Demo data the controls need: an address listed by repeated transient bounces (not a hard bounce,
+  // which would reach the suppression list other tests count) and a dead letter.
+  const recipient = `ndr.${Date.now().toString(36)}@initech.example`;
+  await postEvents(
+    base,
+    inject("demoIngestKey"),
+    [3, 2, 1].map((h) => sesEvent("bounce-transient-general", { recipient, messageId: newMessageId(), sentAt: Date.now() - h * HOUR })),
+  );
+  await recordDeadLetters(wranglerDb({ persistDir: inject("persistDir") }), [
+    { queueMessageId: `e2e-demo-dlq-${Date.now()}`, body: { kind: "event", orgId: "org_demo", receivedAt: Date.now(), event: sesEvent("open", { recipient, messageId: newMessageId(), sentAt: Date.now() - HOUR }) }, attempts: 6 },
+  ]);
+
+  const context = await browser.newContext({ baseURL: base, viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  await signUpAndIn(page, "Dee Demo", "demo-guard", PASSWORD);
+  await eventually(async () => {
+    const res = await context.request.get(`${base}/api/orgs/org_demo/undeliverable`);
+    return ((await res.json()) as { rows: { email: string }[] }).rows.some((r) => r.email === recipient);
+  }, "the demo's listed address");
+
+  const walked: string[] = [];
+  for (const [route, control] of Object.entries(CONTROLS)) {
+    if ("none" in control) continue;
+    await page.goto(control.path);
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    await control.open?.(page);
+    const button = control.button(page);
+    await button.waitFor();
+    expect(await button.isDisabled(), `${route}: disabled`).toBe(true);
+    const tipId = await button.getAttribute("aria-describedby");
+    expect(tipId, `${route}: described by its tooltip`).toBeTruthy();
+    const tip = page.locator(`[id="${tipId}"]`);
+    expect(await tip.textContent(), `${route}: tooltip`).toBe(DEMO_READ_ONLY_MESSAGE);
+    // Shown on hover of the control's wrapper (a disabled button gets no pointer events of its own).
+    await button.locator("xpath=..").hover();
+    await tip.waitFor({ state: "visible" });
+    walked.push(route);
+  }
+  expect(walked.length).toBeGreaterThanOrEqual(14);
+  await context.close();
+});
