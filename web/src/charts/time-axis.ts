@@ -1,33 +1,17 @@
+import { formatDay, formatDayTime, formatTimeOfDay } from "../lib/time";
 import { zonedParts } from "../routes/reports/range";
 
-/** Time labels for chart axes and tooltips, in the viewer's timezone. */
-
-const cache = new Map<string, Intl.DateTimeFormat>();
-function fmt(timeZone: string, kind: "day" | "hour" | "full-hour"): Intl.DateTimeFormat {
-  const key = `${timeZone}|${kind}`;
-  let f = cache.get(key);
-  if (!f) {
-    const opts: Intl.DateTimeFormatOptions =
-      kind === "day"
-        ? { timeZone, month: "short", day: "numeric" }
-        : kind === "hour"
-          ? { timeZone, hour: "2-digit", minute: "2-digit" }
-          : { timeZone, month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" };
-    f = new Intl.DateTimeFormat(undefined, opts);
-    cache.set(key, f);
-  }
-  return f;
-}
+/** Time labels for chart axes and tooltips, in the viewer's timezone (formats from lib/time.ts). */
 
 /** Axis tick: "14:00" within a day, the date at midnight and for daily buckets. */
 export function timeTick(t: number, hourly: boolean, timeZone: string): string {
-  if (!hourly) return fmt(timeZone, "day").format(t);
+  if (!hourly) return formatDay(t, timeZone);
   const p = zonedParts(t, timeZone);
-  return p.hour === 0 && p.minute === 0 ? fmt(timeZone, "day").format(t) : fmt(timeZone, "hour").format(t);
+  return p.hour === 0 && p.minute === 0 ? formatDay(t, timeZone) : formatTimeOfDay(t, timeZone);
 }
 
 /** Tooltip / table label of a bucket: "May 14, 14:00 – 15:00" or "May 14". */
 export function bucketLabel(t: number, hourly: boolean, timeZone: string): string {
-  if (!hourly) return fmt(timeZone, "day").format(t);
-  return `${fmt(timeZone, "full-hour").format(t)} – ${fmt(timeZone, "hour").format(t + 3_600_000)}`;
+  if (!hourly) return formatDay(t, timeZone);
+  return `${formatDayTime(t, timeZone)} – ${formatTimeOfDay(t + 3_600_000, timeZone)}`;
 }

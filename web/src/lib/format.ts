@@ -71,35 +71,3 @@ export function formatBytes(bytes: number): string {
   }
   return `${new Intl.NumberFormat(undefined, { maximumFractionDigits: v < 10 ? 1 : 0 }).format(v)} ${units[i]}`;
 }
-
-const stampFormats = new Map<string, Intl.DateTimeFormat>();
-
-/**
- * A compact timestamp for dense tables: "Nov 27, 14:03:09", with the year only when it is not the
- * current one (in the viewer's timezone).
- */
-export function formatStamp(ms: number, timeZone: string, now = Date.now()): string {
-  const year = (t: number) => new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric" }).format(t);
-  const withYear = year(ms) !== year(now);
-  const key = `${timeZone}|${withYear}`;
-  let f = stampFormats.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat(undefined, {
-      timeZone,
-      month: "short",
-      day: "numeric",
-      ...(withYear ? { year: "numeric" } : {}),
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-    });
-    stampFormats.set(key, f);
-  }
-  return f.format(ms);
-}
-
-/** "14:03:09" in the viewer's timezone. */
-export function formatClock(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat(undefined, { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }).format(ms);
-}

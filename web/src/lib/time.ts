@@ -1,24 +1,58 @@
-/** Dates are stored as UTC epoch ms; the dashboard shows them in the viewer's timezone. */
+/**
+ * Every date and time the dashboard shows goes through this module. Dates are stored as UTC epoch ms and
+ * shown in the viewer's timezone (the profile's, or the browser's when the profile follows it), in the
+ * viewer's locale: its order of day and month and its clock (12- or 24-hour) are never overridden, so a
+ * time reads the same in a list, a detail panel, a chart and the audit log.
+ */
 
 export const browserTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 /** The profile's timezone, or the browser's when the user follows it (timezone = null). */
 export const effectiveTimeZone = (profileTz: string | null): string => profileTz ?? browserTimeZone();
 
-export function formatDateTime(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat(undefined, {
-    timeZone,
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).format(ms);
+const DAY: Intl.DateTimeFormatOptions = { month: "short", day: "numeric" };
+const CLOCK: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit", second: "2-digit" };
+const TIME_OF_DAY: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit" };
+const YEAR: Intl.DateTimeFormatOptions = { year: "numeric" };
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The locale's formatter for these parts in `timeZone` (cached: building one is slow). */
+function formatter(timeZone: string, parts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${timeZone}|${JSON.stringify(parts)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(undefined, { timeZone, ...parts });
+    formatters.set(key, f);
+  }
+  return f;
 }
 
-export function formatDate(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat(undefined, { timeZone, year: "numeric", month: "short", day: "numeric" }).format(ms);
+const yearOf = (ms: number, timeZone: string) => formatter(timeZone, YEAR).format(ms);
+
+/** "Nov 27, 2026, 2:03:09 PM" / "27 Nov 2026, 14:03:09": an exact moment. */
+export const formatDateTime = (ms: number, timeZone: string): string => formatter(timeZone, { ...YEAR, ...DAY, ...CLOCK }).format(ms);
+
+/** "Nov 27, 2026". */
+export const formatDate = (ms: number, timeZone: string): string => formatter(timeZone, { ...YEAR, ...DAY }).format(ms);
+
+/** "Nov 27" (with the year when asked). */
+export const formatDay = (ms: number, timeZone: string, withYear = false): string =>
+  formatter(timeZone, withYear ? { ...YEAR, ...DAY } : DAY).format(ms);
+
+/** "2:03 PM" / "14:03": a time of day to the minute (axis ticks, range ends). */
+export const formatTimeOfDay = (ms: number, timeZone: string): string => formatter(timeZone, TIME_OF_DAY).format(ms);
+
+/** "Nov 27, 2:00 PM": a day and a time to the minute (hourly buckets). */
+export const formatDayTime = (ms: number, timeZone: string): string => formatter(timeZone, { ...DAY, ...TIME_OF_DAY }).format(ms);
+
+/** "2:03:09 PM" / "14:03:09". */
+export const formatClock = (ms: number, timeZone: string): string => formatter(timeZone, CLOCK).format(ms);
+
+/** A compact moment for dense tables: "Nov 27, 2:03:09 PM", with the year only when it is not the current one. */
+export function formatStamp(ms: number, timeZone: string, now = Date.now()): string {
+  const withYear = yearOf(ms, timeZone) !== yearOf(now, timeZone);
+  return formatter(timeZone, { ...(withYear ? YEAR : {}), ...DAY, ...CLOCK }).format(ms);
 }
 
 /** Every IANA timezone the browser knows, with its current UTC offset for the picker. */

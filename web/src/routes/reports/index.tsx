@@ -8,7 +8,7 @@ import { ChannelFilter } from "../../components/reports/channel-filter";
 import { DateRangePicker } from "../../components/reports/date-range-picker";
 import { ExportButton, type ExportChoice } from "../../components/reports/export-button";
 import { RefreshIcon } from "../../components/icons";
-import { formatClock } from "../../lib/format";
+import { formatClock } from "../../lib/time";
 import { useTimeZone } from "../../lib/use-timezone";
 import { useWorkspace } from "../../workspace";
 import { DeliverabilityTab } from "./deliverability-tab";

@@ -5,6 +5,7 @@
  * Ranges are half-open [from, to), like the API's.
  */
 import { startOfLocalDay, zoneOffsetMs } from "../../../../worker/lib/timezone";
+import { formatDay, formatTimeOfDay } from "../../lib/time";
 
 export const RANGE_PRESETS = ["today", "24h", "7d", "30d", "90d", "this-week", "last-week"] as const;
 export type RangePreset = (typeof RANGE_PRESETS)[number];
@@ -153,10 +154,9 @@ export function fromDateInput(value: string, timeZone: string, addDays = 0): num
  */
 export function describeRange(r: Resolved, timeZone: string): string {
   const midDay = r.from !== startOfDay(r.from, timeZone) || r.to !== startOfDay(r.to, timeZone);
-  const date = (ms: number, year: boolean) =>
-    new Intl.DateTimeFormat(undefined, { timeZone, month: "short", day: "numeric", ...(year ? { year: "numeric" } : {}) }).format(ms);
+  const date = (ms: number, year: boolean) => formatDay(ms, timeZone, year);
   if (midDay && r.to - r.from <= 3 * DAY) {
-    const time = (ms: number) => new Intl.DateTimeFormat(undefined, { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(ms);
+    const time = (ms: number) => formatTimeOfDay(ms, timeZone);
     const sameDay = toDateInput(r.from, timeZone) === toDateInput(r.to - 1, timeZone);
     return sameDay
       ? `${date(r.from, false)}, ${time(r.from)} – ${time(r.to)}`
