@@ -60,6 +60,26 @@ describe("audit log API", () => {
     expect(facets).toEqual({ resourceTypes: ["channel", "domain", "workspace"], operations: ["created", "deleted", "updated"] });
   });
 
+  it("reports one past-tense operation per action, whichever form its writer stored", async () => {
+    const owner = await newUser("audit-tense");
+    const ws = await newWorkspace(owner);
+    await seed(ws.id, [
+      { actor: alice, resourceType: "ingest_key", operation: "create" },
+      { actor: alice, resourceType: "ingest_key", operation: "rotate" },
+      { actor: alice, resourceType: "api_key", operation: "created" },
+      { actor: bob, resourceType: "classification_rules", operation: "update" },
+    ]);
+    const entries = async (q: Record<string, string>) =>
+      (await page(owner.cookie, ws.id, q)).entries.map((e: any) => `${e.resourceType} ${e.operation}`);
+
+    expect(await entries({})).toEqual(["classification_rules updated", "api_key created", "ingest_key rotated", "ingest_key created", "workspace created"]);
+    // Filtering by the reported form finds the entries stored either way.
+    expect(await entries({ operation: "created" })).toEqual(["api_key created", "ingest_key created", "workspace created"]);
+    expect(await entries({ operation: "updated" })).toEqual(["classification_rules updated"]);
+    const facets = await json(await call(`/api/orgs/${ws.id}/audit/facets`, { cookie: owner.cookie }));
+    expect(facets.operations).toEqual(["created", "rotated", "updated"]);
+  });
+
   it("pages newest first with a keyset cursor, without gaps or repeats", async () => {
     const owner = await newUser("audit-page");
     const ws = await newWorkspace(owner);

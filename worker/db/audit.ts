@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Actor } from "../context";
 import type { Db } from "./client";
 import { auditLog } from "./schema";
@@ -40,7 +40,8 @@ export interface AuditQuery {
   /** Entries before this time are outside the plan's retention and never returned. */
   since: number;
   resourceType?: string;
-  operation?: string;
+  /** Any of these stored operations. */
+  operations?: readonly string[];
   /** Case-insensitive substring of the actor's name or email. */
   actor?: string;
   /** Keyset cursor: only entries with a smaller id. */
@@ -52,7 +53,7 @@ export interface AuditQuery {
 export function listAuditEntries(db: Db, q: AuditQuery) {
   const where: SQL[] = [eq(auditLog.orgId, q.orgId), gte(auditLog.at, q.since)];
   if (q.resourceType) where.push(eq(auditLog.resourceType, q.resourceType));
-  if (q.operation) where.push(eq(auditLog.operation, q.operation));
+  if (q.operations?.length) where.push(inArray(auditLog.operation, [...q.operations]));
   if (q.actor) {
     const needle = q.actor.toLowerCase();
     where.push(

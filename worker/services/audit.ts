@@ -3,6 +3,7 @@ import type { OrgContext } from "../context";
 import type { Db } from "../db/client";
 import { auditFacets, listAuditEntries } from "../db/audit";
 import { DAY } from "../lib/time";
+import { operationOf, storedFormsOf } from "./audit-vocabulary";
 import { RETENTION_DAYS } from "./retention";
 
 export const AUDIT_PAGE_MAX = 200;
@@ -26,7 +27,7 @@ export async function listAudit(db: Db, org: OrgContext, query: z.infer<typeof a
     orgId: org.orgId,
     since: visibleSince(org, at),
     resourceType: query.resourceType || undefined,
-    operation: query.operation || undefined,
+    operations: query.operation ? storedFormsOf(query.operation) : undefined,
     actor: query.actor || undefined,
     beforeId: query.cursor === undefined ? undefined : Number(query.cursor),
     limit: query.limit + 1,
@@ -39,7 +40,7 @@ export async function listAudit(db: Db, org: OrgContext, query: z.infer<typeof a
       actor: { userId: r.actorUserId, name: r.actorName, email: r.actorEmail },
       resourceType: r.resourceType,
       resourceId: r.resourceId,
-      operation: r.operation,
+      operation: operationOf(r.operation),
       summary: r.summary,
       before: parseJson(r.beforeJson),
       after: parseJson(r.afterJson),
@@ -51,6 +52,7 @@ export async function listAudit(db: Db, org: OrgContext, query: z.infer<typeof a
 export type AuditPage = Awaited<ReturnType<typeof listAudit>>;
 
 /** The resource types and operations present in the org's visible entries (for the filter dropdowns). */
-export function listAuditFacets(db: Db, org: OrgContext, at = Date.now()) {
-  return auditFacets(db, org.orgId, visibleSince(org, at));
+export async function listAuditFacets(db: Db, org: OrgContext, at = Date.now()) {
+  const { resourceTypes, operations } = await auditFacets(db, org.orgId, visibleSince(org, at));
+  return { resourceTypes, operations: [...new Set(operations.map(operationOf))].sort() };
 }

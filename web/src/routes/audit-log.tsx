@@ -1,5 +1,6 @@
 import { useState } from "react";
 import type { Plan } from "../../../worker/db/schema";
+import { operationLabel, resourceLabel } from "../../../worker/services/audit-vocabulary";
 import { useAuditFacets, useAuditLog, type AuditEntry } from "../api/audit";
 import { ScrollIcon } from "../components/icons";
 import { Card, PageHeader } from "../components/page";
@@ -9,10 +10,9 @@ import { formatDateTime } from "../lib/time";
 import { useDebounced } from "../lib/use-debounced";
 import { useTimeZone } from "../lib/use-timezone";
 import { useWorkspace } from "../workspace";
+import "./audit-log.css";
 
 const RETENTION: Record<Plan, string> = { free: "7 days", team: "90 days", business: "1 year" };
-
-const label = (v: string) => (v.charAt(0).toUpperCase() + v.slice(1)).replace(/[_-]/g, " ");
 
 const OPERATION_BADGE: Record<string, string> = {
   created: "badge-success",
@@ -54,6 +54,7 @@ export function AuditLogPage() {
             allLabel="All resources"
             value={resourceType}
             options={facets.data?.resourceTypes}
+            labelOf={resourceLabel}
             onChange={setResourceType}
           />
           <FacetSelect
@@ -62,6 +63,7 @@ export function AuditLogPage() {
             allLabel="All operations"
             value={operation}
             options={facets.data?.operations}
+            labelOf={operationLabel}
             onChange={setOperation}
           />
           <div className="field">
@@ -101,13 +103,14 @@ export function AuditLogPage() {
   );
 }
 
-/** A filter over one facet of the log; disabled until the facets have loaded. */
+/** A filter over one facet of the log, its values by their labels; disabled until the facets have loaded. */
 function FacetSelect({
   id,
   label: fieldLabel,
   allLabel,
   value,
   options,
+  labelOf,
   onChange,
 }: {
   id: string;
@@ -115,8 +118,10 @@ function FacetSelect({
   allLabel: string;
   value: string;
   options: string[] | undefined;
+  labelOf: (value: string) => string;
   onChange: (value: string) => void;
 }) {
+  const sorted = options && [...options].sort((a, b) => labelOf(a).localeCompare(labelOf(b)));
   return (
     <div className="field">
       <label className="field-label" htmlFor={id}>
@@ -124,9 +129,9 @@ function FacetSelect({
       </label>
       <select id={id} className="select" value={value} onChange={(e) => onChange(e.target.value)} disabled={!options}>
         <option value="">{allLabel}</option>
-        {options?.map((v) => (
+        {sorted?.map((v) => (
           <option key={v} value={v}>
-            {label(v)}
+            {labelOf(v)}
           </option>
         ))}
       </select>
@@ -134,6 +139,7 @@ function FacetSelect({
   );
 }
 
+/** The doc's columns (team__audit-log.md): Time, Actor, Resource, Operation, Summary; before/after on demand. */
 function AuditTable({ entries, timeZone }: { entries: AuditEntry[]; timeZone: string }) {
   return (
     <Table
@@ -141,7 +147,9 @@ function AuditTable({ entries, timeZone }: { entries: AuditEntry[]; timeZone: st
         <>
           <th scope="col">Time</th>
           <th scope="col">Actor</th>
-          <th scope="col">Change</th>
+          <th scope="col">Resource</th>
+          <th scope="col">Operation</th>
+          <th scope="col">Summary</th>
           <HiddenHeader label="Details" />
         </>
       }
@@ -150,7 +158,7 @@ function AuditTable({ entries, timeZone }: { entries: AuditEntry[]; timeZone: st
         rows={entries}
         rowKey={(e) => e.id}
         detailsId={(e) => `audit-${e.id}`}
-        colSpan={4}
+        colSpan={6}
         row={(e, expandButton) => (
           <tr>
             <td className="muted nowrap">
@@ -160,16 +168,16 @@ function AuditTable({ entries, timeZone }: { entries: AuditEntry[]; timeZone: st
               <div className="cell-primary">{e.actor.name}</div>
               <div className="cell-secondary">{e.actor.email}</div>
             </td>
-            <td className="audit-change">
-              <div>{e.summary}</div>
-              <div className="row cell-secondary">
-                <span className={`badge ${OPERATION_BADGE[e.operation] ?? ""}`}>{label(e.operation)}</span>
-                <span>{label(e.resourceType)}</span>
-                <span className="mono" title={e.resourceId}>
-                  {e.resourceId}
-                </span>
+            <td>
+              <div>{resourceLabel(e.resourceType)}</div>
+              <div className="cell-secondary mono audit-resource-id" title={e.resourceId}>
+                {e.resourceId}
               </div>
             </td>
+            <td>
+              <span className={`badge ${OPERATION_BADGE[e.operation] ?? ""}`}>{operationLabel(e.operation)}</span>
+            </td>
+            <td className="audit-summary">{e.summary}</td>
             <td className="cell-actions">{(e.before !== null || e.after !== null) && expandButton("Changes")}</td>
           </tr>
         )}
