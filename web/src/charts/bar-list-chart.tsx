@@ -8,9 +8,50 @@ export interface BarDef<T> {
   color: string;
 }
 
+const LABEL_FONT_PX = 12;
+/** Labels longer than this are cut with an ellipsis (the tooltip names the category in full). */
+const MAX_LABEL_PX = 220;
+const SEPARATOR = " · ";
+
+let measureContext: CanvasRenderingContext2D | null | undefined;
+/** Width of `text` in the axis font, as the browser draws it. */
+function textWidth(text: string): number {
+  measureContext ??= document.createElement("canvas").getContext("2d");
+  if (!measureContext) return text.length * LABEL_FONT_PX * 0.6;
+  measureContext.font = `${LABEL_FONT_PX}px ${getComputedStyle(document.body).fontFamily}`;
+  return measureContext.measureText(text).width;
+}
+
+/** "Permanent · OnAccountSuppressionList" reads on two lines, "Permanent ·" over the sub-type; other labels on one. */
+function labelLines(label: string): string[] {
+  const i = label.indexOf(SEPARATOR);
+  return i < 0 ? [label] : [label.slice(0, i + SEPARATOR.length), label.slice(i + SEPARATOR.length)];
+}
+
+function fitLine(line: string): string {
+  if (textWidth(line) <= MAX_LABEL_PX) return line;
+  let cut = line;
+  while (cut.length > 1 && textWidth(`${cut}…`) > MAX_LABEL_PX) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+function CategoryTick({ x, y, payload }: { x?: number; y?: number; payload?: { value: string } }) {
+  const lines = labelLines(payload?.value ?? "").map(fitLine);
+  return (
+    <text x={x} y={y} textAnchor="end" fill="var(--text-muted)" fontSize={LABEL_FONT_PX}>
+      {lines.map((line, i) => (
+        <tspan key={i} x={x} dy={i === 0 ? `${0.35 - (lines.length - 1) * 0.6}em` : "1.2em"}>
+          {line}
+        </tspan>
+      ))}
+    </text>
+  );
+}
+
 /**
  * Horizontal bars, one row per category (bounce reasons, domains, templates). Rows come in the order
- * given (the API sorts them); the height grows with the number of rows so labels never overlap.
+ * given (the API sorts them); the height grows with the number of rows so labels never overlap. The
+ * label column is as wide as the longest label line needs, so labels are not cut.
  */
 export function BarListChart<T extends object>({
   data,
@@ -21,7 +62,6 @@ export function BarListChart<T extends object>({
   colorOf,
   label,
   integer = false,
-  categoryWidth = 168,
   detail,
 }: {
   data: readonly T[];
@@ -34,13 +74,15 @@ export function BarListChart<T extends object>({
   label: string;
   /** Counts: no fractional ticks. */
   integer?: boolean;
-  categoryWidth?: number;
   /** An extra line in the tooltip (e.g. "123 bounces"). */
   detail?: (row: T) => string;
 }) {
-  const rowHeight = bars.length > 1 ? 44 : 32;
-  const height = Math.max(120, data.length * rowHeight + 40);
   const rows = data.map((row) => ({ ...row, __category: category(row) }));
+  const lines = rows.flatMap((r) => labelLines(r.__category));
+  const twoLines = lines.length > rows.length;
+  const rowHeight = bars.length > 1 || twoLines ? 44 : 32;
+  const height = Math.max(120, data.length * rowHeight + 40);
+  const categoryWidth = Math.ceil(Math.min(MAX_LABEL_PX, Math.max(40, ...lines.map(textWidth)))) + 10;
   return (
     <div className="chart" role="figure" aria-label={label} style={{ height }}>
       <ResponsiveContainer width="100%" height="100%">
@@ -58,11 +100,10 @@ export function BarListChart<T extends object>({
             type="category"
             dataKey="__category"
             width={categoryWidth}
-            tick={{ fill: "var(--text-muted)", fontSize: 12 }}
+            tick={<CategoryTick />}
             tickLine={false}
             axisLine={false}
             interval={0}
-            tickFormatter={(v: string) => (v.length > 24 ? `${v.slice(0, 23)}…` : v)}
           />
           <Tooltip
             cursor={{ fill: "var(--surface-hover)" }}

@@ -1,6 +1,7 @@
 import { Area, CartesianGrid, ComposedChart, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { AXIS, THRESHOLD } from "./palette";
 import { ChartTooltipBox } from "./chart-tooltip";
+import type { LogAxis } from "./log-axis";
 import { bucketLabel, timeTick } from "./time-axis";
 
 export interface SeriesDef<T> {
@@ -33,7 +34,7 @@ export function TimeSeriesChart<T extends { t: number }>({
   formatTick,
   thresholds = [],
   height = 240,
-  logScale = false,
+  logScale,
   label,
   integer = false,
 }: {
@@ -45,8 +46,8 @@ export function TimeSeriesChart<T extends { t: number }>({
   formatTick?: (v: number) => string;
   thresholds?: readonly Threshold[];
   height?: number;
-  /** A log y-axis, for values spanning orders of magnitude (latencies). */
-  logScale?: boolean;
+  /** A log y-axis (domain and ticks from logAxis()), for values spanning orders of magnitude (latencies). */
+  logScale?: LogAxis | null;
   /** Names the chart for assistive technology (the data is also available as a table). */
   label: string;
   /** Counts: no fractional ticks. */
@@ -85,7 +86,7 @@ export function TimeSeriesChart<T extends { t: number }>({
             axisLine={false}
             width={56}
             allowDecimals={!integer}
-            {...(logScale ? { scale: "log" as const, domain: ["auto", "auto"] as const, allowDataOverflow: true } : {})}
+            {...(logScale ? { scale: "log" as const, domain: logScale.domain, ticks: logScale.ticks, interval: 0 } : {})}
           />
           <Tooltip
             cursor={{ stroke: AXIS.cursor, strokeWidth: 1 }}

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from "react";
+import { useId, useState, type ReactNode } from "react";
 import "./tooltip.css";
 
 type Anchor = { top: number; left?: number; right?: number };
@@ -25,3 +25,27 @@ export function TipBubble({ id, anchor, children }: { id: string; anchor: Anchor
   );
 }
 
+/** An "i" next to a label whose meaning needs a sentence: the sentence on hover, keyboard focus and tap. */
+export function InfoTip({ about, children }: { about: string; children: ReactNode }) {
+  const id = useId();
+  const tip = useTipAnchor();
+  return (
+    <>
+      <button
+        type="button"
+        className="info-tip"
+        aria-label={`About ${about}`}
+        aria-describedby={id}
+        onMouseEnter={tip.show}
+        onMouseLeave={tip.hide}
+        onFocus={tip.show}
+        onBlur={tip.hide}
+      >
+        i
+      </button>
+      <TipBubble id={id} anchor={tip.anchor}>
+        {children}
+      </TipBubble>
+    </>
+  );
+}

@@ -14,6 +14,17 @@ export function formatCount(n: number | null | undefined): string {
   return n === null || n === undefined ? DASH : integer.format(n);
 }
 
+/**
+ * The counts under a rate: "12 of 340 sends". With an empty denominator there is no rate (it shows
+ * "—"), and the events counted are about earlier mail, so it says so: "3 complaints, no deliveries in
+ * this range".
+ */
+export function formatShare(part: number, whole: number, noun: { part: readonly [one: string, other: string]; whole: string }): string {
+  if (whole > 0) return `${formatCount(part)} of ${formatCount(whole)} ${noun.whole}`;
+  if (part === 0) return `No ${noun.whole} in this range`;
+  return `${formatCount(part)} ${part === 1 ? noun.part[0] : noun.part[1]}, no ${noun.whole} in this range`;
+}
+
 /** 12.3K (axis ticks and tight spaces). */
 export function formatCompact(n: number | null | undefined): string {
   return n === null || n === undefined ? DASH : compact.format(n);

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { InfoTip } from "../tooltip";
 
 export interface Column<T> {
   header: string;
@@ -7,6 +8,8 @@ export interface Column<T> {
   numeric?: boolean;
   /** Set on sortable columns: the API's sort key. */
   sortKey?: string;
+  /** What the column counts, when its name alone can mislead: an "i" next to the header. */
+  info?: ReactNode;
 }
 
 export interface SortState {
@@ -60,6 +63,7 @@ export function DataTable<T>({
                   ) : (
                     c.header
                   )}
+                  {c.info && <InfoTip about={c.header}>{c.info}</InfoTip>}
                 </th>
               );
             })}

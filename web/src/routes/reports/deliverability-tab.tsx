@@ -9,6 +9,7 @@ import {
   type ReportScope,
 } from "../../api/reports";
 import { BarListChart } from "../../charts/bar-list-chart";
+import { DURATION_LADDER, logAxis } from "../../charts/log-axis";
 import { ChartLegend, type LegendItem } from "../../charts/legend";
 import { PALETTE, SERIES, THRESHOLD } from "../../charts/palette";
 import { bucketLabel } from "../../charts/time-axis";
@@ -20,7 +21,8 @@ import { Delta } from "../../components/reports/delta";
 import { MetricCard, type Health } from "../../components/reports/metric-card";
 import { NoActivity } from "../../components/reports/no-activity";
 import { SuppressionList } from "../../components/reports/suppression-list";
-import { formatCount, formatDuration, formatPercent, formatPercentTick } from "../../lib/format";
+import { percent } from "../../../../worker/lib/percent";
+import { formatCount, formatDuration, formatPercent, formatPercentTick, formatShare } from "../../lib/format";
 import { isHourly, rangePhrase, resolveRange } from "./range";
 import type { UpdateSearch } from "./index";
 import type { ReportsSearch } from "./search";
@@ -187,28 +189,42 @@ export function DeliverabilityTab({ scope, search, update }: { scope: ReportScop
   );
 }
 
+/** Said in a hint when a rate has no denominator in the range: what the counted events are about. */
+const EARLIER_MAIL = (events: string, whole: string) =>
+  ` No ${whole} in this range, so no rate: the ${events} counted here are about mail ${whole === "sends" ? "sent" : "delivered"} before this range (every event counts when it happens).`;
+
 function Headline({ data, loading }: { data: DeliverabilityReport | undefined; loading: boolean }) {
   const t = data?.totals;
   const r = data?.rates;
-  const ofSends = (n: number | undefined) => (t ? `${formatCount(n)} of ${formatCount(t.sends)} sends` : undefined);
+  const BOUNCE: [string, string] = ["bounce", "bounces"];
+  const ofSends = (n: number) => (t ? formatShare(n, t.sends, { part: BOUNCE, whole: "sends" }) : undefined);
+  // The same denominator as the other bounce rates (sends), through the one percentage helper.
+  const undeterminedPct = t ? percent(t.undeterminedBounces, t.sends) : null;
   return (
-    <div className="metric-grid" aria-label="Headline metrics" role="group">
-      <MetricCard label="Hard Bounce %" value={formatPercent(r?.hardBouncePct)} sub={ofSends(t?.hardBounces)} loading={loading} />
-      <MetricCard label="Soft Bounce %" value={formatPercent(r?.softBouncePct)} sub={ofSends(t?.softBounces)} loading={loading} />
+    <div className="metric-grid metric-grid-6" aria-label="Headline metrics" role="group">
+      <MetricCard label="Hard Bounce %" value={formatPercent(r?.hardBouncePct)} sub={ofSends(t?.hardBounces ?? 0)} hint="Permanent bounces over sends." loading={loading} />
+      <MetricCard label="Soft Bounce %" value={formatPercent(r?.softBouncePct)} sub={ofSends(t?.softBounces ?? 0)} hint="Transient bounces over sends." loading={loading} />
+      <MetricCard
+        label="Undetermined %"
+        value={formatPercent(undeterminedPct)}
+        sub={ofSends(t?.undeterminedBounces ?? 0)}
+        hint="Bounces SES could not classify over sends. They count towards the total bounce rate, as SES counts them."
+        loading={loading}
+      />
       <MetricCard
         label="Total Bounce %"
         value={formatPercent(r?.totalBouncePct)}
-        sub={ofSends(t?.bounces)}
+        sub={ofSends(t?.bounces ?? 0)}
         health={healthOf(r?.totalBouncePct ?? null, SES_LIMITS.bounce)}
-        hint="Hard, soft and undetermined bounces over sends. SES may review your account from 5 % and pause sending at 10 %."
+        hint={`Hard + soft + undetermined bounces over sends. SES may review your account from 5 % and pause sending at 10 %.${t && t.sends === 0 && t.bounces > 0 ? EARLIER_MAIL("bounces", "sends") : ""}`}
         loading={loading}
       />
       <MetricCard
         label="Complaint Rate"
         value={formatPercent(r?.complaintPct)}
-        sub={t ? `${formatCount(t.complaints)} of ${formatCount(t.deliveries)} deliveries` : undefined}
+        sub={t ? formatShare(t.complaints, t.deliveries, { part: ["complaint", "complaints"], whole: "deliveries" }) : undefined}
         health={healthOf(r?.complaintPct ?? null, SES_LIMITS.complaint)}
-        hint="Complaints over deliveries. SES may review your account from 0.08 % and pause sending at 0.1 %."
+        hint={`Complaints over deliveries. SES may review your account from 0.08 % and pause sending at 0.1 %.${t && t.deliveries === 0 && t.complaints > 0 ? EARLIER_MAIL("complaints", "deliveries") : ""}`}
         loading={loading}
       />
       <MetricCard
@@ -284,7 +300,6 @@ function BounceReasons({ state, data }: { state: LoadState; data: Deliverability
           detail={(r) => `${formatPercent(r.pct)} of bounces`}
           label="Bounces by reason"
           integer
-          categoryWidth={200}
         />
       )}
       table={() => (
@@ -388,7 +403,13 @@ function ProvidersCard({ scope, search, update }: { scope: ReportScope; search: 
       ),
     },
     { header: "Sends", sortKey: "sends", numeric: true, cell: (r) => formatCount(r.sends) },
-    { header: "Deliveries", sortKey: "deliveries", numeric: true, cell: (r) => formatCount(r.deliveries) },
+    {
+      header: "Deliveries",
+      sortKey: "deliveries",
+      numeric: true,
+      cell: (r) => formatCount(r.deliveries),
+      info: "Sends are counted when they are sent; deliveries, bounces and complaints are counted when they happen. Deliveries of earlier sends (SES retries for up to 14 hours) fall in this range, so a provider can show more deliveries than sends.",
+    },
     { header: "Bounces", sortKey: "bounces", numeric: true, cell: (r) => formatCount(r.bounces) },
     { header: "Bounce %", sortKey: "bouncePct", numeric: true, cell: rate((r) => r.bouncePct, (r) => r.bouncePctDelta) },
     { header: "Complaints", sortKey: "complaints", numeric: true, cell: (r) => formatCount(r.complaints) },
@@ -482,7 +503,10 @@ function LatencySection({ state, data, hourly, timeZone }: { state: LoadState; d
             formatValue={(v) => formatDuration(v)}
             label="Delivery latency percentiles over time"
             height={220}
-            logScale
+            logScale={logAxis(
+              data!.series.flatMap((r) => [r.p50, r.p95, r.p99]),
+              DURATION_LADDER,
+            )}
           />
         </div>
       )}

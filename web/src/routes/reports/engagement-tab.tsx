@@ -10,7 +10,7 @@ import { ChartCard } from "../../components/reports/chart-card";
 import { DataTable, type Column } from "../../components/reports/data-table";
 import { MetricCard } from "../../components/reports/metric-card";
 import { NoActivity } from "../../components/reports/no-activity";
-import { formatCount, formatPercent, formatPercentTick } from "../../lib/format";
+import { formatCount, formatPercent, formatPercentTick, formatShare } from "../../lib/format";
 import { isHourly, rangePhrase, resolveRange } from "./range";
 import type { UpdateSearch } from "./index";
 
@@ -36,6 +36,10 @@ const RATE_CHARTS = {
     series: { key: "clickPct", label: "Click rate", color: SERIES.teal, kind: "area" },
   },
 } satisfies Record<"open" | "click", { title: string; description: string; series: SeriesDef<SeriesRow> }>;
+
+/** Said in a hint when there are opens or clicks but no deliveries in the range. */
+const EARLIER_DELIVERIES = (what: string) =>
+  ` No deliveries in this range, so no rate: the messages ${what} here were delivered before this range (an open or click counts when it happens).`;
 
 /** Mail sent without a template tag is grouped under this label. */
 const NO_TEMPLATE = "(no template)";
@@ -84,15 +88,15 @@ export function EngagementTab({ scope, update }: { scope: ReportScope; update: U
           <MetricCard
             label="Open rate"
             value={formatPercent(t?.openPct)}
-            sub={t ? `${formatCount(t.uniqueOpens)} of ${formatCount(t.deliveries)} delivered` : undefined}
-            hint="Messages opened at least once over messages delivered. Directional: see the note below."
+            sub={t ? formatShare(t.uniqueOpens, t.deliveries, { part: ["opened", "opened"], whole: "deliveries" }) : undefined}
+            hint={`Messages opened at least once over messages delivered. Directional: see the note below.${t && !t.deliveries && t.uniqueOpens ? EARLIER_DELIVERIES("opened") : ""}`}
             loading={report.isPending}
           />
           <MetricCard
             label="Click rate"
             value={formatPercent(t?.clickPct)}
-            sub={t ? `${formatCount(t.uniqueClicks)} of ${formatCount(t.deliveries)} delivered` : undefined}
-            hint="Messages with at least one tracked link clicked over messages delivered."
+            sub={t ? formatShare(t.uniqueClicks, t.deliveries, { part: ["clicked", "clicked"], whole: "deliveries" }) : undefined}
+            hint={`Messages with at least one tracked link clicked over messages delivered.${t && !t.deliveries && t.uniqueClicks ? EARLIER_DELIVERIES("clicked") : ""}`}
             loading={report.isPending}
           />
           <MetricCard label="Opens" value={formatCount(t?.opens)} sub="all open events" loading={report.isPending} />
