@@ -42,3 +42,14 @@ export async function signUpAndIn(page: Page, name: string, label: string, passw
   await page.waitForURL((u) => u.pathname.startsWith("/w/demo/"));
   return email;
 }
+
+/**
+ * From the demo: "Switch to your workspace", create it under the suggested name, and land on its Setup
+ * Guide. Returns its slug.
+ */
+export async function switchToOwnWorkspace(page: Page): Promise<string> {
+  await page.getByRole("button", { name: "Switch to your workspace" }).click();
+  await page.getByRole("dialog", { name: "Create your workspace" }).getByRole("button", { name: "Create workspace" }).click();
+  await page.waitForURL((u) => /^\/w\/(?!demo\/)[a-z0-9-]+\/setup$/.test(u.pathname));
+  return new URL(page.url()).pathname.split("/")[2]!;
+}

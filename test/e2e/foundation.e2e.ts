@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser } from "./browser";
+import { launchBrowser, switchToOwnWorkspace } from "./browser";
 
 /**
  * The first-run journey of issue 2 in a real browser: sign up → sign in → demo → own workspace →
@@ -50,9 +50,7 @@ async function ownWorkspace(page: Page, name: string, email: string): Promise<st
   await signUp(page, name, email);
   await signIn(page, email);
   await page.waitForURL((u) => u.pathname.startsWith("/w/demo/"));
-  await page.getByRole("button", { name: "Switch to your workspace" }).click();
-  await page.waitForURL((u) => /^\/w\/(?!demo\/)[a-z0-9-]+\/setup$/.test(u.pathname));
-  return pathOf(page).split("/")[2]!;
+  return switchToOwnWorkspace(page);
 }
 
 it("takes a new user from sign-up to their own renamed workspace and its audit log, then signs out", async () => {
@@ -91,10 +89,8 @@ it("takes a new user from sign-up to their own renamed workspace and its audit l
   await page.waitForURL((u) => u.pathname.startsWith("/w/demo/"));
   await page.getByText("Exploring with sample data").waitFor();
 
-  // "Switch to your workspace" creates the user's own workspace and opens its Setup Guide.
-  await page.getByRole("button", { name: "Switch to your workspace" }).click();
-  await page.waitForURL((u) => /^\/w\/(?!demo\/)[a-z0-9-]+\/setup$/.test(u.pathname));
-  const slug = pathOf(page).split("/")[2]!;
+  // "Switch to your workspace" asks for a name, creates the user's own workspace and opens its Setup Guide.
+  const slug = await switchToOwnWorkspace(page);
   await page.getByRole("heading", { name: "Setup Guide", level: 1 }).waitFor();
   expect(await page.getByText("Exploring with sample data").count()).toBe(0);
   expect(await page.getByRole("list", { name: "Setup phases" }).getByRole("listitem").count()).toBeGreaterThanOrEqual(4);

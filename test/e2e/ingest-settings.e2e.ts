@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
 import { wranglerDb } from "../../scripts/lib/d1";
 import { recordDeadLetters } from "../../worker/services/ingest/dead-letters";
-import { launchBrowser, signUpAndIn } from "./browser";
+import { launchBrowser, signUpAndIn, switchToOwnWorkspace } from "./browser";
 
 /**
  * Settings → Ingest in a real browser: the demo's rotation is disabled; in their own
@@ -69,9 +69,7 @@ it("creates and rotates the ingest key, ingests with it, lists a malformed event
   await page.getByText("The demo workspace is read-only", { exact: true }).waitFor();
   expect(await page.getByRole("button", { name: /^(Create|Rotate) key$/ }).first().isDisabled()).toBe(true);
 
-  await page.getByRole("button", { name: "Switch to your workspace" }).click();
-  await page.waitForURL((u) => /^\/w\/(?!demo\/)[a-z0-9-]+\/setup$/.test(u.pathname));
-  const slug = new URL(page.url()).pathname.split("/")[2]!;
+  const slug = await switchToOwnWorkspace(page);
 
   // The new workspace lands on the Setup Guide, whose AWS Integration phase creates the ingest key its
   // CloudFormation template carries (WebhookApiKey).

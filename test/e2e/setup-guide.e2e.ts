@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, signUpAndIn } from "./browser";
+import { launchBrowser, signUpAndIn, switchToOwnWorkspace } from "./browser";
 
 /**
  * Issue 11's "Done when" in a real browser: a new workspace runs the Setup Guide end to end against
@@ -56,9 +56,7 @@ it("a new workspace connects its AWS account through the Setup Guide, end to end
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
   await signUpAndIn(page, "Grace Guide", "setup-guide", PASSWORD);
-  await page.getByRole("button", { name: "Switch to your workspace" }).click();
-  await page.waitForURL((u) => /^\/w\/(?!demo\/)[a-z0-9-]+\/setup$/.test(u.pathname));
-  const slug = new URL(page.url()).pathname.split("/")[2]!;
+  const slug = await switchToOwnWorkspace(page);
 
   // A new workspace opens on phase 1; the sidebar shows its progress and the badge says Not Connected.
   await phaseHeading(page, "AWS Integration").waitFor();

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { DEMO_READ_ONLY_MESSAGE } from "../../worker/auth/permissions";
-import { launchBrowser, signUpAndIn } from "./browser";
+import { launchBrowser, signUpAndIn, switchToOwnWorkspace } from "./browser";
 
 /**
  * Issue 4's Suppression List in a real browser. The demo: its list comes from its own hard bounces and
@@ -97,9 +97,7 @@ it("an own workspace connects AWS (a wrong role shows the hints), then sorts, se
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
   await signUpAndIn(page, "Sam Suppress", "sl-own", PASSWORD);
-  await page.getByRole("button", { name: "Switch to your workspace" }).click();
-  await page.waitForURL((u) => /^\/w\/(?!demo\/)[a-z0-9-]+\/setup$/.test(u.pathname));
-  const slug = new URL(page.url()).pathname.split("/")[2]!;
+  const slug = await switchToOwnWorkspace(page);
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "AWS Connection" }).click();
   await page.getByRole("heading", { name: "AWS Connection", level: 1 }).waitFor();

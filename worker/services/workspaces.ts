@@ -20,8 +20,8 @@ import { AppError, conflict, notFound, validationError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { DAY } from "../lib/time";
 import { DEMO_SLUG } from "./demo";
+import { defaultWorkspaceName, WORKSPACE_NAME_MAX } from "./workspace-names";
 
-export const WORKSPACE_NAME_MAX = 64;
 export const SLUG_REDIRECT_DAYS = 30;
 /** Workspaces one user may own (the demo aside) when creating them themselves; the operator CLI is not limited. */
 export const MAX_OWNED_WORKSPACES = 10;
@@ -57,13 +57,6 @@ const TIMEOUT_LABELS: Record<(typeof SESSION_TIMEOUTS_SECONDS)[number], string> 
   2592000: "30 days",
 };
 const timeoutLabel = (s: number) => TIMEOUT_LABELS[s as keyof typeof TIMEOUT_LABELS] ?? `${s} seconds`;
-
-/** "Ada Lovelace" → "Ada's Workspace". */
-export function defaultWorkspaceName(userName: string): string {
-  const suffix = "'s Workspace";
-  const first = userName.trim().split(/\s+/)[0] || "My";
-  return `${first.slice(0, WORKSPACE_NAME_MAX - suffix.length)}${suffix}`;
-}
 
 /** A slug candidate from a name, short enough to take a "-N" suffix and never reserved. */
 export function slugBase(name: string): string {

@@ -1,32 +1,21 @@
+import { useState } from "react";
 import { useNavigate } from "@tanstack/react-router";
 import type { MeWorkspace } from "../api/account";
-import { errorMessage } from "../api/client";
-import { useCreateWorkspace } from "../api/workspaces";
+import { CreateWorkspaceDialog } from "./create-workspace-dialog";
 import { SparklesIcon } from "./icons";
-import { useToast } from "./toast";
 
 /**
  * Shown across the demo workspace. "Switch to your workspace" opens the user's own workspace (the one
- * they own, else any they belong to) or, when they have none, creates it and opens its Setup Guide.
+ * they own, else any they belong to) or, when they have none, asks for its name and creates it.
  */
 export function DemoBanner({ workspaces }: { workspaces: MeWorkspace[] }) {
   const navigate = useNavigate();
-  const notify = useToast();
-  const create = useCreateWorkspace();
+  const [creating, setCreating] = useState(false);
   const own = workspaces.find((w) => !w.isDemo && w.role === "owner") ?? workspaces.find((w) => !w.isDemo);
 
   const onSwitch = () => {
-    if (own) {
-      void navigate({ to: "/w/$slug", params: { slug: own.slug } });
-      return;
-    }
-    create.mutate(
-      {},
-      {
-        onSuccess: (ws) => void navigate({ to: "/w/$slug/setup", params: { slug: ws.slug } }),
-        onError: (err) => notify(errorMessage(err), "error"),
-      },
-    );
+    if (own) void navigate({ to: "/w/$slug", params: { slug: own.slug } });
+    else setCreating(true);
   };
 
   return (
@@ -36,10 +25,10 @@ export function DemoBanner({ workspaces }: { workspaces: MeWorkspace[] }) {
         Exploring with sample data
         <span>· the demo workspace is read-only</span>
       </div>
-      <button type="button" className="btn btn-sm" onClick={onSwitch} disabled={create.isPending}>
-        {create.isPending && <span className="spinner" aria-hidden="true" />}
+      <button type="button" className="btn btn-sm" onClick={onSwitch}>
         Switch to your workspace
       </button>
+      <CreateWorkspaceDialog open={creating} onClose={() => setCreating(false)} />
     </div>
   );
 }

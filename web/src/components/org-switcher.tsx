@@ -1,38 +1,22 @@
 import { useCallback, useId, useRef, useState } from "react";
-import { Link, useNavigate } from "@tanstack/react-router";
+import { Link } from "@tanstack/react-router";
 import { ROLE_LABELS } from "../../../worker/auth/permissions";
 import type { MeWorkspace } from "../api/account";
-import { errorMessage } from "../api/client";
-import { useCreateWorkspace } from "../api/workspaces";
+import { CreateWorkspaceDialog } from "./create-workspace-dialog";
 import { CheckIcon, ChevronsUpDownIcon, PlusIcon } from "./icons";
 import { useDismiss } from "../lib/use-dismiss";
-import { useToast } from "./toast";
 import { WorkspaceMark } from "./workspace-mark";
 
-/** Lists the user's workspaces; picking one opens it. Also creates a new workspace. */
+/** Lists the user's workspaces (long names cut, whole in the tooltip); picking one opens it. Also creates a new workspace. */
 export function OrgSwitcher({ current, workspaces }: { current: MeWorkspace; workspaces: MeWorkspace[] }) {
   const [open, setOpen] = useState(false);
   const rootRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const panelId = useId();
-  const navigate = useNavigate();
-  const notify = useToast();
-  const create = useCreateWorkspace();
+  const [creating, setCreating] = useState(false);
 
   const close = useCallback(() => setOpen(false), []);
   useDismiss(open, close, rootRef, buttonRef);
-
-  const createWorkspace = () =>
-    create.mutate(
-      {},
-      {
-        onSuccess: (ws) => {
-          setOpen(false);
-          void navigate({ to: "/w/$slug/setup", params: { slug: ws.slug } });
-        },
-        onError: (err) => notify(errorMessage(err), "error"),
-      },
-    );
 
   return (
     <div className="switcher" ref={rootRef}>
@@ -42,6 +26,7 @@ export function OrgSwitcher({ current, workspaces }: { current: MeWorkspace; wor
         className="switcher-button"
         aria-expanded={open}
         aria-controls={panelId}
+        title={current.name}
         onClick={() => setOpen((o) => !o)}
       >
         <WorkspaceMark workspace={current} />
@@ -63,6 +48,7 @@ export function OrgSwitcher({ current, workspaces }: { current: MeWorkspace; wor
                   params={{ slug: ws.slug }}
                   className="menu-item"
                   aria-current={ws.id === current.id ? "true" : undefined}
+                  title={ws.name}
                   onClick={() => setOpen(false)}
                 >
                   <WorkspaceMark workspace={ws} />
@@ -73,12 +59,20 @@ export function OrgSwitcher({ current, workspaces }: { current: MeWorkspace; wor
             ))}
           </ul>
           <div className="menu-sep" />
-          <button type="button" className="menu-item" onClick={createWorkspace} disabled={create.isPending}>
-            {create.isPending ? <span className="spinner" aria-hidden="true" /> : <PlusIcon />}
+          <button
+            type="button"
+            className="menu-item"
+            onClick={() => {
+              setOpen(false);
+              setCreating(true);
+            }}
+          >
+            <PlusIcon />
             <span className="menu-item-text">New workspace</span>
           </button>
         </div>
       )}
+      <CreateWorkspaceDialog open={creating} onClose={() => setCreating(false)} />
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type ChangeEvent, type FormEvent } from "r
 import { useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import type { SESSION_TIMEOUTS_SECONDS } from "../../../worker/auth/sessions";
+import { WORKSPACE_NAME_MAX } from "../../../worker/services/workspace-names";
 import type { LOGO_TYPES } from "../../../worker/services/workspaces";
 import {
   useDeleteWorkspace,
@@ -38,8 +39,6 @@ const TIMEOUTS: Record<Timeout, string> = {
   2592000: "30 days",
 };
 const TIMEOUT_OPTIONS = Object.entries(TIMEOUTS).map(([value, label]) => ({ value, label }));
-
-const NAME_MAX = 64;
 
 function slugProblem(slug: string): string | undefined {
   if (slug.length < 3 || slug.length > 48) return "Use 3–48 characters.";
@@ -88,7 +87,7 @@ function GeneralCard({ settings, scope }: CardProps) {
   const blocker = settingsBlocker(scope);
   const canEdit = blocker === null;
 
-  const nameProblem = !name.trim() ? "Enter a workspace name." : name.length > NAME_MAX ? `At most ${NAME_MAX} characters.` : undefined;
+  const nameProblem = !name.trim() ? "Enter a workspace name." : name.length > WORKSPACE_NAME_MAX ? `At most ${WORKSPACE_NAME_MAX} characters.` : undefined;
   const slugIssue = slug !== settings.slug ? slugProblem(slug) : undefined;
   const dirty = name.trim() !== settings.name || slug !== settings.slug;
 
@@ -125,9 +124,9 @@ function GeneralCard({ settings, scope }: CardProps) {
             label="Workspace name"
             value={name}
             onValueChange={setName}
-            maxLength={NAME_MAX}
+            maxLength={WORKSPACE_NAME_MAX}
             disabled={!canEdit}
-            hint={`Shown in the dashboard and in invitations. ${name.length}/${NAME_MAX} characters.`}
+            hint={`Shown in the dashboard and in invitations. ${name.length}/${WORKSPACE_NAME_MAX} characters.`}
             error={fieldError(update.error, "name", name !== settings.name ? nameProblem : undefined)}
           />
           <TextField

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
+import { getRouteApi, Link, useNavigate, useRouterState } from "@tanstack/react-router";
 import { useSignIn } from "../api/account";
 import { Alert } from "../components/alert";
 import { fieldError, FormError, SubmitButton, TextField } from "../components/form";
@@ -29,11 +29,20 @@ export function signInSearch(search: Record<string, unknown>): SignInSearch {
 
 const route = getRouteApi("/sign-in");
 
+declare module "@tanstack/react-router" {
+  interface HistoryState {
+    /** Set by sign-up for the sign-in form. */
+    email?: string;
+  }
+}
+
 export function SignInPage() {
   const { redirect, notice } = route.useSearch();
   const navigate = useNavigate();
   const signIn = useSignIn();
-  const [email, setEmail] = useState("");
+  // Just signed up: the address they used, handed over by the sign-up page.
+  const handedOver = useRouterState({ select: (s) => s.location.state.email });
+  const [email, setEmail] = useState(handedOver ?? "");
   const [password, setPassword] = useState("");
 
   const onSubmit = (e: FormEvent) => {

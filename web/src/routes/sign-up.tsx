@@ -39,7 +39,8 @@ export function SignUpPage() {
     if (Object.keys(errors).length) return;
     signUp.mutate(
       { name: name.trim(), email: email.trim(), password, acceptTerms: true },
-      { onSuccess: () => void navigate({ to: "/sign-in", search: { notice: "account-created" } }) },
+      // The address goes along in the history entry's state (not the URL), so sign-in starts with it filled in.
+      { onSuccess: () => void navigate({ to: "/sign-in", search: { notice: "account-created" }, state: { email: email.trim() } }) },
     );
   };
 
@@ -74,7 +75,7 @@ export function SignUpPage() {
           minLength={MIN_PASSWORD}
           value={password}
           onValueChange={setPassword}
-          hint={`At least ${MIN_PASSWORD} characters.`}
+          hint={err("password") ? undefined : `At least ${MIN_PASSWORD} characters.`}
           error={err("password")}
         />
         <div className="field">
