@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser, Locator } from "playwright-core";
 import { launchBrowser } from "./browser";
-import { PASSWORD } from "./ses-history";
+import { api, eventually, newMessageId, ownWorkspace, PASSWORD, postEvents, sesEvent } from "./ses-history";
 
 /**
  * Issue 13, item 9: sign-up says each problem once and hands the email to sign-in; a new workspace is
  * created under the name the user gives it; workspaces are told apart in the switcher (own initials and
- * colour, long names cut with an ellipsis and whole in the tooltip).
+ * colour, long names cut with an ellipsis and whole in the tooltip); recipient search finds addresses
+ * by their beginning.
  */
 
 let browser: Browser;
@@ -82,3 +83,43 @@ it("signs up with one message per problem, carries the email to sign-in, and nam
   await context.close();
 });
 
+it("finds messages and events by the beginning of the recipient's address", async () => {
+  const base = inject("baseUrl");
+  const ws = await ownWorkspace(base, inject("persistDir"), "Prefix Search");
+  const now = Date.now();
+  const recipients = ["jane.doe@example.net", "jane.roe@example.net", "john.smith@example.net"];
+  await postEvents(
+    base,
+    ws.ingestKey,
+    recipients.map((recipient, i) => sesEvent("send", { recipient, messageId: newMessageId(), sentAt: now - (i + 1) * 60_000 })),
+  );
+  await eventually(async () => {
+    const res = await api(base, `/api/orgs/${ws.orgId}/messages?from=${now - 86_400_000}`, { cookie: ws.cookie });
+    return ((await res.json()) as { messages: unknown[] }).messages.length === 3;
+  }, "three messages");
+
+  const context = await browser.newContext({ baseURL: base, viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(ws.email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => u.pathname.startsWith("/w/"));
+  await page.goto(`/w/${ws.slug}/reports`);
+  const listed = () => page.locator("td.cell-recipient .row-link").allTextContents();
+  await expect.poll(listed, { timeout: 30_000 }).toHaveLength(3);
+
+  const search = page.getByLabel("Recipient");
+  await search.fill("JANE");
+  await expect.poll(listed, { timeout: 30_000 }).toEqual(["jane.doe@example.net", "jane.roe@example.net"]);
+  await search.fill("jane.r");
+  await expect.poll(listed, { timeout: 30_000 }).toEqual(["jane.roe@example.net"]);
+  await search.fill("nobody");
+  await page.getByText("No recipient address starts with “nobody” in this range.").waitFor();
+
+  await page.getByText("Event Log", { exact: true }).click();
+  await page.getByLabel("Recipient").fill("jo");
+  await expect.poll(listed, { timeout: 30_000 }).toEqual(["john.smith@example.net"]);
+  await context.close();
+});

@@ -131,6 +131,19 @@ export interface MessageRowDb {
   event_count: number;
 }
 
+/**
+ * `column` starts with `prefix`, as a range on the column's own index: [prefix, prefix with its last
+ * character incremented). Addresses are stored lowercase under the BINARY collation, which orders by
+ * code point, so the range holds exactly the addresses with that beginning. (`LIKE 'abc%'` could use
+ * the index only under NOCASE collation, or with case_sensitive_like, which D1 does not offer.)
+ */
+function startsWith(column: SQL, prefix: string): SQL {
+  const chars = Array.from(prefix);
+  const last = chars.pop()!;
+  const upper = chars.join("") + String.fromCodePoint(last.codePointAt(0)! + 1);
+  return sql`${column} >= ${prefix} AND ${column} < ${upper}`;
+}
+
 export interface MessageFilter {
   orgId: string;
   from?: number;
@@ -139,6 +152,8 @@ export interface MessageFilter {
   status?: MessageStatus;
   /** Exact, lowercase address. */
   recipient?: string;
+  /** The beginning of the address, lowercase, not empty. */
+  recipientPrefix?: string;
   /** Keyset: rows strictly after this (sent_at, message_id, recipient) in newest-first order. */
   after?: readonly [sentAt: number, messageId: string, recipient: string];
   limit: number;
@@ -146,14 +161,22 @@ export interface MessageFilter {
 
 /**
  * One page of messages, newest first. Exactly one index serves each query — the most selective filter
- * present (recipient, then status, then channel, else time); the other equality filters are written
- * `+column` so the planner cannot pick their index instead.
+ * present (recipient: an address, or a range of addresses by their beginning; then status, then
+ * channel, else time); the other equality filters are written `+column` so the planner cannot pick
+ * their index instead.
  */
 export function listMessagesPage(db: Db, f: MessageFilter): Promise<MessageRowDb[]> {
-  const lead = f.recipient !== undefined ? "recipient" : f.status !== undefined ? "status" : f.channel !== undefined ? "channel" : "time";
+  return db.all<MessageRowDb>(messagesPageQuery(f));
+}
+
+/** The query of listMessagesPage (tests read its plan). */
+export function messagesPageQuery(f: MessageFilter): SQL {
+  const byRecipient = f.recipient !== undefined || f.recipientPrefix !== undefined;
+  const lead = byRecipient ? "recipient" : f.status !== undefined ? "status" : f.channel !== undefined ? "channel" : "time";
   const col = (name: string, leadName: string) => sql.raw(lead === leadName ? `m.${name}` : `+m.${name}`);
   const where: SQL[] = [sql`m.org_id = ${f.orgId}`];
   if (f.recipient !== undefined) where.push(sql`m.recipient = ${f.recipient}`);
+  if (f.recipientPrefix !== undefined) where.push(startsWith(sql.raw("m.recipient"), f.recipientPrefix));
   if (f.status !== undefined) where.push(sql`${col("status", "status")} = ${f.status}`);
   if (f.channel !== undefined) where.push(sql`${col("channel_id", "channel")} = ${f.channel}`);
   if (f.from !== undefined) where.push(sql`m.sent_at >= ${f.from}`);
@@ -162,11 +185,14 @@ export function listMessagesPage(db: Db, f: MessageFilter): Promise<MessageRowDb
     const [at, id, rcpt] = f.after;
     where.push(sql`m.sent_at <= ${at} AND (m.sent_at < ${at} OR (m.message_id, m.recipient) < (${id}, ${rcpt}))`);
   }
-  return db.all<MessageRowDb>(sql`SELECT m.*, c.name AS channel_name
-    FROM messages m LEFT JOIN channels c ON c.id = m.channel_id
+  // Between a range of addresses and a range of send times the planner prefers the time index (no sort
+  // needed), which reads every message of the range: the recipient index is named instead.
+  const from = sql.raw(f.recipientPrefix !== undefined ? "messages m INDEXED BY messages_org_recipient_sent" : "messages m");
+  return sql`SELECT m.*, c.name AS channel_name
+    FROM ${from} LEFT JOIN channels c ON c.id = m.channel_id
     WHERE ${sql.join(where, sql` AND `)}
     ORDER BY m.sent_at DESC, m.message_id DESC, m.recipient DESC
-    LIMIT ${f.limit}`);
+    LIMIT ${f.limit}`;
 }
 
 export async function findMessage(db: Db, orgId: string, messageId: string, recipient: string): Promise<MessageRowDb | undefined> {
@@ -221,6 +247,8 @@ export interface EventFilter {
   /** Normalised types (events.type). */
   types?: readonly string[];
   recipient?: string;
+  /** The beginning of the address, lowercase, not empty. */
+  recipientPrefix?: string;
   /** Keyset: rows strictly after this (at, id) in newest-first order. */
   after?: readonly [at: number, id: number];
   limit: number;
@@ -231,11 +259,18 @@ export interface EventFilter {
  * then a single type, then channel, else time; several types filter the time-ordered scan.
  */
 export function listEventsPage(db: Db, f: EventFilter): Promise<EventLogRowDb[]> {
+  return db.all<EventLogRowDb>(eventsPageQuery(f));
+}
+
+/** The query of listEventsPage (tests read its plan). */
+export function eventsPageQuery(f: EventFilter): SQL {
   const oneType = f.types?.length === 1;
-  const lead = f.recipient !== undefined ? "recipient" : oneType ? "type" : f.channel !== undefined ? "channel" : "time";
+  const byRecipient = f.recipient !== undefined || f.recipientPrefix !== undefined;
+  const lead = byRecipient ? "recipient" : oneType ? "type" : f.channel !== undefined ? "channel" : "time";
   const col = (name: string, leadName: string) => sql.raw(lead === leadName ? `e.${name}` : `+e.${name}`);
   const where: SQL[] = [sql`e.org_id = ${f.orgId}`];
   if (f.recipient !== undefined) where.push(sql`e.recipient = ${f.recipient}`);
+  if (f.recipientPrefix !== undefined) where.push(startsWith(sql.raw("e.recipient"), f.recipientPrefix));
   if (f.types?.length) {
     where.push(
       sql`${col("type", "type")} IN (${sql.join(
@@ -251,13 +286,13 @@ export function listEventsPage(db: Db, f: EventFilter): Promise<EventLogRowDb[]>
     const [at, id] = f.after;
     where.push(sql`e.at <= ${at} AND (e.at < ${at} OR e.id < ${id})`);
   }
-  return db.all<EventLogRowDb>(sql`SELECT e.id, e.at, e.type, e.recipient, e.message_id, e.channel_id, c.name AS channel_name,
+  return sql`SELECT e.id, e.at, e.type, e.recipient, e.message_id, e.channel_id, c.name AS channel_name,
       e.provider, e.template, e.bounce_type, e.bounce_sub_type, e.complaint_feedback_type, e.delay_type, e.smtp_status,
       e.diagnostic, e.reason, e.link, e.latency_ms
-    FROM events e LEFT JOIN channels c ON c.id = e.channel_id
+    FROM ${sql.raw(f.recipientPrefix !== undefined ? "events e INDEXED BY events_org_recipient_at" : "events e")} LEFT JOIN channels c ON c.id = e.channel_id
     WHERE ${sql.join(where, sql` AND `)}
     ORDER BY e.at DESC, e.id DESC
-    LIMIT ${f.limit}`);
+    LIMIT ${f.limit}`;
 }
 
 // ---- filters: channels and identities

@@ -55,7 +55,8 @@ export const useProviders = (s: ReportScope, sort: ProviderSortColumn | undefine
 
 export interface MessageFilters {
   status: string | undefined;
-  recipient: string | undefined;
+  /** The beginning of the recipient's address (the search box). */
+  recipientPrefix: string | undefined;
 }
 
 export const useMessages = (s: ReportScope, f: MessageFilters) =>
@@ -65,7 +66,7 @@ export const useMessages = (s: ReportScope, f: MessageFilters) =>
       queryFn: ({ pageParam, signal }) =>
         api<MessagePage>(`${base(s.orgId)}/messages`, {
           signal,
-          query: { ...scopeQuery(s), status: f.status, recipient: f.recipient, cursor: pageParam, limit: PAGE_SIZE },
+          query: { ...scopeQuery(s), status: f.status, recipientPrefix: f.recipientPrefix, cursor: pageParam, limit: PAGE_SIZE },
         }),
       initialPageParam: null as string | null,
       getNextPageParam: (last) => last.nextCursor,
@@ -76,7 +77,8 @@ export const useMessages = (s: ReportScope, f: MessageFilters) =>
 
 export interface EventFilters {
   types: readonly string[];
-  recipient: string | undefined;
+  /** The beginning of the recipient's address (the search box). */
+  recipientPrefix: string | undefined;
 }
 
 export const useEventLog = (s: ReportScope, f: EventFilters) =>
@@ -89,7 +91,7 @@ export const useEventLog = (s: ReportScope, f: EventFilters) =>
           query: {
             ...scopeQuery(s),
             types: f.types.length ? f.types.join(",") : undefined,
-            recipient: f.recipient,
+            recipientPrefix: f.recipientPrefix,
             cursor: pageParam,
             limit: PAGE_SIZE,
           },

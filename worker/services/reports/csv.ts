@@ -5,7 +5,7 @@ import { MESSAGE_STATUSES } from "../../db/schema";
 import { getDeliverabilityReport, type DeliverabilityReport } from "./deliverability";
 import { readTemplateRows, type EngagementReport } from "./engagement";
 import { listEvents, type EventLogEntry, type EventLogPage } from "./events";
-import { listMessages, recipientFilter, type MessagePage, type MessageSummary } from "./messages";
+import { listMessages, recipientFilter, recipientPrefixFilter, type MessagePage, type MessageSummary } from "./messages";
 import { getProviderReport, providerQuerySchema, type ProviderRow } from "./providers";
 import { resolveReportRange } from "./range";
 import type { ReportScope } from "./scope";
@@ -21,6 +21,7 @@ export const exportQuerySchema = providerQuerySchema.extend({
   view: z.enum(EXPORT_VIEWS),
   status: z.enum(MESSAGE_STATUSES).optional(),
   recipient: recipientFilter,
+  recipientPrefix: recipientPrefixFilter,
   types: z.string().max(200).optional(),
 });
 export type ExportQuery = z.output<typeof exportQuerySchema>;
@@ -127,13 +128,13 @@ export async function exportCsv(db: Db, scope: ReportScope, q: ExportQuery, now 
   const filename = `sendops-${q.view}${range ? `-${day(range.from)}-to-${day(range.to - 1)}` : ""}.csv`;
   switch (q.view) {
     case "messages": {
-      const query = { from: q.from, to: q.to, channel: q.channel, status: q.status, recipient: q.recipient, limit: EXPORT_PAGE_ROWS };
+      const query = { from: q.from, to: q.to, channel: q.channel, status: q.status, recipient: q.recipient, recipientPrefix: q.recipientPrefix, limit: EXPORT_PAGE_ROWS };
       const first = await listMessages(db, scope, query);
       const pages = pagesFrom(first, (p: MessagePage) => p.messages, (cursor) => listMessages(db, scope, { ...query, cursor }));
       return { filename, body: csvStream(MESSAGE_COLUMNS, pages) };
     }
     case "events": {
-      const query = { from: q.from, to: q.to, channel: q.channel, types: q.types, recipient: q.recipient, limit: EXPORT_PAGE_ROWS };
+      const query = { from: q.from, to: q.to, channel: q.channel, types: q.types, recipient: q.recipient, recipientPrefix: q.recipientPrefix, limit: EXPORT_PAGE_ROWS };
       const first = await listEvents(db, scope, query);
       const pages = pagesFrom(first, (p: EventLogPage) => p.events, (cursor) => listEvents(db, scope, { ...query, cursor }));
       return { filename, body: csvStream(EVENT_COLUMNS, pages) };

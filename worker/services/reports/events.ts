@@ -4,7 +4,7 @@ import { listEventsPage, type EventLogRowDb } from "../../db/reports";
 import type { EventType } from "../../db/schema";
 import { decodeCursor, encodeCursor, paginationQuery } from "../../lib/pagination";
 import { SES_TYPE_OF, storedTypeOf } from "./event-types";
-import { assertRecipientSearch, messageIdOf, recipientFilter } from "./messages";
+import { assertRecipientSearch, messageIdOf, recipientFilter, recipientPrefixFilter } from "./messages";
 import { fieldError } from "./range";
 import type { ReportScope } from "./scope";
 
@@ -20,6 +20,7 @@ export const eventListQuerySchema = paginationQuery.extend({
     .describe("Comma-separated SES event types, e.g. `Bounce,Complaint`; omit for all."),
   channel: z.string().trim().min(1).max(100).optional().describe("A channel id; omit for all channels."),
   recipient: recipientFilter,
+  recipientPrefix: recipientPrefixFilter,
 });
 export type EventListQuery = z.output<typeof eventListQuerySchema>;
 
@@ -106,7 +107,8 @@ export function eventEntryOf(e: EventLogRowDb): EventLogEntry {
 /** One page of the raw event stream (one row per event and recipient), newest first. */
 export async function listEvents(db: Db, scope: ReportScope, q: EventListQuery): Promise<EventLogPage> {
   const recipient = q.recipient || undefined;
-  assertRecipientSearch(scope, recipient);
+  const recipientPrefix = q.recipientPrefix || undefined;
+  assertRecipientSearch(scope, { recipient, recipientPrefix });
   if (q.from !== undefined && q.to !== undefined && q.from >= q.to) throw fieldError("from", "Must be before `to`.");
   const rows = await listEventsPage(db, {
     orgId: scope.orgId,
@@ -115,6 +117,7 @@ export async function listEvents(db: Db, scope: ReportScope, q: EventListQuery):
     channel: q.channel,
     types: parseTypes(q.types),
     recipient,
+    recipientPrefix,
     after: decodeCursor(q.cursor, eventCursor),
     limit: q.limit + 1,
   });

@@ -20,12 +20,22 @@ export const recipientFilter = z
   .optional()
   .describe("Exact recipient address (case-insensitive). Needs the Recipient Search capability in the dashboard.");
 
+/** The beginning of an address: `jane` finds jane.doe@… and jane@…; served by the recipient index. */
+export const recipientPrefixFilter = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(320)
+  .optional()
+  .describe("The beginning of the recipient address (case-insensitive), e.g. `jane` or `jane.doe@exa`. Needs the Recipient Search capability in the dashboard.");
+
 export const messageListQuerySchema = paginationQuery.extend({
   from: epochMs.optional().describe("Sent at or after this time (epoch ms)."),
   to: epochMs.optional().describe("Sent before this time (epoch ms)."),
   channel: z.string().trim().min(1).max(100).optional().describe("A channel id; omit for all channels."),
   status: z.enum(MESSAGE_STATUSES).optional().describe("Current status of the message for that recipient."),
   recipient: recipientFilter,
+  recipientPrefix: recipientPrefixFilter,
 });
 export type MessageListQuery = z.output<typeof messageListQuerySchema>;
 
@@ -113,9 +123,9 @@ export function summaryOf(m: MessageRowDb): MessageSummary {
   };
 }
 
-/** Searching by address is the Recipient Search capability; other filters only need Reports. */
-export function assertRecipientSearch(scope: ReportScope, recipient: string | undefined) {
-  if (recipient && !scope.recipientSearch) {
+/** Searching by address (or its beginning) is the Recipient Search capability; other filters only need Reports. */
+export function assertRecipientSearch(scope: ReportScope, search: { recipient?: string; recipientPrefix?: string }) {
+  if ((search.recipient || search.recipientPrefix) && !scope.recipientSearch) {
     throw forbidden("Searching by recipient needs the Recipient Search capability.", { permission: "recipient_search.view" });
   }
 }
@@ -125,7 +135,8 @@ const messageCursor = z.tuple([z.number().int(), z.string(), z.string()]);
 /** One page of messages (one row per message and recipient), newest first. */
 export async function listMessages(db: Db, scope: ReportScope, q: MessageListQuery): Promise<MessagePage> {
   const recipient = q.recipient || undefined;
-  assertRecipientSearch(scope, recipient);
+  const recipientPrefix = q.recipientPrefix || undefined;
+  assertRecipientSearch(scope, { recipient, recipientPrefix });
   if (q.from !== undefined && q.to !== undefined && q.from >= q.to) throw fieldError("from", "Must be before `to`.");
   const rows = await listMessagesPage(db, {
     orgId: scope.orgId,
@@ -134,6 +145,7 @@ export async function listMessages(db: Db, scope: ReportScope, q: MessageListQue
     channel: q.channel,
     status: q.status,
     recipient,
+    recipientPrefix,
     after: decodeCursor(q.cursor, messageCursor),
     limit: q.limit + 1,
   });

@@ -79,8 +79,8 @@ export function ReportsPage() {
         : [{ view: "templates", label: "Template performance" }];
   const exportQuery = (v: ExportView) => {
     const q: Record<string, string | number | undefined> = { ...scopeQuery(scope) };
-    if (v === "messages") Object.assign(q, { status: search.status, recipient: search.recipient });
-    if (v === "events") Object.assign(q, { types: search.types, recipient: search.eventRecipient });
+    if (v === "messages") Object.assign(q, { status: search.status, recipientPrefix: search.recipient });
+    if (v === "events") Object.assign(q, { types: search.types, recipientPrefix: search.eventRecipient });
     if (v === "providers") Object.assign(q, { sort: search.sort, dir: search.dir });
     return q;
   };

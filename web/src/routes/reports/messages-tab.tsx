@@ -64,7 +64,7 @@ function RecipientSearch({ value, onChange, id }: { value: string | undefined; o
           inputMode="email"
           autoComplete="off"
           spellCheck={false}
-          placeholder="Exact address, e.g. jane@example.com"
+          placeholder="An address or its beginning, e.g. jane"
           value={text}
           onChange={(e) => setText(e.target.value)}
         />
@@ -77,6 +77,7 @@ function ListBody<T>({
   query,
   rows,
   filtered,
+  searched,
   clear,
   emptyTitle,
   emptyText,
@@ -86,6 +87,8 @@ function ListBody<T>({
   query: { isPending: boolean; isError: boolean; error: unknown; refetch: () => unknown };
   rows: readonly T[];
   filtered: boolean;
+  /** The recipient search, when one is applied. */
+  searched: string | undefined;
   clear: () => void;
   emptyTitle: string;
   emptyText: ReactNode;
@@ -107,7 +110,8 @@ function ListBody<T>({
   if (!rows.length)
     return filtered ? (
       <NoMatchesState title="Nothing matches these filters" onClear={clear}>
-        Try a longer date range, another channel or fewer filters.
+        {searched ? `No recipient address starts with “${searched}” in this range. ` : ""}Try a longer date range, another channel or
+        fewer filters.
       </NoMatchesState>
     ) : (
       <EmptyState title={emptyTitle}>{emptyText}</EmptyState>
@@ -151,7 +155,7 @@ function MessagesList({ scope, search, update }: { scope: ReportScope; search: R
   const ids = useId();
   const recipient = canSearch ? search.recipient : undefined;
   const status = MESSAGE_STATUS_OPTIONS.some((o) => o.value === search.status) ? search.status : undefined;
-  const list = useMessages(scope, { status, recipient });
+  const list = useMessages(scope, { status, recipientPrefix: recipient });
   const rows = list.data?.pages.flatMap((p) => p.messages) ?? [];
   const open = (id: string) => update({ message: id }, { push: true });
 
@@ -177,6 +181,7 @@ function MessagesList({ scope, search, update }: { scope: ReportScope; search: R
         query={list}
         rows={rows}
         filtered={Boolean(status || recipient)}
+        searched={recipient}
         clear={() => update({ status: undefined, recipient: undefined })}
         emptyTitle="No messages in this range"
         emptyText="Messages appear here as SES reports events for your managed identities."
@@ -237,7 +242,7 @@ function EventLog({ scope, search, update }: { scope: ReportScope; search: Repor
   const known = new Set<string>(EVENT_TYPES.map((e) => e.type));
   const types = (search.types ?? "").split(",").filter((t) => known.has(t));
   const recipient = canSearch ? search.eventRecipient : undefined;
-  const log = useEventLog(scope, { types, recipient });
+  const log = useEventLog(scope, { types, recipientPrefix: recipient });
   const rows = log.data?.pages.flatMap((p) => p.events) ?? [];
 
   const toggle = (type: string) => {
@@ -269,6 +274,7 @@ function EventLog({ scope, search, update }: { scope: ReportScope; search: Repor
         query={log}
         rows={rows}
         filtered={Boolean(types.length || recipient)}
+        searched={recipient}
         clear={() => update({ types: undefined, eventRecipient: undefined })}
         emptyTitle="No events in this range"
         emptyText="Every SES event for your managed identities appears here, newest first."
