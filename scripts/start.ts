@@ -18,6 +18,7 @@ import {
   type SeedState,
 } from "./lib/demo-seed";
 import { generateDemoTraffic, planDemoTraffic } from "./lib/demo-traffic";
+import { recordDemoSeed } from "../worker/services/demo-seed";
 import { applyMigrations, ROOT, run, signalGroup, startWrangler, type Instance } from "./lib/instance";
 import { IngestKeyRefused, postEvents } from "./lib/post-events";
 import { ProgressBar } from "./lib/progress";
@@ -75,6 +76,13 @@ async function withLocalDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
 
 const prepare = () => withLocalDb((db) => prepareDemoWorkspace(db));
 
+/** The dashboard shows the seed's progress against its plan (docs/demo-data.md); written before wrangler dev starts. */
+async function recordPlan(state: SeedState): Promise<SeedState> {
+  const plan = planDemoTraffic({ seed: state.seed, events: state.events, days: state.days, end: state.end });
+  await withLocalDb((db) => recordDemoSeed(db, state.orgId, plan.events));
+  return state;
+}
+
 /**
  * First run: the demo workspace's identities, channels and ingest key, written before wrangler dev
  * opens the database (two processes writing one local SQLite file can find it locked).
@@ -91,7 +99,7 @@ async function ensureSeedState(): Promise<SeedState> {
     );
     const resumed = { ...existing, posted: from };
     writeSeedState(persistDir, resumed);
-    return resumed;
+    return recordPlan(resumed);
   }
   console.log("First run: creating the demo workspace (identities, channels, ingest key)…");
   const { orgId, ingestKey } = await prepare();
@@ -106,7 +114,7 @@ async function ensureSeedState(): Promise<SeedState> {
     done: false,
   };
   writeSeedState(persistDir, state);
-  return state;
+  return recordPlan(state);
 }
 
 /**

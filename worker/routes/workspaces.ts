@@ -3,6 +3,7 @@ import type { AppEnv } from "../context";
 import { getDb } from "../db/client";
 import { orgRoute, userRoute } from "../auth/middleware";
 import { validate } from "../lib/validate";
+import { getDemoSeedStatus } from "../services/demo-seed";
 import {
   createWorkspace,
   createWorkspaceSchema,
@@ -25,6 +26,7 @@ export const workspaceRoutes = new Hono<AppEnv>()
   .get("/slugs/:slug", userRoute(), async (c) =>
     c.json(await resolveSlug(getDb(c.env.DB), c.get("session")!.user.id, c.req.param("slug"))),
   )
+  .get("/orgs/:orgId/demo-seed", orgRoute("workspace.view"), async (c) => c.json(await getDemoSeedStatus(getDb(c.env.DB), c.get("org").orgId)))
   .get("/orgs/:orgId/settings", orgRoute("org_settings.view"), async (c) =>
     c.json(await getSettings(getDb(c.env.DB), c.get("org").orgId)),
   )

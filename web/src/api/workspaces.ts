@@ -7,6 +7,7 @@ import type {
   settingsSchema,
   WorkspaceSettings,
 } from "../../../worker/services/workspaces";
+import type { DemoSeedStatus } from "../../../worker/services/demo-seed";
 import { api } from "./client";
 import { meQuery } from "./account";
 
@@ -24,6 +25,18 @@ export const settingsQuery = (orgId: string) =>
   });
 
 export const useWorkspaceSettings = (orgId: string) => useQuery(settingsQuery(orgId));
+
+/** How often the demo's seed progress is read while the seed runs. */
+export const DEMO_SEED_POLL_MS = 5_000;
+
+/** The demo's seed progress; polled while the seed runs, not at all in other workspaces. */
+export const useDemoSeed = (orgId: string, isDemo: boolean) =>
+  useQuery({
+    queryKey: ["orgs", orgId, "demo-seed"],
+    queryFn: ({ signal }) => api<DemoSeedStatus>(`${base(orgId)}/demo-seed`, { signal }),
+    enabled: isDemo,
+    refetchInterval: (q) => (q.state.data?.seeding ? DEMO_SEED_POLL_MS : false),
+  });
 
 /** A current or old (within its redirect window) slug among the caller's workspaces. */
 export const fetchSlug = (slug: string) => api<SlugResolution>(`/api/slugs/${encodeURIComponent(slug)}`);

@@ -7,3 +7,4 @@ export * from "./undeliverable";
 export * from "./reports";
 export * from "./aws";
 export * from "./suppressions";
+export * from "./demo";

@@ -5,6 +5,7 @@ import { useMe } from "../../api/account";
 import { scopeQuery, type ExportView, type ReportScope } from "../../api/reports";
 import { PageHeader } from "../../components/page";
 import { ChannelFilter } from "../../components/reports/channel-filter";
+import { DemoSeedNotice } from "../../components/reports/demo-seed-notice";
 import { DateRangePicker } from "../../components/reports/date-range-picker";
 import { ExportButton, type ExportChoice } from "../../components/reports/export-button";
 import { RefreshIcon } from "../../components/icons";
@@ -102,6 +103,8 @@ export function ReportsPage() {
         description="Every SES event for your managed identities: messages, deliverability and engagement."
         actions={can("reports.manage") ? <ExportButton orgId={workspace.id} choices={choices} query={exportQuery} /> : undefined}
       />
+
+      <DemoSeedNotice />
 
       <div className="report-toolbar">
         <div className="report-tabs" role="tablist" aria-label="Report">
