@@ -107,6 +107,20 @@ export function softBounce(style: SmtpStyle, kind: SoftKind, rng: Rng, addr: str
   }
 }
 
+/**
+ * The non-delivery report of a gateway that accepted the message first (250 OK) and found the mailbox
+ * gone afterwards: Office 365 for Microsoft-hosted companies, Mimecast or Proofpoint in front of others.
+ * SES reports these as Transient/General bounces.
+ */
+export function asyncNdr(style: SmtpStyle, rng: Rng, addr: string): Diagnostic {
+  if (style === "microsoft") {
+    return { status: "5.1.10", diagnosticCode: `smtp; 550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient ${addr} not found by SMTP address lookup [${msHost(rng)}]` };
+  }
+  return rng.chance(0.5)
+    ? { status: "5.0.0", diagnosticCode: `smtp; 550 Invalid Recipient - https://community.mimecast.com/docs/DOC-1369#550 [${rng.hex(22)}.${rng.int(10, 99)}]` }
+    : { status: "5.1.1", diagnosticCode: `smtp; 550 5.1.1 User Unknown (in reply to RCPT TO command; gateway ${rng.hex(8)}.pphosted.com)` };
+}
+
 export interface Delay extends Diagnostic {
   delayType: string;
 }

@@ -9,12 +9,15 @@
  * manage (dropped on ingest). Recipients sit at Gmail, Microsoft, Yahoo, Apple, European and APAC
  * providers and at companies. Hard-bounced and complained addresses land on the account suppression
  * list and bounce as OnAccountSuppressionList when mailed again; some mailboxes are full and bounce
- * every time; one day a campaign goes to a stale list and bounces spike.
+ * every time; one day a campaign goes to a stale list and bounces spike. Among the most-mailed people,
+ * a few sit behind gateways that accept and then return a non-delivery report, a few at servers that
+ * fail in ways SES cannot classify, a few with full mailboxes: what the Standard and Aggressive
+ * classification rules catch and Strict does not, so each rule profile previews a different list.
  */
 import { DETAIL_TYPES, type SesEventType } from "../../worker/services/ingest/schemas";
 import { DAY, HOUR, MINUTE, SECOND } from "../../worker/lib/time";
 import { Rng, Weighted } from "./demo-rng";
-import { delay, deliveryResponse, hardBounce, softBounce, type Diagnostic, type HardKind, type SoftKind } from "./demo-smtp";
+import { asyncNdr, delay, deliveryResponse, hardBounce, softBounce, type Diagnostic, type HardKind, type SoftKind } from "./demo-smtp";
 import {
   APPLE_PROXY_USER_AGENT,
   BASE_CONFIGURATION_SET,
@@ -26,6 +29,7 @@ import {
   DEMO_CHANNELS,
   DEMO_REGION,
   NAMES,
+  PROFILES,
   RECIPIENT_DOMAINS,
   SENDERS,
   TEMPLATES,
@@ -110,6 +114,21 @@ const RENDERING_FAILURE_RATE = 0.0003;
 /** Days before `end` of the bad day (a campaign to a stale list) and of a template bug (rendering failures). */
 const BAD_DAY_OFFSET = 11;
 const TEMPLATE_BUG_OFFSET = 19;
+/**
+ * The most-mailed recipients (the first of the address pool) get several messages a week: enough for
+ * repeated failures to meet the classification rules' thresholds (3 in 30 days; 2 or 5 in 14 days).
+ * The top 2 % get 13 or more messages a month, the top 0.5 % 20 or more.
+ */
+const REGULAR_SHARE = 0.02;
+const FREQUENT_SHARE = 0.005;
+/** Of the regular company recipients: behind an accept-then-NDR gateway, their mailbox gone (3 in 30 days: Standard). */
+const NDR_GATEWAY_RATE = 0.2;
+/** Of the frequent recipients: at servers that intermittently fail in ways SES cannot classify (2 in 14 days: Aggressive). */
+const FLAKY_RATE = 0.06;
+const FLAKY_UNDETERMINED_RATE = 0.5;
+/** Of the frequent recipients: mailboxes over quota all month (5 in 14 days: Aggressive). */
+const FULL_MAILBOX_RATE = 0.08;
+const COMPANY_PROFILES: readonly ProviderProfile[] = [PROFILES.company, PROFILES.companyPostfix];
 /** How long SES keeps retrying a deferred message (the fixture's expirationTime is send + 14 h). */
 const MAX_DELIVERY_DURATION = 14 * HOUR;
 
@@ -175,6 +194,10 @@ interface Recipient {
   engagement: number;
   /** Mailbox over quota for the whole period: every delivery attempt soft-bounces. */
   fullMailbox: boolean;
+  /** Behind a gateway that accepts the message and later returns a non-delivery report: SES reports Transient/General. */
+  ndrGateway: boolean;
+  /** At a server that intermittently fails in a way SES cannot classify: about half the messages bounce Undetermined. */
+  flaky: boolean;
   /** On the account suppression list before the period began. */
   preSuppressed: boolean;
   /** The address no longer exists (only on the stale list of the bad day). */
@@ -326,17 +349,21 @@ class Simulation {
       ? String(r.int(100_000_000, 3_999_999_999))
       : r.pick([`${first}.${last}`, `${first}${last}`, `${first[0]}.${last}`, `${first}_${last}`, `${first}.${last}${r.int(1, 99)}`, `${first}${String(year).padStart(2, "0")}`, `${last}.${first}`]);
     const stale = index >= this.pool;
+    const regular = index < this.pool * REGULAR_SHARE;
+    const frequent = index < this.pool * FREQUENT_SHARE;
     const recipient: Recipient = {
       address: `${local}@${domain.domain}`,
       first,
       domain,
       profile: domain.profile,
       engagement: r.next() ** 1.5,
-      fullMailbox: stale ? r.chance(0.03) : index < this.pool * 0.3 && r.chance(0.004),
+      fullMailbox: stale ? r.chance(0.03) : index < this.pool * 0.3 && r.chance(frequent ? FULL_MAILBOX_RATE : 0.004),
       preSuppressed: !stale && r.chance(0.0015),
       dead: stale && r.chance(0.2),
       openIp: r.chance(0.5) ? `198.51.100.${r.int(2, 254)}` : `203.0.113.${r.int(100, 254)}`,
       remoteMtaIp: `198.51.100.${r.int(2, 254)}`,
+      ndrGateway: regular && COMPANY_PROFILES.includes(domain.profile) && r.chance(NDR_GATEWAY_RATE),
+      flaky: frequent && r.chance(FLAKY_RATE),
     };
     this.recipients.set(index, recipient);
     return recipient;
@@ -493,6 +520,23 @@ class Simulation {
       yield* this.sorted(out);
       return;
     }
+    const deliver = (deliveredAt: number) =>
+      emit("Delivery", deliveredAt, attempted, "delivery", (t: number) => ({
+        timestamp: iso(t),
+        processingTimeMillis: t - at,
+        recipients: [r.address],
+        smtpResponse: deliveryResponse(r.profile.style, rng, t, messageId),
+        remoteMtaIp: r.remoteMtaIp,
+        reportingMTA,
+      }));
+    if (r.ndrGateway) {
+      // The gateway accepts the message (SES reports a delivery), then reports the mailbox gone.
+      const acceptedAt = at + smtpLatency();
+      deliver(acceptedAt);
+      bounce(acceptedAt + rng.lognormal(12 * MINUTE, 0.8), "Transient", "General", asyncNdr(r.profile.style, rng, r.address), true);
+      yield* this.sorted(out);
+      return;
+    }
     const delays = (firstAt: number, count: number) => {
       let t = firstAt;
       for (let i = 0; i < count; i++) {
@@ -520,7 +564,7 @@ class Simulation {
       yield* this.sorted(out);
       return;
     }
-    if (rng.chance(UNDETERMINED_RATE)) {
+    if ((r.flaky && rng.chance(FLAKY_UNDETERMINED_RATE)) || rng.chance(UNDETERMINED_RATE)) {
       bounce(at + rng.lognormal(8 * MINUTE, 0.8), "Undetermined", "Undetermined", null, true);
       yield* this.sorted(out);
       return;
@@ -535,14 +579,7 @@ class Simulation {
       // A long tail: a few receiving servers are slow to accept.
       deliveredAt = at + smtpLatency() + (rng.chance(0.015) ? rng.lognormal(40 * SECOND, 1) : 0);
     }
-    emit("Delivery", deliveredAt, attempted, "delivery", (t: number) => ({
-      timestamp: iso(t),
-      processingTimeMillis: t - at,
-      recipients: [r.address],
-      smtpResponse: deliveryResponse(r.profile.style, rng, t, messageId),
-      remoteMtaIp: r.remoteMtaIp,
-      reportingMTA,
-    }));
+    deliver(deliveredAt);
 
     if (rng.chance(COMPLAINT_RATE[stream] * r.profile.complaintFactor * (stale ? 5 : 1))) {
       const withReport = rng.chance(0.9);
