@@ -164,7 +164,7 @@ function AuditTable({ entries, timeZone }: { entries: AuditEntry[]; timeZone: st
             <td className="muted nowrap">
               <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at, timeZone)}</time>
             </td>
-            <td>
+            <td className="audit-actor">
               <div className="cell-primary">{e.actor.name}</div>
               <div className="cell-secondary">{e.actor.email}</div>
             </td>
