@@ -52,7 +52,10 @@ it("signs up with one message per problem, carries the email to sign-in, and nam
   await dialog.getByRole("button", { name: "Cancel" }).click();
   expect(((await (await context.request.get("/api/me")).json()) as { workspaces: unknown[] }).workspaces).toHaveLength(1);
   await page.getByRole("button", { name: "Switch to your workspace" }).click();
-  await dialog.getByRole("button", { name: "Create workspace" }).click();
+  // It is the same dialog as the switcher's (checked below): the banner's own styles stay out of it.
+  const create = dialog.getByRole("button", { name: "Create workspace" });
+  const fromBanner = await create.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).backgroundColor);
+  await create.click();
   await page.waitForURL((u) => /^\/w\/danas-workspace(-\d+)?\/setup$/.test(u.pathname));
   const first = new URL(page.url()).pathname;
 
@@ -68,6 +71,7 @@ it("signs up with one message per problem, carries the email to sign-in, and nam
 
   // "New workspace" asks for the name too; a long one is cut with an ellipsis and whole in the tooltip.
   await page.getByRole("button", { name: "New workspace" }).click();
+  expect(await create.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).backgroundColor)).toBe(fromBanner);
   await dialog.getByLabel("Workspace name").fill(LONG_NAME);
   await dialog.getByRole("button", { name: "Create workspace" }).click();
   await page.waitForURL((u) => u.pathname.endsWith("/setup") && u.pathname !== first);

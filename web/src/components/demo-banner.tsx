@@ -18,17 +18,20 @@ export function DemoBanner({ workspaces }: { workspaces: MeWorkspace[] }) {
     else setCreating(true);
   };
 
+  // The dialog sits outside the banner, whose button styles would otherwise reach into it.
   return (
-    <div className="demo-banner" role="region" aria-label="Demo workspace">
-      <div className="demo-banner-text">
-        <SparklesIcon />
-        Exploring with sample data
-        <span>· the demo workspace is read-only</span>
+    <>
+      <div className="demo-banner" role="region" aria-label="Demo workspace">
+        <div className="demo-banner-text">
+          <SparklesIcon />
+          Exploring with sample data
+          <span>· the demo workspace is read-only</span>
+        </div>
+        <button type="button" className="btn btn-sm" onClick={onSwitch}>
+          Switch to your workspace
+        </button>
       </div>
-      <button type="button" className="btn btn-sm" onClick={onSwitch}>
-        Switch to your workspace
-      </button>
       <CreateWorkspaceDialog open={creating} onClose={() => setCreating(false)} />
-    </div>
+    </>
   );
 }
