@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const local = await localDb(persistDir);
   try {
-    print(await runCommand(local.db, name, flags));
+    print(await runCommand(local.db, name, flags, { remote: false, persistDir }));
   } finally {
     await local.close();
   }

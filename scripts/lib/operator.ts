@@ -22,6 +22,9 @@ import { settingsSchema, slugBase } from "../../worker/services/workspaces";
 import { AppError } from "../../worker/lib/errors";
 import { genericTemplate, workspaceTemplate } from "../../worker/services/setup/integration";
 import { workerVars } from "./worker-vars";
+import { seedDemo } from "./demo-seed";
+import { remoteSeedStatePath, seedStatePath } from "./demo-seed-state";
+import { withSignalHandler } from "./signals";
 import { newId } from "../../worker/lib/ids";
 
 /** Who the audit log names for every change the CLI makes. */
@@ -34,9 +37,10 @@ export class CliError extends Error {
 
 type Flags = Record<string, string>;
 
-/** Where the command runs: the local instance's D1, or the deployed one (--remote). */
+/** Where the command runs: the local instance's D1 (in `persistDir`), or the deployed one (--remote). */
 export interface CommandContext {
   remote: boolean;
+  persistDir?: string;
 }
 
 export interface Command {
@@ -273,6 +277,43 @@ async function cloudFormationTemplateCommand(db: Db, flags: Flags, ctx: CommandC
   return new TextOutput(await workspaceTemplate(db, env, { orgId: org.id, isDemo: org.isDemo, actor: OPERATOR_ACTOR }, format));
 }
 
+const countSchema = z.coerce.number({ message: "must be a positive integer" }).int("must be a positive integer").positive("must be a positive integer");
+
+/**
+ * Seeds the demo workspace of a running instance (scripts/lib/demo-seed.ts, the code `npm start` runs):
+ * D1 through this command's database, events through `--url` (default: the deployment's APP_URL).
+ * Ctrl-C stops after the requests in flight and keeps the progress; running it again continues.
+ */
+async function seedDemoCommand(db: Db, flags: Flags, ctx: CommandContext) {
+  const url = (flags.url ?? workerVars(ctx).APP_URL ?? "").replace(/\/+$/, "");
+  if (!/^https?:\/\/[^/]/.test(url)) throw new CliError("--url: give the instance's URL (or set APP_URL), e.g. https://sendops.example.com");
+  // wrangler.toml's APP_URL is the local one until the operator sets the deployment's.
+  if (ctx.remote && flags.url === undefined && /^https?:\/\/(127\.0\.0\.1|localhost)[:/]?/.test(url)) {
+    throw new CliError(`--url: APP_URL is ${url}, a local address; give the deployment's URL with --url (or set APP_URL in wrangler.toml)`);
+  }
+  const stateFile = flags.state ?? (ctx.remote || !ctx.persistDir ? remoteSeedStatePath(url) : seedStatePath(ctx.persistDir));
+  const abort = new AbortController();
+  const interrupt = () => {
+    if (abort.signal.aborted) process.exit(130);
+    console.error("\nStopping after the requests in flight (Ctrl-C again to quit at once)…");
+    abort.abort();
+  };
+  const count = (name: string) => (flags[name] === undefined ? undefined : parseFlag(countSchema, flags, name));
+  const options = { events: count("events"), days: count("days"), limit: count("limit"), signal: abort.signal, log: (line: string) => console.error(line) };
+  const outcome = await withSignalHandler(interrupt, () => seedDemo({ db, url, stateFile }, options));
+  const { state } = outcome;
+  const progress = { workspace: { id: state.orgId }, url, stateFile, events: state.events, posted: state.posted + state.ahead.length };
+  if (outcome.status === "done") return { status: outcome.earlier ? "seeded earlier" : "seeded", ...progress, stored: outcome.stored };
+  if (outcome.status === "incomplete") {
+    throw new CliError(`the consumer stopped at ${outcome.stored} of ${outcome.planned} events; run the command again to post the missing ones`);
+  }
+  if (outcome.reason === "interrupted") throw new CliError(`interrupted after ${progress.posted} of ${outcome.planned} events; run the same command again to continue`);
+  if (outcome.reason === "failed") {
+    throw new CliError(`${url} did not accept an event after every retry (answers: ${JSON.stringify(outcome.answers)}); stopped after ${progress.posted} of ${outcome.planned} events; run the same command again to continue`);
+  }
+  return { status: "paused", ...progress, planned: outcome.planned };
+}
+
 export const COMMANDS: Record<string, Command> = {
   "create-user": {
     summary: "Create a user who signs in with email + password (joins the demo workspace like a sign-up).",
@@ -315,6 +356,12 @@ export const COMMANDS: Record<string, Command> = {
     required: ["workspace", "name"],
     optional: [],
     run: createApiKeyCommand,
+  },
+  "seed-demo": {
+    summary: "Fill the demo workspace of a running instance with generated SES traffic through its ingest endpoint; resumable.",
+    required: [],
+    optional: ["url", "events", "days", "limit", "state"],
+    run: seedDemoCommand,
   },
 };
 
