@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env";
-import type { Rules } from "../worker/services/classification/rules";
-import type { LedgerSettings, ListQuery, QualifyingRow } from "../worker/services/classification/types";
+import type { Rules } from "../worker/classification/rules";
+import type { LedgerSettings, ListQuery, QualifyingRow } from "../worker/classification/types";
 import { UndeliverableStore } from "./undeliverable";
 
 export type { QualifyingRow };

@@ -1,14 +1,14 @@
 import { normaliseEmail } from "../worker/db/accounts";
 import { getDb } from "../worker/db/client";
 import { endExclusionsAfterFailure } from "../worker/services/undeliverable";
-import { RETENTION_DAYS } from "../worker/services/retention";
+import { RETENTION_DAYS } from "../worker/lib/plans";
 import {
   categorize,
   emptyBreakdown,
   evaluateDigest,
   windowStart,
   type AddressDigest,
-} from "../worker/services/classification/evaluate";
+} from "../worker/classification/evaluate";
 import type {
   AddressStatus,
   AddressView,
@@ -16,8 +16,8 @@ import type {
   ListedAddress,
   ListQuery,
   QualifyingRow,
-} from "../worker/services/classification/types";
-import { previewDiff, PREVIEW_SAMPLE_SIZE, type Preview, type PreviewCounts } from "../worker/services/classification/preview";
+} from "../worker/classification/types";
+import { previewDiff, PREVIEW_SAMPLE_SIZE, type Preview, type PreviewCounts } from "../worker/classification/preview";
 import {
   CONFIGURABLE_RULES,
   defaultRules,
@@ -29,7 +29,7 @@ import {
   sameRules,
   type ConfigurableRule,
   type Rules,
-} from "../worker/services/classification/rules";
+} from "../worker/classification/rules";
 import { DAY } from "../worker/lib/time";
 
 /**

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { pruneExpired } from "../worker/services/retention";
-import { presetRules, rulesVersion, type Rules } from "../worker/services/classification/rules";
+import { presetRules, rulesVersion, type Rules } from "../worker/classification/rules";
 import { ROLES, type Role } from "../worker/auth/permissions";
 import type { QualifyingRow } from "../durable-objects/org-ledger";
 import { call, db, insertMembership, json, newUser, type TestUser } from "./helpers";

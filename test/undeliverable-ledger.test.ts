@@ -12,9 +12,9 @@ import {
   relistAddress,
   syncSettings,
 } from "../durable-objects/undeliverable";
-import type { LedgerSettings, QualifyingRow } from "../worker/services/classification/types";
-import { categorize, evaluate, type ClassifiedEvent } from "../worker/services/classification/evaluate";
-import { presetRules, REASONS, type Rules } from "../worker/services/classification/rules";
+import type { LedgerSettings, QualifyingRow } from "../worker/classification/types";
+import { categorize, evaluate, type ClassifiedEvent } from "../worker/classification/evaluate";
+import { presetRules, REASONS, type Rules } from "../worker/classification/rules";
 import { DAY } from "../worker/lib/time";
 
 const NOW = Date.UTC(2026, 5, 15, 12, 0, 0);

@@ -11,8 +11,8 @@ import { conflict, notFound } from "../lib/errors";
 import { csvStream, type CsvColumn } from "../lib/csv";
 import { decodeCursor, encodeCursor, paginationQuery } from "../lib/pagination";
 import type { OrgLedger } from "../../durable-objects/org-ledger";
-import type { AddressView, LedgerSettings, ListedAddress, ListQuery, RulesView, UndeliverablePage } from "./classification/types";
-import { RETENTION_DAYS } from "./retention";
+import type { AddressView, LedgerSettings, ListedAddress, ListQuery, RulesView, UndeliverablePage } from "../classification/types";
+import { RETENTION_DAYS } from "../lib/plans";
 import {
   defaultRules,
   detectPreset,
@@ -21,7 +21,7 @@ import {
   rulesSchema,
   rulesVersion,
   type Rules,
-} from "./classification/rules";
+} from "../classification/rules";
 
 /** The org as the Undeliverable list needs it: routes pass their OrgContext, /v1 its key's org. */
 export type UndeliverableOrg = Pick<OrgContext, "orgId" | "plan">;
