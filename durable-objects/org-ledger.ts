@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env";
 import type { Rules } from "../worker/classification/rules";
 import type { LedgerSettings, ListQuery, QualifyingRow } from "../worker/classification/types";
-import { UndeliverableStore } from "./undeliverable";
+import { UndeliverableStore } from "./undeliverable/store";
 
 export type { QualifyingRow };
 
@@ -11,7 +11,7 @@ export type { QualifyingRow };
  * bounces, complaints and rejects — in its SQLite storage, one row per (event, recipient), keyed by the
  * ingest `event_key`, so recording is idempotent. The ingest consumer forwards every qualifying row of a
  * batch after its D1 commit (new rows and duplicates alike: a retry after a failed call still gets them
- * here). The events live once, in the Undeliverable list's storage (durable-objects/undeliverable.ts:
+ * here). The events live once, in the Undeliverable list's storage (durable-objects/undeliverable/:
  * `ul_events` with `ul_addresses`), which also prunes them after the plan's retention.
  *
  * RPC API:

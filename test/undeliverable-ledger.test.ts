@@ -1,17 +1,12 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import type { OrgLedger } from "../durable-objects/org-ledger";
 import { describe, expect, it } from "vitest";
-import {
-  excludeAddress,
-  getAddress,
-  listAddresses,
-  nextDueAt,
-  previewRules,
-  processDue,
-  recordEvents,
-  relistAddress,
-  syncSettings,
-} from "../durable-objects/undeliverable";
+import { excludeAddress, relistAddress } from "../durable-objects/undeliverable/exclusions";
+import { previewRules } from "../durable-objects/undeliverable/preview";
+import { recordEvents } from "../durable-objects/undeliverable/record";
+import { syncSettings } from "../durable-objects/undeliverable/settings";
+import { getAddress, listAddresses } from "../durable-objects/undeliverable/views";
+import { nextDueAt, processDue } from "../durable-objects/undeliverable/windows";
 import type { LedgerSettings, QualifyingRow } from "../worker/classification/types";
 import { categorize, evaluate, type ClassifiedEvent } from "../worker/classification/evaluate";
 import { presetRules, REASONS, type Rules } from "../worker/classification/rules";

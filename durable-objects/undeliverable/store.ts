@@ -1,0 +1,119 @@
+import type { Preview } from "../../worker/classification/preview";
+import type { Rules } from "../../worker/classification/rules";
+import type { LedgerSettings, ListQuery, QualifyingRow } from "../../worker/classification/types";
+import { getDb } from "../../worker/db/client";
+import { endExclusionsAfterFailure } from "../../worker/services/undeliverable";
+import { forgetMirror } from "./addresses";
+import { excludeAddress, relistAddress } from "./exclusions";
+import { forgetSettings, storedOrgId } from "./meta";
+import { previewRules } from "./preview";
+import { recordEvents } from "./record";
+import { syncSettings } from "./settings";
+import { getAddress, listAddresses, listEvents } from "./views";
+import { nextDueAt, processDue } from "./windows";
+
+/**
+ * What the OrgLedger exposes for the Undeliverable list, so its RPC methods are one-line delegations.
+ * Every Worker call brings the current settings; due re-evaluations run before answering, so a read
+ * never shows an address whose window lapsed a moment before the alarm fired.
+ */
+export class UndeliverableStore {
+  private readonly sql: SqlStorage;
+  /** The alarm as last set or read (undefined: not read yet), so ingest rarely waits on storage for it. */
+  private alarmAt: number | null | undefined;
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly db: D1Database,
+  ) {
+    this.sql = storage.sql;
+  }
+
+  /**
+   * Runs `fn` as one SQLite transaction: all of it or none. On failure the in-memory caches of this
+   * storage are dropped too, so they are reloaded from what was actually committed.
+   */
+  private atomically<T>(fn: () => T): T {
+    try {
+      return this.storage.transactionSync(fn);
+    } catch (err) {
+      forgetSettings(this.sql);
+      forgetMirror(this.sql);
+      throw err;
+    }
+  }
+
+  private catchUp(settings: LedgerSettings | null): void {
+    const now = Date.now();
+    this.atomically(() => {
+      if (settings) syncSettings(this.sql, settings, now);
+      while (processDue(this.sql, now).more);
+    });
+  }
+
+  /** Points the alarm at the next due re-evaluation unless it already fires earlier. */
+  async schedule(): Promise<void> {
+    const next = nextDueAt(this.sql);
+    if (next === null) return;
+    if (this.alarmAt === undefined) this.alarmAt = await this.storage.getAlarm();
+    if (this.alarmAt === null || next < this.alarmAt) {
+      await this.storage.setAlarm(next);
+      this.alarmAt = next;
+    }
+  }
+
+  async record(rows: readonly QualifyingRow[]): Promise<{ stored: number }> {
+    const { stored, relisted } = this.atomically(() => recordEvents(this.sql, rows, Date.now()));
+    const orgId = storedOrgId(this.sql);
+    if (relisted.length && orgId) await endExclusionsAfterFailure(getDb(this.db), orgId, relisted);
+    await this.schedule();
+    return { stored };
+  }
+
+  events(q: { email?: string; since?: number; limit: number }): QualifyingRow[] {
+    return listEvents(this.sql, q, Date.now());
+  }
+
+  /** The alarm's share of the work: lapse windows and retention, then re-arm. */
+  async alarm(): Promise<void> {
+    // The alarm that is running is spent; schedule() sets the next one.
+    this.alarmAt = null;
+    this.catchUp(null);
+    await this.schedule();
+  }
+
+  async sync(settings: LedgerSettings): Promise<void> {
+    this.catchUp(settings);
+    await this.schedule();
+  }
+
+  async list(settings: LedgerSettings, q: ListQuery) {
+    this.catchUp(settings);
+    await this.schedule();
+    return listAddresses(this.sql, q);
+  }
+
+  async get(settings: LedgerSettings, email: string) {
+    this.catchUp(settings);
+    await this.schedule();
+    return getAddress(this.sql, email);
+  }
+
+  async exclude(settings: LedgerSettings, email: string, e: { at: number; note: string | null; by: string }) {
+    this.catchUp(settings);
+    return this.atomically(() => excludeAddress(this.sql, email, e));
+  }
+
+  async relist(settings: LedgerSettings, email: string) {
+    this.catchUp(settings);
+    const view = this.atomically(() => relistAddress(this.sql, email, Date.now()));
+    await this.schedule();
+    return view;
+  }
+
+  async preview(settings: LedgerSettings, candidate: Rules): Promise<Preview> {
+    this.catchUp(settings);
+    await this.schedule();
+    return previewRules(this.sql, candidate, Date.now());
+  }
+}
