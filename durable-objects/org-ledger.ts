@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env";
+import { now } from "../worker/lib/time";
 import type { Rules } from "../worker/classification/rules";
 import type { LedgerSettings, ListQuery, QualifyingRow } from "../worker/classification/types";
 import { UndeliverableStore } from "./undeliverable/store";
@@ -20,9 +21,16 @@ export type { QualifyingRow };
  *   undeliverable*(settings, …) → the Undeliverable list; alarm() lets its rolling windows and retention lapse.
  */
 export class OrgLedger extends DurableObject<Env> {
+  /**
+   * The ledger's time: windows lapse, retention expires and the alarm re-evaluates against it. The
+   * runtime constructs the object, so this field is the seam: tests set it (runInDurableObject) to move
+   * time instead of waiting.
+   */
+  clock: () => number = now;
+
   private ul: UndeliverableStore | undefined;
   private get undeliverable(): UndeliverableStore {
-    return (this.ul ??= new UndeliverableStore(this.ctx.storage, this.env.DB));
+    return (this.ul ??= new UndeliverableStore(this.ctx.storage, this.env.DB, () => this.clock()));
   }
 
   /** Stores each row once (by event key); replays and duplicates change nothing. */

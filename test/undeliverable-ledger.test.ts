@@ -177,32 +177,30 @@ describe("ingest", () => {
 describe("windows lapse and retention", () => {
   it("the OrgLedger's alarm drops the address once its window no longer holds", async () => {
     const ns = env.ORG_LEDGER as unknown as DurableObjectNamespace<OrgLedger>;
-    const stub = ns.get(ns.idFromName(`ul-alarm-${Date.now()}`));
-    const start = Date.now();
-    // Standard: 3 transient bounces in 30 days. The oldest leaves the window ~1.5 s from now.
-    const oldest = start - 30 * DAY + 1500;
-    const events = [oldest, start - 1000, start - 2000].map((at) => ({
-      ...row("alarm@x.test", "transient", at),
-      bounceType: "Transient",
-      subType: "General",
-      diagnostic: null,
-      messageId: "m",
-      channelId: null,
-    }));
-    await stub.recordQualifying(events);
+    const stub = ns.get(ns.idFromName(`ul-alarm-${Date.now()}-${++seq}`));
+    // The ledger's clock, days ahead of the real one, so the runtime never fires the alarm by itself.
+    const start = Date.now() + 10 * DAY;
+    const setClock = (at: number) => runInDurableObject(stub, (ledger) => void ((ledger as OrgLedger).clock = () => at));
+    const alarmAt = () => runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
     const status = () => runInDurableObject(stub, (_i, state) => getAddress(state.storage.sql, "alarm@x.test")?.status);
+    await setClock(start);
+    // Standard: 3 transient bounces in 30 days. The oldest leaves the window 1.5 s after `start`.
+    const oldest = start - 30 * DAY + 1500;
+    await stub.recordQualifying([oldest, start - 1000, start - 2000].map((at) => row("alarm@x.test", "transient", at)));
     expect(await status()).toBe("listed");
-    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(oldest + 30 * DAY + 1);
+    const lapse = oldest + 30 * DAY + 1;
+    expect(await alarmAt()).toBe(lapse);
 
     // An early run changes nothing and re-arms the alarm.
+    await setClock(lapse - 1);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await status()).toBe("listed");
-    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(oldest + 30 * DAY + 1);
-    await new Promise((r) => setTimeout(r, Math.max(0, oldest + 30 * DAY + 50 - Date.now())));
+    expect(await alarmAt()).toBe(lapse);
+    await setClock(lapse);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await status()).toBe("clear");
     // Next: the oldest event leaving the 365-day retention (the Worker has not told this DO the plan).
-    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(oldest + 365 * DAY + 1);
+    expect(await alarmAt()).toBe(oldest + 365 * DAY + 1);
   });
 
   it("re-evaluates when the window no longer holds: the address falls off at the lapse, not before", async () => {

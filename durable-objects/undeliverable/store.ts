@@ -25,6 +25,8 @@ export class UndeliverableStore {
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly db: D1Database,
+    /** The time every re-evaluation is made at: the DO's clock, which tests set instead of waiting. */
+    private readonly clock: () => number,
   ) {
     this.sql = storage.sql;
   }
@@ -44,7 +46,7 @@ export class UndeliverableStore {
   }
 
   private catchUp(settings: LedgerSettings | null): void {
-    const now = Date.now();
+    const now = this.clock();
     this.atomically(() => {
       if (settings) syncSettings(this.sql, settings, now);
       while (processDue(this.sql, now).more);
@@ -63,7 +65,7 @@ export class UndeliverableStore {
   }
 
   async record(rows: readonly QualifyingRow[]): Promise<{ stored: number }> {
-    const { stored, relisted } = this.atomically(() => recordEvents(this.sql, rows, Date.now()));
+    const { stored, relisted } = this.atomically(() => recordEvents(this.sql, rows, this.clock()));
     const orgId = storedOrgId(this.sql);
     if (relisted.length && orgId) await endExclusionsAfterFailure(getDb(this.db), orgId, relisted);
     await this.schedule();
@@ -71,7 +73,7 @@ export class UndeliverableStore {
   }
 
   events(q: { email?: string; since?: number; limit: number }): QualifyingRow[] {
-    return listEvents(this.sql, q, Date.now());
+    return listEvents(this.sql, q, this.clock());
   }
 
   /** The alarm's share of the work: lapse windows and retention, then re-arm. */
@@ -106,7 +108,7 @@ export class UndeliverableStore {
 
   async relist(settings: LedgerSettings, email: string) {
     this.catchUp(settings);
-    const view = this.atomically(() => relistAddress(this.sql, email, Date.now()));
+    const view = this.atomically(() => relistAddress(this.sql, email, this.clock()));
     await this.schedule();
     return view;
   }
@@ -114,6 +116,6 @@ export class UndeliverableStore {
   async preview(settings: LedgerSettings, candidate: Rules): Promise<Preview> {
     this.catchUp(settings);
     await this.schedule();
-    return previewRules(this.sql, candidate, Date.now());
+    return previewRules(this.sql, candidate, this.clock());
   }
 }
