@@ -3,6 +3,7 @@ import type { OrgLedger } from "../durable-objects/org-ledger";
 import { describe, expect, it } from "vitest";
 import { excludeAddress, relistAddress } from "../durable-objects/undeliverable/exclusions";
 import { previewRules } from "../durable-objects/undeliverable/preview";
+import { acknowledge, pendingEntries } from "../durable-objects/undeliverable/outbox";
 import { recordEvents } from "../durable-objects/undeliverable/record";
 import { syncSettings } from "../durable-objects/undeliverable/settings";
 import { getAddress, listAddresses } from "../durable-objects/undeliverable/views";
@@ -253,13 +254,28 @@ describe("exclusions", () => {
     expect(await run((sql) => listAll(sql, "excluded").map((r) => r.email))).toEqual(["allow@x.test"]);
 
     // A late-arriving event from before the Allow does not override the operator.
-    const late = await run((sql) => recordEvents(sql, [row("allow@x.test", "permanent", allowedAt - 1)], NOW));
-    expect(late.relisted).toEqual([]);
+    await run((sql) => recordEvents(sql, [row("allow@x.test", "permanent", allowedAt - 1)], NOW));
+    expect(await run((sql) => pendingEntries(sql))).toEqual([]);
     expect(await run((sql) => getAddress(sql, "allow@x.test")?.status)).toBe("excluded");
 
-    const fresh = await run((sql) => recordEvents(sql, [row("allow@x.test", "permanent", NOW - 1000)], NOW));
-    expect(fresh.relisted).toEqual([{ email: "allow@x.test", excludedAt: allowedAt }]);
+    // D1 must follow: the outbox holds the ended Allow, written in the same transaction as the re-list.
+    await run((sql) => recordEvents(sql, [row("allow@x.test", "permanent", NOW - 1000)], NOW));
     expect(await run((sql) => getAddress(sql, "allow@x.test"))).toMatchObject({ status: "listed", note: null, lastChange: NOW - 1000 });
+    const ended = {
+      key: `allow@x.test ${allowedAt}`,
+      email: "allow@x.test",
+      allowedAt,
+      note: "Fixed mailbox",
+      at: NOW,
+      reason: "permanent_bounce",
+      subType: "NoEmail",
+      events: 3,
+    };
+    expect(await run((sql) => pendingEntries(sql))).toEqual([ended]);
+    // Offered until acknowledged; acknowledging twice changes nothing.
+    expect(await run((sql) => pendingEntries(sql))).toEqual([ended]);
+    await run((sql) => acknowledge(sql, [ended.key, ended.key]));
+    expect(await run((sql) => pendingEntries(sql))).toEqual([]);
   });
 
   it("Re-list returns the address to the list while a rule still matches, and to nothing otherwise", async () => {

@@ -1,6 +1,5 @@
 import { RETENTION_DAYS } from "../../worker/lib/plans";
 import { defaultRules, rulesSchema, type Rules } from "../../worker/classification/rules";
-import { ensureSchema } from "./schema";
 
 /** `ul_meta`: the saved rules, the plan's retention and the org id, as last pushed by the Worker. */
 
@@ -32,11 +31,6 @@ function loadSettings(sql: SqlStorage): Settings {
 export function writeMeta(sql: SqlStorage, key: string, value: string): void {
   settingsCache.delete(sql);
   sql.exec("INSERT INTO ul_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
-}
-
-export function storedOrgId(sql: SqlStorage): string | null {
-  ensureSchema(sql);
-  return readSettings(sql).orgId;
 }
 
 /** Drops the parsed settings, so they are read again from what storage actually holds. */

@@ -1,21 +1,18 @@
 import { normaliseEmail } from "../../worker/db/accounts";
 import { categorize, windowStart } from "../../worker/classification/evaluate";
-import { MAX_EVENTS, reasonRank } from "../../worker/classification/rules";
+import { MAX_EVENTS, reasonOfRank, reasonRank } from "../../worker/classification/rules";
 import type { QualifyingRow } from "../../worker/classification/types";
 import { LOCKED_RANKS, loadByEmail, type AddressRow } from "./addresses";
 import { readSettings } from "./meta";
+import { enqueue } from "./outbox";
 import { ensureSchema } from "./schema";
 import { refreshRow } from "./windows";
 
 /**
  * Stores qualifying events (idempotent by event key) and re-evaluates each touched address once.
- * Returns how many were new and which operator exclusions a new failure ended (D1 must forget them).
+ * Returns how many were new. An operator's Allow a new failure ended goes to the outbox, for D1.
  */
-export function recordEvents(
-  sql: SqlStorage,
-  rows: readonly QualifyingRow[],
-  now: number,
-): { stored: number; relisted: { email: string; excludedAt: number }[] } {
+export function recordEvents(sql: SqlStorage, rows: readonly QualifyingRow[], now: number): { stored: number } {
   ensureSchema(sql);
   const cutoff = windowStart(now, readSettings(sql).retentionDays);
   // Each touched address is loaded once, updated in memory and written once by refreshRow.
@@ -82,10 +79,10 @@ export function recordEvents(
     entry.newestAt = Math.max(entry.newestAt, r.at);
     stored++;
   }
-  const relisted: { email: string; excludedAt: number }[] = [];
   for (const [email, { row, newestAt }] of touched) {
-    const { endedExclusion } = refreshRow(sql, row, now, newestAt);
-    if (endedExclusion !== null) relisted.push({ email, excludedAt: endedExclusion });
+    const ended = refreshRow(sql, row, now, newestAt);
+    // An ended exclusion means a rule matches: the row has its reason.
+    if (ended) enqueue(sql, { email, ...ended, at: now, reason: reasonOfRank(row.reason!), subType: row.sub, events: row.events });
   }
-  return { stored, relisted };
+  return { stored };
 }

@@ -1,7 +1,7 @@
 /**
  * The Undeliverable list inside the OrgLedger Durable Object (SQLite storage), as plain functions over
  * `SqlStorage` (one module per concern in this folder; `store.ts` is what the DO class delegates to).
- * Three tables, created on first use:
+ * Four tables, created on first use:
  *
  * - `ul_events`: the OrgLedger's only copy of each qualifying event, kept for the plan's retention and
  *   deduped by event key: its category (`cat`, which fixes the event type and bounce type), the event's
@@ -14,6 +14,7 @@
  *   events, last diagnostic, the outcome under the saved rules, the operator's exclusion (a mirror of
  *   D1, which is the durable record) and `next_check`, the moment the outcome can next change by itself.
  * - `ul_meta`: the saved rules, the plan's retention and the org id, pushed by the Worker on each call.
+ * - `ul_outbox`: changes of the OrgLedger's own that D1 has not been told of yet (outbox.ts).
  */
 
 /**
@@ -54,6 +55,7 @@ const SCHEMA = [
   `CREATE INDEX IF NOT EXISTS ul_events_rank ON ul_events (addr_id, cat, pos, at) WHERE pos IS NOT NULL`,
   // Ranked events across addresses: "pos = N and at >= window start" per rule, for previews.
   `CREATE INDEX IF NOT EXISTS ul_events_rule ON ul_events (cat, pos, at, addr_id) WHERE pos IS NOT NULL`,
+  `CREATE TABLE IF NOT EXISTS ul_outbox (key TEXT PRIMARY KEY, entry TEXT NOT NULL)`,
 ];
 
 const ready = new WeakSet<SqlStorage>();

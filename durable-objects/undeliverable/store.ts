@@ -1,11 +1,10 @@
 import type { Preview } from "../../worker/classification/preview";
 import type { Rules } from "../../worker/classification/rules";
 import type { LedgerSettings, ListQuery, QualifyingRow } from "../../worker/classification/types";
-import { getDb } from "../../worker/db/client";
-import { endExclusionsAfterFailure } from "../../worker/services/undeliverable";
 import { forgetMirror } from "./addresses";
 import { excludeAddress, relistAddress } from "./exclusions";
-import { forgetSettings, storedOrgId } from "./meta";
+import { forgetSettings } from "./meta";
+import { acknowledge, pendingEntries, type OutboxEntry } from "./outbox";
 import { previewRules } from "./preview";
 import { recordEvents } from "./record";
 import { syncSettings } from "./settings";
@@ -24,7 +23,6 @@ export class UndeliverableStore {
 
   constructor(
     private readonly storage: DurableObjectStorage,
-    private readonly db: D1Database,
     /** The time every re-evaluation is made at: the DO's clock, which tests set instead of waiting. */
     private readonly clock: () => number,
   ) {
@@ -64,12 +62,17 @@ export class UndeliverableStore {
     }
   }
 
-  async record(rows: readonly QualifyingRow[]): Promise<{ stored: number }> {
-    const { stored, relisted } = this.atomically(() => recordEvents(this.sql, rows, this.clock()));
-    const orgId = storedOrgId(this.sql);
-    if (relisted.length && orgId) await endExclusionsAfterFailure(getDb(this.db), orgId, relisted);
+  /** Records the rows; answers with the outbox entries D1 has not acknowledged yet, new or older. */
+  async record(rows: readonly QualifyingRow[]): Promise<{ stored: number; outbox: OutboxEntry[] }> {
+    const { stored } = this.atomically(() => recordEvents(this.sql, rows, this.clock()));
     await this.schedule();
-    return { stored };
+    return { stored, outbox: pendingEntries(this.sql) };
+  }
+
+  /** D1 holds these entries: they leave the outbox. Answers with the next ones still pending. */
+  acknowledge(keys: readonly string[]): OutboxEntry[] {
+    this.atomically(() => acknowledge(this.sql, keys));
+    return pendingEntries(this.sql);
   }
 
   events(q: { email?: string; since?: number; limit: number }): QualifyingRow[] {

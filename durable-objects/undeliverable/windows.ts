@@ -25,18 +25,22 @@ function digestOfRow(sql: SqlStorage, row: AddressRow): AddressDigest {
   return { latest, nthRecent: (rule: ConfigurableRule, n: number) => nth.get(`${reasonRank(rule)}:${n}`) };
 }
 
-/**
- * Brings one address up to date at `now`: drops its events that left the retention window, evaluates
- * the saved rules, and saves the row (or deletes it once nothing is left and no exclusion holds).
- * `newestAt` is the newest event just ingested for it: a failure after an operator's Allow that lists
- * the address again ends the exclusion (its Allow time is returned).
- */
+/** Brings one address up to date at `now` (see `refreshRow`). */
 export function refresh(sql: SqlStorage, id: number, now: number): void {
   const row = loadById(sql, id);
   if (row) refreshRow(sql, row, now);
 }
 
-export function refreshRow(sql: SqlStorage, row: AddressRow, now: number, newestAt?: number): { endedExclusion: number | null } {
+/** The operator's Allow a new failure ended: its time and note. */
+export type EndedExclusion = { allowedAt: number; note: string | null };
+
+/**
+ * Brings one address up to date at `now`: drops its events that left the retention window, evaluates
+ * the saved rules, and saves the row (or deletes it once nothing is left and no exclusion holds).
+ * `newestAt` is the newest event just ingested for it: a failure after an operator's Allow that lists
+ * the address again ends the exclusion, which is returned.
+ */
+export function refreshRow(sql: SqlStorage, row: AddressRow, now: number, newestAt?: number): EndedExclusion | null {
   const id = row.id;
   const { retentionDays, rules } = readSettings(sql);
   const cutoff = windowStart(now, retentionDays);
@@ -56,12 +60,12 @@ export function refreshRow(sql: SqlStorage, row: AddressRow, now: number, newest
   if (row.events === 0 && row.excluded_at === null) {
     sql.exec("DELETE FROM ul_addresses WHERE id = ?", id);
     mirror(sql, id, 0, null, 0);
-    return { endedExclusion: null };
+    return null;
   }
   const ev = evaluateDigest(digestOfRow(sql, row), rules, now, retentionDays);
-  let endedExclusion: number | null = null;
+  let ended: EndedExclusion | null = null;
   if (row.excluded_at !== null && newestAt !== undefined && newestAt > row.excluded_at && ev.reason !== null) {
-    endedExclusion = row.excluded_at;
+    ended = { allowedAt: row.excluded_at, note: row.excluded_note };
     [row.excluded_at, row.excluded_note, row.excluded_by] = [null, null, null];
   }
   row.reason = ev.reason === null ? null : reasonRank(ev.reason);
@@ -97,7 +101,7 @@ export function refreshRow(sql: SqlStorage, row: AddressRow, now: number, newest
     id,
   );
   mirror(sql, id, row.status, row.reason, row.events);
-  return { endedExclusion };
+  return ended;
 }
 
 /** The earliest `next_check`: when the DO's alarm should fire. */
