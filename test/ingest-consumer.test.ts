@@ -541,7 +541,7 @@ describe("OrgLedger and Analytics Engine", () => {
     );
     expect(rows.some((r) => r.channelId !== null)).toBe(true);
     // Recording the same rows again stores nothing.
-    expect(await ledger(orgId).recordQualifying(rows)).toEqual({ stored: 0 });
+    expect(await ledger(orgId).recordQualifying(rows)).toMatchObject({ stored: 0, outbox: [] });
     expect(await ledger(orgId).listQualifying({ email: "FULL.BOX@example.net" })).toHaveLength(1);
     // One copy of each event: ul_events is the only per-event table.
     const storage = await runInDurableObject(ledger(orgId), (_i, state) => ({
@@ -551,7 +551,7 @@ describe("OrgLedger and Analytics Engine", () => {
         .map((t) => t.name),
       events: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM ul_events").one().n,
     }));
-    expect(storage).toEqual({ tables: ["ul_addresses", "ul_events", "ul_meta"], events: 5 });
+    expect(storage).toEqual({ tables: ["ul_addresses", "ul_events", "ul_meta", "ul_outbox"], events: 5 });
   });
 
   it("an OrgLedger that still holds the old second copy (qualifying_events) folds its details into ul_events and drops it on start", async () => {
@@ -563,7 +563,7 @@ describe("OrgLedger and Analytics Engine", () => {
       { ...base, eventKey: "fold-2", at: at - HOUR, eventType: "bounce" as const, bounceType: "Transient", subType: "MailboxFull", diagnostic: "smtp; 452 4.2.2 full" },
       { ...base, eventKey: "fold-3", at: at - 2 * HOUR, eventType: "complaint" as const, bounceType: null, subType: "abuse", diagnostic: null, channelId: null },
     ];
-    expect(await ledger(orgId).recordQualifying(rows)).toEqual({ stored: 3 });
+    expect(await ledger(orgId).recordQualifying(rows)).toMatchObject({ stored: 3, outbox: [] });
     const expected = await ledger(orgId).listQualifying({});
     expect(expected).toEqual(rows);
 
@@ -593,7 +593,7 @@ describe("OrgLedger and Analytics Engine", () => {
       state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name LIKE 'qualifying_events%'").toArray(),
     );
     expect(legacy).toEqual([]);
-    expect(await ledger(orgId).recordQualifying(rows)).toEqual({ stored: 0 });
+    expect(await ledger(orgId).recordQualifying(rows)).toMatchObject({ stored: 0, outbox: [] });
   });
 
   it("lets ledger rows older than the longest retention go", async () => {

@@ -1,9 +1,10 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import type { OrgLedger } from "../../durable-objects/org-ledger";
-import { recordEvents, syncSettings } from "../../durable-objects/undeliverable";
-import { presetRules, type Rules } from "../../worker/services/classification/rules";
-import type { LedgerSettings, QualifyingRow } from "../../worker/services/classification/types";
+import { recordEvents } from "../../durable-objects/undeliverable/record";
+import { syncSettings } from "../../durable-objects/undeliverable/settings";
+import { presetRules, type Rules } from "../../worker/classification/rules";
+import type { LedgerSettings, QualifyingRow } from "../../worker/classification/types";
 import { DAY } from "../../worker/lib/time";
 
 /**

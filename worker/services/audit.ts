@@ -3,7 +3,7 @@ import type { OrgContext } from "../context";
 import type { Db } from "../db/client";
 import { auditFacets, listAuditEntries } from "../db/audit";
 import { DAY } from "../lib/time";
-import { RETENTION_DAYS } from "./retention";
+import { RETENTION_DAYS } from "../lib/plans";
 
 export const AUDIT_PAGE_MAX = 200;
 

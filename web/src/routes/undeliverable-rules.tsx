@@ -16,7 +16,7 @@ import {
   type ConfigurableRule,
   type PresetName,
   type Rules,
-} from "../../../worker/services/classification/rules";
+} from "../../../worker/classification/rules";
 import { usePreview, useRules, useSaveRules, type Preview, type RulesView } from "../api/undeliverable";
 import { Alert } from "../components/alert";
 import { FormError } from "../components/form";

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { Link } from "@tanstack/react-router";
-import { REASONS, reasonLabel, type Reason } from "../../../worker/services/classification/rules";
+import { REASONS, reasonLabel, type Reason } from "../../../worker/classification/rules";
 import { exportUrl, useAllow, useRelist, useUndeliverable, type UndeliverableFilters, type UndeliverableRow } from "../api/undeliverable";
 import { Alert } from "../components/alert";
 import { FormError } from "../components/form";

@@ -2,7 +2,8 @@ import type { Env } from "../../env";
 import { getDb } from "../../db/client";
 import { batchWriteStatements, eventIdentity, findStoredEventKeys, loadOrgIngestConfigs } from "../../db/ingest";
 import { bucketStart } from "../../lib/time";
-import type { OrgLedger, QualifyingRow } from "../../../durable-objects/org-ledger";
+import type { QualifyingRow } from "../../classification/types";
+import { recordQualifying } from "../org-ledger";
 import { normaliseEvent, type EventRow } from "./normalise";
 import type { SesEventBridgeEvent } from "./schemas";
 
@@ -32,7 +33,8 @@ const QUALIFYING_TYPES = new Set(["bounce", "complaint", "reject"]);
  *      counters; a transaction commits only rows not stored before;
  *   4. one Analytics Engine data point per newly inserted row (best effort, never retried);
  *   5. forward every qualifying row (bounce / complaint / reject) to the org's OrgLedger, new or not,
- *      so a retry after a Durable Object failure still delivers them (the ledger dedupes by event_key).
+ *      so a retry after a Durable Object failure still delivers them (the ledger dedupes by event_key),
+ *      and apply to D1 what the ledger changed (its outbox: services/org-ledger.ts).
  * Any throw before 5 completes makes the queue retry the batch; step 3 then inserts nothing it had
  * already committed.
  */
@@ -199,6 +201,5 @@ async function forwardQualifying(env: Env, rows: EventRow[]) {
     list.push(qualifyingRowOf(r));
     byOrg.set(r.orgId, list);
   }
-  const ns = env.ORG_LEDGER as unknown as DurableObjectNamespace<OrgLedger>;
-  await Promise.all([...byOrg].map(([orgId, list]) => ns.get(ns.idFromName(orgId)).recordQualifying(list)));
+  await Promise.all([...byOrg].map(([orgId, list]) => recordQualifying(env, orgId, list)));
 }
