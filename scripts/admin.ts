@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { localDb, wranglerDb } from "./lib/d1";
+import { localDb, quietRuntimeLogs, wranglerDb } from "./lib/d1";
 import { ROOT } from "./lib/instance";
 import { CliError, COMMANDS, runCommand, TextOutput } from "./lib/operator";
 
@@ -63,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
   if (!existsSync(path.join(persistDir, "v3", "d1"))) {
     throw new CliError(`no local database in ${persistDir}: run \`npm start\` once (it creates and migrates it)`);
   }
+  quietRuntimeLogs();
   const local = await localDb(persistDir);
   try {
     print(await runCommand(local.db, name, flags, { remote: false, persistDir }));

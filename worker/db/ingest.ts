@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { retryTransient } from "../lib/transient";
 import {
   channels,
   deadLetters,
@@ -355,12 +356,15 @@ export function findChannelByConfigurationSet(db: Db, orgId: string, configurati
 
 // ---- ingest keys
 
+/** Every ingest request starts here, so a moment's lock is waited out (retryTransient) rather than answered 503. */
 export function findIngestKeyByHash(db: Db, keyHash: string) {
-  return db
-    .select({ id: ingestKeys.id, orgId: ingestKeys.orgId, expiresAt: ingestKeys.expiresAt })
-    .from(ingestKeys)
-    .where(eq(ingestKeys.keyHash, keyHash))
-    .get();
+  return retryTransient(() =>
+    db
+      .select({ id: ingestKeys.id, orgId: ingestKeys.orgId, expiresAt: ingestKeys.expiresAt })
+      .from(ingestKeys)
+      .where(eq(ingestKeys.keyHash, keyHash))
+      .get(),
+  );
 }
 
 /** Keys that still authenticate at `now`: active ones and rotated ones inside their 24 h grace. */
