@@ -10,7 +10,6 @@ import { undeliverableExclusions, undeliverableRules } from "../db/schema";
 import { conflict, notFound } from "../lib/errors";
 import { csvStream, type CsvColumn } from "../lib/csv";
 import { decodeCursor, encodeCursor, paginationQuery } from "../lib/pagination";
-import type { OrgLedger } from "../../durable-objects/org-ledger";
 import type { AddressView, LedgerSettings, ListedAddress, ListQuery, RulesView, UndeliverablePage } from "./classification/types";
 import { RETENTION_DAYS } from "./retention";
 import {
@@ -52,7 +51,7 @@ export const relistSchema = z.object({ email: emailField });
 export { rulesSchema };
 
 function ledger(env: Env, orgId: string) {
-  const ns = env.ORG_LEDGER as unknown as DurableObjectNamespace<OrgLedger>;
+  const ns = env.ORG_LEDGER;
   return ns.get(ns.idFromName(orgId));
 }
 

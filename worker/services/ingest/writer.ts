@@ -2,7 +2,7 @@ import type { Env } from "../../env";
 import { getDb } from "../../db/client";
 import { batchWriteStatements, eventIdentity, findStoredEventKeys, loadOrgIngestConfigs } from "../../db/ingest";
 import { bucketStart } from "../../lib/time";
-import type { OrgLedger, QualifyingRow } from "../../../durable-objects/org-ledger";
+import type { QualifyingRow } from "../../../durable-objects/org-ledger";
 import { normaliseEvent, type EventRow } from "./normalise";
 import type { SesEventBridgeEvent } from "./schemas";
 
@@ -199,6 +199,6 @@ async function forwardQualifying(env: Env, rows: EventRow[]) {
     list.push(qualifyingRowOf(r));
     byOrg.set(r.orgId, list);
   }
-  const ns = env.ORG_LEDGER as unknown as DurableObjectNamespace<OrgLedger>;
+  const ns = env.ORG_LEDGER;
   await Promise.all([...byOrg].map(([orgId, list]) => ns.get(ns.idFromName(orgId)).recordQualifying(list)));
 }
