@@ -497,7 +497,7 @@ describe("failure injection", () => {
           throw new Error("ledger unavailable");
         },
       }),
-    } as unknown as DurableObjectNamespace;
+    } as unknown as typeof env.ORG_LEDGER;
     const failed = await runConsumer(events.map((e) => queued(orgId, e)), { ...env, ORG_LEDGER: brokenLedger });
     expect(failed.retryMessages).toHaveLength(events.length);
     expect(await ledger(orgId).listQualifying({})).toEqual([]);

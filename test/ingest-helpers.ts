@@ -3,7 +3,6 @@ import type { Env } from "../worker/env";
 import { consumeEvents } from "../queues/events";
 import type { EventsQueueMessage } from "../worker/services/ingest/receive";
 import type { SesEventBridgeEvent } from "../worker/services/ingest/schemas";
-import type { OrgLedger } from "../durable-objects/org-ledger";
 import bouncePermanentGeneral from "./fixtures/ses-events/bounce-permanent-general.json";
 import bouncePermanentNoemail from "./fixtures/ses-events/bounce-permanent-noemail.json";
 import bouncePermanentOnAccount from "./fixtures/ses-events/bounce-permanent-onaccountsuppressionlist.json";
@@ -131,7 +130,7 @@ export async function runConsumer(bodies: unknown[], testEnv: Env = env, attempt
 }
 
 export function ledger(orgId: string) {
-  const ns = env.ORG_LEDGER as unknown as DurableObjectNamespace<OrgLedger>;
+  const ns = env.ORG_LEDGER;
   return ns.get(ns.idFromName(orgId));
 }
 

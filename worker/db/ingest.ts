@@ -13,6 +13,7 @@ import {
 } from "./schema";
 import type { EventRow, OrgIngestConfig } from "../services/ingest/normalise";
 import { bucketStart } from "../lib/time";
+import * as metrics from "../lib/metrics";
 
 /*
  * Data access for ingest. The consumer writes each chunk of event rows in one D1 batch (one
@@ -105,23 +106,14 @@ export async function findStoredEventKeys(d1: D1Database, rows: Pick<EventRow, "
 }
 
 /**
- * Rollup metric columns and which event rows each counts. Unique opens and clicks are not here: they
- * depend on the stored message (its earliest open), so triggers on `messages` keep them.
+ * The rollup metric columns the writer adds up, each with the event rows it counts (worker/lib/metrics.ts).
+ * Unique opens and clicks are not here: they depend on the stored message (its earliest open), so
+ * triggers on `messages` keep them.
  */
-const METRICS: [column: string, counts: (r: EventRow) => boolean][] = [
-  ["sends", (r) => r.type === "send"],
-  ["deliveries", (r) => r.type === "delivery"],
-  ["hard_bounces", (r) => r.type === "bounce" && r.bounceType === "Permanent"],
-  ["soft_bounces", (r) => r.type === "bounce" && r.bounceType === "Transient"],
-  ["undetermined_bounces", (r) => r.type === "bounce" && r.bounceType === "Undetermined"],
-  ["complaints", (r) => r.type === "complaint"],
-  ["rejects", (r) => r.type === "reject"],
-  ["delays", (r) => r.type === "delivery_delay"],
-  ["rendering_failures", (r) => r.type === "rendering_failure"],
-  ["opens", (r) => r.type === "open"],
-  ["clicks", (r) => r.type === "click"],
-  ["subscriptions", (r) => r.type === "subscription"],
-];
+const METRICS: [column: string, counts: (r: EventRow) => boolean][] = metrics.EVENT_COUNTED_METRICS.map((m) => [
+  metrics.METRICS[m].column,
+  (r) => metrics.countsTowards(m, r),
+]);
 
 type Dim = string | number;
 

@@ -11,7 +11,7 @@ const SYSTEM_ACTOR: Actor = { userId: null, name: "SendOps", email: "" };
 
 /** The workspace's OrgLedger Durable Object. */
 export function orgLedger(env: Env, orgId: string) {
-  const ns = env.ORG_LEDGER as unknown as DurableObjectNamespace<OrgLedger>;
+  const ns = env.ORG_LEDGER;
   return ns.get(ns.idFromName(orgId));
 }
 

@@ -1,6 +1,7 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { users } from "./accounts";
 import { orgs } from "./orgs";
+import { METRIC_NAMES, METRICS, type Metric } from "../../lib/metrics";
 
 /**
  * Event ingest (docs/ingest.md). Control plane: ingest keys, managed identities, channels. Data plane:
@@ -216,24 +217,14 @@ export const messages = sqliteTable(
 export const BUCKET_SIZES = ["hour", "day"] as const;
 export type BucketSize = (typeof BUCKET_SIZES)[number];
 
-/** The counts every per-dimension rollup carries (per recipient; each event in its own timestamp's bucket). */
-const metricColumns = () => ({
-  sends: integer("sends").notNull().default(0),
-  deliveries: integer("deliveries").notNull().default(0),
-  hardBounces: integer("hard_bounces").notNull().default(0),
-  softBounces: integer("soft_bounces").notNull().default(0),
-  undeterminedBounces: integer("undetermined_bounces").notNull().default(0),
-  complaints: integer("complaints").notNull().default(0),
-  rejects: integer("rejects").notNull().default(0),
-  delays: integer("delays").notNull().default(0),
-  renderingFailures: integer("rendering_failures").notNull().default(0),
-  opens: integer("opens").notNull().default(0),
-  clicks: integer("clicks").notNull().default(0),
-  /** A message-recipient counts once, in the bucket of its earliest open / click. */
-  uniqueOpens: integer("unique_opens").notNull().default(0),
-  uniqueClicks: integer("unique_clicks").notNull().default(0),
-  subscriptions: integer("subscriptions").notNull().default(0),
-});
+const metricColumn = (m: Metric) => integer(METRICS[m].column).notNull().default(0);
+
+/**
+ * The counts every per-dimension rollup carries (per recipient; each event in its own timestamp's bucket):
+ * one column per metric of worker/lib/metrics.ts, in its order.
+ */
+export const metricColumns = () =>
+  Object.fromEntries(METRIC_NAMES.map((m) => [m, metricColumn(m)])) as { [M in Metric]: ReturnType<typeof metricColumn> };
 
 /** Key shared by every rollup: org, bucket size and start, channel id ('' = no channel). */
 const bucketColumns = () => ({

@@ -13,29 +13,33 @@ import { NoActivity } from "../../components/reports/no-activity";
 import { formatCount, formatPercent, formatPercentTick } from "../../lib/format";
 import { isHourly, rangePhrase, resolveRange } from "./range";
 import type { UpdateSearch } from "./index";
+import { METRICS } from "../../../../worker/lib/metrics";
+import { RATES, rateDescription } from "../../../../worker/lib/rates";
 
 type SeriesRow = EngagementReport["series"][number];
 type DomainRow = EngagementReport["byDomain"][number];
 type TemplateRow = EngagementReport["byTemplate"][number];
 
 const RATE_LEGEND = [
-  { label: "Open rate", color: SERIES.indigo },
-  { label: "Click rate", color: SERIES.teal },
+  { label: RATES.open.label, color: SERIES.indigo },
+  { label: RATES.click.label, color: SERIES.teal },
 ];
 
 /** The open and click rate charts: the same chart of one rate each. */
 const RATE_CHARTS = {
   open: {
-    title: "Open rate over time",
-    description: "Unique opens over deliveries.",
-    series: { key: "openPct", label: "Open rate", color: SERIES.indigo, kind: "area" },
+    title: `${RATES.open.label} over time`,
+    description: rateDescription("open"),
+    series: { key: "openPct", label: RATES.open.label, color: SERIES.indigo, kind: "area" },
   },
   click: {
-    title: "Click rate over time",
-    description: "Unique clicks over deliveries.",
-    series: { key: "clickPct", label: "Click rate", color: SERIES.teal, kind: "area" },
+    title: `${RATES.click.label} over time`,
+    description: rateDescription("click"),
+    series: { key: "clickPct", label: RATES.click.label, color: SERIES.teal, kind: "area" },
   },
 } satisfies Record<"open" | "click", { title: string; description: string; series: SeriesDef<SeriesRow> }>;
+
+const { deliveries: DELIVERIES, uniqueOpens: UNIQUE_OPENS, uniqueClicks: UNIQUE_CLICKS } = METRICS;
 
 /** Mail sent without a template tag is grouped under this label. */
 const NO_TEMPLATE = "(no template)";
@@ -62,13 +66,13 @@ export function EngagementTab({ scope, update }: { scope: ReportScope; update: U
   const rateTable = (which: "open" | "click") => () => {
     const columns: Column<SeriesRow>[] = [
       { header: hourly ? "Hour" : "Day", cell: (r) => bucketLabel(r.t, hourly, scope.timeZone) },
-      { header: "Deliveries", cell: (r) => formatCount(r.deliveries), numeric: true },
+      { header: DELIVERIES.label, cell: (r) => formatCount(r.deliveries), numeric: true },
       which === "open"
-        ? { header: "Unique opens", cell: (r) => formatCount(r.uniqueOpens), numeric: true }
-        : { header: "Unique clicks", cell: (r) => formatCount(r.uniqueClicks), numeric: true },
+        ? { header: UNIQUE_OPENS.label, cell: (r) => formatCount(r.uniqueOpens), numeric: true }
+        : { header: UNIQUE_CLICKS.label, cell: (r) => formatCount(r.uniqueClicks), numeric: true },
       which === "open"
-        ? { header: "Open rate", cell: (r) => formatPercent(r.openPct), numeric: true }
-        : { header: "Click rate", cell: (r) => formatPercent(r.clickPct), numeric: true },
+        ? { header: RATES.open.label, cell: (r) => formatPercent(r.openPct), numeric: true }
+        : { header: RATES.click.label, cell: (r) => formatPercent(r.clickPct), numeric: true },
     ];
     return <DataTable columns={columns} rows={data!.series} rowKey={(r) => String(r.t)} caption={RATE_CHARTS[which].title} />;
   };
@@ -82,14 +86,14 @@ export function EngagementTab({ scope, update }: { scope: ReportScope; update: U
       ) : (
         <div className="metric-grid metric-grid-4" role="group" aria-label="Engagement totals">
           <MetricCard
-            label="Open rate"
+            label={RATES.open.label}
             value={formatPercent(t?.openPct)}
             sub={t ? `${formatCount(t.uniqueOpens)} of ${formatCount(t.deliveries)} delivered` : undefined}
             hint="Messages opened at least once over messages delivered. Directional: see the note below."
             loading={report.isPending}
           />
           <MetricCard
-            label="Click rate"
+            label={RATES.click.label}
             value={formatPercent(t?.clickPct)}
             sub={t ? `${formatCount(t.uniqueClicks)} of ${formatCount(t.deliveries)} delivered` : undefined}
             hint="Messages with at least one tracked link clicked over messages delivered."
@@ -146,8 +150,8 @@ export function EngagementTab({ scope, update }: { scope: ReportScope; update: U
               data={data!.byDomain.slice(0, TOP)}
               category={(r) => r.domain}
               bars={[
-                { key: "openPct", label: "Open rate", color: SERIES.indigo },
-                { key: "clickPct", label: "Click rate", color: SERIES.teal },
+                { key: "openPct", label: RATES.open.label, color: SERIES.indigo },
+                { key: "clickPct", label: RATES.click.label, color: SERIES.teal },
               ]}
               formatValue={(v) => formatPercent(v)}
               formatTick={formatPercentTick}
@@ -159,11 +163,11 @@ export function EngagementTab({ scope, update }: { scope: ReportScope; update: U
             <DataTable<DomainRow>
               columns={[
                 { header: "Domain", cell: (r) => r.domain },
-                { header: "Deliveries", cell: (r) => formatCount(r.deliveries), numeric: true },
-                { header: "Unique opens", cell: (r) => formatCount(r.uniqueOpens), numeric: true },
-                { header: "Unique clicks", cell: (r) => formatCount(r.uniqueClicks), numeric: true },
-                { header: "Open rate", cell: (r) => formatPercent(r.openPct), numeric: true },
-                { header: "Click rate", cell: (r) => formatPercent(r.clickPct), numeric: true },
+                { header: DELIVERIES.label, cell: (r) => formatCount(r.deliveries), numeric: true },
+                { header: UNIQUE_OPENS.label, cell: (r) => formatCount(r.uniqueOpens), numeric: true },
+                { header: UNIQUE_CLICKS.label, cell: (r) => formatCount(r.uniqueClicks), numeric: true },
+                { header: RATES.open.label, cell: (r) => formatPercent(r.openPct), numeric: true },
+                { header: RATES.click.label, cell: (r) => formatPercent(r.clickPct), numeric: true },
               ]}
               rows={data!.byDomain}
               rowKey={(r) => r.domain}
@@ -182,8 +186,8 @@ export function EngagementTab({ scope, update }: { scope: ReportScope; update: U
               data={data!.byTemplate.slice(0, TOP)}
               category={(r) => templateName(r.template)}
               bars={[
-                { key: "openPct", label: "Open rate", color: SERIES.indigo },
-                { key: "clickPct", label: "Click rate", color: SERIES.teal },
+                { key: "openPct", label: RATES.open.label, color: SERIES.indigo },
+                { key: "clickPct", label: RATES.click.label, color: SERIES.teal },
               ]}
               formatValue={(v) => formatPercent(v)}
               formatTick={formatPercentTick}
