@@ -1,6 +1,5 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { OrgLedger } from "../durable-objects/org-ledger";
 import { pendingEntries } from "../durable-objects/undeliverable/outbox";
 import type { OrgContext } from "../worker/context";
 import type { Env } from "../worker/env";
@@ -163,7 +162,7 @@ describe("the outbox's acknowledgement", () => {
     const lostAcks = {
       idFromName: (name: string) => real.idFromName(name),
       get: (id: DurableObjectId) => {
-        const stub = (real as unknown as DurableObjectNamespace<OrgLedger>).get(id);
+        const stub = real.get(id);
         return {
           recordQualifying: (...args: Parameters<typeof stub.recordQualifying>) => stub.recordQualifying(...args),
           ackOutbox: async () => {
@@ -171,7 +170,7 @@ describe("the outbox's acknowledgement", () => {
           },
         };
       },
-    } as unknown as DurableObjectNamespace;
+    } as unknown as Env["ORG_LEDGER"];
 
     const failed = await runConsumer(failure, { ...env, ORG_LEDGER: lostAcks } as Env);
     expect(failed.retryMessages).toHaveLength(1);
