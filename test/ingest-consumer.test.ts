@@ -266,6 +266,32 @@ describe("managed identities", () => {
     expect(await counters(orgId)).toEqual({ "dropped.unmanaged_identity": 3 });
   });
 
+  it("counts a dropped event once: its later deliveries are duplicates, in another batch, in the same one, or after a failed write", async () => {
+    const orgId = await newIngestOrg({ identities: ["other.example"] });
+    const multi = fixture("delivery");
+    if (multi.detail.eventType === "Delivery") multi.detail.delivery.recipients = ["a@example.com", "b@example.com"];
+    const batch = [queued(orgId, fixture("send")), queued(orgId, multi)];
+    await runConsumer(batch);
+    expect(await counters(orgId)).toEqual({ "dropped.unmanaged_identity": 3 });
+
+    // EventBridge delivers both again (SES may also republish under a new envelope id), then twice in one batch.
+    await runConsumer(batch);
+    const republished = fixture("send");
+    republished.id = "another-envelope";
+    await runConsumer([...batch, queued(orgId, republished)]);
+    expect(await counters(orgId)).toEqual({ "dropped.unmanaged_identity": 3, duplicates: 7 });
+
+    // A failed transaction records nothing; its retry counts the drops it had not recorded.
+    const fresh = fixture("send");
+    fresh.detail.mail.messageId = "dropped-after-a-failure";
+    const failing = failingDbEnv(0);
+    expect((await runConsumer([queued(orgId, fresh)], failing.env)).retryMessages).toHaveLength(1);
+    expect(await counters(orgId)).toEqual({ "dropped.unmanaged_identity": 3, duplicates: 7 });
+    await runConsumer([queued(orgId, fresh), ...batch], env, 2);
+    expect(await counters(orgId)).toEqual({ "dropped.unmanaged_identity": 4, duplicates: 10 });
+    expect(await all("SELECT COUNT(*) AS n FROM events WHERE org_id = ?", orgId)).toEqual([{ n: 0 }]);
+  });
+
   it("matches the source address, its domain, the sourceArn identity or the ses:from-domain tag", async () => {
     const cases: [identity: string, mutate: (e: ReturnType<typeof fixture>) => void][] = [
       ["notifications@mail.example.com", () => {}],
@@ -691,7 +717,7 @@ describe("write statements", () => {
     const rows = [];
     for (const name of names) {
       const result = await normaliseEvent(fixture(name), config, Date.now());
-      if (!result.ok) throw new Error(`${name} was dropped: ${result.reason}`);
+      if (!result.ok) throw new Error(`${name} was dropped: ${result.drops[0]?.reason}`);
       rows.push(...result.rows);
     }
     const captured = { prepare: (sql: string) => ({ bind: () => sql }) } as unknown as D1Database;

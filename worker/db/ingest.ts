@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import {
   channels,
@@ -10,15 +10,16 @@ import {
   orgs,
   rejectedPayloads,
 } from "./schema";
-import type { EventRow, OrgIngestConfig } from "../services/ingest/normalise";
+import type { DroppedRow, EventRow, OrgIngestConfig } from "../services/ingest/normalise";
 import { bucketStart } from "../lib/time";
 
 /*
- * Data access for ingest. The consumer writes each chunk of event rows in one D1 batch (one
- * transaction), built by `batchWriteStatements`:
- *   1. INSERT the event rows, without ON CONFLICT: a row whose (org_id, event_key) is already stored
- *      fails the statement and rolls the whole transaction back, so whatever commits counts every one of
- *      its events exactly once (the consumer then leaves the stored ones out: `findStoredEventKeys`);
+ * Data access for ingest. The consumer writes each chunk of event rows (or of dropped rows) in one D1
+ * batch (one transaction), built by `batchWriteStatements`:
+ *   1. INSERT the event rows, and the dropped rows' dedupe marks into `dropped_events`, without ON
+ *      CONFLICT: a row whose (org_id, event_key) is already stored fails the statement and rolls the whole
+ *      transaction back, so whatever commits counts every one of its events exactly once (the consumer
+ *      then leaves the stored ones out: `findStoredEventKeys`);
  *   2. one upsert per rollup table, of increments folded in memory from exactly these rows: each touched
  *      rollup row is written once (unique opens/clicks follow `messages` through triggers, migration 0010);
  *   3. the `messages` upsert (commutative merges, so the order of events never matters);
@@ -90,18 +91,32 @@ function eventInsertStatements(d1: D1Database, rows: EventRow[]): D1PreparedStat
 /** One event's identity: its dedupe key is unique per org. */
 export const eventIdentity = (r: Pick<EventRow, "orgId" | "eventKey">) => `${r.orgId}\u0000${r.eventKey}`;
 
-/** The identities (`eventIdentity`) of those of `rows` already stored. */
-export async function findStoredEventKeys(d1: D1Database, rows: Pick<EventRow, "orgId" | "eventKey">[]): Promise<Set<string>> {
-  if (!rows.length) return new Set();
+type Keyed = Pick<EventRow, "orgId" | "eventKey">;
+const keysJson = (rows: Keyed[]) => JSON.stringify(rows.map((r) => [r.orgId, r.eventKey]));
+
+/**
+ * The identities (`eventIdentity`) of those of `rows` already in `events` and of those of `drops` already
+ * in `dropped_events`. One event is never both in one batch (the batch's configuration decides), so
+ * one set serves both.
+ */
+export async function findStoredEventKeys(d1: D1Database, rows: Keyed[], drops: Keyed[] = []): Promise<Set<string>> {
+  if (!rows.length && !drops.length) return new Set();
   const { results } = await d1
     .prepare(
       `SELECT e.org_id AS orgId, e.event_key AS eventKey FROM json_each(?1) AS j
-       JOIN events AS e ON e.org_id = j.value ->> 0 AND e.event_key = j.value ->> 1`,
+       JOIN events AS e ON e.org_id = j.value ->> 0 AND e.event_key = j.value ->> 1
+       UNION ALL
+       SELECT d.org_id, d.event_key FROM json_each(?2) AS j
+       JOIN dropped_events AS d ON d.org_id = j.value ->> 0 AND d.event_key = j.value ->> 1`,
     )
-    .bind(JSON.stringify(rows.map((r) => [r.orgId, r.eventKey])))
+    .bind(keysJson(rows), keysJson(drops))
     .all<{ orgId: string; eventKey: string }>();
   return new Set(results.map(eventIdentity));
 }
+
+/** Dedupe marks of dropped rows (?1: [[org, key, at, reason]]); like the events insert, it fails on a stored one. */
+const INSERT_DROPPED_SQL = `INSERT INTO dropped_events (org_id, event_key, at, reason)
+SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each(?1) AS j`;
 
 /**
  * Rollup metric columns and which event rows each counts. Unique opens and clicks are not here: they
@@ -288,6 +303,8 @@ ON CONFLICT (org_id, bucket_start, counter) DO UPDATE SET value = value + exclud
 export interface BatchWrite {
   /** Event rows, none of them stored yet (else the transaction fails). */
   rows: EventRow[];
+  /** Dropped rows, none of them dropped before (else the transaction fails). */
+  drops?: DroppedRow[];
   /** Counter increments per org and counter name (`accepted`, `duplicates`, `dropped.<reason>`). */
   counters: Map<string, Map<string, number>>;
   counterBucket: number;
@@ -296,6 +313,9 @@ export interface BatchWrite {
 /** The statements of one write transaction, in order (none when there is nothing to write). */
 export function batchWriteStatements(d1: D1Database, w: BatchWrite): D1PreparedStatement[] {
   const statements = eventInsertStatements(d1, w.rows);
+  if (w.drops?.length) {
+    statements.push(d1.prepare(INSERT_DROPPED_SQL).bind(JSON.stringify(w.drops.map((r) => [r.orgId, r.eventKey, r.at, r.reason]))));
+  }
   if (w.rows.length) {
     statements.push(...rollupStatements(d1, w.rows));
     statements.push(d1.prepare(MESSAGES_UPSERT_SQL).bind(JSON.stringify(w.rows.map((r) => MESSAGE_SOURCE_COLUMNS.map(([, f]) => r[f])))));
@@ -382,17 +402,20 @@ export function expireActiveIngestKeys(db: Db, orgId: string, expiresAt: number)
 
 // ---- counters
 
-export function sumIngestCounters(db: Db, orgId: string, since: number) {
+/** Each counter summed over the hour buckets in [from, to). */
+export function sumIngestCounters(db: Db, orgId: string, range: { from: number; to: number }) {
   return db
     .select({ counter: ingestCounters.counter, value: sql<number>`SUM(${ingestCounters.value})` })
     .from(ingestCounters)
-    .where(and(eq(ingestCounters.orgId, orgId), gt(ingestCounters.bucketStart, since - 1)))
+    .where(and(eq(ingestCounters.orgId, orgId), gte(ingestCounters.bucketStart, range.from), lt(ingestCounters.bucketStart, range.to)))
     .groupBy(ingestCounters.counter)
     .all();
 }
 
 // ---- rejected payloads and dead letters
 
+/** The `ingest_counters` counter of requests refused with 400/413 (each one stored as a rejected payload). */
+export const REJECTED_COUNTER = "rejected";
 /** The `ingest_counters` counter of rejected payloads deleted to keep a workspace within its cap. */
 export const REJECTED_DISCARDED_COUNTER = "rejected.discarded";
 
@@ -403,8 +426,9 @@ const REJECTED_BEYOND_CAP = `SELECT id FROM (
   ) WHERE n > 1 AND (n > ?2 OR bytes > ?3)`;
 
 /**
- * Stores one rejected payload and, in the same transaction, deletes the org's older ones beyond `keep`,
- * adding how many it deleted to the `rejected.discarded` counter of the hour `counterBucket`.
+ * Stores one rejected payload, counts it as `rejected` and, in the same transaction, deletes the org's
+ * older ones beyond `keep`, adding how many it deleted to `rejected.discarded` (both in the hour
+ * `counterBucket`).
  */
 export async function insertRejectedPayload(
   d1: D1Database,
@@ -417,6 +441,12 @@ export async function insertRejectedPayload(
     d1
       .prepare("INSERT INTO rejected_payloads (id, org_id, received_at, status, reason, body, body_bytes, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(row.id, row.orgId, row.receivedAt, row.status, row.reason, row.body, row.bodyBytes, row.truncated ? 1 : 0),
+    d1
+      .prepare(
+        `INSERT INTO ingest_counters (org_id, bucket_start, counter, value) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT (org_id, bucket_start, counter) DO UPDATE SET value = value + 1`,
+      )
+      .bind(row.orgId, counterBucket, REJECTED_COUNTER),
     d1
       .prepare(
         `INSERT INTO ingest_counters (org_id, bucket_start, counter, value)
@@ -461,6 +491,7 @@ export function findDeadLetter(db: Db, orgId: string, id: string) {
 /** Tables pruned by age, with the column that dates each row. */
 const PRUNABLE = [
   ["events", "at"],
+  ["dropped_events", "at"],
   ["messages", "sent_at"],
   ["rejected_payloads", "received_at"],
   ["ingest_counters", "bucket_start"],

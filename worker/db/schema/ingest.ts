@@ -162,6 +162,23 @@ export const events = sqliteTable(
 );
 
 /**
+ * The dedupe marks of dropped events: one row per (SES event, recipient) that ingest did not store, keyed
+ * by the same `eventKey` as `events`, so an event dropped once and delivered again counts as a duplicate,
+ * not as a second drop. `at` is the event's own timestamp (retention prunes these with the events);
+ * `reason` one of DROP_REASONS (worker/services/ingest/normalise.ts).
+ */
+export const droppedEvents = sqliteTable(
+  "dropped_events",
+  {
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    eventKey: text("event_key").notNull(),
+    at: integer("at").notNull(),
+    reason: text("reason").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.eventKey] }), index("dropped_events_org_at").on(t.orgId, t.at)],
+);
+
+/**
  * One row per (SES message id, recipient). Every column is a commutative merge of the message's events
  * (min/max of timestamps, status by precedence, "latest wins" with a deterministic tie-break), so any
  * order and any split into batches give the same row.
@@ -292,8 +309,10 @@ export const rollupLatency = sqliteTable(
 );
 
 /**
- * Per-org ingest counters per hour of processing: `accepted` (new event rows), `duplicates` (rows that
- * were already stored), `dropped.<reason>` (rows not ingested). Counts are per (event, recipient) row.
+ * Per-org ingest counters per hour of processing: `accepted` (new event rows), `duplicates` (rows already
+ * stored or already dropped), `dropped.<reason>` (rows not ingested, each once), `rejected` (requests
+ * refused with 400/413, in the hour received) and `rejected.discarded` (rejected payloads deleted to keep
+ * the workspace within its cap). Event counts are per (event, recipient) row.
  */
 export const ingestCounters = sqliteTable(
   "ingest_counters",
