@@ -22,6 +22,7 @@ import { bucketStart } from "../lib/time";
  *      then leaves the stored ones out: `findStoredEventKeys`);
  *   2. one upsert per rollup table, of increments folded in memory from exactly these rows: each touched
  *      rollup row is written once (unique opens/clicks follow `messages` through triggers, migration 0010);
+ *      opens and clicks are credited by `engagementStatements` instead, only to delivered recipients;
  *   3. the `messages` upsert (commutative merges, so the order of events never matters);
  *   4. the counters (accepted, duplicates, dropped).
  * A failure anywhere rolls the whole transaction back, so no dedupe mark can outlive a failed write.
@@ -141,20 +142,23 @@ type Dim = string | number;
 
 /**
  * A rollup table: besides org, bucket and channel ('' = none), its key columns and their values for an
- * event row (null = the row does not count here). A metric rollup adds METRICS, a count rollup `count`.
+ * event row (null = the row does not count here). A metric rollup adds METRICS, a count rollup `count`;
+ * a metric rollup also gives its key as SQL over a stored `events` row `e` (`keySql`), for the opens and
+ * clicks credited from stored rows (`engagementStatements`).
  */
 interface Rollup {
   table: string;
   keys: string[];
   keyOf: (r: EventRow) => Dim[] | null;
   metrics: boolean;
+  keySql?: string[];
 }
 
 const ROLLUPS: Rollup[] = [
-  { table: "rollup_totals", keys: [], keyOf: () => [], metrics: true },
-  { table: "rollup_providers", keys: ["provider"], keyOf: (r) => [r.provider], metrics: true },
-  { table: "rollup_templates", keys: ["template"], keyOf: (r) => [r.template ?? ""], metrics: true },
-  { table: "rollup_domains", keys: ["recipient_domain"], keyOf: (r) => [r.recipientDomain], metrics: true },
+  { table: "rollup_totals", keys: [], keyOf: () => [], metrics: true, keySql: [] },
+  { table: "rollup_providers", keys: ["provider"], keyOf: (r) => [r.provider], metrics: true, keySql: ["e.provider"] },
+  { table: "rollup_templates", keys: ["template"], keyOf: (r) => [r.template ?? ""], metrics: true, keySql: ["COALESCE(e.template, '')"] },
+  { table: "rollup_domains", keys: ["recipient_domain"], keyOf: (r) => [r.recipientDomain], metrics: true, keySql: ["e.recipient_domain"] },
   {
     table: "rollup_bounce_reasons",
     keys: ["bounce_type", "bounce_sub_type"],
@@ -213,6 +217,51 @@ function rollupStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement
   return out;
 }
 
+/** Event types that are engagement: credited to a recipient only once its Delivery is known. */
+const ENGAGEMENT_TYPES: ReadonlySet<string> = new Set(["open", "click"]);
+const ENGAGEMENT_TYPES_SQL = [...ENGAGEMENT_TYPES].map((t) => `'${t}'`).join(", ");
+
+/**
+ * The stored open and click rows to credit in one transaction, as a CTE `credited` over `events`:
+ *   - this transaction's open/click rows (?1: [[org, event_key]]) whose recipient's Delivery was known
+ *     before it;
+ *   - every stored open/click row of the recipients whose first Delivery is in this transaction (?2:
+ *     [[org, message id, recipient]]), this transaction's own included (the events insert ran first).
+ * Both read `messages` before this transaction's upsert, so each open or click is credited exactly
+ * once, when both it and its recipient's Delivery are stored, whichever came first.
+ */
+const CREDITED_CTE = `WITH credited AS (
+  SELECT e.* FROM json_each(?1) AS j
+  JOIN events AS e ON e.org_id = j.value ->> 0 AND e.event_key = j.value ->> 1
+  WHERE EXISTS (SELECT 1 FROM messages AS m
+    WHERE m.org_id = e.org_id AND m.message_id = e.message_id AND m.recipient = e.recipient AND m.delivered_at IS NOT NULL)
+  UNION ALL
+  SELECT e.* FROM (SELECT DISTINCT j.value ->> 0 AS org_id, j.value ->> 1 AS message_id, j.value ->> 2 AS recipient FROM json_each(?2) AS j) AS d
+  JOIN events AS e ON e.org_id = d.org_id AND e.message_id = d.message_id AND e.recipient = d.recipient AND e.type IN (${ENGAGEMENT_TYPES_SQL})
+  WHERE NOT EXISTS (SELECT 1 FROM messages AS m
+    WHERE m.org_id = d.org_id AND m.message_id = d.message_id AND m.recipient = d.recipient AND m.delivered_at IS NOT NULL)
+)`;
+
+/** Per metric rollup: the credited rows' opens and clicks, by bucket of each event's own time and its key. */
+const ENGAGEMENT_UPSERTS = ROLLUPS.filter((r) => r.metrics).map((rollup) => {
+  const keyCols = ["org_id", "bucket_size", "bucket_start", "channel_id", ...rollup.keys];
+  const keyExprs = ["e.org_id", "s.size", "(e.at / s.step) * s.step", "COALESCE(e.channel_id, '')", ...rollup.keySql!];
+  return `${CREDITED_CTE}
+INSERT INTO ${rollup.table} (${keyCols.join(", ")}, opens, clicks)
+SELECT ${keyExprs.join(", ")}, SUM(e.type = 'open'), SUM(e.type = 'click')
+FROM credited AS e, (SELECT 'hour' AS size, 3600000 AS step UNION ALL SELECT 'day', 86400000) AS s
+WHERE true GROUP BY ${keyExprs.map((_, i) => i + 1).join(", ")}
+ON CONFLICT (${keyCols.join(", ")}) DO UPDATE SET opens = opens + excluded.opens, clicks = clicks + excluded.clicks`;
+});
+
+/** The engagement credit of a transaction (none when it holds neither an open or click nor a delivery). */
+function engagementStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement[] {
+  const engaged = rows.filter((r) => ENGAGEMENT_TYPES.has(r.type)).map((r) => [r.orgId, r.eventKey]);
+  const delivered = rows.filter((r) => r.type === "delivery").map((r) => [r.orgId, r.messageId, r.recipient]);
+  if (!engaged.length && !delivered.length) return [];
+  return ENGAGEMENT_UPSERTS.map((sql) => d1.prepare(sql).bind(JSON.stringify(engaged), JSON.stringify(delivered)));
+}
+
 /**
  * The event columns the messages upsert reads, in the order each row is serialised for it: all but the
  * ones only the event log shows (above all `detail_json`, the bulk of a row).
@@ -223,10 +272,11 @@ const MESSAGE_SOURCE_COLUMNS = EVENT_COLUMNS.filter(([column]) => !EVENT_LOG_ONL
 const STATUS_OF_TYPE: Record<string, string> = {
   send: "sent",
   delivery: "delivered",
-  // An open, a click or an unsubscribe proves the message arrived.
-  open: "delivered",
-  click: "delivered",
-  subscription: "delivered",
+  // SES reports an open, a click or an unsubscribe for the message, naming all its recipients: it does
+  // not tell which one arrived. Only a Delivery makes a recipient `delivered`.
+  open: "sent",
+  click: "sent",
+  subscription: "sent",
   delivery_delay: "delayed",
   bounce: "bounced",
   complaint: "complained",
@@ -237,27 +287,41 @@ const STATUS_OF_TYPE: Record<string, string> = {
 const statusRank = (col: string) =>
   `(CASE ${col} ${MESSAGE_STATUSES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(" ")} END)`;
 /** Earliest non-null of two nullable values (SQLite's scalar MIN is NULL when any argument is). */
-const minOf = (c: string) => `${c} = COALESCE(MIN(messages.${c}, excluded.${c}), messages.${c}, excluded.${c})`;
+const earliest = (c: string) => `COALESCE(MIN(messages.${c}, excluded.${c}), messages.${c}, excluded.${c})`;
+const minOf = (c: string) => `${c} = ${earliest(c)}`;
 const maxOf = (c: string) => `${c} = COALESCE(MAX(messages.${c}, excluded.${c}), messages.${c}, excluded.${c})`;
 /** A group of columns taken together from the winning side; `cond` is true when the incoming row wins. */
 const takeIf = (cond: string, cols: string[]) => cols.map((c) => `${c} = CASE WHEN ${cond} THEN excluded.${c} ELSE messages.${c} END`);
+
+/** A reported engagement column and the credited one it fills once the recipient's Delivery is known. */
+const CREDITED: [credited: string, reported: string, merge: "min" | "sum"][] = [
+  ["first_open_at", "reported_first_open_at", "min"],
+  ["first_click_at", "reported_first_click_at", "min"],
+  ["open_count", "reported_open_count", "sum"],
+  ["click_count", "reported_click_count", "sum"],
+];
+const mergedOf = (c: string, merge: "min" | "sum") => (merge === "min" ? earliest(c) : `messages.${c} + excluded.${c}`);
 
 /**
  * Per-row upsert of messages from the transaction's event rows (?1: one JSON array per row, in
  * MESSAGE_SOURCE_COLUMNS order). Each SET is a commutative merge: the
  * latest bounce (ties broken by type/sub-type text), the first complaint, the latest SMTP diagnostic
  * (ties broken by text), minima of first-occurrence timestamps, sums of counts, status by precedence.
+ * The credited opens and clicks are the reported ones once `delivered_at` is known (an inserted row
+ * comes from one event, so it never has both).
  */
 const MESSAGES_UPSERT_SQL = `INSERT INTO messages (
   org_id, message_id, recipient, recipient_domain, provider, from_address, subject, channel_id,
   configuration_set, template, status, sent_at, delivered_at, latency_ms, first_open_at, first_click_at,
-  open_count, click_count, bounced_at, bounce_type, bounce_sub_type, complained_at, complaint_feedback_type,
+  open_count, click_count, reported_first_open_at, reported_first_click_at, reported_open_count, reported_click_count,
+  bounced_at, bounce_type, bounce_sub_type, complained_at, complaint_feedback_type,
   rejected_at, first_delay_at, rendering_failed_at, last_diagnostic, last_diagnostic_at, last_event_at, event_count)
 SELECT org_id, message_id, recipient, recipient_domain, provider, from_address, subject, channel_id,
   configuration_set, template,
   CASE type ${Object.entries(STATUS_OF_TYPE).map(([t, s]) => `WHEN '${t}' THEN '${s}'`).join(" ")} END,
   sent_at,
   CASE WHEN type = 'delivery' THEN at END, CASE WHEN type = 'delivery' THEN latency_ms END,
+  NULL, NULL, 0, 0,
   CASE WHEN type = 'open' THEN at END, CASE WHEN type = 'click' THEN at END,
   type = 'open', type = 'click',
   CASE WHEN type = 'bounce' THEN at END, bounce_type, bounce_sub_type,
@@ -270,9 +334,13 @@ ON CONFLICT (org_id, message_id, recipient) DO UPDATE SET
   ${[
     ...["recipient_domain", "provider", "from_address", "subject", "channel_id", "configuration_set", "template"].map(maxOf),
     `status = CASE WHEN ${statusRank("excluded.status")} > ${statusRank("messages.status")} THEN excluded.status ELSE messages.status END`,
-    ...["sent_at", "delivered_at", "latency_ms", "first_open_at", "first_click_at", "rejected_at", "first_delay_at", "rendering_failed_at"].map(minOf),
-    "open_count = messages.open_count + excluded.open_count",
-    "click_count = messages.click_count + excluded.click_count",
+    ...["sent_at", "delivered_at", "latency_ms", "reported_first_open_at", "reported_first_click_at", "rejected_at", "first_delay_at", "rendering_failed_at"].map(minOf),
+    "reported_open_count = messages.reported_open_count + excluded.reported_open_count",
+    "reported_click_count = messages.reported_click_count + excluded.reported_click_count",
+    ...CREDITED.map(
+      ([credited, reported, merge]) =>
+        `${credited} = CASE WHEN COALESCE(messages.delivered_at, excluded.delivered_at) IS NOT NULL THEN ${mergedOf(reported, merge)} ELSE ${merge === "min" ? "NULL" : "0"} END`,
+    ),
     ...takeIf(
       `excluded.bounced_at IS NOT NULL AND (messages.bounced_at IS NULL OR excluded.bounced_at > messages.bounced_at
         OR (excluded.bounced_at = messages.bounced_at AND excluded.bounce_type || '/' || excluded.bounce_sub_type > messages.bounce_type || '/' || messages.bounce_sub_type))`,
@@ -317,7 +385,9 @@ export function batchWriteStatements(d1: D1Database, w: BatchWrite): D1PreparedS
     statements.push(d1.prepare(INSERT_DROPPED_SQL).bind(JSON.stringify(w.drops.map((r) => [r.orgId, r.eventKey, r.at, r.reason]))));
   }
   if (w.rows.length) {
-    statements.push(...rollupStatements(d1, w.rows));
+    statements.push(...rollupStatements(d1, w.rows.filter((r) => !ENGAGEMENT_TYPES.has(r.type))));
+    // Before the messages upsert: the credit reads which recipients were delivered before this transaction.
+    statements.push(...engagementStatements(d1, w.rows));
     statements.push(d1.prepare(MESSAGES_UPSERT_SQL).bind(JSON.stringify(w.rows.map((r) => MESSAGE_SOURCE_COLUMNS.map(([, f]) => r[f])))));
   }
   const counters = [...w.counters].flatMap(([org, m]) => [...m].filter(([, n]) => n > 0).map(([counter, n]) => [org, counter, n]));
