@@ -42,8 +42,9 @@ export async function pruneExpired(
 export const PRUNE_CHUNK = 5000;
 
 /**
- * Deletes the org's events, messages, rejected payloads and ingest counters older than `cutoff`, in
- * bounded rounds until none is left. Rollups stay: reports over old ranges keep working.
+ * Deletes the org's events (and the dedupe marks of dropped ones), messages, rejected payloads and ingest
+ * counters older than `cutoff`, in bounded rounds until none is left. Rollups stay: reports over old
+ * ranges keep working.
  */
 async function pruneIngestData(db: Db, orgId: string, cutoff: number): Promise<{ events: number; messages: number }> {
   const totals = { events: 0, messages: 0 };
