@@ -9,7 +9,7 @@
  */
 import type { Actor } from "../../worker/context";
 import type { Db } from "../../worker/db/client";
-import { and, eq, ne, sum } from "drizzle-orm";
+import { and, eq, like, or, sum } from "drizzle-orm";
 import { channels, identities, ingestCounters } from "../../worker/db/schema";
 import { ensureDemoWorkspace } from "../../worker/services/demo";
 import { addChannel, addManagedIdentity } from "../../worker/services/ingest/admin";
@@ -48,13 +48,13 @@ export async function prepareDemoWorkspace(db: Db, now = Date.now()): Promise<{ 
 
 /**
  * Events of the demo workspace the consumer has stored or dropped (every demo event has one recipient,
- * so rows = events). Repeats are left out: they are events already counted.
+ * so rows = events): accepted plus dropped. Repeats and rejected requests are not events stored.
  */
 export async function processedEvents(db: Db, orgId: string): Promise<number> {
   const row = await db
     .select({ n: sum(ingestCounters.value) })
     .from(ingestCounters)
-    .where(and(eq(ingestCounters.orgId, orgId), ne(ingestCounters.counter, "duplicates")))
+    .where(and(eq(ingestCounters.orgId, orgId), or(eq(ingestCounters.counter, "accepted"), like(ingestCounters.counter, "dropped.%"))))
     .get();
   return Number(row?.n ?? 0);
 }
