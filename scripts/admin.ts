@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { localDb, quietRuntimeLogs, wranglerDb } from "./lib/d1";
 import { ROOT } from "./lib/instance";
 import { CliError, COMMANDS, runCommand, TextOutput } from "./lib/operator";
+import { withSignalHandler } from "./lib/signals";
 
 const print = (result: unknown) => console.log(result instanceof TextOutput ? result.text : JSON.stringify(result, null, 2));
 
@@ -66,7 +67,9 @@ async function main(argv: string[]): Promise<number> {
   quietRuntimeLogs();
   const local = await localDb(persistDir);
   try {
-    print(await runCommand(local.db, name, flags, { remote: false, persistDir }));
+    // wrangler's local D1 proxy exits with code 0 on Ctrl-C, which would report an interrupted command as done.
+    const interrupted = (signal: NodeJS.Signals) => process.exit(signal === "SIGINT" ? 130 : 143);
+    print(await withSignalHandler(interrupted, () => runCommand(local.db, name, flags, { remote: false, persistDir })));
   } finally {
     await local.close();
   }

@@ -1,11 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { LOCAL_RETRY, localDb, retryingDb, withAppliedCheck, type LocalDb } from "../../scripts/lib/d1";
-import { applyMigrations } from "../../scripts/lib/instance";
+import { applyMigrations, offlineEnv, ROOT } from "../../scripts/lib/instance";
 import { CliError, OPERATOR_ACTOR, runCommand } from "../../scripts/lib/operator";
 import { verifyPassword } from "../../worker/auth/passwords";
 import { sha256Hex } from "../../worker/lib/crypto";
@@ -97,6 +98,39 @@ describe("npm run admin (process)", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no local database in .*nowhere: run `npm start` once/);
   });
+});
+
+describe("Ctrl-C", () => {
+  /** Holds an exclusive lock on the local D1 file, as a transaction of the running instance does, for `seconds`. */
+  function holdLock(seconds: number) {
+    const d1Dir = path.join(dir, "v3", "d1", "miniflare-D1DatabaseObject");
+    const file = path.join(d1Dir, readdirSync(d1Dir).find((f) => f.endsWith(".sqlite"))!);
+    const script = `import sqlite3,sys,time\nc=sqlite3.connect(sys.argv[1],isolation_level=None)\nc.execute("BEGIN EXCLUSIVE")\nprint("locked",flush=True)\ntime.sleep(${seconds})\nc.execute("ROLLBACK")`;
+    const child = spawn("python3", ["-c", script, file]);
+    const locked = new Promise<void>((resolve) => child.stdout.on("data", () => resolve()));
+    return { locked, release: () => child.kill() };
+  }
+
+  it("exits 130, not 0, when interrupted mid-command (wrangler's D1 proxy would exit 0)", async () => {
+    const lock = holdLock(40);
+    await lock.locked;
+    try {
+      const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/admin.ts"), "rotate-ingest-key", "--workspace", "demo", "--persist-to", dir], {
+        cwd: ROOT,
+        env: offlineEnv(),
+      });
+      let stdout = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+      // Its reads wait out the lock (up to ~25 s) once wrangler's proxy is up (a few seconds).
+      await new Promise((r) => setTimeout(r, 12_000));
+      child.kill("SIGINT");
+      expect(await exit).toBe(130);
+      expect(stdout).toBe("");
+    } finally {
+      lock.release();
+    }
+  }, 60_000);
 });
 
 describe("create-user", () => {
