@@ -177,7 +177,7 @@ describe("ingest", () => {
 
 describe("windows lapse and retention", () => {
   it("the OrgLedger's alarm drops the address once its window no longer holds", async () => {
-    const ns = env.ORG_LEDGER as unknown as DurableObjectNamespace<OrgLedger>;
+    const ns = env.ORG_LEDGER;
     const stub = ns.get(ns.idFromName(`ul-alarm-${Date.now()}-${++seq}`));
     // The ledger's clock, days ahead of the real one, so the runtime never fires the alarm by itself.
     const start = Date.now() + 10 * DAY;
