@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { Plan } from "../../../worker/db/schema";
 import { useAuditFacets, useAuditLog, type AuditEntry } from "../api/audit";
 import { ScrollIcon } from "../components/icons";
+import { QueryError } from "../components/query-error";
 import { Card, PageHeader } from "../components/page";
 import { EmptyState, NoMatchesState, PagedQueryView } from "../components/states";
 import { ExpandableRows, HiddenHeader, Table } from "../components/table";
@@ -78,6 +79,7 @@ export function AuditLogPage() {
             />
           </div>
         </div>
+        <QueryError query={facets} inline title="Could not load the filter options." />
         <PagedQueryView
           query={log}
           rows={entries}

@@ -17,7 +17,8 @@ import { CloudIcon, RefreshIcon, ShieldCheckIcon } from "../icons";
 import { GuardedButton } from "../ingest/ingest-header";
 import { Modal } from "../modal";
 import { Card } from "../page";
-import { EmptyState, ErrorState, LoadingState, LoadMore, NoMatchesState } from "../states";
+import { QueryError, queryFailure } from "../query-error";
+import { EmptyState, LoadingState, LoadMore, NoMatchesState } from "../states";
 import { HiddenHeader, Table } from "../table";
 import { useToast } from "../toast";
 import { formatCount } from "../../lib/format";
@@ -100,8 +101,8 @@ export function SuppressionList() {
   };
 
   let body;
-  if (sync.isPending) body = <LoadingState label="Loading the suppression list…" />;
-  else if (sync.isError) body = <ErrorState error={sync.error} title="Could not load the suppression list" onRetry={() => void sync.refetch()} />;
+  if (queryFailure(sync)) body = <QueryError query={sync} title="Could not load the suppression list" />;
+  else if (sync.isPending) body = <LoadingState label="Loading the suppression list…" />;
   else if (!connected)
     body = (
       <EmptyState icon={CloudIcon} title="AWS is not connected">
@@ -115,8 +116,8 @@ export function SuppressionList() {
         )}
       </EmptyState>
     );
+  else if (queryFailure(list)) body = <QueryError query={list} title="Could not load the suppression list" />;
   else if (list.isPending) body = <LoadingState label="Loading the suppression list…" />;
-  else if (list.isError) body = <ErrorState error={list.error} title="Could not load the suppression list" onRetry={() => void list.refetch()} />;
   else if (!rows.length)
     body =
       q || reason ? (

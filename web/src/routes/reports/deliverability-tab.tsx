@@ -13,7 +13,7 @@ import { ChartLegend, type LegendItem } from "../../charts/legend";
 import { PALETTE, SERIES, THRESHOLD } from "../../charts/palette";
 import { bucketLabel } from "../../charts/time-axis";
 import { TimeSeriesChart, type Threshold } from "../../charts/time-series-chart";
-import { ErrorState } from "../../components/states";
+import { QueryError, queryFailure } from "../../components/query-error";
 import { ChartCard, type LoadState } from "../../components/reports/chart-card";
 import { DataTable, type Column } from "../../components/reports/data-table";
 import { Delta } from "../../components/reports/delta";
@@ -63,7 +63,7 @@ const withSesLines = (rate: "bounce" | "complaint") => `${rateDescription(rate).
 
 const { sends: SENDS, deliveries: DELIVERIES, complaints: COMPLAINTS, rejects: REJECTS } = METRICS;
 
-const loadState = (q: { isPending: boolean; isError: boolean; error: unknown; isPlaceholderData: boolean; refetch: () => unknown }): LoadState => q;
+const loadState = (q: LoadState): LoadState => q;
 
 export function DeliverabilityTab({ scope, search, update }: { scope: ReportScope; search: ReportsSearch; update: UpdateSearch }) {
   const report = useDeliverability(scope);
@@ -88,9 +88,9 @@ export function DeliverabilityTab({ scope, search, update }: { scope: ReportScop
 
   return (
     <div className="stack-lg">
-      {report.isError ? (
+      {queryFailure(report) ? (
         <div className="card">
-          <ErrorState error={report.error} title="Could not load deliverability" onRetry={() => void report.refetch()} />
+          <QueryError query={report} title="Could not load deliverability" />
         </div>
       ) : (
         <Headline data={data} loading={report.isPending} />
@@ -402,7 +402,8 @@ function ProvidersCard({ scope, search, update }: { scope: ReportScope; search: 
   ];
 
   let body;
-  if (providers.isPending)
+  if (queryFailure(providers)) body = <QueryError query={providers} title="Could not load providers" />;
+  else if (providers.isPending)
     body = (
       <div className="table-skeleton" role="status" aria-label="Loading providers">
         {Array.from({ length: 5 }, (_, i) => (
@@ -410,7 +411,6 @@ function ProvidersCard({ scope, search, update }: { scope: ReportScope; search: 
         ))}
       </div>
     );
-  else if (providers.isError) body = <ErrorState error={providers.error} title="Could not load providers" onRetry={() => void providers.refetch()} />;
   else if (!rows.length)
     body = (
       <div className="state">

@@ -5,7 +5,7 @@ import { SERIES } from "../../charts/palette";
 import { bucketLabel } from "../../charts/time-axis";
 import { TimeSeriesChart, type SeriesDef } from "../../charts/time-series-chart";
 import { InfoIcon } from "../../components/icons";
-import { ErrorState } from "../../components/states";
+import { QueryError, queryFailure } from "../../components/query-error";
 import { ChartCard } from "../../components/reports/chart-card";
 import { DataTable, type Column } from "../../components/reports/data-table";
 import { MetricCard } from "../../components/reports/metric-card";
@@ -79,9 +79,9 @@ export function EngagementTab({ scope, update }: { scope: ReportScope; update: U
 
   return (
     <div className="stack-lg">
-      {report.isError ? (
+      {queryFailure(report) ? (
         <div className="card">
-          <ErrorState error={report.error} title="Could not load engagement" onRetry={() => void report.refetch()} />
+          <QueryError query={report} title="Could not load engagement" />
         </div>
       ) : (
         <div className="metric-grid metric-grid-4" role="group" aria-label="Engagement totals">
@@ -207,14 +207,14 @@ export function EngagementTab({ scope, update }: { scope: ReportScope; update: U
             <p>Every template sent in this range. Open, click and complaint rates over deliveries; bounce rate over sends.</p>
           </div>
         </div>
-        {report.isPending ? (
+        {queryFailure(report) ? (
+          <QueryError query={report} title="Could not load templates" />
+        ) : report.isPending ? (
           <div className="table-skeleton" role="status" aria-label="Loading templates">
             {Array.from({ length: 4 }, (_, i) => (
               <div key={i} className="skeleton" />
             ))}
           </div>
-        ) : report.isError ? (
-          <ErrorState error={report.error} title="Could not load templates" onRetry={() => void report.refetch()} />
         ) : !data!.byTemplate.length ? (
           <div className="state">
             <h3>No templated sends in this range</h3>
