@@ -105,7 +105,7 @@ describe("seed state", () => {
 });
 
 /** A stand-in ingest endpoint that records every event it accepts; `status` decides the answer (default 202). */
-async function stubInstance(status: (key: string, id: string) => number = () => 202) {
+async function stubInstance(status: (key: string, id: string) => number = () => 202, delayMs: (id: string) => number = () => 2 + Math.floor(Math.random() * 8)) {
   const posts: { id: string; key: string }[] = [];
   const listeners: ((n: number) => void)[] = [];
   const server = http.createServer((req, res) => {
@@ -117,8 +117,8 @@ async function stubInstance(status: (key: string, id: string) => number = () => 
       const code = status(key, id);
       if (code === 202) posts.push({ id, key });
       for (const l of listeners) l(posts.length);
-      // A little later, so requests overlap and finish out of order.
-      setTimeout(() => res.writeHead(code, { "content-type": "application/json" }).end("{}"), 2 + Math.floor(Math.random() * 8));
+      // A little later (by default), so requests overlap and finish out of order.
+      setTimeout(() => res.writeHead(code, { "content-type": "application/json" }).end("{}"), delayMs(id));
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
@@ -179,7 +179,12 @@ describe("seedDemo against a running instance", () => {
 
   it("stops at an event the instance does not accept after every retry, and posts it first on the next run", async () => {
     let failing = "";
-    const stub = await stubInstance((_key, id) => (id === failing ? 500 : 202));
+    // The failing event is answered at once and the others slowly, so nothing else settles before the
+    // failure does: what went on after it is exactly what was in flight then.
+    const stub = await stubInstance(
+      (_key, id) => (id === failing ? 500 : 202),
+      (id) => (id === failing ? 0 : 150),
+    );
     const stateFile = path.join(dir, "failing.json");
     const target = { db: local.db, url: stub.url, stateFile };
     await seedDemo(target, { ...quiet, events: 200, days: 1, limit: 1 });
@@ -188,7 +193,7 @@ describe("seedDemo against a running instance", () => {
     const stopped = await seedDemo(target, { ...quiet, maxAttempts: 1 });
     expect(stopped).toMatchObject({ status: "paused", reason: "failed", answers: { 500: 1 } });
     expect(readSeedState(stateFile)!.posted).toBe(30);
-    // Only the requests already in flight went on.
+    // Only the requests already in flight (at most 8, the failing one among them) went on.
     expect(stub.posts.length).toBeLessThan(30 + 8);
     failing = "";
     await seedDemo(target, { ...quiet, limit: 40 });
