@@ -7,9 +7,10 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { localDb, wranglerDb } from "./lib/d1";
+import { localDb, quietRuntimeLogs, wranglerDb } from "./lib/d1";
 import { ROOT } from "./lib/instance";
 import { CliError, COMMANDS, runCommand, TextOutput } from "./lib/operator";
+import { withSignalHandler } from "./lib/signals";
 
 const print = (result: unknown) => console.log(result instanceof TextOutput ? result.text : JSON.stringify(result, null, 2));
 
@@ -63,9 +64,12 @@ async function main(argv: string[]): Promise<number> {
   if (!existsSync(path.join(persistDir, "v3", "d1"))) {
     throw new CliError(`no local database in ${persistDir}: run \`npm start\` once (it creates and migrates it)`);
   }
+  quietRuntimeLogs();
   const local = await localDb(persistDir);
   try {
-    print(await runCommand(local.db, name, flags));
+    // wrangler's local D1 proxy exits with code 0 on Ctrl-C, which would report an interrupted command as done.
+    const interrupted = (signal: NodeJS.Signals) => process.exit(signal === "SIGINT" ? 130 : 143);
+    print(await withSignalHandler(interrupted, () => runCommand(local.db, name, flags, { remote: false, persistDir })));
   } finally {
     await local.close();
   }

@@ -18,6 +18,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { and, count, eq, sql, sum } from "drizzle-orm";
 import { events, ingestCounters, rollupTotals } from "../worker/db/schema";
+import { EVENT_COUNTED_METRICS } from "../worker/lib/metrics";
 import { localDb, type LocalDb } from "./lib/d1";
 import { prepareDemoWorkspace } from "./lib/demo-seed";
 import { generateDemoTraffic } from "./lib/demo-traffic";
@@ -104,7 +105,10 @@ async function storedCounts(local: LocalDb, orgId: string) {
     local.db.select({ n: count() }).from(events).where(eq(events.orgId, orgId)).get(),
     local.db
       .select({
-        v: sql<number>`sum(${rollupTotals.sends} + ${rollupTotals.deliveries} + ${rollupTotals.hardBounces} + ${rollupTotals.softBounces} + ${rollupTotals.undeterminedBounces} + ${rollupTotals.complaints} + ${rollupTotals.rejects} + ${rollupTotals.delays} + ${rollupTotals.renderingFailures} + ${rollupTotals.opens} + ${rollupTotals.clicks} + ${rollupTotals.subscriptions})`,
+        v: sql<number>`sum(${sql.join(
+          EVENT_COUNTED_METRICS.map((m) => rollupTotals[m]),
+          sql` + `,
+        )})`,
       })
       .from(rollupTotals)
       .where(and(eq(rollupTotals.orgId, orgId), eq(rollupTotals.bucketSize, "day")))

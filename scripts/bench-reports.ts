@@ -20,6 +20,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { LATENCY_BUCKET_EDGES_MS } from "../worker/services/ingest/latency";
 import { providerOf } from "../worker/services/ingest/providers";
+import { METRIC_NAMES, METRICS } from "../worker/lib/metrics";
 import { applyMigrations, startWrangler, type Instance } from "./lib/instance";
 
 const { values } = parseArgs({
@@ -119,11 +120,13 @@ SELECT i, '${type}', ${at}, ${extra.bounce_type ?? "NULL"}, ${extra.bounce_sub_t
   ${extra.latency_ms ?? "NULL"}, ${extra.latency_bucket ?? "NULL"},
   json_object('eventType', '${sesType}', 'mail', ${mailJson}${detail ? `, ${detail}` : ""})
 FROM m WHERE ${where};`;
-  const metricCols = `sends, deliveries, hard_bounces, soft_bounces, undetermined_bounces, complaints, rejects, delays, rendering_failures, opens, clicks, unique_opens, unique_clicks, subscriptions`;
-  const metricSums = `SUM(type = 'send'), SUM(type = 'delivery'), SUM(type = 'bounce' AND bounce_type = 'Permanent'),
-  SUM(type = 'bounce' AND bounce_type = 'Transient'), SUM(type = 'bounce' AND bounce_type = 'Undetermined'),
-  SUM(type = 'complaint'), SUM(type = 'reject'), SUM(type = 'delivery_delay'), 0, SUM(type = 'open'), SUM(type = 'click'),
-  SUM(type = 'open'), SUM(type = 'click'), 0`;
+  const metricCols = METRIC_NAMES.map((m) => METRICS[m].column).join(", ");
+  // Each metric counts its events (worker/lib/metrics.ts); a generated message opens and clicks at most
+  // once, so its unique opens (clicks) are its opens (clicks).
+  const metricSums = METRIC_NAMES.map((m) => {
+    const e: { type: string; bounceType?: string } = METRICS[m].event;
+    return `SUM(type = '${e.type}'${e.bounceType ? ` AND bounce_type = '${e.bounceType}'` : ""})`;
+  }).join(", ");
   const daySums = metricCols
     .split(", ")
     .map((c) => `SUM(${c})`)

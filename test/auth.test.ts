@@ -55,6 +55,22 @@ describe("sign-in and sessions", () => {
     expect(await wrong.json()).toEqual(await unknown.json());
   });
 
+  it("GET /api/session answers 200 either way: the user's profile when signed in, { user: null } otherwise", async () => {
+    const u = await newUser();
+    const signedIn = await call("/api/session", { cookie: u.cookie });
+    expect(signedIn.status).toBe(200);
+    expect(await json(signedIn)).toEqual(await json(await call("/api/me", { cookie: u.cookie })));
+
+    const visitor = await call("/api/session");
+    expect(visitor.status).toBe(200);
+    expect(await json(visitor)).toEqual({ user: null });
+
+    await call("/api/auth/sign-out", { method: "POST", cookie: u.cookie });
+    const signedOut = await call("/api/session", { cookie: u.cookie });
+    expect(signedOut.status).toBe(200);
+    expect(await json(signedOut)).toEqual({ user: null });
+  });
+
   it("signs out: the cookie no longer works", async () => {
     const u = await newUser();
     expect((await call("/api/me", { cookie: u.cookie })).status).toBe(200);

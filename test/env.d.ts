@@ -1,12 +1,10 @@
-import type { Env as WorkerEnv } from "../worker/env";
+import type { EnvSecrets } from "../worker/env";
 
+/** The tests' `env` (cloudflare:test): the generated bindings and vars, the secrets vitest.config.ts sets, and the migrations. */
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {
+    interface Env extends EnvSecrets {
       TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
-    }
-    interface GlobalProps {
-      mainModule: typeof import("../worker/index");
     }
   }
 }

@@ -266,6 +266,32 @@ describe("managed identities", () => {
     expect(await counters(orgId)).toEqual({ "dropped.unmanaged_identity": 3 });
   });
 
+  it("counts a dropped event once: its later deliveries are duplicates, in another batch, in the same one, or after a failed write", async () => {
+    const orgId = await newIngestOrg({ identities: ["other.example"] });
+    const multi = fixture("delivery");
+    if (multi.detail.eventType === "Delivery") multi.detail.delivery.recipients = ["a@example.com", "b@example.com"];
+    const batch = [queued(orgId, fixture("send")), queued(orgId, multi)];
+    await runConsumer(batch);
+    expect(await counters(orgId)).toEqual({ "dropped.unmanaged_identity": 3 });
+
+    // EventBridge delivers both again (SES may also republish under a new envelope id), then twice in one batch.
+    await runConsumer(batch);
+    const republished = fixture("send");
+    republished.id = "another-envelope";
+    await runConsumer([...batch, queued(orgId, republished)]);
+    expect(await counters(orgId)).toEqual({ "dropped.unmanaged_identity": 3, duplicates: 7 });
+
+    // A failed transaction records nothing; its retry counts the drops it had not recorded.
+    const fresh = fixture("send");
+    fresh.detail.mail.messageId = "dropped-after-a-failure";
+    const failing = failingDbEnv(0);
+    expect((await runConsumer([queued(orgId, fresh)], failing.env)).retryMessages).toHaveLength(1);
+    expect(await counters(orgId)).toEqual({ "dropped.unmanaged_identity": 3, duplicates: 7 });
+    await runConsumer([queued(orgId, fresh), ...batch], env, 2);
+    expect(await counters(orgId)).toEqual({ "dropped.unmanaged_identity": 4, duplicates: 10 });
+    expect(await all("SELECT COUNT(*) AS n FROM events WHERE org_id = ?", orgId)).toEqual([{ n: 0 }]);
+  });
+
   it("matches the source address, its domain, the sourceArn identity or the ses:from-domain tag", async () => {
     const cases: [identity: string, mutate: (e: ReturnType<typeof fixture>) => void][] = [
       ["notifications@mail.example.com", () => {}],
@@ -312,6 +338,8 @@ describe("exactly-once effect", () => {
   it("gives identical messages, events and rollups for 1× and 5× delivery, any order and any batching", async () => {
     const reference = await dumpOrg(await ingestInBatches([events]));
     expect(reference.events!.length).toBeGreaterThan(100);
+    // Recipients SES reported opens for but never delivered to: their opens are not credited.
+    expect(reference.messages!.filter((m) => (m.reported_open_count as number) > 0 && m.open_count === 0).length).toBeGreaterThan(0);
 
     const fiveTimes = [...events, ...events, ...events, ...events, ...events];
     const replayedOrg = await ingestInBatches([fiveTimes.slice(0, 100), fiveTimes.slice(100, 200), fiveTimes.slice(200)]);
@@ -353,9 +381,9 @@ describe("exactly-once effect", () => {
   });
 
   it("moves a unique open and click with their message when its channel changes", async () => {
-    // The configuration set has no channel yet: the open and click count under no channel.
+    // The configuration set has no channel yet: the delivery, open and click count under no channel.
     const orgId = await newIngestOrg({ channels: [] });
-    await runConsumer([queued(orgId, fixture("open")), queued(orgId, fixture("click"))]);
+    await runConsumer([queued(orgId, fixture("delivery")), queued(orgId, fixture("open")), queued(orgId, fixture("click"))]);
     const byChannel = () =>
       all(
         "SELECT channel_id, SUM(opens) AS opens, SUM(unique_opens) AS unique_opens, SUM(unique_clicks) AS unique_clicks FROM rollup_totals WHERE org_id = ? AND bucket_size = 'day' GROUP BY channel_id ORDER BY channel_id",
@@ -368,7 +396,7 @@ describe("exactly-once effect", () => {
     await env.DB.prepare("INSERT INTO channels (id, org_id, name, configuration_set_name, created_at) VALUES (?, ?, ?, ?, ?)")
       .bind(channelId, orgId, "Transactional", "acme-transactional", Date.now())
       .run();
-    await runConsumer([queued(orgId, fixture("delivery"))]);
+    await runConsumer([queued(orgId, fixture("send"))]);
     expect(await byChannel()).toEqual([
       { channel_id: "", opens: 1, unique_opens: 0, unique_clicks: 0 },
       { channel_id: channelId, opens: 0, unique_opens: 1, unique_clicks: 1 },
@@ -497,7 +525,7 @@ describe("failure injection", () => {
           throw new Error("ledger unavailable");
         },
       }),
-    } as unknown as DurableObjectNamespace;
+    } as unknown as typeof env.ORG_LEDGER;
     const failed = await runConsumer(events.map((e) => queued(orgId, e)), { ...env, ORG_LEDGER: brokenLedger });
     expect(failed.retryMessages).toHaveLength(events.length);
     expect(await ledger(orgId).listQualifying({})).toEqual([]);
@@ -541,7 +569,7 @@ describe("OrgLedger and Analytics Engine", () => {
     );
     expect(rows.some((r) => r.channelId !== null)).toBe(true);
     // Recording the same rows again stores nothing.
-    expect(await ledger(orgId).recordQualifying(rows)).toEqual({ stored: 0 });
+    expect(await ledger(orgId).recordQualifying(rows)).toMatchObject({ stored: 0, outbox: [] });
     expect(await ledger(orgId).listQualifying({ email: "FULL.BOX@example.net" })).toHaveLength(1);
     // One copy of each event: ul_events is the only per-event table.
     const storage = await runInDurableObject(ledger(orgId), (_i, state) => ({
@@ -551,7 +579,7 @@ describe("OrgLedger and Analytics Engine", () => {
         .map((t) => t.name),
       events: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM ul_events").one().n,
     }));
-    expect(storage).toEqual({ tables: ["ul_addresses", "ul_events", "ul_meta"], events: 5 });
+    expect(storage).toEqual({ tables: ["ul_addresses", "ul_events", "ul_meta", "ul_outbox"], events: 5 });
   });
 
   it("an OrgLedger that still holds the old second copy (qualifying_events) folds its details into ul_events and drops it on start", async () => {
@@ -563,7 +591,7 @@ describe("OrgLedger and Analytics Engine", () => {
       { ...base, eventKey: "fold-2", at: at - HOUR, eventType: "bounce" as const, bounceType: "Transient", subType: "MailboxFull", diagnostic: "smtp; 452 4.2.2 full" },
       { ...base, eventKey: "fold-3", at: at - 2 * HOUR, eventType: "complaint" as const, bounceType: null, subType: "abuse", diagnostic: null, channelId: null },
     ];
-    expect(await ledger(orgId).recordQualifying(rows)).toEqual({ stored: 3 });
+    expect(await ledger(orgId).recordQualifying(rows)).toMatchObject({ stored: 3, outbox: [] });
     const expected = await ledger(orgId).listQualifying({});
     expect(expected).toEqual(rows);
 
@@ -593,7 +621,7 @@ describe("OrgLedger and Analytics Engine", () => {
       state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name LIKE 'qualifying_events%'").toArray(),
     );
     expect(legacy).toEqual([]);
-    expect(await ledger(orgId).recordQualifying(rows)).toEqual({ stored: 0 });
+    expect(await ledger(orgId).recordQualifying(rows)).toMatchObject({ stored: 0, outbox: [] });
   });
 
   it("lets ledger rows older than the longest retention go", async () => {
@@ -691,7 +719,7 @@ describe("write statements", () => {
     const rows = [];
     for (const name of names) {
       const result = await normaliseEvent(fixture(name), config, Date.now());
-      if (!result.ok) throw new Error(`${name} was dropped: ${result.reason}`);
+      if (!result.ok) throw new Error(`${name} was dropped: ${result.drops[0]?.reason}`);
       rows.push(...result.rows);
     }
     const captured = { prepare: (sql: string) => ({ bind: () => sql }) } as unknown as D1Database;
@@ -699,11 +727,14 @@ describe("write statements", () => {
     return (statements as unknown as string[]).map((sql) => /INSERT INTO (\w+)/.exec(sql)![1]!);
   }
 
-  it("leaves out the count rollups whose event type the transaction does not hold", async () => {
-    const metricAndCore = ["events", "rollup_totals", "rollup_providers", "rollup_templates", "rollup_domains", "messages", "ingest_counters"];
-    expect(await tablesWritten(["send", "open"])).toEqual(metricAndCore);
+  it("leaves out the count rollups whose event type the transaction does not hold, and the engagement credit without an open, click or delivery", async () => {
+    const metric = ["rollup_totals", "rollup_providers", "rollup_templates", "rollup_domains"];
+    expect(await tablesWritten(["send", "bounce-transient-general"])).toEqual(["events", ...metric, "rollup_bounce_reasons", "messages", "ingest_counters"]);
+    // Opens and clicks are credited (to delivered recipients only) before the messages upsert, not folded with the rest.
+    expect(await tablesWritten(["open", "click"])).toEqual(["events", ...metric, "messages", "ingest_counters"]);
+    expect(await tablesWritten(["send", "open"])).toEqual(["events", ...metric, ...metric, "messages", "ingest_counters"]);
     expect((await tablesWritten(["send", "delivery", "bounce-transient-general", "complaint"])).sort()).toEqual(
-      [...metricAndCore, "rollup_bounce_reasons", "rollup_complaint_reasons", "rollup_latency"].sort(),
+      ["events", ...metric, ...metric, "rollup_bounce_reasons", "rollup_complaint_reasons", "rollup_latency", "messages", "ingest_counters"].sort(),
     );
   });
 });

@@ -217,6 +217,8 @@ describe("ingest admin API", () => {
     const orgId = await newIngestOrg({ member: { userId: owner.id, role: "owner" } });
     const { id: keyId } = await createIngestKey(db(), orgId, operator);
     const unmanaged = fixture("send");
+    // Another message: one event (one dedupe key) is never both managed and not.
+    unmanaged.detail.mail.messageId = "0100018f-unmanaged-000000";
     unmanaged.detail.mail.source = "x@unmanaged.example";
     unmanaged.detail.mail.sourceArn = "arn:aws:ses:us-east-1:111122223333:identity/unmanaged.example";
     unmanaged.detail.mail.tags!["ses:from-domain"] = ["unmanaged.example"];

@@ -1,6 +1,5 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { RateLimiter } from "../durable-objects/rate-limiter";
 import { findIngestKeyByHash, insertRejectedPayload, REJECTED_DISCARDED_COUNTER } from "../worker/db/ingest";
 import { sha256Hex } from "../worker/lib/crypto";
 import { HOUR } from "../worker/lib/time";
@@ -33,7 +32,7 @@ const discarded = async (orgId: string) =>
 /** The limiter of an ingest key's rejected requests, found by the key as the endpoint finds it. */
 async function rejectionLimiter(key: string) {
   const row = (await findIngestKeyByHash(db(), await sha256Hex(key)))!;
-  const ns = env.RATE_LIMITER as unknown as DurableObjectNamespace<RateLimiter>;
+  const ns = env.RATE_LIMITER;
   return ns.get(ns.idFromName(`ingest-rejections:${row.id}`));
 }
 

@@ -37,6 +37,21 @@ describe("retention", () => {
     expect(await counters(free)).toEqual({ accepted: before.events!.length });
   });
 
+  it("prunes the dedupe marks of dropped events with the events", async () => {
+    const now = Date.now();
+    const orgId = await newIngestOrg({ plan: "free", identities: ["other.example"] });
+    const old = lifecycle(20, now - 10 * DAY, "delivered", ["old@example.org"]);
+    const recent = lifecycle(21, now - 2 * DAY, "delivered", ["recent@example.org"]);
+    await runConsumer([...old, ...recent].map((e) => queued(orgId, e, now)));
+    const marks = () => env.DB.prepare("SELECT at FROM dropped_events WHERE org_id = ?").bind(orgId).all<{ at: number }>().then((r) => r.results);
+    expect((await marks()).length).toBe(old.length + recent.length);
+
+    await pruneExpired(db(), now);
+    const left = await marks();
+    expect(left.length).toBe(recent.length);
+    for (const m of left) expect(m.at).toBeGreaterThanOrEqual(now - 7 * DAY);
+  });
+
   it("deletes in bounded rounds", async () => {
     const orgId = await newIngestOrg({ plan: "free" });
     const now = Date.now();

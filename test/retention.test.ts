@@ -1,7 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { auditInsert } from "../worker/db/audit";
-import { pruneExpired, RETENTION_DAYS } from "../worker/services/retention";
+import { pruneExpired } from "../worker/services/retention";
+import { RETENTION_DAYS } from "../worker/lib/plans";
 import { call, db, insertOrgWithMember, json, newUser } from "./helpers";
 
 const DAY = 86_400_000;

@@ -1,11 +1,12 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { recordQualifying } from "../worker/services/org-ledger";
 import { pruneExpired } from "../worker/services/retention";
-import { presetRules, rulesVersion, type Rules } from "../worker/services/classification/rules";
+import { presetRules, rulesVersion, type Rules } from "../worker/classification/rules";
 import { ROLES, type Role } from "../worker/auth/permissions";
 import type { QualifyingRow } from "../durable-objects/org-ledger";
 import { call, db, insertMembership, json, newUser, type TestUser } from "./helpers";
-import { fixture, ledger, newIngestOrg, queued, runConsumer } from "./ingest-helpers";
+import { fixture, newIngestOrg, queued, runConsumer } from "./ingest-helpers";
 import { parseCsv } from "./reports-helpers";
 import { newApiKey, v1 } from "./v1-helpers";
 import { DAY } from "../worker/lib/time";
@@ -28,7 +29,7 @@ const SHAPES: Record<Kind, Pick<QualifyingRow, "eventType" | "bounceType" | "sub
   undetermined: { eventType: "bounce", bounceType: "Undetermined", subType: "Undetermined" },
   soft: { eventType: "bounce", bounceType: "Transient", subType: "MailboxFull" },
 };
-/** What the ingest consumer forwards to the org's OrgLedger, `n` events of one kind. */
+/** What the ingest consumer hands to the org's OrgLedger (and D1 after it), `n` events of one kind. */
 async function fail(orgId: string, email: string, kind: Kind, n = 1, newest = Date.now() - 60_000, diagnostic = "550 5.1.1 User unknown") {
   const rows: QualifyingRow[] = Array.from({ length: n }, (_, i) => ({
     eventKey: `ul-api-${++seq}`,
@@ -39,7 +40,7 @@ async function fail(orgId: string, email: string, kind: Kind, n = 1, newest = Da
     channelId: null,
     ...SHAPES[kind],
   }));
-  await ledger(orgId).recordQualifying(rows);
+  await recordQualifying(env, orgId, rows);
 }
 
 const api = (orgId: string, path = "") => `/api/orgs/${orgId}/undeliverable${path}`;

@@ -1,20 +1,16 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import type { OrgLedger } from "../durable-objects/org-ledger";
 import { describe, expect, it } from "vitest";
-import {
-  excludeAddress,
-  getAddress,
-  listAddresses,
-  nextDueAt,
-  previewRules,
-  processDue,
-  recordEvents,
-  relistAddress,
-  syncSettings,
-} from "../durable-objects/undeliverable";
-import type { LedgerSettings, QualifyingRow } from "../worker/services/classification/types";
-import { categorize, evaluate, type ClassifiedEvent } from "../worker/services/classification/evaluate";
-import { presetRules, REASONS, type Rules } from "../worker/services/classification/rules";
+import { excludeAddress, relistAddress } from "../durable-objects/undeliverable/exclusions";
+import { previewRules } from "../durable-objects/undeliverable/preview";
+import { acknowledge, pendingEntries } from "../durable-objects/undeliverable/outbox";
+import { recordEvents } from "../durable-objects/undeliverable/record";
+import { syncSettings } from "../durable-objects/undeliverable/settings";
+import { getAddress, listAddresses } from "../durable-objects/undeliverable/views";
+import { nextDueAt, processDue } from "../durable-objects/undeliverable/windows";
+import type { LedgerSettings, QualifyingRow } from "../worker/classification/types";
+import { categorize, evaluate, type ClassifiedEvent } from "../worker/classification/evaluate";
+import { presetRules, REASONS, type Rules } from "../worker/classification/rules";
 import { DAY } from "../worker/lib/time";
 
 const NOW = Date.UTC(2026, 5, 15, 12, 0, 0);
@@ -181,33 +177,31 @@ describe("ingest", () => {
 
 describe("windows lapse and retention", () => {
   it("the OrgLedger's alarm drops the address once its window no longer holds", async () => {
-    const ns = env.ORG_LEDGER as unknown as DurableObjectNamespace<OrgLedger>;
-    const stub = ns.get(ns.idFromName(`ul-alarm-${Date.now()}`));
-    const start = Date.now();
-    // Standard: 3 transient bounces in 30 days. The oldest leaves the window ~1.5 s from now.
-    const oldest = start - 30 * DAY + 1500;
-    const events = [oldest, start - 1000, start - 2000].map((at) => ({
-      ...row("alarm@x.test", "transient", at),
-      bounceType: "Transient",
-      subType: "General",
-      diagnostic: null,
-      messageId: "m",
-      channelId: null,
-    }));
-    await stub.recordQualifying(events);
+    const ns = env.ORG_LEDGER;
+    const stub = ns.get(ns.idFromName(`ul-alarm-${Date.now()}-${++seq}`));
+    // The ledger's clock, days ahead of the real one, so the runtime never fires the alarm by itself.
+    const start = Date.now() + 10 * DAY;
+    const setClock = (at: number) => runInDurableObject(stub, (ledger) => void ((ledger as OrgLedger).clock = () => at));
+    const alarmAt = () => runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
     const status = () => runInDurableObject(stub, (_i, state) => getAddress(state.storage.sql, "alarm@x.test")?.status);
+    await setClock(start);
+    // Standard: 3 transient bounces in 30 days. The oldest leaves the window 1.5 s after `start`.
+    const oldest = start - 30 * DAY + 1500;
+    await stub.recordQualifying([oldest, start - 1000, start - 2000].map((at) => row("alarm@x.test", "transient", at)));
     expect(await status()).toBe("listed");
-    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(oldest + 30 * DAY + 1);
+    const lapse = oldest + 30 * DAY + 1;
+    expect(await alarmAt()).toBe(lapse);
 
     // An early run changes nothing and re-arms the alarm.
+    await setClock(lapse - 1);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await status()).toBe("listed");
-    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(oldest + 30 * DAY + 1);
-    await new Promise((r) => setTimeout(r, Math.max(0, oldest + 30 * DAY + 50 - Date.now())));
+    expect(await alarmAt()).toBe(lapse);
+    await setClock(lapse);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await status()).toBe("clear");
     // Next: the oldest event leaving the 365-day retention (the Worker has not told this DO the plan).
-    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(oldest + 365 * DAY + 1);
+    expect(await alarmAt()).toBe(oldest + 365 * DAY + 1);
   });
 
   it("re-evaluates when the window no longer holds: the address falls off at the lapse, not before", async () => {
@@ -260,13 +254,28 @@ describe("exclusions", () => {
     expect(await run((sql) => listAll(sql, "excluded").map((r) => r.email))).toEqual(["allow@x.test"]);
 
     // A late-arriving event from before the Allow does not override the operator.
-    const late = await run((sql) => recordEvents(sql, [row("allow@x.test", "permanent", allowedAt - 1)], NOW));
-    expect(late.relisted).toEqual([]);
+    await run((sql) => recordEvents(sql, [row("allow@x.test", "permanent", allowedAt - 1)], NOW));
+    expect(await run((sql) => pendingEntries(sql))).toEqual([]);
     expect(await run((sql) => getAddress(sql, "allow@x.test")?.status)).toBe("excluded");
 
-    const fresh = await run((sql) => recordEvents(sql, [row("allow@x.test", "permanent", NOW - 1000)], NOW));
-    expect(fresh.relisted).toEqual([{ email: "allow@x.test", excludedAt: allowedAt }]);
+    // D1 must follow: the outbox holds the ended Allow, written in the same transaction as the re-list.
+    await run((sql) => recordEvents(sql, [row("allow@x.test", "permanent", NOW - 1000)], NOW));
     expect(await run((sql) => getAddress(sql, "allow@x.test"))).toMatchObject({ status: "listed", note: null, lastChange: NOW - 1000 });
+    const ended = {
+      key: `allow@x.test ${allowedAt}`,
+      email: "allow@x.test",
+      allowedAt,
+      note: "Fixed mailbox",
+      at: NOW,
+      reason: "permanent_bounce",
+      subType: "NoEmail",
+      events: 3,
+    };
+    expect(await run((sql) => pendingEntries(sql))).toEqual([ended]);
+    // Offered until acknowledged; acknowledging twice changes nothing.
+    expect(await run((sql) => pendingEntries(sql))).toEqual([ended]);
+    await run((sql) => acknowledge(sql, [ended.key, ended.key]));
+    expect(await run((sql) => pendingEntries(sql))).toEqual([]);
   });
 
   it("Re-list returns the address to the list while a rule still matches, and to nothing otherwise", async () => {

@@ -10,9 +10,9 @@ import {
   type ConfigurableRule,
   type Reason,
   type Rules,
-} from "../worker/services/classification/rules";
-import { categorize, evaluate, type ClassifiedEvent, type FailureSignal } from "../worker/services/classification/evaluate";
-import { previewDiff } from "../worker/services/classification/preview";
+} from "../worker/classification/rules";
+import { categorize, evaluate, type ClassifiedEvent, type FailureSignal } from "../worker/classification/evaluate";
+import { previewDiff } from "../worker/classification/preview";
 import { DAY } from "../worker/lib/time";
 
 const NOW = Date.UTC(2026, 5, 15, 12, 0, 0);

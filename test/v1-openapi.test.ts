@@ -72,6 +72,20 @@ describe("GET /v1/openapi.json", () => {
     });
   });
 
+  it("documents /v1/ingest/counters: its range parameters and the IngestCounters schema with every drop reason", async () => {
+    const doc = await json(await v1("/openapi.json"));
+    const op = doc.paths["/ingest/counters"].get;
+    expect(op).toMatchObject({ operationId: "getIngestCounters", tags: ["Ingest"] });
+    expect(op.parameters.map((p: { name: string; in: string; required?: boolean }) => [p.name, p.in, p.required ?? false])).toEqual([
+      ["from", "query", false],
+      ["to", "query", false],
+    ]);
+    expect(op.responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/IngestCounters" });
+    const schema = doc.components.schemas.IngestCounters;
+    expect(schema.required.sort()).toEqual(["accepted", "dropped", "duplicates", "from", "rejected", "rejectedDiscarded", "to"]);
+    expect(schema.properties.dropped).toMatchObject({ type: "object", required: ["unmanaged_identity"] });
+  });
+
   it("needs no key, opens in a browser (without CORS), and every documented operation needs a key", async () => {
     const fromPage = await v1("/openapi.json", { headers: { origin: "https://elsewhere.example", "sec-fetch-site": "cross-site" } });
     expect(fromPage.status).toBe(200);

@@ -1,12 +1,11 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { RateLimiter } from "../durable-objects/rate-limiter";
 import { V1_RATE_LIMIT } from "../worker/routes/v1/middleware";
 import { insertOrgWithMember, json, newUser } from "./helpers";
 import { newApiKey, v1 } from "./v1-helpers";
 
 const limiterOf = (name: string) => {
-  const ns = env.RATE_LIMITER as unknown as DurableObjectNamespace<RateLimiter>;
+  const ns = env.RATE_LIMITER;
   return ns.get(ns.idFromName(name));
 };
 

@@ -97,10 +97,6 @@ export function createApp() {
       c.header("Retry-After", String(TRANSIENT_RETRY_AFTER_S));
       return c.json(errorBody("STORAGE_UNAVAILABLE", "Storage is busy for a moment. Try again shortly."), 503);
     }
-    if (err instanceof Error && err.message.startsWith("SendOps environment is misconfigured")) {
-      console.error(err.message);
-      return c.json(errorBody("BAD_ENVIRONMENT", err.message), 500);
-    }
     console.error("unhandled error", err);
     return c.json(errorBody("INTERNAL", "Something went wrong on our side. The error has been logged."), 500);
   });

@@ -1,62 +1,23 @@
 import { z } from "zod";
 import { AWS_REGION_CODES } from "./aws/regions";
+import { AppError } from "./lib/errors";
 
 /**
- * Every binding, var and secret the Worker uses. Declared in wrangler.toml (bindings, vars) and set
- * with `wrangler secret put` (secrets); locally secrets come from `.dev.vars`, written by `npm start`.
+ * The Worker's environment. Bindings and `[vars]` are declared in wrangler.toml and typed by
+ * `npm run types` (`wrangler types`, generated into worker-configuration.d.ts as `Cloudflare.Env`:
+ * Durable Object namespaces typed with their classes); a Node test fails when that file is stale.
+ * What wrangler.toml cannot declare is typed here: secrets (`wrangler secret put`; locally `.dev.vars`,
+ * written by `npm start`, which `npm run types` deliberately ignores so its output is the same on
+ * every machine) and vars a deployment may leave out. Every member is documented in
+ * docs/configuration.md.
  */
-export interface Env {
-  /** D1: the system of record. */
-  DB: D1Database;
-  /** R2: workspace logos and other uploaded files (a logo may exceed D1's 2,000,000-byte row limit). */
-  FILES: R2Bucket;
-  /** Static dashboard build (web/dist). */
-  ASSETS: Fetcher;
-  /** Queue "sendops-events": one message per accepted EventBridge event. */
-  EVENTS_QUEUE: Queue;
-  /** Queue "sendops-jobs": background work (syncs, evaluations, exports). */
-  JOBS_QUEUE: Queue;
-  /** Durable Object namespace: one OrgLedger per org. */
-  ORG_LEDGER: DurableObjectNamespace;
-  /**
-   * Durable Object namespace: one RateLimiter per /v1 API key (sliding-window request log in memory).
-   * Untyped here because the dashboard type-checks this file without the Workers runtime module; the
-   * /v1 middleware narrows it to the RateLimiter class.
-   */
-  RATE_LIMITER: DurableObjectNamespace;
-  /** Analytics Engine dataset: one data point per SES event. */
-  EVENTS_AE: AnalyticsEngineDataset;
-  /** Public URL of this deployment, e.g. https://sendops.example.com. */
-  APP_URL: string;
-  /**
-   * Base URL of the AWS endpoints (SES v2, STS); empty means the real regional AWS endpoints
-   * (`https://sts.<region>.amazonaws.com`, `https://email.<region>.amazonaws.com`). Locally and in
-   * tests it names the stand-in sim/aws.ts, which answers both.
-   */
-  AWS_ENDPOINT_URL: string;
-  /**
-   * The 12-digit AWS account SendOps assumes customers' roles from: shown to users for their role's
-   * trust policy. Empty: this deployment has no AWS account, and connecting AWS is refused.
-   */
-  SENDOPS_AWS_ACCOUNT_ID: string;
+export interface EnvSecrets {
   /** Secret: access key id of SendOps' own IAM identity (in SENDOPS_AWS_ACCOUNT_ID) that calls sts:AssumeRole. */
   AWS_ACCESS_KEY_ID?: string;
   /** Secret: its secret access key. Both are needed to connect AWS accounts; without them connecting is refused. */
   AWS_SECRET_ACCESS_KEY?: string;
-  /**
-   * Sender of SendOps' own mail (e.g. "Delegate this step"), `addr@domain` or `Name <addr@domain>`, sent
-   * through SES in MAILER_REGION with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; its domain must be verified
-   * in SES there. Empty: this deployment sends no mail.
-   */
-  MAILER_FROM: string;
-  /** The AWS region whose SES sends MAILER_FROM's mail. */
-  MAILER_REGION: string;
-  /**
-   * Where the AWS console's "Launch CloudFormation Stack" link fetches the template: the operator's copy
-   * of `npm run admin -- cloudformation-template` on S3 (the console only reads S3 URLs). Empty: this
-   * deployment's own `/cloudformation/sendops-v<version>.yaml`.
-   */
-  CLOUDFORMATION_TEMPLATE_URL: string;
+  /** Secret: base64 of 32 random bytes; AES-GCM key for secrets stored at rest. */
+  ENCRYPTION_KEY: string;
   /**
    * Base URLs of systems no code calls yet (GitHub template repositories, Stripe billing, DNS-over-HTTPS
    * checks): optional, so a deployment need not set what nothing reads; checked as URLs when set.
@@ -64,13 +25,9 @@ export interface Env {
   GITHUB_API_URL?: string;
   STRIPE_API_URL?: string;
   DNS_RESOLVER_URL?: string;
-  /** Message tag that names the template, unless an org sets its own. */
-  DEFAULT_TEMPLATE_TAG: string;
-  /** "true" enables POST /ingest/noop, the ingest benchmark's enqueue-only baseline; absent otherwise. */
-  BENCH_BASELINE?: string;
-  /** Secret: base64 of 32 random bytes; AES-GCM key for secrets stored at rest. */
-  ENCRYPTION_KEY: string;
 }
+
+export interface Env extends Cloudflare.Env, EnvSecrets {}
 
 const binding = (name: string, method: string) =>
   z.custom<unknown>(
@@ -113,15 +70,24 @@ const envSchema = z.object({
     }),
 });
 
+/** The names the check covers (the dashboard's type check sees the Worker's bindings by these names). */
+export type CheckedEnvName = keyof z.input<typeof envSchema>;
+
 const checked = new WeakSet<object>();
 
-/** Throws an Error naming every missing or malformed binding, var or secret. Cached per env object. */
+/**
+ * Throws a 500 BAD_ENVIRONMENT AppError whose details name every missing or malformed binding, var or
+ * secret (one `{ field, message }` each, as validation errors do). Cached per env object.
+ */
 export function validateEnv(env: unknown): asserts env is Env {
   if (typeof env === "object" && env !== null && checked.has(env)) return;
   const result = envSchema.safeParse(env);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new Error(`SendOps environment is misconfigured: ${problems.join("; ")}`);
+    const fields = result.error.issues.map((i) => ({ field: i.path.join("."), message: i.message }));
+    const message = `SendOps environment is misconfigured: ${fields.map((f) => `${f.field}: ${f.message}`).join("; ")}`;
+    // The operator reads the deployment's log, not every client's answer.
+    console.error(message);
+    throw new AppError("BAD_ENVIRONMENT", 500, message, { fields });
   }
   checked.add(env as object);
 }

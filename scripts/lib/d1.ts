@@ -4,12 +4,14 @@
  *  - `wranglerDb` runs every query through `wrangler d1 execute` (the operator CLI with --remote; it
  *    works locally too, which is how the tests check it);
  *  - `localDb` keeps one local D1 binding open through wrangler's `getPlatformProxy`: the same local
- *    D1 as `wrangler d1 execute --local`, without starting wrangler for every query.
+ *    D1 as `wrangler d1 execute --local`, without starting wrangler for every query, retrying what a
+ *    running `wrangler dev` makes fail for a moment (`retryingDb`).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { getDb, type Db } from "../../worker/db/client";
+import { isTransientStorageError, retryTransient, sleep, type RetryPolicy, type Sleep } from "../../worker/lib/transient";
 import { offlineEnv, remoteEnv, ROOT, run, WRANGLER } from "./instance";
 
 /** The deployed database, or the local one in a persist dir (as `wrangler dev --persist-to`). */
@@ -187,55 +189,124 @@ export function wranglerDb(target: D1Target): Db {
   return getDb(new WranglerD1(target) as unknown as D1Database);
 }
 
-const BUSY = /SQLITE_BUSY|database is locked/;
+/**
+ * While `wrangler dev` runs, it and this process open the same local SQLite file, and local D1 allows no
+ * busy timeout (PRAGMAs are refused): a statement that finds the file locked is tried again, for up to
+ * ~25 s in all (the instance holds the lock for one transaction at a time).
+ */
+export const LOCAL_RETRY: RetryPolicy = { attempts: 50, delayMs: 20 };
 
 /**
- * Another process (wrangler dev) may hold the local SQLite file's lock for a moment, and local D1
- * allows no busy timeout (PRAGMAs are refused), so a locked database is retried with a short backoff.
+ * Whether the running command's change is stored already. Asked when one of its writes failed
+ * transiently: such a write may have committed (the failure can be reported after the commit).
  */
-async function retryWhileBusy<T>(fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (attempt >= 40 || !(err instanceof Error) || !BUSY.test(`${err.message} ${String(err.cause ?? "")}`)) throw err;
-      await new Promise((r) => setTimeout(r, 20 * attempt));
+export type AppliedCheck = () => Promise<boolean>;
+
+const isRead = (sql: string) => /^\s*select\b/i.test(sql);
+
+/** What drizzle gets from a write that had committed although it reported a failure (row counts unknown: 0). */
+const committed = (): D1Result => ({ results: [], success: true, meta: { changes: 0, last_row_id: 0, duration: 0 } }) as unknown as D1Result;
+
+class RetryingStatement {
+  constructor(
+    private readonly d1: RetryingD1,
+    readonly sql: string,
+    readonly inner: D1PreparedStatement,
+  ) {}
+  bind(...values: unknown[]) {
+    return new RetryingStatement(this.d1, this.sql, this.inner.bind(...values));
+  }
+  all() {
+    return this.d1.send(isRead(this.sql), () => this.inner.all(), committed);
+  }
+  run() {
+    return this.d1.send(isRead(this.sql), () => this.inner.run(), committed);
+  }
+  raw() {
+    return this.d1.send(isRead(this.sql), () => this.inner.raw(), () => []);
+  }
+  first(column?: string) {
+    return this.d1.send(isRead(this.sql), () => (column === undefined ? this.inner.first() : this.inner.first(column)), () => null);
+  }
+}
+
+/**
+ * The parts of D1Database drizzle's driver uses. A read that fails transiently is simply tried again. A
+ * write is tried again only when the command's `applied` check says its change is not stored; when it
+ * is, the write counts as done. Without a check the failure stands: sending again could apply it twice.
+ */
+class RetryingD1 {
+  applied: AppliedCheck | undefined;
+  constructor(
+    private readonly inner: D1Database,
+    private readonly wait: Sleep,
+  ) {}
+  prepare(sql: string) {
+    return new RetryingStatement(this, sql, this.inner.prepare(sql));
+  }
+  batch(statements: RetryingStatement[]) {
+    const send = () => this.inner.batch(statements.map((s) => s.inner));
+    return this.send(statements.every((s) => isRead(s.sql)), send, () => statements.map(committed));
+  }
+  async send<T>(read: boolean, work: () => Promise<T>, done: () => T): Promise<T> {
+    if (read) return retryTransient(work, LOCAL_RETRY, this.wait);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (err) {
+        if (attempt >= LOCAL_RETRY.attempts || !isTransientStorageError(err) || !this.applied) throw err;
+        if (await this.applied()) return done();
+        await this.wait(LOCAL_RETRY.delayMs * attempt);
+      }
     }
   }
 }
 
-class BusyRetryStatement {
-  constructor(readonly inner: D1PreparedStatement) {}
-  bind(...values: unknown[]) {
-    return new BusyRetryStatement(this.inner.bind(...values));
-  }
-  all() {
-    return retryWhileBusy(() => this.inner.all());
-  }
-  run() {
-    return retryWhileBusy(() => this.inner.run());
-  }
-  raw() {
-    return retryWhileBusy(() => this.inner.raw());
-  }
-  first(column?: string) {
-    return retryWhileBusy(() => (column === undefined ? this.inner.first() : this.inner.first(column)));
+/** The retrying binding under each Db that `retryingDb` made, for `withAppliedCheck`. */
+const bindings = new WeakMap<Db, RetryingD1>();
+
+/** The Worker's `Db` over a local D1 binding, retrying as RetryingD1 describes. */
+export function retryingDb(d1: D1Database, wait: Sleep = sleep): Db {
+  const binding = new RetryingD1(d1, wait);
+  // drizzle's D1 driver uses only prepare/bind/all/raw/run/first/batch, which RetryingD1 provides.
+  const db = getDb(binding as unknown as D1Database);
+  bindings.set(db, binding);
+  return db;
+}
+
+/**
+ * Runs `work` with `applied` judging the writes of `db` that fail transiently (see RetryingD1). Each of
+ * the work's writes must be safe to send twice or recognisable by `applied`. A Db that `retryingDb` did
+ * not make (wrangler d1 execute) runs `work` as it is.
+ */
+export async function withAppliedCheck<T>(db: Db, applied: AppliedCheck | undefined, work: () => Promise<T>): Promise<T> {
+  const binding = bindings.get(db);
+  if (!binding) return work();
+  binding.applied = applied;
+  try {
+    return await work();
+  } finally {
+    binding.applied = undefined;
   }
 }
 
-/** The parts of D1Database drizzle's driver uses, each call retried while the file is locked. */
-class BusyRetryD1 {
-  constructor(private readonly inner: D1Database) {}
-  prepare(sql: string) {
-    return new BusyRetryStatement(this.inner.prepare(sql));
-  }
-  batch(statements: BusyRetryStatement[]) {
-    return retryWhileBusy(() => this.inner.batch(statements.map((s) => s.inner)));
-  }
+/**
+ * The local D1 runtime (workerd) writes its own log lines to the console, e.g. one for each lock it met
+ * while `wrangler dev` runs, which `retryingDb` waits out. Every failure that matters reaches the caller
+ * as an error, so for the operator CLI those lines would only alarm: this drops them.
+ */
+export function quietRuntimeLogs(): void {
+  const print = console.error;
+  const runtimeLine = /^(?:\x1b\[[\d;]*m)*(?:workerd\/|stack: \S*workerd)/;
+  console.error = (...args: unknown[]) => {
+    if (typeof args[0] !== "string" || !runtimeLine.test(args[0])) print(...args);
+  };
 }
 
 export interface LocalDb {
   db: Db;
+  /** The binding under `db`, as wrangler gives it (tests wrap it to inject storage failures). */
+  d1: D1Database;
   close: () => Promise<void>;
 }
 
@@ -266,8 +337,8 @@ export async function localDb(persistDir: string): Promise<LocalDb> {
     envFiles: [],
   });
   return {
-    // drizzle's D1 driver uses only prepare/bind/all/raw/run/first/batch, which BusyRetryD1 provides.
-    db: getDb(new BusyRetryD1(proxy.env.DB) as unknown as D1Database),
+    db: retryingDb(proxy.env.DB),
+    d1: proxy.env.DB,
     close: async () => {
       await proxy.dispose();
       rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import type { Actor } from "../../worker/context";
 import type { Db } from "../../worker/db/client";
 import { auditInsert } from "../../worker/db/audit";
 import { findPasswordCredential, findUserByEmail, normaliseEmail } from "../../worker/db/accounts";
-import { memberships, orgs, PLANS, sessions, userCredentials, type Plan } from "../../worker/db/schema";
+import { apiKeys, auditLog, ingestKeys, memberships, orgs, PLANS, sessions, userCredentials, type Plan } from "../../worker/db/schema";
 import { findMember } from "../../worker/db/team";
 import { findLiveRedirect, findOrgById, findOrgBySlug, isUniqueViolation, takenSlugsLike } from "../../worker/db/workspaces";
 import { hashPassword } from "../../worker/auth/passwords";
@@ -21,7 +21,11 @@ import { DEMO_SLUG } from "../../worker/services/demo";
 import { settingsSchema, slugBase } from "../../worker/services/workspaces";
 import { AppError } from "../../worker/lib/errors";
 import { genericTemplate, workspaceTemplate } from "../../worker/services/setup/integration";
+import { withAppliedCheck } from "./d1";
 import { workerVars } from "./worker-vars";
+import { seedDemo } from "./demo-seed";
+import { remoteSeedStatePath, seedStatePath } from "./demo-seed-state";
+import { withSignalHandler } from "./signals";
 import { newId } from "../../worker/lib/ids";
 
 /** Who the audit log names for every change the CLI makes. */
@@ -34,9 +38,15 @@ export class CliError extends Error {
 
 type Flags = Record<string, string>;
 
-/** Where the command runs: the local instance's D1, or the deployed one (--remote). */
-export interface CommandContext {
+/** Where the command runs: the local instance's D1 (in `persistDir`), or the deployed one (--remote). */
+export interface CommandTarget {
   remote: boolean;
+  persistDir?: string;
+}
+
+export interface CommandContext extends CommandTarget {
+  /** When the command runs: every row it writes carries this time, which is how `applied` tells them apart. */
+  at: number;
 }
 
 export interface Command {
@@ -44,6 +54,12 @@ export interface Command {
   required: readonly string[];
   optional: readonly string[];
   run: (db: Db, flags: Flags, ctx: CommandContext) => Promise<unknown>;
+  /**
+   * Whether this run's change is stored already: asked when a write failed transiently, which may have
+   * committed (scripts/lib/d1.ts, withAppliedCheck). Every command that writes has one; its other
+   * writes are safe to send twice.
+   */
+  applied?: (db: Db, flags: Flags, ctx: CommandContext) => Promise<boolean>;
 }
 
 /** A command's result printed as it is (a file's text) instead of as JSON. */
@@ -79,23 +95,23 @@ async function requireWorkspace(db: Db, slug: string) {
   return org;
 }
 
-async function createUser(db: Db, flags: Flags) {
+async function createUser(db: Db, flags: Flags, ctx: CommandContext) {
   const email = normaliseEmail(parseFlag(emailSchema, flags, "email"));
   const name = parseFlag(userNameSchema, flags, "name");
   const password = parseFlag(passwordSchema, flags, "password");
   if (await findUserByEmail(db, email)) throw new CliError(`a user with the email ${email} already exists`);
   // The same path as sign-up: password credential plus membership of the shared demo workspace. Like a
   // sign-up it writes no audit row: the only workspace it touches is the demo, whose log every user reads.
-  await signUp(db, { email, name, password, acceptTerms: true });
+  await signUp(db, { email, name, password, acceptTerms: true }, ctx.at);
   const user = await requireUser(db, email);
   return { user: { id: user.id, email: user.email, name: user.name } };
 }
 
-async function createWorkspace(db: Db, flags: Flags) {
+async function createWorkspace(db: Db, flags: Flags, ctx: CommandContext) {
   const name = parseFlag(workspaceNameSchema, flags, "name");
   const plan: Plan = flags.plan === undefined ? "free" : parseFlag(planSchema, flags, "plan");
   const owner = await requireUser(db, parseFlag(emailSchema, flags, "owner-email"));
-  const at = Date.now();
+  const at = ctx.at;
   let slug: string;
   if (flags.slug !== undefined) {
     slug = parseFlag(slugSchema, flags, "slug");
@@ -136,14 +152,14 @@ async function createWorkspace(db: Db, flags: Flags) {
  * Gives a user a role in a workspace, adding the membership if needed. `owner` transfers ownership (the
  * previous Owner becomes Org Admin): a workspace always has exactly one Owner.
  */
-async function setRole(db: Db, flags: Flags) {
+async function setRole(db: Db, flags: Flags, ctx: CommandContext) {
   const role: Role = parseFlag(roleSchema, flags, "role");
   const org = await requireWorkspace(db, flags.workspace!);
   if (org.isDemo) throw new CliError("roles in the demo workspace are fixed (it is read-only for everyone)");
   const user = await requireUser(db, parseFlag(emailSchema, flags, "email"));
   const member = await findMember(db, org.id, user.id);
   const who = `${user.name} (${user.email})`;
-  const at = Date.now();
+  const at = ctx.at;
   const result = { workspace: { id: org.id, slug: org.slug }, user: { id: user.id, email: user.email }, role };
   if (member?.role === role) return { ...result, changed: false };
   if (member?.role === "owner") {
@@ -192,11 +208,11 @@ async function setRole(db: Db, flags: Flags) {
 }
 
 /** Sets a new password and ends every session of the user; audited in each workspace they belong to. */
-async function resetPassword(db: Db, flags: Flags) {
+async function resetPassword(db: Db, flags: Flags, ctx: CommandContext) {
   const user = await requireUser(db, parseFlag(emailSchema, flags, "email"));
   const password = parseFlag(passwordSchema, flags, "password");
   const pw = await hashPassword(password);
-  const at = Date.now();
+  const at = ctx.at;
   const cred = await findPasswordCredential(db, user.id);
   const workspaces = await db
     .select({ orgId: orgs.id })
@@ -236,18 +252,18 @@ async function resetPassword(db: Db, flags: Flags) {
   return { user: { id: user.id, email: user.email }, sessionsEnded: live.length, auditedWorkspaces: workspaces.length };
 }
 
-async function createApiKeyCommand(db: Db, flags: Flags) {
+async function createApiKeyCommand(db: Db, flags: Flags, ctx: CommandContext) {
   const org = await requireWorkspace(db, flags.workspace!);
   if (org.isDemo) throw new CliError("the demo workspace cannot have API keys");
   const name = parseFlag(createApiKeySchema.shape.name, flags, "name");
-  const { apiKey, secret } = await createApiKey(db, { orgId: org.id, actor: OPERATOR_ACTOR }, { name });
+  const { apiKey, secret } = await createApiKey(db, { orgId: org.id, actor: OPERATOR_ACTOR }, { name }, ctx.at);
   return { workspace: { id: org.id, slug: org.slug }, apiKey, secret, note: "The secret is shown only now; store it safely." };
 }
 
 /** A new ingest key for the workspace's EventBridge connection; the previous key keeps working for 24 h. */
-async function rotateIngestKey(db: Db, flags: Flags) {
+async function rotateIngestKey(db: Db, flags: Flags, ctx: CommandContext) {
   const org = await requireWorkspace(db, flags.workspace!);
-  const { id, key, prefix, createdAt } = await createIngestKey(db, org.id, OPERATOR_ACTOR);
+  const { id, key, prefix, createdAt } = await createIngestKey(db, org.id, OPERATOR_ACTOR, ctx.at);
   return {
     workspace: { id: org.id, slug: org.slug },
     ingestKey: { id, prefix, createdAt },
@@ -270,7 +286,93 @@ async function cloudFormationTemplateCommand(db: Db, flags: Flags, ctx: CommandC
   const env = { SENDOPS_AWS_ACCOUNT_ID: vars.SENDOPS_AWS_ACCOUNT_ID ?? "", APP_URL: vars.APP_URL ?? "", ENCRYPTION_KEY: vars.ENCRYPTION_KEY ?? "" };
   if (!env.APP_URL) throw new CliError("APP_URL is not set: export it (the deployment's public URL)");
   if (!org.isDemo && !env.ENCRYPTION_KEY) throw new CliError("ENCRYPTION_KEY is not set: export the Worker's ENCRYPTION_KEY secret (the template carries the sealed ingest key)");
-  return new TextOutput(await workspaceTemplate(db, env, { orgId: org.id, isDemo: org.isDemo, actor: OPERATOR_ACTOR }, format));
+  return new TextOutput(await workspaceTemplate(db, env, { orgId: org.id, isDemo: org.isDemo, actor: OPERATOR_ACTOR }, format, ctx.at));
+}
+
+/*
+ * The `applied` checks: each finds the row its command writes with the run's time (and subject). The
+ * other writes of these commands (the demo workspace, a pending AWS connection) insert only if absent.
+ */
+
+const userCreated = async (db: Db, flags: Flags, ctx: CommandContext) => (await findUserByEmail(db, flags.email!))?.createdAt === ctx.at;
+
+async function workspaceCreated(db: Db, flags: Flags, ctx: CommandContext) {
+  const name = parseFlag(workspaceNameSchema, flags, "name");
+  return !!(await db.select({ id: orgs.id }).from(orgs).where(and(eq(orgs.name, name), eq(orgs.createdAt, ctx.at))).get());
+}
+
+async function roleSet(db: Db, flags: Flags, ctx: CommandContext) {
+  const org = await requireWorkspace(db, flags.workspace!);
+  const user = await requireUser(db, flags.email!);
+  const entry = await db
+    .select({ id: auditLog.id })
+    .from(auditLog)
+    .where(and(eq(auditLog.orgId, org.id), eq(auditLog.resourceType, "team"), eq(auditLog.resourceId, user.id), eq(auditLog.at, ctx.at)))
+    .get();
+  return !!entry;
+}
+
+async function passwordReset(db: Db, flags: Flags, ctx: CommandContext) {
+  const user = await requireUser(db, flags.email!);
+  return (await findPasswordCredential(db, user.id))?.updatedAt === ctx.at;
+}
+
+async function ingestKeyCreated(db: Db, flags: Flags, ctx: CommandContext) {
+  if (!flags.workspace) return false;
+  const org = await requireWorkspace(db, flags.workspace);
+  const key = await db
+    .select({ id: ingestKeys.id })
+    .from(ingestKeys)
+    .where(and(eq(ingestKeys.orgId, org.id), eq(ingestKeys.createdAt, ctx.at), eq(ingestKeys.createdByName, OPERATOR_ACTOR.name)))
+    .get();
+  return !!key;
+}
+
+async function apiKeyCreated(db: Db, flags: Flags, ctx: CommandContext) {
+  const org = await requireWorkspace(db, flags.workspace!);
+  const key = await db
+    .select({ id: apiKeys.id })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.orgId, org.id), eq(apiKeys.name, parseFlag(createApiKeySchema.shape.name, flags, "name")), eq(apiKeys.createdAt, ctx.at)))
+    .get();
+  return !!key;
+}
+
+const countSchema = z.coerce.number({ message: "must be a positive integer" }).int("must be a positive integer").positive("must be a positive integer");
+
+/**
+ * Seeds the demo workspace of a running instance (scripts/lib/demo-seed.ts, the code `npm start` runs):
+ * D1 through this command's database, events through `--url` (default: the deployment's APP_URL).
+ * Ctrl-C stops after the requests in flight and keeps the progress; running it again continues.
+ */
+async function seedDemoCommand(db: Db, flags: Flags, ctx: CommandContext) {
+  const url = (flags.url ?? workerVars(ctx).APP_URL ?? "").replace(/\/+$/, "");
+  if (!/^https?:\/\/[^/]/.test(url)) throw new CliError("--url: give the instance's URL (or set APP_URL), e.g. https://sendops.example.com");
+  // wrangler.toml's APP_URL is the local one until the operator sets the deployment's.
+  if (ctx.remote && flags.url === undefined && /^https?:\/\/(127\.0\.0\.1|localhost)[:/]?/.test(url)) {
+    throw new CliError(`--url: APP_URL is ${url}, a local address; give the deployment's URL with --url (or set APP_URL in wrangler.toml)`);
+  }
+  const stateFile = flags.state ?? (ctx.remote || !ctx.persistDir ? remoteSeedStatePath(url) : seedStatePath(ctx.persistDir));
+  const abort = new AbortController();
+  const interrupt = () => {
+    if (abort.signal.aborted) process.exit(130);
+    console.error("\nStopping after the requests in flight (Ctrl-C again to quit at once)…");
+    abort.abort();
+  };
+  const count = (name: string) => (flags[name] === undefined ? undefined : parseFlag(countSchema, flags, name));
+  const options = { events: count("events"), days: count("days"), limit: count("limit"), signal: abort.signal, log: (line: string) => console.error(line) };
+  const outcome = await withSignalHandler(interrupt, () => seedDemo({ db, url, stateFile }, options));
+  const { state } = outcome;
+  const progress = { workspace: { id: state.orgId }, url, stateFile, events: state.events, posted: state.posted + state.ahead.length };
+  if (outcome.status === "done") return { status: outcome.earlier ? "seeded earlier" : "seeded", ...progress, stored: outcome.stored };
+  if (outcome.status === "incomplete") {
+    throw new CliError(`the consumer stopped at ${outcome.stored} of ${outcome.planned} events; run the command again to post the missing ones`);
+  }
+  if (outcome.reason === "interrupted") throw new CliError(`interrupted after ${progress.posted} of ${outcome.planned} events; run the same command again to continue`);
+  if (outcome.reason === "failed") {
+    throw new CliError(`${url} did not accept an event after every retry (answers: ${JSON.stringify(outcome.answers)}); stopped after ${progress.posted} of ${outcome.planned} events; run the same command again to continue`);
+  }
+  return { status: "paused", ...progress, planned: outcome.planned };
 }
 
 export const COMMANDS: Record<string, Command> = {
@@ -279,54 +381,71 @@ export const COMMANDS: Record<string, Command> = {
     required: ["email", "name", "password"],
     optional: [],
     run: createUser,
+    applied: userCreated,
   },
   "create-workspace": {
     summary: "Create a workspace owned by an existing user.",
     required: ["name", "owner-email"],
     optional: ["slug", "plan"],
     run: createWorkspace,
+    applied: workspaceCreated,
   },
   "set-role": {
     summary: `Set a user's role in a workspace, adding them if needed (${ROLES.join(", ")}).`,
     required: ["workspace", "email", "role"],
     optional: [],
     run: setRole,
+    applied: roleSet,
   },
   "reset-password": {
     summary: "Set a new password and end all of the user's sessions.",
     required: ["email", "password"],
     optional: [],
     run: resetPassword,
+    applied: passwordReset,
   },
   "rotate-ingest-key": {
     summary: "Create a new ingest key (x-api-key of POST /ingest/eventbridge); older keys stay valid for 24 hours.",
     required: ["workspace"],
     optional: [],
     run: rotateIngestKey,
+    applied: ingestKeyCreated,
   },
   "cloudformation-template": {
     summary: "Print the CloudFormation template (YAML or JSON): a workspace's, as its Setup Guide downloads it, or the generic one to publish.",
     required: [],
     optional: ["workspace", "format"],
     run: cloudFormationTemplateCommand,
+    applied: ingestKeyCreated,
   },
   "create-api-key": {
     summary: "Create a public API (/v1) key for a workspace; prints the secret once.",
     required: ["workspace", "name"],
     optional: [],
     run: createApiKeyCommand,
+    applied: apiKeyCreated,
+  },
+  "seed-demo": {
+    summary: "Fill the demo workspace of a running instance with generated SES traffic through its ingest endpoint; resumable.",
+    required: [],
+    optional: ["url", "events", "days", "limit", "state"],
+    run: seedDemoCommand,
   },
 };
 
-/** Runs one command; service errors (AppError) become CliErrors with the service's message. */
-export async function runCommand(db: Db, name: string, flags: Flags, ctx: CommandContext = { remote: false }): Promise<unknown> {
+/**
+ * Runs one command; service errors (AppError) become CliErrors with the service's message. A write that
+ * fails transiently is judged by the command's `applied` check (see Command).
+ */
+export async function runCommand(db: Db, name: string, flags: Flags, target: CommandTarget = { remote: false }, at = Date.now()): Promise<unknown> {
   const command = COMMANDS[name];
   if (!command) throw new CliError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
   for (const flag of command.required) {
     if (flags[flag] === undefined || flags[flag] === "") throw new CliError(`${name} needs --${flag}`);
   }
   try {
-    return await command.run(db, flags, ctx);
+    const ctx = { ...target, at };
+    return await withAppliedCheck(db, command.applied && (() => command.applied!(db, flags, ctx)), () => command.run(db, flags, ctx));
   } catch (err) {
     if (err instanceof AppError) throw new CliError(err.message);
     throw err;

@@ -14,8 +14,12 @@ export interface PostOptions {
   ratePerSecond?: number;
   /** Attempts per event before it counts as failed. */
   maxAttempts?: number;
-  /** After each settled event: how many settled, and how many from the start settled without a gap. */
-  onSettled?: (settled: number, contiguous: number) => void;
+  /**
+   * After each settled event: how many settled, how many from the start settled without a gap, the
+   * event's own position in `events` and how it ended (a resumable caller records exactly which ones
+   * are done).
+   */
+  onSettled?: (settled: number, contiguous: number, index: number, outcome: Settled) => void;
   signal?: AbortSignal;
 }
 
@@ -34,6 +38,9 @@ export interface PostResult {
   elapsedMs: number;
 }
 
+/** accepted: 2xx; rejected: a final 4xx; failed: still a retried answer (or none) after maxAttempts. */
+export type Settled = "accepted" | "rejected" | "failed";
+
 export class IngestKeyRefused extends Error {
   override name = "IngestKeyRefused";
 }
@@ -46,7 +53,8 @@ function backoffMs(attempt: number, retryAfter: string | null): number {
   return Math.max(exp, hinted);
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (ms <= 0 || signal?.aborted) return resolve();
     const done = () => {
@@ -85,11 +93,11 @@ export async function postEvents(events: Iterable<PostItem>, opts: PostOptions):
   let fatal: Error | null = null;
   const started = performance.now();
 
-  const settle = (index: number) => {
+  const settle = (index: number, outcome: Settled) => {
     settledCount++;
     settled.add(index);
     while (settled.delete(contiguous)) contiguous++;
-    opts.onSettled?.(settledCount, contiguous);
+    opts.onSettled?.(settledCount, contiguous, index, outcome);
   };
 
   const sendOne = async (index: number, body: string) => {
@@ -108,7 +116,7 @@ export async function postEvents(events: Iterable<PostItem>, opts: PostOptions):
         if (res.ok) {
           result.accepted++;
           result.latenciesMs.push(performance.now() - t0);
-          return settle(index);
+          return settle(index, "accepted");
         }
         if (status === 401) {
           fatal = new IngestKeyRefused(`the ingest endpoint refused the key (401): ${text.slice(0, 200)}`);
@@ -117,7 +125,7 @@ export async function postEvents(events: Iterable<PostItem>, opts: PostOptions):
         if (!RETRIED(status)) {
           result.rejected++;
           if (result.rejections.length < 5) result.rejections.push(`${status} ${text.slice(0, 300)}`);
-          return settle(index);
+          return settle(index, "rejected");
         }
       } catch (err) {
         result.statuses.network = (result.statuses.network ?? 0) + 1;
@@ -125,7 +133,7 @@ export async function postEvents(events: Iterable<PostItem>, opts: PostOptions):
       }
       if (attempt >= maxAttempts) {
         result.failed++;
-        return settle(index);
+        return settle(index, "failed");
       }
       result.retries++;
       await sleep(backoffMs(attempt, retryAfter), opts.signal);

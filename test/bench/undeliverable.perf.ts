@@ -1,9 +1,9 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
-import type { OrgLedger } from "../../durable-objects/org-ledger";
-import { recordEvents, syncSettings } from "../../durable-objects/undeliverable";
-import { presetRules, type Rules } from "../../worker/services/classification/rules";
-import type { LedgerSettings, QualifyingRow } from "../../worker/services/classification/types";
+import { recordEvents } from "../../durable-objects/undeliverable/record";
+import { syncSettings } from "../../durable-objects/undeliverable/settings";
+import { presetRules, type Rules } from "../../worker/classification/rules";
+import type { LedgerSettings, QualifyingRow } from "../../worker/classification/types";
 import { DAY } from "../../worker/lib/time";
 
 /**
@@ -69,7 +69,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
 }
 
 it("Undeliverable list at scale", async () => {
-  const ns = env.ORG_LEDGER as unknown as DurableObjectNamespace<OrgLedger>;
+  const ns = env.ORG_LEDGER;
   const stub = ns.get(ns.idFromName(`bench-undeliverable-${Date.now()}`));
   const now = Date.now();
   const settings: LedgerSettings = { orgId: "org_bench", retentionDays: 365, rules: presetRules("standard") };

@@ -10,8 +10,8 @@ import { launchBrowser, signUpAndIn, switchToOwnWorkspace } from "./browser";
  * Settings → Ingest in a real browser: the demo's rotation is disabled; in their own
  * workspace the Owner creates and rotates the ingest key, the shown keys (new and rotated) authenticate
  * real EventBridge posts from a server, a malformed event shows up under Rejected payloads with its
- * reason, the counters show the accepted events dropped for want of a managed identity, and a dead
- * letter is replayed.
+ * reason, the counters show the accepted events dropped for want of a managed identity (each once,
+ * however often EventBridge delivers it) and the rejected request, and a dead letter is replayed.
  */
 
 let browser: Browser;
@@ -40,6 +40,10 @@ async function reloadUntil(page: Page, locator: Locator, timeoutMs = 60_000) {
     await page.getByRole("heading", { level: 1 }).waitFor();
   }
 }
+
+/** One counter of the Counters card, by its label. */
+const stat = (page: Page, label: string) =>
+  page.locator(".ingest-stat").filter({ has: page.getByRole("term").getByText(label, { exact: true }) });
 
 /** Opens the rotate/create confirmation, confirms, and returns the key shown once. */
 async function rotate(page: Page, action: "Rotate key"): Promise<string> {
@@ -153,5 +157,12 @@ it("creates and rotates the ingest key, ingests with it, lists a malformed event
   // The replayed event went through the consumer again: a third unmanaged-identity drop.
   await page.getByRole("navigation", { name: "Ingest" }).getByRole("link", { name: "Webhook & keys" }).click();
   await reloadUntil(page, unmanaged.getByText("3", { exact: true }));
+
+  // EventBridge delivers the Send again: a duplicate, not a fourth drop. The malformed post is counted as rejected.
+  expect((await postEvent(base, key, fixture("send.json"))).status).toBe(202);
+  await reloadUntil(page, stat(page, "Duplicates").getByText("1", { exact: true }));
+  await unmanaged.getByText("3", { exact: true }).waitFor();
+  await stat(page, "Dropped").getByText("3", { exact: true }).waitFor();
+  await stat(page, "Rejected").getByText("1", { exact: true }).waitFor();
   await context.close();
 });

@@ -66,7 +66,20 @@ export async function addMember(baseUrl: string, persistDir: string, slug: strin
 
 export async function seedReportsWorkspace(baseUrl: string, persistDir: string, now = Date.now()): Promise<SeededWorkspace> {
   const { email, cookie } = await newUser(baseUrl, "reports", "Rita Reports");
-  const password = PASSWORD;
+  return { email, password: PASSWORD, cookie, ...(await seedHistoryWorkspace(baseUrl, persistDir, cookie, now)) };
+}
+
+/**
+ * A new workspace "Acme Mail" of the user signed in with `cookie`, holding the history of reports-events.ts
+ * and any `extra` events (each with one recipient).
+ */
+export async function seedHistoryWorkspace(
+  baseUrl: string,
+  persistDir: string,
+  cookie: string,
+  now = Date.now(),
+  extra: Record<string, unknown>[] = [],
+): Promise<Omit<SeededWorkspace, "email" | "password" | "cookie">> {
   const ws = (await (await call(baseUrl, "/api/workspaces", { method: "POST", cookie, json: { name: "Acme Mail" } })).json()) as {
     workspace: { id: string; slug: string };
   };
@@ -83,9 +96,10 @@ export async function seedReportsWorkspace(baseUrl: string, persistDir: string, 
   }
 
   const history = buildHistory(now);
-  for (let i = 0; i < history.events.length; i += 8) {
+  const events = [...history.events, ...extra];
+  for (let i = 0; i < events.length; i += 8) {
     await Promise.all(
-      history.events.slice(i, i + 8).map((e) =>
+      events.slice(i, i + 8).map((e) =>
         call(baseUrl, "/ingest/eventbridge", { method: "POST", json: e, headers: { "x-api-key": key }, noOrigin: true }),
       ),
     );
@@ -102,10 +116,10 @@ export async function seedReportsWorkspace(baseUrl: string, persistDir: string, 
       count += page.events.length;
       cursor = page.nextCursor;
     } while (cursor);
-    if (count >= history.events.length) break;
-    if (Date.now() > deadline) throw new Error(`only ${count} of ${history.events.length} events became visible`);
+    if (count >= events.length) break;
+    if (Date.now() > deadline) throw new Error(`only ${count} of ${events.length} events became visible`);
     await new Promise((r) => setTimeout(r, 500));
   }
 
-  return { email, password, cookie, orgId, slug: ws.workspace.slug, channels, recent: history.recent, events: history.events.length };
+  return { orgId, slug: ws.workspace.slug, channels, recent: history.recent, events: history.events.length };
 }

@@ -1,16 +1,17 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { localDb, type LocalDb } from "../../scripts/lib/d1";
-import { applyMigrations, ROOT, TSX } from "../../scripts/lib/instance";
+import { LOCAL_RETRY, localDb, retryingDb, withAppliedCheck, type LocalDb } from "../../scripts/lib/d1";
+import { applyMigrations, offlineEnv, ROOT } from "../../scripts/lib/instance";
 import { CliError, OPERATOR_ACTOR, runCommand } from "../../scripts/lib/operator";
 import { verifyPassword } from "../../worker/auth/passwords";
 import { sha256Hex } from "../../worker/lib/crypto";
-import { apiKeys, auditLog, awsConnections, ingestKeys, memberships, sessions, userCredentials, users } from "../../worker/db/schema";
+import { apiKeys, auditLog, awsConnections, ingestKeys, memberships, orgs, sessions, userCredentials, users } from "../../worker/db/schema";
+import { runAdmin } from "./admin-cli";
 import { validateTemplateFile } from "./cfn-validate";
 import { findOrgBySlug } from "../../worker/db/workspaces";
 import { DEMO_ORG_ID } from "../../worker/services/demo";
@@ -21,16 +22,7 @@ let counter = 0;
 const email = (label: string) => `${label}.${++counter}@example.com`;
 
 /** Runs `npm run admin -- …` as a process against the test's persist dir. */
-function cli(args: string[], persist = true, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(TSX, [path.join(ROOT, "scripts/admin.ts"), ...args, ...(persist ? ["--persist-to", dir] : [])], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const cli = (args: string[], persist = true, env: Record<string, string> = {}) => runAdmin([...args, ...(persist ? ["--persist-to", dir] : [])], env);
 
 const run = (command: string, flags: Record<string, string>) => runCommand(local.db, command, flags) as Promise<any>;
 const refused = (command: string, flags: Record<string, string>) =>
@@ -106,6 +98,39 @@ describe("npm run admin (process)", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no local database in .*nowhere: run `npm start` once/);
   });
+});
+
+describe("Ctrl-C", () => {
+  /** Holds an exclusive lock on the local D1 file, as a transaction of the running instance does, for `seconds`. */
+  function holdLock(seconds: number) {
+    const d1Dir = path.join(dir, "v3", "d1", "miniflare-D1DatabaseObject");
+    const file = path.join(d1Dir, readdirSync(d1Dir).find((f) => f.endsWith(".sqlite"))!);
+    const script = `import sqlite3,sys,time\nc=sqlite3.connect(sys.argv[1],isolation_level=None)\nc.execute("BEGIN EXCLUSIVE")\nprint("locked",flush=True)\ntime.sleep(${seconds})\nc.execute("ROLLBACK")`;
+    const child = spawn("python3", ["-c", script, file]);
+    const locked = new Promise<void>((resolve) => child.stdout.on("data", () => resolve()));
+    return { locked, release: () => child.kill() };
+  }
+
+  it("exits 130, not 0, when interrupted mid-command (wrangler's D1 proxy would exit 0)", async () => {
+    const lock = holdLock(40);
+    await lock.locked;
+    try {
+      const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/admin.ts"), "rotate-ingest-key", "--workspace", "demo", "--persist-to", dir], {
+        cwd: ROOT,
+        env: offlineEnv(),
+      });
+      let stdout = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+      // Its reads wait out the lock (up to ~25 s) once wrangler's proxy is up (a few seconds).
+      await new Promise((r) => setTimeout(r, 12_000));
+      child.kill("SIGINT");
+      expect(await exit).toBe(130);
+      expect(stdout).toBe("");
+    } finally {
+      lock.release();
+    }
+  }, 60_000);
 });
 
 describe("create-user", () => {
@@ -287,5 +312,170 @@ describe("cloudformation-template", () => {
     const t = JSON.parse(r.stdout);
     expect(Object.values(t.Parameters).some((p) => "Default" in (p as object))).toBe(false);
     expect((await cli(["cloudformation-template", "--format", "xml"], true, vars)).stderr).toContain("--format: must be yaml or json");
+  });
+});
+
+const isSelect = (sql: string) => /^\s*select\b/i.test(sql);
+/** Writes (any statement but a select) to `table`. */
+const writesTo = (table: string) => (sql: string) => !isSelect(sql) && sql.includes(`"${table}"`);
+
+/**
+ * `d1`, except that the first `times` calls with a statement `target` picks fail as a locked local
+ * database does: after committing (the failure reported late) or without running at all.
+ */
+function faultyD1(d1: D1Database, target: (sql: string) => boolean, fault: "after-commit" | "before-commit", times = 1): D1Database {
+  let left = times;
+  const failing = async <T>(sql: string[], send: () => Promise<T>): Promise<T> => {
+    if (left <= 0 || !sql.some(target)) return send();
+    left--;
+    if (fault === "after-commit") await send();
+    throw new Error("D1_ERROR: Failed to parse body as JSON, got: Error: internal error; reference = fault");
+  };
+  type Wrapped = { sql: string; inner: D1PreparedStatement };
+  const wrap = (sql: string, stmt: D1PreparedStatement) => ({
+    sql,
+    inner: stmt,
+    bind: (...values: unknown[]) => wrap(sql, stmt.bind(...values)),
+    all: () => failing([sql], () => stmt.all()),
+    run: () => failing([sql], () => stmt.run()),
+    raw: () => failing([sql], () => stmt.raw()),
+    first: (column?: string) => failing([sql], () => (column === undefined ? stmt.first() : stmt.first(column))),
+  });
+  return {
+    prepare: (sql: string) => wrap(sql, d1.prepare(sql)),
+    batch: (statements: Wrapped[]) => failing(statements.map((s) => s.sql), () => d1.batch(statements.map((s) => s.inner))),
+  } as unknown as D1Database;
+}
+
+describe("a write that fails transiently (the instance holds the database's lock)", () => {
+  const noWait = async () => undefined;
+  const countOf = async <T>(rows: Promise<T[]>) => (await rows).length;
+
+  const cases: { command: string; table: string; prepare: () => Promise<{ flags: Record<string, string>; stored: (out: any) => Promise<void> }> }[] = [
+    {
+      command: "create-user",
+      table: "users",
+      prepare: async () => {
+        const addr = email("faulty-user");
+        return {
+          flags: { email: addr, name: "Faulty User", password: "long enough" },
+          stored: async (out) => {
+            expect(out.user.email).toBe(addr);
+            expect(await countOf(local.db.select().from(users).where(eq(users.email, addr)).all())).toBe(1);
+            expect(await countOf(local.db.select().from(userCredentials).where(eq(userCredentials.userId, out.user.id)).all())).toBe(1);
+          },
+        };
+      },
+    },
+    {
+      command: "create-workspace",
+      table: "orgs",
+      prepare: async () => {
+        const owner = email("faulty-ws");
+        await run("create-user", { email: owner, name: "Faulty Owner", password: "long enough" });
+        const name = `Faulty Workspace ${counter}`;
+        return {
+          flags: { name, "owner-email": owner },
+          stored: async (out) => {
+            // A second application would have taken the next free slug.
+            expect(out.workspace.slug).toBe(`faulty-workspace-${counter}`);
+            expect(await countOf(local.db.select().from(orgs).where(eq(orgs.name, name)).all())).toBe(1);
+            expect(await countOf(auditOf(out.workspace.id))).toBe(1);
+          },
+        };
+      },
+    },
+    {
+      command: "set-role",
+      table: "memberships",
+      prepare: async () => {
+        const { slug, orgId } = await userWithWorkspace("faulty-role");
+        const member = email("faulty-member");
+        await run("create-user", { email: member, name: "Faulty Member", password: "long enough" });
+        return {
+          flags: { workspace: slug, email: member, role: "developer" },
+          stored: async (out) => {
+            expect(out.changed).toBe(true);
+            expect(await roleOf(orgId, member)).toBe("developer");
+            expect((await auditOf(orgId)).filter((a) => a.resourceType === "team")).toHaveLength(1);
+          },
+        };
+      },
+    },
+    {
+      command: "reset-password",
+      table: "user_credentials",
+      prepare: async () => {
+        const { owner, orgId } = await userWithWorkspace("faulty-reset");
+        return {
+          flags: { email: owner, password: "a faulty new password" },
+          stored: async (out) => {
+            expect(out.auditedWorkspaces).toBe(1);
+            expect((await auditOf(orgId)).filter((a) => a.operation === "password_reset")).toHaveLength(1);
+            const cred = (await local.db.select().from(userCredentials).where(eq(userCredentials.userId, out.user.id)).get())!;
+            expect(await verifyPassword("a faulty new password", { hash: cred.passwordHash!, salt: cred.passwordSalt!, iterations: cred.passwordIterations! })).toBe(true);
+          },
+        };
+      },
+    },
+    {
+      command: "rotate-ingest-key",
+      table: "ingest_keys",
+      prepare: async () => {
+        const { slug, orgId } = await userWithWorkspace("faulty-ingest");
+        return {
+          flags: { workspace: slug },
+          stored: async (out) => {
+            const keys = await local.db.select().from(ingestKeys).where(eq(ingestKeys.orgId, orgId)).all();
+            expect(keys.map((k) => k.keyHash)).toEqual([await sha256Hex(out.key)]);
+            expect((await auditOf(orgId)).filter((a) => a.resourceType === "ingest_key")).toHaveLength(1);
+          },
+        };
+      },
+    },
+    {
+      command: "create-api-key",
+      table: "api_keys",
+      prepare: async () => {
+        const { slug, orgId } = await userWithWorkspace("faulty-api");
+        return {
+          flags: { workspace: slug, name: "Faulty key" },
+          stored: async (out) => {
+            const keys = await local.db.select().from(apiKeys).where(eq(apiKeys.orgId, orgId)).all();
+            expect(keys.map((k) => k.keyHash)).toEqual([await sha256Hex(out.secret)]);
+            expect((await auditOf(orgId)).filter((a) => a.resourceType === "api_key")).toHaveLength(1);
+          },
+        };
+      },
+    },
+  ];
+
+  for (const fault of ["after-commit", "before-commit"] as const) {
+    it.each(cases)(`$command reports success and stores its change once when its write fails ${fault}`, async ({ command, table, prepare }) => {
+      const { flags, stored } = await prepare();
+      const db = retryingDb(faultyD1(local.d1, writesTo(table), fault), noWait);
+      await stored(await runCommand(db, command, flags));
+    });
+  }
+
+  it("retries reads that find the database locked, waiting a little longer each time", async () => {
+    const waits: number[] = [];
+    const db = retryingDb(faultyD1(local.d1, isSelect, "before-commit", 3), async (ms) => void waits.push(ms));
+    expect(await db.select().from(users).where(eq(users.email, "nobody@example.com")).get()).toBeUndefined();
+    expect(waits).toEqual([LOCAL_RETRY.delayMs, 2 * LOCAL_RETRY.delayMs, 3 * LOCAL_RETRY.delayMs]);
+  });
+
+  it("never sends a write again without a check that says it did not commit", async () => {
+    const at = Date.now();
+    const row = (id: string) => ({ id, email: `${id}@example.com`, name: id, createdAt: at });
+    const unguarded = retryingDb(faultyD1(local.d1, writesTo("users"), "before-commit"), noWait);
+    await expect(unguarded.insert(users).values(row(`usr_unguarded_${counter}`))).rejects.toThrow(/Failed query: insert into "users"/);
+    expect(await local.db.select().from(users).where(eq(users.id, `usr_unguarded_${counter}`)).get()).toBeUndefined();
+
+    const guarded = retryingDb(faultyD1(local.d1, writesTo("users"), "after-commit"), noWait);
+    const id = `usr_guarded_${counter}`;
+    const stored = async () => !!(await guarded.select().from(users).where(eq(users.id, id)).get());
+    await withAppliedCheck(guarded, stored, () => guarded.insert(users).values(row(id)));
+    expect(await countOf(local.db.select().from(users).where(eq(users.id, id)).all())).toBe(1);
   });
 });

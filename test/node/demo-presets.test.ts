@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { DEMO_SEED_DAYS, DEMO_SEED_EVENTS } from "../../scripts/lib/demo-seed";
 import { generateDemoTraffic, planDemoTraffic, type DemoTrafficOptions } from "../../scripts/lib/demo-traffic";
-import { categorize, emptyBreakdown, evaluate, type ClassifiedEvent } from "../../worker/services/classification/evaluate";
-import { previewDiff, type Preview, type PreviewCounts } from "../../worker/services/classification/preview";
-import { DEFAULT_PRESET, isLocked, presetRules, type PresetName, type Reason, type Rules } from "../../worker/services/classification/rules";
+import { categorize, emptyBreakdown, evaluate, type ClassifiedEvent } from "../../worker/classification/evaluate";
+import { previewDiff, type Preview, type PreviewCounts } from "../../worker/classification/preview";
+import { DEFAULT_PRESET, isLocked, presetRules, type PresetName, type Reason, type Rules } from "../../worker/classification/rules";
 import type { EventType } from "../../worker/db/schema";
 import { DAY } from "../../worker/lib/time";
 

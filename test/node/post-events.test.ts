@@ -85,10 +85,12 @@ describe("postEvents", () => {
   });
 
   it("gives up on an event after maxAttempts and reports it as failed", async () => {
-    const ep = await endpoint((body) => ({ status: body.n === 0 ? 500 : 202 }));
-    const result = await postEvents(items(2), { endpoint: ep.url, apiKey: "k", concurrency: 2, maxAttempts: 2 });
-    expect(result).toMatchObject({ accepted: 1, failed: 1, retries: 1 });
+    const ep = await endpoint((body) => ({ status: [500, 202, 400][body.n]! }));
+    const outcomes: [number, string][] = [];
+    const result = await postEvents(items(3), { endpoint: ep.url, apiKey: "k", concurrency: 3, maxAttempts: 2, onSettled: (_s, _c, i, o) => outcomes.push([i, o]) });
+    expect(result).toMatchObject({ accepted: 1, rejected: 1, failed: 1, retries: 1 });
     expect(ep.attempts.get(0)).toBe(2);
+    expect(outcomes.sort()).toEqual([[0, "failed"], [1, "accepted"], [2, "rejected"]]);
   });
 
   it("stops at once when the key is refused (401)", async () => {

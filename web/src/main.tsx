@@ -35,12 +35,18 @@ const queryClient = new QueryClient({
 
 const router = createAppRouter(queryClient);
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <ToastProvider>
-        <RouterProvider router={router} />
-      </ToastProvider>
-    </QueryClientProvider>
-  </StrictMode>,
-);
+const render = () =>
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <ToastProvider>
+          <RouterProvider router={router} />
+        </ToastProvider>
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+
+// index.html's loading shell stays until the first page has loaded (who is signed in, the page's code):
+// rendering earlier would replace it with an empty page for as long as that takes. A failed load renders
+// too, and the router shows its error.
+router.load().then(render, render);

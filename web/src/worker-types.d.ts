@@ -28,6 +28,17 @@ declare global {
   type DurableObjectId = import("@cloudflare/workers-types").DurableObjectId;
   type SqlStorage = import("@cloudflare/workers-types").SqlStorage;
   type SqlStorageValue = import("@cloudflare/workers-types").SqlStorageValue;
+
+  /**
+   * The Worker's bindings and vars are generated into worker-configuration.d.ts, which types each
+   * Durable Object namespace by importing the Worker's entry: including it here would type-check the
+   * whole Worker (routes, queues, Durable Objects) against the browser's DOM types. The dashboard only
+   * reads the API's declared types, so it sees the same names, from the Worker's environment check,
+   * loosely typed.
+   */
+  namespace Cloudflare {
+    interface Env extends Record<Exclude<import("../../worker/env").CheckedEnvName, keyof import("../../worker/env").EnvSecrets>, any> {}
+  }
 }
 
 /** The part of the runtime module the worker's Durable Object classes use. */

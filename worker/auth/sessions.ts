@@ -5,6 +5,7 @@ import type { AuthSession } from "../context";
 import type { Role } from "./permissions";
 import { randomToken, sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
+import { retryTransient } from "../lib/transient";
 import { MINUTE } from "../lib/time";
 
 export const SESSION_COOKIE = "sendops_session";
@@ -69,14 +70,15 @@ async function liveSession(db: Db, row: SessionRow | undefined, at: number): Pro
   };
 }
 
-/** The live session for a cookie token, or null (unknown or expired; expired rows are removed). */
+/**
+ * The live session for a cookie token, or null (unknown or expired; expired rows are removed). Every
+ * signed-in request starts with this read, so it is retried after a transient failure.
+ */
 export async function resolveSession(db: Db, token: string, at = Date.now()): Promise<AuthSession | null> {
-  const row = await db
-    .select(sessionColumns)
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.tokenHash, await sha256Hex(token)))
-    .get();
+  const tokenHash = await sha256Hex(token);
+  const row = await retryTransient(() =>
+    db.select(sessionColumns).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.tokenHash, tokenHash)).get(),
+  );
   return liveSession(db, row, at);
 }
 
@@ -94,6 +96,7 @@ export interface SessionMembership {
 /**
  * The live session for a cookie token and its user's membership of `orgId` (null when not a member),
  * in one query: every workspace request needs both, and a D1 round trip is most of its fixed cost.
+ * Retried after a transient failure, like resolveSession.
  */
 export async function resolveSessionInOrg(
   db: Db,
@@ -101,23 +104,26 @@ export async function resolveSessionInOrg(
   orgId: string,
   at = Date.now(),
 ): Promise<{ session: AuthSession; membership: SessionMembership | null } | null> {
-  const row = await db
-    .select({
-      ...sessionColumns,
-      memberOrgId: orgs.id,
-      orgName: orgs.name,
-      slug: orgs.slug,
-      isDemo: orgs.isDemo,
-      plan: orgs.plan,
-      timeoutSeconds: orgs.sessionTimeoutSeconds,
-      role: memberships.role,
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .leftJoin(memberships, and(eq(memberships.userId, sessions.userId), eq(memberships.orgId, orgId)))
-    .leftJoin(orgs, eq(orgs.id, memberships.orgId))
-    .where(eq(sessions.tokenHash, await sha256Hex(token)))
-    .get();
+  const tokenHash = await sha256Hex(token);
+  const row = await retryTransient(() =>
+    db
+      .select({
+        ...sessionColumns,
+        memberOrgId: orgs.id,
+        orgName: orgs.name,
+        slug: orgs.slug,
+        isDemo: orgs.isDemo,
+        plan: orgs.plan,
+        timeoutSeconds: orgs.sessionTimeoutSeconds,
+        role: memberships.role,
+      })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .leftJoin(memberships, and(eq(memberships.userId, sessions.userId), eq(memberships.orgId, orgId)))
+      .leftJoin(orgs, eq(orgs.id, memberships.orgId))
+      .where(eq(sessions.tokenHash, tokenHash))
+      .get(),
+  );
   const session = await liveSession(db, row, at);
   if (!session || !row) return null;
   const membership =

@@ -1,5 +1,6 @@
 import { and, count, desc, eq, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "./client";
+import { retryTransient } from "../lib/transient";
 import { apiKeys, orgs } from "./schema";
 
 /** The columns the dashboard shows (never the hash). */
@@ -28,24 +29,29 @@ export async function countActiveApiKeys(db: Db, orgId: string): Promise<number>
   return row?.n ?? 0;
 }
 
-/** A key by the hash of its secret, with its org: what /v1 authentication needs, in one indexed read. */
+/**
+ * A key by the hash of its secret, with its org: what /v1 authentication needs, in one indexed read
+ * (retried after a transient failure, like every authentication read).
+ */
 export function findApiKeyByHash(db: Db, keyHash: string) {
-  return db
-    .select({
-      id: apiKeys.id,
-      name: apiKeys.name,
-      keyPrefix: apiKeys.keyPrefix,
-      lastUsedAt: apiKeys.lastUsedAt,
-      revokedAt: apiKeys.revokedAt,
-      orgId: orgs.id,
-      orgName: orgs.name,
-      orgSlug: orgs.slug,
-      plan: orgs.plan,
-    })
-    .from(apiKeys)
-    .innerJoin(orgs, eq(orgs.id, apiKeys.orgId))
-    .where(eq(apiKeys.keyHash, keyHash))
-    .get();
+  return retryTransient(() =>
+    db
+      .select({
+        id: apiKeys.id,
+        name: apiKeys.name,
+        keyPrefix: apiKeys.keyPrefix,
+        lastUsedAt: apiKeys.lastUsedAt,
+        revokedAt: apiKeys.revokedAt,
+        orgId: orgs.id,
+        orgName: orgs.name,
+        orgSlug: orgs.slug,
+        plan: orgs.plan,
+      })
+      .from(apiKeys)
+      .innerJoin(orgs, eq(orgs.id, apiKeys.orgId))
+      .where(eq(apiKeys.keyHash, keyHash))
+      .get(),
+  );
 }
 
 /** Records use, unless another request already did within `minIntervalMs` (so at most one write a minute). */

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Actor } from "../context";
 import type { Db } from "./client";
 import { auditLog } from "./schema";
@@ -15,24 +15,50 @@ export interface AuditInput {
   at?: number;
 }
 
+const auditRow = (e: AuditInput) => ({
+  orgId: e.orgId,
+  at: e.at ?? Date.now(),
+  actorUserId: e.actor.userId,
+  actorName: e.actor.name,
+  actorEmail: e.actor.email,
+  resourceType: e.resourceType,
+  resourceId: e.resourceId,
+  operation: e.operation,
+  summary: e.summary,
+  beforeJson: e.before === undefined ? null : JSON.stringify(e.before),
+  afterJson: e.after === undefined ? null : JSON.stringify(e.after),
+});
+
 /**
  * The insert for one audit entry. Services put it in the same `db.batch([...])` as the change it
  * describes, so the change and its record commit together or not at all.
  */
 export function auditInsert(db: Db, e: AuditInput) {
-  return db.insert(auditLog).values({
-    orgId: e.orgId,
-    at: e.at ?? Date.now(),
-    actorUserId: e.actor.userId,
-    actorName: e.actor.name,
-    actorEmail: e.actor.email,
-    resourceType: e.resourceType,
-    resourceId: e.resourceId,
-    operation: e.operation,
-    summary: e.summary,
-    beforeJson: e.before === undefined ? null : JSON.stringify(e.before),
-    afterJson: e.after === undefined ? null : JSON.stringify(e.after),
-  });
+  return db.insert(auditLog).values(auditRow(e));
+}
+
+/**
+ * `auditInsert` for a change that may be applied more than once (the OrgLedger's outbox, offered again
+ * when its acknowledgement was lost): the entry is written unless the org already has one for the same
+ * resource and operation with the same `before`, which must therefore identify the change.
+ */
+export function auditInsertOnce(db: Db, e: AuditInput & { before: object }) {
+  const r = auditRow(e);
+  const same = db
+    .select({ one: sql`1` })
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.orgId, r.orgId),
+        eq(auditLog.resourceType, r.resourceType),
+        eq(auditLog.resourceId, r.resourceId),
+        eq(auditLog.operation, r.operation),
+        eq(auditLog.beforeJson, r.beforeJson!), // set: `before` is an object
+      ),
+    );
+  // INSERT … SELECT lists every column of the table in schema order; the id is assigned.
+  const values = Object.keys(getTableColumns(auditLog)).map((k) => (k === "id" ? sql`NULL` : sql`${r[k as keyof typeof r]}`));
+  return db.insert(auditLog).select(sql`SELECT ${sql.join(values, sql`, `)} WHERE NOT EXISTS ${same}`);
 }
 
 export interface AuditQuery {

@@ -1,5 +1,6 @@
-import { and, desc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { retryTransient } from "../lib/transient";
 import {
   channels,
   deadLetters,
@@ -10,17 +11,20 @@ import {
   orgs,
   rejectedPayloads,
 } from "./schema";
-import type { EventRow, OrgIngestConfig } from "../services/ingest/normalise";
+import type { DroppedRow, EventRow, OrgIngestConfig } from "../services/ingest/normalise";
 import { bucketStart } from "../lib/time";
+import * as metrics from "../lib/metrics";
 
 /*
- * Data access for ingest. The consumer writes each chunk of event rows in one D1 batch (one
- * transaction), built by `batchWriteStatements`:
- *   1. INSERT the event rows, without ON CONFLICT: a row whose (org_id, event_key) is already stored
- *      fails the statement and rolls the whole transaction back, so whatever commits counts every one of
- *      its events exactly once (the consumer then leaves the stored ones out: `findStoredEventKeys`);
+ * Data access for ingest. The consumer writes each chunk of event rows (or of dropped rows) in one D1
+ * batch (one transaction), built by `batchWriteStatements`:
+ *   1. INSERT the event rows, and the dropped rows' dedupe marks into `dropped_events`, without ON
+ *      CONFLICT: a row whose (org_id, event_key) is already stored fails the statement and rolls the whole
+ *      transaction back, so whatever commits counts every one of its events exactly once (the consumer
+ *      then leaves the stored ones out: `findStoredEventKeys`);
  *   2. one upsert per rollup table, of increments folded in memory from exactly these rows: each touched
  *      rollup row is written once (unique opens/clicks follow `messages` through triggers, migration 0010);
+ *      opens and clicks are credited by `engagementStatements` instead, only to delivered recipients;
  *   3. the `messages` upsert (commutative merges, so the order of events never matters);
  *   4. the counters (accepted, duplicates, dropped).
  * A failure anywhere rolls the whole transaction back, so no dedupe mark can outlive a failed write.
@@ -90,56 +94,64 @@ function eventInsertStatements(d1: D1Database, rows: EventRow[]): D1PreparedStat
 /** One event's identity: its dedupe key is unique per org. */
 export const eventIdentity = (r: Pick<EventRow, "orgId" | "eventKey">) => `${r.orgId}\u0000${r.eventKey}`;
 
-/** The identities (`eventIdentity`) of those of `rows` already stored. */
-export async function findStoredEventKeys(d1: D1Database, rows: Pick<EventRow, "orgId" | "eventKey">[]): Promise<Set<string>> {
-  if (!rows.length) return new Set();
+type Keyed = Pick<EventRow, "orgId" | "eventKey">;
+const keysJson = (rows: Keyed[]) => JSON.stringify(rows.map((r) => [r.orgId, r.eventKey]));
+
+/**
+ * The identities (`eventIdentity`) of those of `rows` already in `events` and of those of `drops` already
+ * in `dropped_events`. One event is never both in one batch (the batch's configuration decides), so
+ * one set serves both.
+ */
+export async function findStoredEventKeys(d1: D1Database, rows: Keyed[], drops: Keyed[] = []): Promise<Set<string>> {
+  if (!rows.length && !drops.length) return new Set();
   const { results } = await d1
     .prepare(
       `SELECT e.org_id AS orgId, e.event_key AS eventKey FROM json_each(?1) AS j
-       JOIN events AS e ON e.org_id = j.value ->> 0 AND e.event_key = j.value ->> 1`,
+       JOIN events AS e ON e.org_id = j.value ->> 0 AND e.event_key = j.value ->> 1
+       UNION ALL
+       SELECT d.org_id, d.event_key FROM json_each(?2) AS j
+       JOIN dropped_events AS d ON d.org_id = j.value ->> 0 AND d.event_key = j.value ->> 1`,
     )
-    .bind(JSON.stringify(rows.map((r) => [r.orgId, r.eventKey])))
+    .bind(keysJson(rows), keysJson(drops))
     .all<{ orgId: string; eventKey: string }>();
   return new Set(results.map(eventIdentity));
 }
 
+/** Dedupe marks of dropped rows (?1: [[org, key, at, reason]]); like the events insert, it fails on a stored one. */
+const INSERT_DROPPED_SQL = `INSERT INTO dropped_events (org_id, event_key, at, reason)
+SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each(?1) AS j`;
+
 /**
- * Rollup metric columns and which event rows each counts. Unique opens and clicks are not here: they
- * depend on the stored message (its earliest open), so triggers on `messages` keep them.
+ * The rollup metric columns the writer adds up, each with the event rows it counts (worker/lib/metrics.ts).
+ * Unique opens and clicks are not here: they depend on the stored message (its earliest open), so
+ * triggers on `messages` keep them.
  */
-const METRICS: [column: string, counts: (r: EventRow) => boolean][] = [
-  ["sends", (r) => r.type === "send"],
-  ["deliveries", (r) => r.type === "delivery"],
-  ["hard_bounces", (r) => r.type === "bounce" && r.bounceType === "Permanent"],
-  ["soft_bounces", (r) => r.type === "bounce" && r.bounceType === "Transient"],
-  ["undetermined_bounces", (r) => r.type === "bounce" && r.bounceType === "Undetermined"],
-  ["complaints", (r) => r.type === "complaint"],
-  ["rejects", (r) => r.type === "reject"],
-  ["delays", (r) => r.type === "delivery_delay"],
-  ["rendering_failures", (r) => r.type === "rendering_failure"],
-  ["opens", (r) => r.type === "open"],
-  ["clicks", (r) => r.type === "click"],
-  ["subscriptions", (r) => r.type === "subscription"],
-];
+const METRICS: [column: string, counts: (r: EventRow) => boolean][] = metrics.EVENT_COUNTED_METRICS.map((m) => [
+  metrics.METRICS[m].column,
+  (r) => metrics.countsTowards(m, r),
+]);
 
 type Dim = string | number;
 
 /**
  * A rollup table: besides org, bucket and channel ('' = none), its key columns and their values for an
- * event row (null = the row does not count here). A metric rollup adds METRICS, a count rollup `count`.
+ * event row (null = the row does not count here). A metric rollup adds METRICS, a count rollup `count`;
+ * a metric rollup also gives its key as SQL over a stored `events` row `e` (`keySql`), for the opens and
+ * clicks credited from stored rows (`engagementStatements`).
  */
 interface Rollup {
   table: string;
   keys: string[];
   keyOf: (r: EventRow) => Dim[] | null;
   metrics: boolean;
+  keySql?: string[];
 }
 
 const ROLLUPS: Rollup[] = [
-  { table: "rollup_totals", keys: [], keyOf: () => [], metrics: true },
-  { table: "rollup_providers", keys: ["provider"], keyOf: (r) => [r.provider], metrics: true },
-  { table: "rollup_templates", keys: ["template"], keyOf: (r) => [r.template ?? ""], metrics: true },
-  { table: "rollup_domains", keys: ["recipient_domain"], keyOf: (r) => [r.recipientDomain], metrics: true },
+  { table: "rollup_totals", keys: [], keyOf: () => [], metrics: true, keySql: [] },
+  { table: "rollup_providers", keys: ["provider"], keyOf: (r) => [r.provider], metrics: true, keySql: ["e.provider"] },
+  { table: "rollup_templates", keys: ["template"], keyOf: (r) => [r.template ?? ""], metrics: true, keySql: ["COALESCE(e.template, '')"] },
+  { table: "rollup_domains", keys: ["recipient_domain"], keyOf: (r) => [r.recipientDomain], metrics: true, keySql: ["e.recipient_domain"] },
   {
     table: "rollup_bounce_reasons",
     keys: ["bounce_type", "bounce_sub_type"],
@@ -198,6 +210,51 @@ function rollupStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement
   return out;
 }
 
+/** Event types that are engagement: credited to a recipient only once its Delivery is known. */
+const ENGAGEMENT_TYPES: ReadonlySet<string> = new Set(["open", "click"]);
+const ENGAGEMENT_TYPES_SQL = [...ENGAGEMENT_TYPES].map((t) => `'${t}'`).join(", ");
+
+/**
+ * The stored open and click rows to credit in one transaction, as a CTE `credited` over `events`:
+ *   - this transaction's open/click rows (?1: [[org, event_key]]) whose recipient's Delivery was known
+ *     before it;
+ *   - every stored open/click row of the recipients whose first Delivery is in this transaction (?2:
+ *     [[org, message id, recipient]]), this transaction's own included (the events insert ran first).
+ * Both read `messages` before this transaction's upsert, so each open or click is credited exactly
+ * once, when both it and its recipient's Delivery are stored, whichever came first.
+ */
+const CREDITED_CTE = `WITH credited AS (
+  SELECT e.* FROM json_each(?1) AS j
+  JOIN events AS e ON e.org_id = j.value ->> 0 AND e.event_key = j.value ->> 1
+  WHERE EXISTS (SELECT 1 FROM messages AS m
+    WHERE m.org_id = e.org_id AND m.message_id = e.message_id AND m.recipient = e.recipient AND m.delivered_at IS NOT NULL)
+  UNION ALL
+  SELECT e.* FROM (SELECT DISTINCT j.value ->> 0 AS org_id, j.value ->> 1 AS message_id, j.value ->> 2 AS recipient FROM json_each(?2) AS j) AS d
+  JOIN events AS e ON e.org_id = d.org_id AND e.message_id = d.message_id AND e.recipient = d.recipient AND e.type IN (${ENGAGEMENT_TYPES_SQL})
+  WHERE NOT EXISTS (SELECT 1 FROM messages AS m
+    WHERE m.org_id = d.org_id AND m.message_id = d.message_id AND m.recipient = d.recipient AND m.delivered_at IS NOT NULL)
+)`;
+
+/** Per metric rollup: the credited rows' opens and clicks, by bucket of each event's own time and its key. */
+const ENGAGEMENT_UPSERTS = ROLLUPS.filter((r) => r.metrics).map((rollup) => {
+  const keyCols = ["org_id", "bucket_size", "bucket_start", "channel_id", ...rollup.keys];
+  const keyExprs = ["e.org_id", "s.size", "(e.at / s.step) * s.step", "COALESCE(e.channel_id, '')", ...rollup.keySql!];
+  return `${CREDITED_CTE}
+INSERT INTO ${rollup.table} (${keyCols.join(", ")}, opens, clicks)
+SELECT ${keyExprs.join(", ")}, SUM(e.type = 'open'), SUM(e.type = 'click')
+FROM credited AS e, (SELECT 'hour' AS size, 3600000 AS step UNION ALL SELECT 'day', 86400000) AS s
+WHERE true GROUP BY ${keyExprs.map((_, i) => i + 1).join(", ")}
+ON CONFLICT (${keyCols.join(", ")}) DO UPDATE SET opens = opens + excluded.opens, clicks = clicks + excluded.clicks`;
+});
+
+/** The engagement credit of a transaction (none when it holds neither an open or click nor a delivery). */
+function engagementStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement[] {
+  const engaged = rows.filter((r) => ENGAGEMENT_TYPES.has(r.type)).map((r) => [r.orgId, r.eventKey]);
+  const delivered = rows.filter((r) => r.type === "delivery").map((r) => [r.orgId, r.messageId, r.recipient]);
+  if (!engaged.length && !delivered.length) return [];
+  return ENGAGEMENT_UPSERTS.map((sql) => d1.prepare(sql).bind(JSON.stringify(engaged), JSON.stringify(delivered)));
+}
+
 /**
  * The event columns the messages upsert reads, in the order each row is serialised for it: all but the
  * ones only the event log shows (above all `detail_json`, the bulk of a row).
@@ -208,10 +265,11 @@ const MESSAGE_SOURCE_COLUMNS = EVENT_COLUMNS.filter(([column]) => !EVENT_LOG_ONL
 const STATUS_OF_TYPE: Record<string, string> = {
   send: "sent",
   delivery: "delivered",
-  // An open, a click or an unsubscribe proves the message arrived.
-  open: "delivered",
-  click: "delivered",
-  subscription: "delivered",
+  // SES reports an open, a click or an unsubscribe for the message, naming all its recipients: it does
+  // not tell which one arrived. Only a Delivery makes a recipient `delivered`.
+  open: "sent",
+  click: "sent",
+  subscription: "sent",
   delivery_delay: "delayed",
   bounce: "bounced",
   complaint: "complained",
@@ -222,27 +280,41 @@ const STATUS_OF_TYPE: Record<string, string> = {
 const statusRank = (col: string) =>
   `(CASE ${col} ${MESSAGE_STATUSES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(" ")} END)`;
 /** Earliest non-null of two nullable values (SQLite's scalar MIN is NULL when any argument is). */
-const minOf = (c: string) => `${c} = COALESCE(MIN(messages.${c}, excluded.${c}), messages.${c}, excluded.${c})`;
+const earliest = (c: string) => `COALESCE(MIN(messages.${c}, excluded.${c}), messages.${c}, excluded.${c})`;
+const minOf = (c: string) => `${c} = ${earliest(c)}`;
 const maxOf = (c: string) => `${c} = COALESCE(MAX(messages.${c}, excluded.${c}), messages.${c}, excluded.${c})`;
 /** A group of columns taken together from the winning side; `cond` is true when the incoming row wins. */
 const takeIf = (cond: string, cols: string[]) => cols.map((c) => `${c} = CASE WHEN ${cond} THEN excluded.${c} ELSE messages.${c} END`);
+
+/** A reported engagement column and the credited one it fills once the recipient's Delivery is known. */
+const CREDITED: [credited: string, reported: string, merge: "min" | "sum"][] = [
+  ["first_open_at", "reported_first_open_at", "min"],
+  ["first_click_at", "reported_first_click_at", "min"],
+  ["open_count", "reported_open_count", "sum"],
+  ["click_count", "reported_click_count", "sum"],
+];
+const mergedOf = (c: string, merge: "min" | "sum") => (merge === "min" ? earliest(c) : `messages.${c} + excluded.${c}`);
 
 /**
  * Per-row upsert of messages from the transaction's event rows (?1: one JSON array per row, in
  * MESSAGE_SOURCE_COLUMNS order). Each SET is a commutative merge: the
  * latest bounce (ties broken by type/sub-type text), the first complaint, the latest SMTP diagnostic
  * (ties broken by text), minima of first-occurrence timestamps, sums of counts, status by precedence.
+ * The credited opens and clicks are the reported ones once `delivered_at` is known (an inserted row
+ * comes from one event, so it never has both).
  */
 const MESSAGES_UPSERT_SQL = `INSERT INTO messages (
   org_id, message_id, recipient, recipient_domain, provider, from_address, subject, channel_id,
   configuration_set, template, status, sent_at, delivered_at, latency_ms, first_open_at, first_click_at,
-  open_count, click_count, bounced_at, bounce_type, bounce_sub_type, complained_at, complaint_feedback_type,
+  open_count, click_count, reported_first_open_at, reported_first_click_at, reported_open_count, reported_click_count,
+  bounced_at, bounce_type, bounce_sub_type, complained_at, complaint_feedback_type,
   rejected_at, first_delay_at, rendering_failed_at, last_diagnostic, last_diagnostic_at, last_event_at, event_count)
 SELECT org_id, message_id, recipient, recipient_domain, provider, from_address, subject, channel_id,
   configuration_set, template,
   CASE type ${Object.entries(STATUS_OF_TYPE).map(([t, s]) => `WHEN '${t}' THEN '${s}'`).join(" ")} END,
   sent_at,
   CASE WHEN type = 'delivery' THEN at END, CASE WHEN type = 'delivery' THEN latency_ms END,
+  NULL, NULL, 0, 0,
   CASE WHEN type = 'open' THEN at END, CASE WHEN type = 'click' THEN at END,
   type = 'open', type = 'click',
   CASE WHEN type = 'bounce' THEN at END, bounce_type, bounce_sub_type,
@@ -255,9 +327,13 @@ ON CONFLICT (org_id, message_id, recipient) DO UPDATE SET
   ${[
     ...["recipient_domain", "provider", "from_address", "subject", "channel_id", "configuration_set", "template"].map(maxOf),
     `status = CASE WHEN ${statusRank("excluded.status")} > ${statusRank("messages.status")} THEN excluded.status ELSE messages.status END`,
-    ...["sent_at", "delivered_at", "latency_ms", "first_open_at", "first_click_at", "rejected_at", "first_delay_at", "rendering_failed_at"].map(minOf),
-    "open_count = messages.open_count + excluded.open_count",
-    "click_count = messages.click_count + excluded.click_count",
+    ...["sent_at", "delivered_at", "latency_ms", "reported_first_open_at", "reported_first_click_at", "rejected_at", "first_delay_at", "rendering_failed_at"].map(minOf),
+    "reported_open_count = messages.reported_open_count + excluded.reported_open_count",
+    "reported_click_count = messages.reported_click_count + excluded.reported_click_count",
+    ...CREDITED.map(
+      ([credited, reported, merge]) =>
+        `${credited} = CASE WHEN COALESCE(messages.delivered_at, excluded.delivered_at) IS NOT NULL THEN ${mergedOf(reported, merge)} ELSE ${merge === "min" ? "NULL" : "0"} END`,
+    ),
     ...takeIf(
       `excluded.bounced_at IS NOT NULL AND (messages.bounced_at IS NULL OR excluded.bounced_at > messages.bounced_at
         OR (excluded.bounced_at = messages.bounced_at AND excluded.bounce_type || '/' || excluded.bounce_sub_type > messages.bounce_type || '/' || messages.bounce_sub_type))`,
@@ -288,6 +364,8 @@ ON CONFLICT (org_id, bucket_start, counter) DO UPDATE SET value = value + exclud
 export interface BatchWrite {
   /** Event rows, none of them stored yet (else the transaction fails). */
   rows: EventRow[];
+  /** Dropped rows, none of them dropped before (else the transaction fails). */
+  drops?: DroppedRow[];
   /** Counter increments per org and counter name (`accepted`, `duplicates`, `dropped.<reason>`). */
   counters: Map<string, Map<string, number>>;
   counterBucket: number;
@@ -296,8 +374,13 @@ export interface BatchWrite {
 /** The statements of one write transaction, in order (none when there is nothing to write). */
 export function batchWriteStatements(d1: D1Database, w: BatchWrite): D1PreparedStatement[] {
   const statements = eventInsertStatements(d1, w.rows);
+  if (w.drops?.length) {
+    statements.push(d1.prepare(INSERT_DROPPED_SQL).bind(JSON.stringify(w.drops.map((r) => [r.orgId, r.eventKey, r.at, r.reason]))));
+  }
   if (w.rows.length) {
-    statements.push(...rollupStatements(d1, w.rows));
+    statements.push(...rollupStatements(d1, w.rows.filter((r) => !ENGAGEMENT_TYPES.has(r.type))));
+    // Before the messages upsert: the credit reads which recipients were delivered before this transaction.
+    statements.push(...engagementStatements(d1, w.rows));
     statements.push(d1.prepare(MESSAGES_UPSERT_SQL).bind(JSON.stringify(w.rows.map((r) => MESSAGE_SOURCE_COLUMNS.map(([, f]) => r[f])))));
   }
   const counters = [...w.counters].flatMap(([org, m]) => [...m].filter(([, n]) => n > 0).map(([counter, n]) => [org, counter, n]));
@@ -355,12 +438,15 @@ export function findChannelByConfigurationSet(db: Db, orgId: string, configurati
 
 // ---- ingest keys
 
+/** Every ingest request starts here, so a moment's lock is waited out (retryTransient) rather than answered 503. */
 export function findIngestKeyByHash(db: Db, keyHash: string) {
-  return db
-    .select({ id: ingestKeys.id, orgId: ingestKeys.orgId, expiresAt: ingestKeys.expiresAt })
-    .from(ingestKeys)
-    .where(eq(ingestKeys.keyHash, keyHash))
-    .get();
+  return retryTransient(() =>
+    db
+      .select({ id: ingestKeys.id, orgId: ingestKeys.orgId, expiresAt: ingestKeys.expiresAt })
+      .from(ingestKeys)
+      .where(eq(ingestKeys.keyHash, keyHash))
+      .get(),
+  );
 }
 
 /** Keys that still authenticate at `now`: active ones and rotated ones inside their 24 h grace. */
@@ -382,17 +468,20 @@ export function expireActiveIngestKeys(db: Db, orgId: string, expiresAt: number)
 
 // ---- counters
 
-export function sumIngestCounters(db: Db, orgId: string, since: number) {
+/** Each counter summed over the hour buckets in [from, to). */
+export function sumIngestCounters(db: Db, orgId: string, range: { from: number; to: number }) {
   return db
     .select({ counter: ingestCounters.counter, value: sql<number>`SUM(${ingestCounters.value})` })
     .from(ingestCounters)
-    .where(and(eq(ingestCounters.orgId, orgId), gt(ingestCounters.bucketStart, since - 1)))
+    .where(and(eq(ingestCounters.orgId, orgId), gte(ingestCounters.bucketStart, range.from), lt(ingestCounters.bucketStart, range.to)))
     .groupBy(ingestCounters.counter)
     .all();
 }
 
 // ---- rejected payloads and dead letters
 
+/** The `ingest_counters` counter of requests refused with 400/413 (each one stored as a rejected payload). */
+export const REJECTED_COUNTER = "rejected";
 /** The `ingest_counters` counter of rejected payloads deleted to keep a workspace within its cap. */
 export const REJECTED_DISCARDED_COUNTER = "rejected.discarded";
 
@@ -403,8 +492,9 @@ const REJECTED_BEYOND_CAP = `SELECT id FROM (
   ) WHERE n > 1 AND (n > ?2 OR bytes > ?3)`;
 
 /**
- * Stores one rejected payload and, in the same transaction, deletes the org's older ones beyond `keep`,
- * adding how many it deleted to the `rejected.discarded` counter of the hour `counterBucket`.
+ * Stores one rejected payload, counts it as `rejected` and, in the same transaction, deletes the org's
+ * older ones beyond `keep`, adding how many it deleted to `rejected.discarded` (both in the hour
+ * `counterBucket`).
  */
 export async function insertRejectedPayload(
   d1: D1Database,
@@ -417,6 +507,12 @@ export async function insertRejectedPayload(
     d1
       .prepare("INSERT INTO rejected_payloads (id, org_id, received_at, status, reason, body, body_bytes, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(row.id, row.orgId, row.receivedAt, row.status, row.reason, row.body, row.bodyBytes, row.truncated ? 1 : 0),
+    d1
+      .prepare(
+        `INSERT INTO ingest_counters (org_id, bucket_start, counter, value) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT (org_id, bucket_start, counter) DO UPDATE SET value = value + 1`,
+      )
+      .bind(row.orgId, counterBucket, REJECTED_COUNTER),
     d1
       .prepare(
         `INSERT INTO ingest_counters (org_id, bucket_start, counter, value)
@@ -461,6 +557,7 @@ export function findDeadLetter(db: Db, orgId: string, id: string) {
 /** Tables pruned by age, with the column that dates each row. */
 const PRUNABLE = [
   ["events", "at"],
+  ["dropped_events", "at"],
   ["messages", "sent_at"],
   ["rejected_payloads", "received_at"],
   ["ingest_counters", "bucket_start"],

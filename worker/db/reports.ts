@@ -5,28 +5,11 @@ import type { MessageStatus } from "./schema";
 /*
  * Data access for reports (docs/reports.md). Reports read only the rollup tables; message search and the
  * event log read `messages` / `events` through their (org, …, time) indexes with keyset pagination.
- * Table and column names below are constants of this module, never request input.
+ * Table and column names are constants (of this module and worker/lib/metrics.ts), never request input.
  */
 
 /** One bucket to read: its size and start, the interval it counts towards, and +1 / −1. */
 export type RollupPart = readonly [size: "hour" | "day", start: number, idx: number, sign: 1 | -1];
-
-export const METRIC_COLUMNS = {
-  sends: "sends",
-  deliveries: "deliveries",
-  hardBounces: "hard_bounces",
-  softBounces: "soft_bounces",
-  undeterminedBounces: "undetermined_bounces",
-  complaints: "complaints",
-  rejects: "rejects",
-  delays: "delays",
-  renderingFailures: "rendering_failures",
-  opens: "opens",
-  clicks: "clicks",
-  uniqueOpens: "unique_opens",
-  uniqueClicks: "unique_clicks",
-} as const;
-export type Metric = keyof typeof METRIC_COLUMNS;
 
 /** Each rollup: its per-channel table (ingest) and its all-channel sum (worker/db/schema/reports.ts). */
 export const ROLLUP_TABLES = {

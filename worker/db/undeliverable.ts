@@ -1,9 +1,11 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "./client";
+import { retryTransient } from "../lib/transient";
 import { undeliverableExclusions, undeliverableRules } from "./schema";
 
+/** Read by every undeliverable list, export and rules page, and by the ingest path's classification: a read worth retrying. */
 export function findSavedRules(db: Db, orgId: string) {
-  return db.select().from(undeliverableRules).where(eq(undeliverableRules.orgId, orgId)).get();
+  return retryTransient(() => db.select().from(undeliverableRules).where(eq(undeliverableRules.orgId, orgId)).get());
 }
 
 export function findExclusion(db: Db, orgId: string, email: string) {

@@ -1,7 +1,6 @@
 /**
  * The one percentage helper: `part` over `whole` as a percentage number (not a string), or null when the
- * denominator is zero. Denominators are documented in docs/reports.md (bounce % over sends, complaint %
- * over deliveries, reject % over sends + rejects, open/click % over deliveries).
+ * denominator is zero. Each rate's numerator and denominator are defined in ./rates.ts.
  */
 export function percent(part: number, whole: number, decimals = 2): number | null {
   if (whole <= 0) return null;

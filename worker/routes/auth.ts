@@ -11,6 +11,7 @@ import {
   changePasswordSchema,
   getMe,
   profileSchema,
+  sessionAnswer,
   signIn,
   signInSchema,
   signUp,
@@ -52,6 +53,9 @@ export const authRoutes = new Hono<AppEnv>()
     await changePassword(getDb(c.env.DB), session.user.id, session.id, c.req.valid("json"));
     return c.json({ ok: true });
   })
+  // The dashboard's "who is signed in" check: 200 for a visitor too, so a signed-out page load logs no
+  // failed request. /me stays 401 without a session, like every other signed-in route.
+  .get("/session", publicRoute(), async (c) => c.json(await sessionAnswer(getDb(c.env.DB), c.get("sessionToken"))))
   .get("/me", userRoute(), async (c) => c.json(await getMe(getDb(c.env.DB), c.get("session")!.user.id)))
   .patch("/me", userRoute(), validate("json", profileSchema), async (c) =>
     c.json(await updateProfile(getDb(c.env.DB), c.get("session")!.user.id, c.req.valid("json"))),

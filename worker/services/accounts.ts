@@ -11,7 +11,7 @@ import {
 import { memberships, userCredentials, users } from "../db/schema";
 import { DUMMY_PASSWORD_HASH, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "../auth/passwords";
 import { permissionsOf } from "../auth/permissions";
-import { createSession, DEFAULT_SESSION_TIMEOUT_SECONDS, deleteSessionsOfUserQuery } from "../auth/sessions";
+import { createSession, DEFAULT_SESSION_TIMEOUT_SECONDS, deleteSessionsOfUserQuery, resolveSession } from "../auth/sessions";
 import { assertNotThrottled, clearFailures, recordFailure, throttleKeys } from "../auth/throttle";
 import { AppError, notFound, validationError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -177,6 +177,14 @@ export async function getMe(db: Db, userId: string) {
 }
 
 export type Me = Awaited<ReturnType<typeof getMe>>;
+
+/** Who is signed in: their Me, or `{ user: null }` for a visitor (`GET /api/session`). */
+export type SessionAnswer = Me | { user: null };
+
+export async function sessionAnswer(db: Db, token: string | null): Promise<SessionAnswer> {
+  const session = token ? await resolveSession(db, token) : null;
+  return session ? getMe(db, session.user.id) : { user: null };
+}
 
 export async function updateProfile(db: Db, userId: string, input: z.infer<typeof profileSchema>) {
   if (Object.keys(input).length) await db.update(users).set(input).where(eq(users.id, userId));

@@ -3,8 +3,8 @@ import type { OrgContext } from "../context";
 import type { Db } from "../db/client";
 import { auditFacets, listAuditEntries } from "../db/audit";
 import { DAY } from "../lib/time";
+import { RETENTION_DAYS } from "../lib/plans";
 import { operationOf, storedFormsOf } from "./audit-vocabulary";
-import { RETENTION_DAYS } from "./retention";
 
 export const AUDIT_PAGE_MAX = 200;
 

@@ -10,7 +10,7 @@ import { sumIngestCounters } from "../db/ingest";
 export interface DemoSeedStatus {
   /** True until every planned event has been stored or dropped. */
   seeding: boolean;
-  /** Null when the workspace has no recorded seed (not the demo, or not seeded by `npm start`). */
+  /** Null when the workspace has no recorded seed (not the demo, or not seeded by `seedDemo` — `npm start` or `npm run admin -- seed-demo`). */
   plannedEvents: number | null;
   storedEvents: number | null;
 }
@@ -24,7 +24,7 @@ export async function getDemoSeedStatus(db: Db, orgId: string): Promise<DemoSeed
   const seed = await findDemoSeed(db, orgId);
   if (!seed) return { seeding: false, plannedEvents: null, storedEvents: null };
   // Every hour's counters since the beginning: accepted rows and dropped ones (duplicates are repeats).
-  const counters = await sumIngestCounters(db, orgId, 0);
+  const counters = await sumIngestCounters(db, orgId, { from: 0, to: Number.MAX_SAFE_INTEGER });
   const storedEvents = counters.filter((c) => c.counter === "accepted" || c.counter.startsWith("dropped.")).reduce((n, c) => n + Number(c.value), 0);
   return { seeding: storedEvents < seed.plannedEvents, plannedEvents: seed.plannedEvents, storedEvents };
 }

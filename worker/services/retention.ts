@@ -1,11 +1,9 @@
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { auditLog, auditPruneCutoffs, orgs, orgSlugRedirects, sessions, type Plan } from "../db/schema";
+import { auditLog, auditPruneCutoffs, orgs, orgSlugRedirects, sessions } from "../db/schema";
 import { DAY } from "../lib/time";
+import { RETENTION_DAYS } from "../lib/plans";
 import { pruneIngestRound } from "../db/ingest";
-
-/** How long a plan keeps audit entries, events, messages, rejected payloads and ingest counters. */
-export const RETENTION_DAYS: Record<Plan, number> = { free: 7, team: 90, business: 365 };
 
 /**
  * Daily pruning. Audit entries go through the one documented exception to the append-only triggers:
@@ -44,8 +42,9 @@ export async function pruneExpired(
 export const PRUNE_CHUNK = 5000;
 
 /**
- * Deletes the org's events, messages, rejected payloads and ingest counters older than `cutoff`, in
- * bounded rounds until none is left. Rollups stay: reports over old ranges keep working.
+ * Deletes the org's events (and the dedupe marks of dropped ones), messages, rejected payloads and ingest
+ * counters older than `cutoff`, in bounded rounds until none is left. Rollups stay: reports over old
+ * ranges keep working.
  */
 async function pruneIngestData(db: Db, orgId: string, cutoff: number): Promise<{ events: number; messages: number }> {
   const totals = { events: 0, messages: 0 };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Actor, OrgContext } from "../context";
+import type { OrgContext } from "../context";
 import type { Env } from "../env";
 import type { Db } from "../db/client";
 import { getDb } from "../db/client";
@@ -10,9 +10,9 @@ import { undeliverableExclusions, undeliverableRules } from "../db/schema";
 import { conflict, notFound } from "../lib/errors";
 import { csvStream, type CsvColumn } from "../lib/csv";
 import { decodeCursor, encodeCursor, paginationQuery } from "../lib/pagination";
-import type { OrgLedger } from "../../durable-objects/org-ledger";
-import type { AddressView, LedgerSettings, ListedAddress, ListQuery, RulesView, UndeliverablePage } from "./classification/types";
-import { RETENTION_DAYS } from "./retention";
+import type { AddressView, LedgerSettings, ListedAddress, ListQuery, RulesView, UndeliverablePage } from "../classification/types";
+import { RETENTION_DAYS } from "../lib/plans";
+import { orgLedger } from "./org-ledger";
 import {
   defaultRules,
   detectPreset,
@@ -21,7 +21,7 @@ import {
   rulesSchema,
   rulesVersion,
   type Rules,
-} from "./classification/rules";
+} from "../classification/rules";
 
 /** The org as the Undeliverable list needs it: routes pass their OrgContext, /v1 its key's org. */
 export type UndeliverableOrg = Pick<OrgContext, "orgId" | "plan">;
@@ -29,8 +29,6 @@ export type UndeliverableOrg = Pick<OrgContext, "orgId" | "plan">;
 /** Rows fetched per Durable Object call while streaming a CSV export. */
 const EXPORT_PAGE = 1000;
 export const RULES_VERSION_HEADER = "X-SendOps-Rules-Version";
-/** Who the audit log names when SendOps itself ends an exclusion (a new failure after an Allow). */
-const SYSTEM_ACTOR: Actor = { userId: null, name: "SendOps", email: "" };
 
 export const listFiltersSchema = z.object({
   search: z.string().trim().max(254).optional(),
@@ -50,11 +48,6 @@ export const allowSchema = z.object({
 export const relistSchema = z.object({ email: emailField });
 
 export { rulesSchema };
-
-function ledger(env: Env, orgId: string) {
-  const ns = env.ORG_LEDGER as unknown as DurableObjectNamespace<OrgLedger>;
-  return ns.get(ns.idFromName(orgId));
-}
 
 /** The org's saved rules (Standard until someone saves) and their version. */
 export async function currentRules(db: Db, orgId: string): Promise<{ rules: Rules; version: string }> {
@@ -81,7 +74,7 @@ const withLabel = <T extends AddressView>(v: T): T & { label: string | null } =>
 /** One page of the list (newest change first) and the version of the rules that produced it. */
 export async function listUndeliverable(env: Env, org: UndeliverableOrg, q: z.infer<typeof listQuerySchema>): Promise<UndeliverablePage> {
   const { settings, version } = await settingsOf(getDb(env.DB), org);
-  const page = await ledger(env, org.orgId).undeliverableList(settings, {
+  const page = await orgLedger(env, org.orgId).undeliverableList(settings, {
     search: q.search || undefined,
     status: q.status,
     reason: q.reason,
@@ -109,7 +102,7 @@ const CSV_COLUMNS: CsvColumn<ListedAddress>[] = [
 /** The whole filtered list as CSV, streamed page by page (no size limit, constant memory). */
 export async function exportUndeliverableCsv(env: Env, org: UndeliverableOrg, f: z.infer<typeof listFiltersSchema>) {
   const { settings, version } = await settingsOf(getDb(env.DB), org);
-  const stub = ledger(env, org.orgId);
+  const stub = orgLedger(env, org.orgId);
   async function* pages() {
     let after: ListQuery["after"] | undefined;
     do {
@@ -122,7 +115,7 @@ export async function exportUndeliverableCsv(env: Env, org: UndeliverableOrg, f:
 }
 
 async function addressOrThrow(env: Env, settings: LedgerSettings, email: string): Promise<AddressView> {
-  const view = await ledger(env, settings.orgId).undeliverableGet(settings, email);
+  const view = await orgLedger(env, settings.orgId).undeliverableGet(settings, email);
   if (!view || view.status === "clear") throw notFound("Address on the Undeliverable list");
   return view;
 }
@@ -158,7 +151,7 @@ export async function allowAddress(env: Env, org: OrgContext, input: z.infer<typ
       at,
     }),
   ]);
-  const after = await ledger(env, org.orgId).undeliverableExclude(settings, email, { at, note, by: org.actor.name });
+  const after = await orgLedger(env, org.orgId).undeliverableExclude(settings, email, { at, note, by: org.actor.name });
   if (!after) throw notFound("Address on the Undeliverable list");
   return { row: withLabel(after) };
 }
@@ -168,7 +161,7 @@ export async function relistAddress(env: Env, org: OrgContext, input: z.infer<ty
   const db = getDb(env.DB);
   const email = normaliseEmail(input.email);
   const { settings } = await settingsOf(db, org);
-  const stub = ledger(env, org.orgId);
+  const stub = orgLedger(env, org.orgId);
   const before = await stub.undeliverableGet(settings, email);
   const stored = await findExclusion(db, org.orgId, email);
   if (!stored && before?.status !== "excluded") throw notFound("Exclusion");
@@ -187,27 +180,6 @@ export async function relistAddress(env: Env, org: OrgContext, input: z.infer<ty
   ]);
   const after = await stub.undeliverableRelist(settings, email);
   return { row: after && after.status !== "clear" ? withLabel(after) : null };
-}
-
-/**
- * A new failure after an Allow listed these addresses again (the OrgLedger noticed while ingesting):
- * forget those Allows in D1 too, each recorded in the audit log.
- */
-export async function endExclusionsAfterFailure(db: Db, orgId: string, relisted: { email: string; excludedAt: number }[], at = Date.now()) {
-  if (!relisted.length) return;
-  const [first, ...rest] = relisted.flatMap((r) => [
-    deleteExclusionQuery(db, orgId, r.email, r.excludedAt),
-    auditInsert(db, {
-      orgId,
-      actor: SYSTEM_ACTOR,
-      resourceType: "undeliverable_address",
-      resourceId: r.email,
-      operation: "relist_after_failure",
-      summary: `Listed ${r.email} again: a new failure arrived after it was allowed`,
-      at,
-    }),
-  ]);
-  await db.batch([first!, ...rest]);
 }
 
 export async function getRules(db: Db, orgId: string): Promise<RulesView> {
@@ -245,12 +217,12 @@ export async function saveRules(env: Env, org: OrgContext, rules: Rules, at = Da
       }),
     ]);
   }
-  await ledger(env, org.orgId).undeliverableSync({ orgId: org.orgId, retentionDays: RETENTION_DAYS[org.plan], rules });
+  await orgLedger(env, org.orgId).undeliverableSync({ orgId: org.orgId, retentionDays: RETENTION_DAYS[org.plan], rules });
   return getRules(db, org.orgId);
 }
 
 /** The list under candidate rules compared with today's. Never writes anything. */
 export async function previewRules(env: Env, org: UndeliverableOrg, candidate: Rules) {
   const { settings } = await settingsOf(getDb(env.DB), org);
-  return ledger(env, org.orgId).undeliverablePreview(settings, candidate);
+  return orgLedger(env, org.orgId).undeliverablePreview(settings, candidate);
 }

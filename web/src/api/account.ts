@@ -4,18 +4,28 @@ import type {
   changePasswordSchema,
   Me,
   profileSchema,
+  SessionAnswer,
   signInSchema,
   signUpSchema,
 } from "../../../worker/services/accounts";
-import { api } from "./client";
+import { api, ApiError } from "./client";
 
 export type { Me };
 export type MeWorkspace = Me["workspaces"][number];
 export type ProfileInput = z.input<typeof profileSchema>;
 
+/**
+ * The signed-in user. Read from /api/session, which answers a visitor with `{ user: null }` rather than
+ * a 401 (a signed-out page load logs no failed request); a visitor still fails this query as
+ * unauthenticated, so the router sends them to sign in.
+ */
 export const meQuery = queryOptions({
   queryKey: ["me"],
-  queryFn: ({ signal }) => api<Me>("/api/me", { signal }),
+  queryFn: async ({ signal }): Promise<Me> => {
+    const answer = await api<SessionAnswer>("/api/session", { signal });
+    if (answer.user === null) throw new ApiError(401, "UNAUTHORIZED", "Sign in to continue.");
+    return answer;
+  },
   staleTime: 30_000,
 });
 

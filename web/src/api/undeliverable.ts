@@ -1,7 +1,7 @@
 import { infiniteQueryOptions, keepPreviousData, queryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { Reason, Rules } from "../../../worker/services/classification/rules";
-import type { Preview } from "../../../worker/services/classification/preview";
-import type { RulesView, UndeliverablePage, UndeliverableRow } from "../../../worker/services/classification/types";
+import type { Reason, Rules } from "../../../worker/classification/rules";
+import type { Preview } from "../../../worker/classification/preview";
+import type { RulesView, UndeliverablePage, UndeliverableRow } from "../../../worker/classification/types";
 import { api } from "./client";
 
 export type { Preview, Reason, Rules, RulesView, UndeliverablePage, UndeliverableRow };

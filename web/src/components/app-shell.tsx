@@ -1,17 +1,19 @@
-import { useEffect, useMemo, useRef, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { Link, Outlet, useLocation, useParams, useRouter } from "@tanstack/react-router";
 import { ROLE_LABELS } from "../../../worker/auth/permissions";
 import { useMe } from "../api/account";
 import { useSetupProgress } from "../api/setup";
 import { rememberWorkspace } from "../lib/last-workspace";
+import { useDismiss } from "../lib/use-dismiss";
 import { canSee, NAV, NAV_SECTIONS, navItemFor, type NavItem } from "../nav";
 import { scopeOf, WorkspaceContext, type WorkspaceScope } from "../workspace";
 import { AwsStatusBadge } from "./aws-status-badge";
 import { DemoBanner } from "./demo-banner";
-import { LockIcon, LogOutIcon } from "./icons";
+import { LockIcon, LogOutIcon, MenuIcon } from "./icons";
 import { OrgSwitcher } from "./org-switcher";
 import { useSignOutAndLeave } from "./sign-out";
 import { EmptyState, FullPageLoading } from "./states";
+import { WorkspaceMark } from "./workspace-mark";
 
 const initials = (name: string) =>
   name
@@ -30,6 +32,34 @@ function useNavCounters(scope: WorkspaceScope | null): Partial<Record<NonNullabl
   if (!progress || progress.done) return {};
   const total = progress.phases.length;
   return { "setup-progress": { text: `${progress.completed}/${total}`, description: `${progress.completed} of ${total} phases done` } };
+}
+
+/**
+ * On narrow screens (where styles.css shows the menu button) the sidebar is a drawer over the page. It
+ * closes on navigation, on Escape and on a pointer down outside it; while it is open the page behind it
+ * is inert, so focus and assistive technology stay in the drawer.
+ */
+function useNavDrawer(pathname: string) {
+  const [open, setOpen] = useState(false);
+  const drawerRef = useRef<HTMLElement>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const close = useCallback(() => setOpen(false), []);
+  useDismiss(open, close, drawerRef, buttonRef);
+
+  useEffect(() => close(), [pathname, close]);
+
+  useEffect(() => {
+    if (!open) return;
+    drawerRef.current?.querySelector<HTMLElement>('.nav-link[aria-current="page"], .nav-link')?.focus();
+    // Widening the window past the breakpoint turns the drawer back into the sidebar: nothing stays inert.
+    const onResize = () => {
+      if (buttonRef.current && getComputedStyle(buttonRef.current).display === "none") close();
+    };
+    window.addEventListener("resize", onResize);
+    return () => window.removeEventListener("resize", onResize);
+  }, [open, close]);
+
+  return { open, toggle: () => setOpen((o) => !o), drawerRef, buttonRef };
 }
 
 /** The signed-in layout of a workspace: sidebar (switcher, nav, user), demo banner, page. */
@@ -56,6 +86,7 @@ export function AppShell() {
   }, [found, router]);
 
   const counters = useNavCounters(scope);
+  const drawer = useNavDrawer(pathname);
 
   if (!workspace || !scope) return <FullPageLoading />;
 
@@ -72,8 +103,23 @@ export function AppShell() {
 
   return (
     <WorkspaceContext.Provider value={scope}>
-      <div className="app">
-        <aside className="sidebar">
+      <div className={`app${drawer.open ? " nav-open" : ""}`}>
+        <header className="topbar">
+          <button
+            ref={drawer.buttonRef}
+            type="button"
+            className="btn btn-ghost menu-button"
+            aria-label="Menu"
+            aria-expanded={drawer.open}
+            aria-controls="app-sidebar"
+            onClick={drawer.toggle}
+          >
+            <MenuIcon size={20} />
+          </button>
+          <WorkspaceMark workspace={workspace} />
+          <strong className="topbar-title">{workspace.name}</strong>
+        </header>
+        <aside className="sidebar" id="app-sidebar" ref={drawer.drawerRef}>
           <div className="sidebar-top">
             <OrgSwitcher current={workspace} workspaces={me.workspaces} />
             {scope.can("aws.view") && <AwsStatusBadge key={workspace.id} />}
@@ -142,7 +188,8 @@ export function AppShell() {
             </button>
           </div>
         </aside>
-        <div className="main">
+        {drawer.open && <div className="nav-backdrop" aria-hidden="true" />}
+        <div className="main" inert={drawer.open}>
           {workspace.isDemo && <DemoBanner workspaces={me.workspaces} />}
           <main className="content" key={workspace.id}>
             {page}

@@ -8,6 +8,7 @@ import { useTimeZone } from "../lib/use-timezone";
 import { useWorkspace } from "../workspace";
 import { regionLabel } from "./aws-connection";
 import { ChevronDownIcon } from "./icons";
+import { QueryError } from "./query-error";
 import "./aws.css";
 
 /** The documented labels (troubleshooting__connection-issues.md) and the dot's tone. */
@@ -104,12 +105,7 @@ export function AwsStatusBadge() {
           {status.data ? (
             <Details status={status.data} onNavigate={() => setOpen(false)} />
           ) : (
-            <p className="muted">
-              Could not load the AWS status.{" "}
-              <button type="button" className="btn-link" onClick={() => void status.refetch()}>
-                Try again
-              </button>
-            </p>
+            <QueryError query={status} inline title="Could not load the AWS status." />
           )}
         </div>
       )}

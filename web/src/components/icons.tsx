@@ -232,3 +232,4 @@ export const ClockIcon = icon(
   <path d="M12 7v5l3 2" />
   </>,
 );
+export const MenuIcon = icon(<path d="M4 6h16M4 12h16M4 18h16" />);

@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import type { UseQueryResult } from "@tanstack/react-query";
-import { errorMessage } from "../api/client";
-import { AlertIcon, InboxIcon, SearchIcon, type IconComponent } from "./icons";
+import { InboxIcon, SearchIcon, type IconComponent } from "./icons";
+import { QueryError, queryFailure, type QueryLike } from "./query-error";
 
 /** The shared loading, empty and error states every page uses. */
 
@@ -63,31 +63,6 @@ export function NoMatchesState({ title, onClear, children }: { title: string; on
   );
 }
 
-export function ErrorState({
-  error,
-  title = "Could not load this",
-  onRetry,
-}: {
-  error: unknown;
-  title?: string;
-  onRetry?: () => void;
-}) {
-  return (
-    <div className="state state-error" role="alert">
-      <div className="state-icon">
-        <AlertIcon size={20} />
-      </div>
-      <h3>{title}</h3>
-      <p>{errorMessage(error)}</p>
-      {onRetry && (
-        <button type="button" className="btn btn-sm" onClick={onRetry}>
-          Try again
-        </button>
-      )}
-    </div>
-  );
-}
-
 /**
  * Renders a query's three states uniformly: loading, error (with retry), empty (when `isEmpty` says
  * so), then the data.
@@ -107,33 +82,34 @@ export function QueryView<T>({
   empty?: ReactNode;
   children: (data: T) => ReactNode;
 }) {
+  // isError as well, so that TypeScript knows `data` is there below.
+  if (query.isError || queryFailure(query)) return <QueryError query={query} title={errorTitle ?? "Could not load this"} />;
   if (query.isPending) return <LoadingState label={loadingLabel} />;
-  if (query.isError) return <ErrorState error={query.error} title={errorTitle} onRetry={() => void query.refetch()} />;
   if (isEmpty?.(query.data) && empty) return <>{empty}</>;
   return <>{children(query.data)}</>;
 }
 
 /** The parts of a keyset-paged (infinite) query that a list renders. */
-export interface PagedQuery {
-  isPending: boolean;
-  isError: boolean;
-  error: unknown;
-  refetch: () => unknown;
+export interface PagedQuery extends QueryLike {
   hasNextPage: boolean;
   isFetchingNextPage: boolean;
   isFetchNextPageError: boolean;
   fetchNextPage: () => unknown;
 }
 
-/** The "Load more" footer of a keyset-paged list, shown while there is a next page. */
-export function LoadMore({ query }: { query: Pick<PagedQuery, "hasNextPage" | "isFetchingNextPage" | "fetchNextPage"> }) {
+/** The "Load more" footer of a keyset-paged list while there is a next page; a failed one says so, with Retry. */
+export function LoadMore({ query }: { query: PagedQuery }) {
   if (!query.hasNextPage) return null;
   return (
     <div className="list-footer">
-      <button type="button" className="btn" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-        {query.isFetchingNextPage && <span className="spinner" aria-hidden="true" />}
-        Load more
-      </button>
+      {queryFailure(query, true) ? (
+        <QueryError query={query} nextPage inline title="Could not load more." />
+      ) : (
+        <button type="button" className="btn" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+          {query.isFetchingNextPage && <span className="spinner" aria-hidden="true" />}
+          Load more
+        </button>
+      )}
     </div>
   );
 }
@@ -148,7 +124,6 @@ export function PagedQueryView<T>({
   loadingLabel,
   errorTitle,
   empty,
-  reportLoadMoreError,
   children,
 }: {
   query: PagedQuery;
@@ -156,22 +131,15 @@ export function PagedQueryView<T>({
   loadingLabel: string;
   errorTitle: string;
   empty: ReactNode;
-  /** Also show a failed "Load more" below the list, with its own retry. */
-  reportLoadMoreError?: boolean;
   children: (rows: T[]) => ReactNode;
 }) {
-  let body;
-  if (query.isPending) body = <LoadingState label={loadingLabel} />;
-  else if (query.isError) body = <ErrorState error={query.error} title={errorTitle} onRetry={() => void query.refetch()} />;
-  else if (!rows.length) body = empty;
-  else body = children(rows);
+  if (queryFailure(query)) return <QueryError query={query} title={errorTitle} />;
+  if (query.isPending) return <LoadingState label={loadingLabel} />;
+  if (!rows.length) return <>{empty}</>;
   return (
     <>
-      {body}
+      {children(rows)}
       <LoadMore query={query} />
-      {reportLoadMoreError && query.isFetchNextPageError && (
-        <ErrorState error={query.error} title="Could not load more" onRetry={() => void query.fetchNextPage()} />
-      )}
     </>
   );
 }

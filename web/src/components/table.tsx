@@ -1,11 +1,14 @@
 import { Fragment, useState, type Key, type ReactNode } from "react";
 import { ChevronRightIcon } from "./icons";
 
-/** The dashboard's list table: `head` is the header row's cells, `children` the body rows. */
-export function Table({ head, label, children }: { head: ReactNode; label?: string; children: ReactNode }) {
+/**
+ * The dashboard's list table: `head` is the header row's cells, `children` the body rows. A table wider
+ * than its card scrolls inside it; `className` sets a table's own column widths.
+ */
+export function Table({ head, label, className, children }: { head: ReactNode; label?: string; className?: string; children: ReactNode }) {
   return (
     <div className="table-wrap">
-      <table className="table" aria-label={label}>
+      <table className={className ? `table ${className}` : "table"} aria-label={label}>
         <thead>
           <tr>{head}</tr>
         </thead>

@@ -3,6 +3,7 @@ import type { Plan } from "../../../worker/db/schema";
 import { operationLabel, resourceLabel } from "../../../worker/services/audit-vocabulary";
 import { useAuditFacets, useAuditLog, type AuditEntry } from "../api/audit";
 import { ScrollIcon } from "../components/icons";
+import { QueryError } from "../components/query-error";
 import { Card, PageHeader } from "../components/page";
 import { EmptyState, NoMatchesState, PagedQueryView } from "../components/states";
 import { ExpandableRows, HiddenHeader, Table } from "../components/table";
@@ -80,6 +81,7 @@ export function AuditLogPage() {
             />
           </div>
         </div>
+        <QueryError query={facets} inline title="Could not load the filter options." />
         <PagedQueryView
           query={log}
           rows={entries}

@@ -16,7 +16,7 @@ import {
   type ConfigurableRule,
   type PresetName,
   type Rules,
-} from "../../../worker/services/classification/rules";
+} from "../../../worker/classification/rules";
 import { usePreview, useRules, useSaveRules, type Preview, type RulesView } from "../api/undeliverable";
 import { Alert } from "../components/alert";
 import { FormError } from "../components/form";
@@ -24,6 +24,7 @@ import { GuardedButton } from "../components/guarded-button";
 import { LockIcon } from "../components/icons";
 import { Modal } from "../components/modal";
 import { Card, PageHeader } from "../components/page";
+import { QueryError, queryFailure, type QueryLike } from "../components/query-error";
 import { QueryView } from "../components/states";
 import { useToast } from "../components/toast";
 import { blockerFor } from "../lib/blocker";
@@ -241,7 +242,11 @@ function RulesEditor({ saved, save }: { saved: RulesView; save: ReturnType<typeo
         </div>
 
         <div className="stack" style={{ flexBasis: "20rem", position: "sticky", top: "1rem" }}>
-          <PreviewPanel preview={preview.data} computing={candidate === null || preview.isFetching || !preview.data} failed={preview.isError} />
+          <PreviewPanel
+            preview={preview.data}
+            computing={!queryFailure(preview) && (candidate === null || preview.isFetching || !preview.data)}
+            query={preview}
+          />
         </div>
       </div>
 
@@ -299,12 +304,12 @@ function KnobField(props: { id: string; label: string; min: number; max: number;
   );
 }
 
-function PreviewPanel({ preview, computing, failed }: { preview: Preview | undefined; computing: boolean; failed: boolean }) {
+function PreviewPanel({ preview, computing, query }: { preview: Preview | undefined; computing: boolean; query: QueryLike }) {
   return (
     <Card title="Live preview" description="Read-only: nothing changes until you save.">
       <div className="stack-sm" aria-live="polite" data-testid="preview">
         {computing && <p className="subtle">Computing…</p>}
-        {failed && <p className="field-error">The preview failed; your saved rules are unaffected.</p>}
+        <QueryError query={query} inline title="The preview failed; your saved rules are unaffected." />
         {preview && (
           <>
             <div className="row-between">

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { Link } from "@tanstack/react-router";
-import { REASONS, reasonLabel, type Reason } from "../../../worker/services/classification/rules";
+import { REASONS, reasonLabel, type Reason } from "../../../worker/classification/rules";
 import { exportUrl, useAllow, useRelist, useUndeliverable, type UndeliverableFilters, type UndeliverableRow } from "../api/undeliverable";
 import { Alert } from "../components/alert";
 import { FormError } from "../components/form";
@@ -12,7 +12,7 @@ import { EmptyState, NoMatchesState, PagedQueryView } from "../components/states
 import { HiddenHeader, Table } from "../components/table";
 import { useToast } from "../components/toast";
 import { blockerFor } from "../lib/blocker";
-import { formatDateTime } from "../lib/time";
+import { formatDateTime, formatStamp } from "../lib/time";
 import { useDebounced } from "../lib/use-debounced";
 import { useTimeZone } from "../lib/use-timezone";
 import { useWorkspace } from "../workspace";
@@ -121,6 +121,7 @@ export function UndeliverablePage() {
         >
           {(listed) => (
             <Table
+              className="undeliverable-table"
               head={
                 <>
                   <th scope="col">Email</th>
@@ -135,20 +136,30 @@ export function UndeliverablePage() {
             >
               {listed.map((r) => (
                 <tr key={r.email} data-email={r.email}>
-                  <td className="cell-primary mono">{r.email}</td>
+                  <td className="cell-primary mono cell-email">{r.email}</td>
                   <td>
                     <span className={`badge ${r.status === "listed" ? "badge-danger" : "badge-success"}`}>
                       {r.status === "listed" ? "Listed" : "Excluded"}
                     </span>
                   </td>
-                  <td>{r.label ?? <span className="subtle">—</span>}</td>
+                  <td className="cell-reason">{r.label ?? <span className="subtle">—</span>}</td>
                   <td>{r.events.toLocaleString()}</td>
-                  <td className="muted">{formatDateTime(r.lastChange, tz)}</td>
-                  <td className="cell-secondary">
+                  <td className="muted nowrap">
+                    <time dateTime={new Date(r.lastChange).toISOString()} title={formatDateTime(r.lastChange, tz)}>
+                      {formatStamp(r.lastChange, tz)}
+                    </time>
+                  </td>
+                  <td className="cell-secondary cell-diagnostic">
                     {r.status === "excluded" && r.note ? (
-                      <span title={r.excludedBy ? `Note by ${r.excludedBy}` : undefined}>{r.note}</span>
+                      <span className="cell-clamp" title={r.excludedBy ? `Note by ${r.excludedBy}: ${r.note}` : r.note}>
+                        {r.note}
+                      </span>
+                    ) : r.lastDiagnostic ? (
+                      <span className="cell-clamp" title={r.lastDiagnostic}>
+                        {r.lastDiagnostic}
+                      </span>
                     ) : (
-                      (r.lastDiagnostic ?? <span className="subtle">—</span>)
+                      <span className="subtle">—</span>
                     )}
                   </td>
                   <td className="cell-actions">

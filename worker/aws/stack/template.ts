@@ -93,14 +93,15 @@ export function parameterList(p: StackParameters): { key: ParameterKey; value: s
 type Json = YamlValue;
 type JsonObject = { [key: string]: Json };
 
-export interface CloudFormationTemplate {
+/** A type alias, not an interface, so that it is a YamlValue as it stands (aliases carry an implicit index signature). */
+export type CloudFormationTemplate = {
   AWSTemplateFormatVersion: "2010-09-09";
   Description: string;
   Metadata: JsonObject;
   Parameters: Record<ParameterKey, JsonObject>;
   Resources: Record<(typeof STACK_RESOURCES)[number]["logicalId"], { Type: string; Properties: JsonObject }>;
   Outputs: Record<"RoleARN" | "ConfigurationSetName" | "EventRuleName", { Description: string; Value: Json }>;
-}
+};
 
 const ref = (name: string) => ({ Ref: name });
 const sub = (s: string) => ({ "Fn::Sub": s });
@@ -278,5 +279,5 @@ export function templateJson(t: CloudFormationTemplate): string {
 }
 
 export function templateYaml(t: CloudFormationTemplate): string {
-  return toYaml(t as unknown as YamlValue);
+  return toYaml(t);
 }

@@ -1,6 +1,7 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { users } from "./accounts";
 import { orgs } from "./orgs";
+import { METRIC_NAMES, METRICS, type Metric } from "../../lib/metrics";
 
 /**
  * Event ingest (docs/ingest.md). Control plane: ingest keys, managed identities, channels. Data plane:
@@ -102,7 +103,8 @@ export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
  * Message status, lowest precedence first. A message's status only ever moves up this list, so the
- * order in which events arrive never matters (a late Delivery never hides a Bounce).
+ * order in which events arrive never matters (a late Delivery never hides a Bounce). `delivered` means a
+ * Delivery event for that recipient is known.
  */
 export const MESSAGE_STATUSES = ["sent", "delayed", "delivered", "rendering_failed", "rejected", "bounced", "complained"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
@@ -162,9 +164,28 @@ export const events = sqliteTable(
 );
 
 /**
+ * The dedupe marks of dropped events: one row per (SES event, recipient) that ingest did not store, keyed
+ * by the same `eventKey` as `events`, so an event dropped once and delivered again counts as a duplicate,
+ * not as a second drop. `at` is the event's own timestamp (retention prunes these with the events);
+ * `reason` one of DROP_REASONS (worker/services/ingest/normalise.ts).
+ */
+export const droppedEvents = sqliteTable(
+  "dropped_events",
+  {
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    eventKey: text("event_key").notNull(),
+    at: integer("at").notNull(),
+    reason: text("reason").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.eventKey] }), index("dropped_events_org_at").on(t.orgId, t.at)],
+);
+
+/**
  * One row per (SES message id, recipient). Every column is a commutative merge of the message's events
  * (min/max of timestamps, status by precedence, "latest wins" with a deterministic tie-break), so any
- * order and any split into batches give the same row.
+ * order and any split into batches give the same row. Opens and clicks are credited to a recipient only
+ * once its Delivery is known (docs/reports.md, Engagement): `reported*` hold what SES reported for the
+ * message, `firstOpenAt`, `firstClickAt`, `openCount`, `clickCount` what is credited.
  */
 export const messages = sqliteTable(
   "messages",
@@ -184,10 +205,19 @@ export const messages = sqliteTable(
     deliveredAt: integer("delivered_at"),
     /** Delivery latency of the first delivery: delivered_at − sent_at. */
     latencyMs: integer("latency_ms"),
+    /** Credited engagement: the reported values once `deliveredAt` is known, else null / 0. */
     firstOpenAt: integer("first_open_at"),
     firstClickAt: integer("first_click_at"),
     openCount: integer("open_count").notNull().default(0),
     clickCount: integer("click_count").notNull().default(0),
+    /**
+     * Opens and clicks SES reported for the message (it names every recipient of the message, not the
+     * one who opened), whether or not this recipient's delivery is known.
+     */
+    reportedFirstOpenAt: integer("reported_first_open_at"),
+    reportedFirstClickAt: integer("reported_first_click_at"),
+    reportedOpenCount: integer("reported_open_count").notNull().default(0),
+    reportedClickCount: integer("reported_click_count").notNull().default(0),
     /** The latest bounce: its time, type and sub-type. */
     bouncedAt: integer("bounced_at"),
     bounceType: text("bounce_type"),
@@ -216,24 +246,14 @@ export const messages = sqliteTable(
 export const BUCKET_SIZES = ["hour", "day"] as const;
 export type BucketSize = (typeof BUCKET_SIZES)[number];
 
-/** The counts every per-dimension rollup carries (per recipient; each event in its own timestamp's bucket). */
-const metricColumns = () => ({
-  sends: integer("sends").notNull().default(0),
-  deliveries: integer("deliveries").notNull().default(0),
-  hardBounces: integer("hard_bounces").notNull().default(0),
-  softBounces: integer("soft_bounces").notNull().default(0),
-  undeterminedBounces: integer("undetermined_bounces").notNull().default(0),
-  complaints: integer("complaints").notNull().default(0),
-  rejects: integer("rejects").notNull().default(0),
-  delays: integer("delays").notNull().default(0),
-  renderingFailures: integer("rendering_failures").notNull().default(0),
-  opens: integer("opens").notNull().default(0),
-  clicks: integer("clicks").notNull().default(0),
-  /** A message-recipient counts once, in the bucket of its earliest open / click. */
-  uniqueOpens: integer("unique_opens").notNull().default(0),
-  uniqueClicks: integer("unique_clicks").notNull().default(0),
-  subscriptions: integer("subscriptions").notNull().default(0),
-});
+const metricColumn = (m: Metric) => integer(METRICS[m].column).notNull().default(0);
+
+/**
+ * The counts every per-dimension rollup carries (per recipient; each event in its own timestamp's bucket):
+ * one column per metric of worker/lib/metrics.ts, in its order.
+ */
+export const metricColumns = () =>
+  Object.fromEntries(METRIC_NAMES.map((m) => [m, metricColumn(m)])) as { [M in Metric]: ReturnType<typeof metricColumn> };
 
 /** Key shared by every rollup: org, bucket size and start, channel id ('' = no channel). */
 const bucketColumns = () => ({
@@ -292,8 +312,10 @@ export const rollupLatency = sqliteTable(
 );
 
 /**
- * Per-org ingest counters per hour of processing: `accepted` (new event rows), `duplicates` (rows that
- * were already stored), `dropped.<reason>` (rows not ingested). Counts are per (event, recipient) row.
+ * Per-org ingest counters per hour of processing: `accepted` (new event rows), `duplicates` (rows already
+ * stored or already dropped), `dropped.<reason>` (rows not ingested, each once), `rejected` (requests
+ * refused with 400/413, in the hour received) and `rejected.discarded` (rejected payloads deleted to keep
+ * the workspace within its cap). Event counts are per (event, recipient) row.
  */
 export const ingestCounters = sqliteTable(
   "ingest_counters",

@@ -1,6 +1,6 @@
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { orgs } from "./orgs";
-import { BUCKET_SIZES } from "./ingest";
+import { BUCKET_SIZES, metricColumns } from "./ingest";
 
 /**
  * All-channel rollups (docs/reports.md, "Performance"): the per-channel rollups of ingest
@@ -9,23 +9,6 @@ import { BUCKET_SIZES } from "./ingest";
  * `rollup_*` tables (migration `reports_all_channel_triggers`): every insert adds its counts, every
  * update adds new − old, in the same statement (so in the consumer's transaction).
  */
-
-const metricColumns = () => ({
-  sends: integer("sends").notNull().default(0),
-  deliveries: integer("deliveries").notNull().default(0),
-  hardBounces: integer("hard_bounces").notNull().default(0),
-  softBounces: integer("soft_bounces").notNull().default(0),
-  undeterminedBounces: integer("undetermined_bounces").notNull().default(0),
-  complaints: integer("complaints").notNull().default(0),
-  rejects: integer("rejects").notNull().default(0),
-  delays: integer("delays").notNull().default(0),
-  renderingFailures: integer("rendering_failures").notNull().default(0),
-  opens: integer("opens").notNull().default(0),
-  clicks: integer("clicks").notNull().default(0),
-  uniqueOpens: integer("unique_opens").notNull().default(0),
-  uniqueClicks: integer("unique_clicks").notNull().default(0),
-  subscriptions: integer("subscriptions").notNull().default(0),
-});
 
 const bucketColumns = () => ({
   orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),

@@ -11,6 +11,7 @@ import { getDeliverabilityV1, getEngagementV1, getLatencyV1, getProvidersV1 } fr
 import { listChannelsV1 } from "./channels";
 import { listIdentitiesV1 } from "./identities";
 import { listSuppressionsV1 } from "./suppressions";
+import { getIngestCountersV1 } from "./ingest";
 
 /** Every /v1 endpoint. Add a route: define it in its own file with `defineV1Route`, list it here. */
 export const V1_ROUTES: readonly AnyV1Route[] = [
@@ -27,6 +28,7 @@ export const V1_ROUTES: readonly AnyV1Route[] = [
   listUndeliverableV1,
   getUndeliverableRulesV1,
   listSuppressionsV1,
+  getIngestCountersV1,
 ];
 
 /** The public API, mounted at /v1. */

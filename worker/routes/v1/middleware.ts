@@ -4,7 +4,7 @@ import { findApiKeyByHash, touchApiKeyQuery } from "../../db/api-keys";
 import { AppError, tooManyRequests } from "../../lib/errors";
 import { MINUTE } from "../../lib/time";
 import { API_KEY_PATTERN, hashApiKey } from "../../services/api-keys";
-import type { RateLimiter, RateLimitResult } from "../../../durable-objects/rate-limiter";
+import type { RateLimitResult } from "../../../durable-objects/rate-limiter";
 import type { V1Env } from "./context";
 
 /** Requests per key per sliding minute. */
@@ -49,7 +49,7 @@ function rateLimitHeaders(r: RateLimitResult): Record<string, string> {
 /** Per-key sliding window in the key's RateLimiter Durable Object; fails open (and logs) if the object is unreachable. */
 async function checkRateLimit(env: V1Env["Bindings"], keyId: string): Promise<RateLimitResult | null> {
   try {
-    const ns = env.RATE_LIMITER as unknown as DurableObjectNamespace<RateLimiter>;
+    const ns = env.RATE_LIMITER;
     const limiter = ns.get(ns.idFromName(keyId));
     return await limiter.hit(V1_RATE_LIMIT.limit, V1_RATE_LIMIT.windowMs);
   } catch (err) {

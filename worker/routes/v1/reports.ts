@@ -3,14 +3,14 @@ import { engagementReportSchema, getEngagementReport } from "../../services/repo
 import { getLatencyReport, latencyReportSchema } from "../../services/reports/latency";
 import { getProviderReport, providerQuerySchema, providerReportSchema, providerRowSchema } from "../../services/reports/providers";
 import { reportQuerySchema } from "../../services/reports/range";
+import { rateDescription } from "../../lib/rates";
 import { defineV1Route, v1Schema } from "./define";
 
 v1Schema("ProviderRow", providerRowSchema);
 
 const RANGE_NOTE =
   "The range is widened to whole hours; counts are per recipient, each event in the bucket of its own timestamp. " +
-  "Rates: bounce % over sends, complaint % over deliveries, reject % over sends + rejects, open/click % as unique " +
-  "opened/clicked messages over deliveries.";
+  `Rates: ${(["bounce", "complaint", "reject", "open", "click"] as const).map(rateDescription).join(" ")}`;
 
 export const getDeliverabilityV1 = defineV1Route({
   method: "get",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { pageSchema } from "../../lib/pagination";
-import { LOCKED_REASONS, PRESETS, REASONS, rulesSchema } from "../../services/classification/rules";
+import { LOCKED_REASONS, PRESETS, REASONS, rulesSchema } from "../../classification/rules";
 import { getRules, listQuerySchema, listUndeliverable, RULES_VERSION_HEADER } from "../../services/undeliverable";
 import { defineV1Route, v1Schema } from "./define";
 

@@ -2,39 +2,22 @@ import { z } from "zod";
 import type { Actor } from "../../context";
 import { auditInsert } from "../../db/audit";
 import type { Db } from "../../db/client";
-import { findChannelByConfigurationSet, findIdentity, listRejectedPayloadsPage, REJECTED_DISCARDED_COUNTER, sumIngestCounters } from "../../db/ingest";
+import { findChannelByConfigurationSet, findIdentity, listRejectedPayloadsPage } from "../../db/ingest";
 import { channels, identities, type IdentityKind, type VerificationStatus } from "../../db/schema";
 import { conflict } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { HOUR } from "../../lib/time";
 import { decodeCursor, paginate } from "../../lib/pagination";
+import { DEFAULT_COUNTER_HOURS, getIngestCounters, resolveCounterRange } from "./counters";
 import { listIngestKeys } from "./keys";
 
-/** Counters in the ingest overview cover this many hours up to now. */
-export const COUNTER_WINDOW_HOURS = 24;
-
-/**
- * Webhook URL, valid keys and the last 24 h of counters (accepted, duplicates, dropped by reason, and
- * rejected payloads deleted to keep the workspace within REJECTED_PAYLOADS_KEPT).
- */
+/** Webhook URL, valid keys and the last 24 h of counters (the same counters as `GET /v1/ingest/counters`). */
 export async function getIngestOverview(db: Db, appUrl: string, orgId: string, now = Date.now()) {
-  const since = Math.floor((now - COUNTER_WINDOW_HOURS * HOUR) / HOUR) * HOUR;
-  const [keys, counters] = await Promise.all([listIngestKeys(db, orgId, now), sumIngestCounters(db, orgId, since)]);
-  const dropped: Record<string, number> = {};
-  let accepted = 0;
-  let duplicates = 0;
-  let rejectedDiscarded = 0;
-  for (const c of counters) {
-    const value = Number(c.value);
-    if (c.counter === "accepted") accepted = value;
-    else if (c.counter === "duplicates") duplicates = value;
-    else if (c.counter === REJECTED_DISCARDED_COUNTER) rejectedDiscarded = value;
-    else if (c.counter.startsWith("dropped.")) dropped[c.counter.slice("dropped.".length)] = value;
-  }
+  const range = resolveCounterRange({}, now);
+  const [keys, { from, to: _to, ...counters }] = await Promise.all([listIngestKeys(db, orgId, now), getIngestCounters(db, orgId, range)]);
   return {
     webhookUrl: new URL("/ingest/eventbridge", appUrl).toString(),
     keys: keys.map((k) => ({ id: k.id, prefix: k.prefix, createdAt: k.createdAt, expiresAt: k.expiresAt })),
-    counters: { accepted, duplicates, dropped, rejectedDiscarded, since, windowHours: COUNTER_WINDOW_HOURS },
+    counters: { ...counters, since: from, windowHours: DEFAULT_COUNTER_HOURS },
   };
 }
 export type IngestOverview = Awaited<ReturnType<typeof getIngestOverview>>;

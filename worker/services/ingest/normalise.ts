@@ -55,7 +55,15 @@ export interface EventRow {
 export const DROP_REASONS = ["unmanaged_identity"] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
-export type NormaliseResult = { ok: true; rows: EventRow[] } | { ok: false; reason: DropReason; rows: number };
+/** One (event, recipient) ingest does not store, with the dedupe key it would have had. */
+export interface DroppedRow {
+  orgId: string;
+  eventKey: string;
+  at: number;
+  reason: DropReason;
+}
+
+export type NormaliseResult = { ok: true; rows: EventRow[] } | { ok: false; drops: DroppedRow[] };
 
 const TYPE_OF: Record<SesDetail["eventType"], EventType> = {
   Send: "send",
@@ -156,9 +164,19 @@ export function eventKeyOf(messageId: string, type: EventType, at: number, recip
   return sha256Hex([messageId, type, String(at), recipient, link ?? ""].join("\n"));
 }
 
+/** The event's recipients, lowercased, each once (the first entry of an address listed twice). */
+function uniqueRecipients(parts: RecipientPart[]): [recipient: string, part: RecipientPart][] {
+  const out = new Map<string, RecipientPart>();
+  for (const r of parts) {
+    const recipient = extractAddress(r.address).toLowerCase();
+    if (!out.has(recipient)) out.set(recipient, r);
+  }
+  return [...out];
+}
+
 /**
- * One row per (event, recipient), or the reason the whole event is dropped. Recipients listed twice
- * in one event give one row.
+ * One row per (event, recipient), or, when the whole event is dropped, one drop per recipient with its
+ * dedupe key (so a redelivered drop is recognised). Recipients listed twice in one event give one row.
  */
 export async function normaliseEvent(event: SesEventBridgeEvent, config: OrgIngestConfig, receivedAt: number): Promise<NormaliseResult> {
   const d = event.detail;
@@ -166,8 +184,16 @@ export async function normaliseEvent(event: SesEventBridgeEvent, config: OrgInge
   const type = TYPE_OF[d.eventType];
   const sentAt = ms(mail.timestamp);
   const specific = specificOf(d, sentAt);
+  const recipients = uniqueRecipients(specific.recipients);
+  const link = specific.fields.link ?? null;
+  const keyOf = (recipient: string) => eventKeyOf(mail.messageId, type, specific.at, recipient, link);
   const identity = matchManagedIdentity(mail, config.identities);
-  if (!identity) return { ok: false, reason: "unmanaged_identity", rows: new Set(specific.recipients.map((r) => extractAddress(r.address).toLowerCase())).size };
+  if (!identity) {
+    const drops = await Promise.all(
+      recipients.map(async ([recipient]): Promise<DroppedRow> => ({ orgId: config.orgId, eventKey: await keyOf(recipient), at: specific.at, reason: "unmanaged_identity" })),
+    );
+    return { ok: false, drops };
+  }
 
   const configurationSet = mail.tags?.["ses:configuration-set"]?.[0] ?? null;
   const channelId =
@@ -178,16 +204,11 @@ export async function normaliseEvent(event: SesEventBridgeEvent, config: OrgInge
   const detailJson = JSON.stringify(d);
 
   const rows: EventRow[] = [];
-  const seen = new Set<string>();
-  for (const r of specific.recipients) {
-    const recipient = extractAddress(r.address).toLowerCase();
-    if (seen.has(recipient)) continue;
-    seen.add(recipient);
-    const link = specific.fields.link ?? null;
+  for (const [recipient, r] of recipients) {
     const recipientDomain = domainOf(recipient);
     rows.push({
       orgId: config.orgId,
-      eventKey: await eventKeyOf(mail.messageId, type, specific.at, recipient, link),
+      eventKey: await keyOf(recipient),
       eventbridgeId: event.id,
       type,
       at: specific.at,

@@ -1,4 +1,4 @@
-import type { RateLimiter, RateLimitResult } from "../../../durable-objects/rate-limiter";
+import type { RateLimitResult } from "../../../durable-objects/rate-limiter";
 import type { Env } from "../../env";
 import { getDb } from "../../db/client";
 import { insertRejectedPayload } from "../../db/ingest";
@@ -91,7 +91,7 @@ async function reject(env: Env, key: { orgId: string; keyId: string }, r: Reject
 /** One rejection against the key's window. Fails open (null): a limiter out of reach must not turn a 400 into a 500. */
 async function countRejection(env: Env, keyId: string): Promise<RateLimitResult | null> {
   try {
-    const ns = env.RATE_LIMITER as unknown as DurableObjectNamespace<RateLimiter>;
+    const ns = env.RATE_LIMITER;
     return await ns.get(ns.idFromName(`ingest-rejections:${keyId}`)).hit(REJECTED_POSTS_RATE_LIMIT.limit, REJECTED_POSTS_RATE_LIMIT.windowMs);
   } catch (err) {
     console.error("ingest: rate limiter unavailable; rejection counted nowhere", keyId, err);

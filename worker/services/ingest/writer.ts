@@ -2,8 +2,9 @@ import type { Env } from "../../env";
 import { getDb } from "../../db/client";
 import { batchWriteStatements, eventIdentity, findStoredEventKeys, loadOrgIngestConfigs } from "../../db/ingest";
 import { bucketStart } from "../../lib/time";
-import type { OrgLedger, QualifyingRow } from "../../../durable-objects/org-ledger";
-import { normaliseEvent, type EventRow } from "./normalise";
+import type { QualifyingRow } from "../../classification/types";
+import { recordQualifying } from "../org-ledger";
+import { normaliseEvent, type DroppedRow, type EventRow } from "./normalise";
 import type { SesEventBridgeEvent } from "./schemas";
 
 export interface QueuedEvent {
@@ -13,10 +14,11 @@ export interface QueuedEvent {
 }
 
 export interface IngestBatchResult {
-  /** Rows offered after filtering, rows newly stored, rows already stored. */
+  /** Event rows offered after filtering, rows newly stored, rows (stored or dropped) seen before. */
   rows: number;
   inserted: number;
   duplicates: number;
+  /** Rows newly dropped (a drop seen before is a duplicate). */
   dropped: number;
   /** Events of orgs that no longer exist (acknowledged, nothing stored). */
   orphaned: number;
@@ -29,10 +31,12 @@ const QUALIFYING_TYPES = new Set(["bounce", "complaint", "reject"]);
  *   1. load each org's identities / channels / template tag;
  *   2. normalise (drop unmanaged identities, resolve channel, provider, template);
  *   3. D1 transactions of at most WRITE_CHUNK_ROWS rows each (`writeChunk`): events, rollups, messages,
- *      counters; a transaction commits only rows not stored before;
+ *      counters, or the dedupe marks of dropped rows and their counters; a transaction commits only rows
+ *      not stored (or dropped) before;
  *   4. one Analytics Engine data point per newly inserted row (best effort, never retried);
  *   5. forward every qualifying row (bounce / complaint / reject) to the org's OrgLedger, new or not,
- *      so a retry after a Durable Object failure still delivers them (the ledger dedupes by event_key).
+ *      so a retry after a Durable Object failure still delivers them (the ledger dedupes by event_key),
+ *      and apply to D1 what the ledger changed (its outbox: services/org-ledger.ts).
  * Any throw before 5 completes makes the queue retry the batch; step 3 then inserts nothing it had
  * already committed.
  */
@@ -41,8 +45,7 @@ export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.no
   const configs = await loadOrgIngestConfigs(db, [...new Set(items.map((i) => i.orgId))], env.DEFAULT_TEMPLATE_TAG);
 
   const rows: EventRow[] = [];
-  const dropped = new Map<string, Map<string, number>>();
-  let droppedRows = 0;
+  const drops: DroppedRow[] = [];
   let orphaned = 0;
   for (const [n, item] of items.entries()) {
     if (n > 0 && n % YIELD_EVERY_EVENTS === 0) await yieldToEventLoop();
@@ -52,76 +55,82 @@ export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.no
       continue;
     }
     const result = await normaliseEvent(item.event, config, item.receivedAt);
-    if (result.ok) {
-      rows.push(...result.rows);
-    } else {
-      addCount(dropped, item.orgId, `dropped.${result.reason}`, result.rows);
-      droppedRows += result.rows;
-    }
+    if (result.ok) rows.push(...result.rows);
+    else drops.push(...result.drops);
   }
-  if (!rows.length && !dropped.size) return { rows: 0, inserted: 0, duplicates: 0, dropped: 0, orphaned };
+  if (!rows.length && !drops.length) return { rows: 0, inserted: 0, duplicates: 0, dropped: 0, orphaned };
 
   const inserted: EventRow[] = [];
+  let dropped = 0;
   const claimed = new Set<string>();
-  const chunks = chunkRows(rows);
-  for (const [i, part] of chunks.entries()) {
+  const chunks: Chunk[] = [...chunked(rows).map((part) => ({ rows: part, drops: [] })), ...chunked(drops).map((part) => ({ rows: [], drops: part }))];
+  for (const chunk of chunks) {
     await yieldToEventLoop();
-    // Dropped rows are counted once, with the last transaction: a retry after an earlier failure counts
-    // them again only if the whole write had committed (as for a retry after an OrgLedger failure).
-    const last = i === chunks.length - 1;
-    inserted.push(...(await writeChunk(env.DB, part, claimed, last ? dropped : new Map(), bucketStart(now, "hour"))));
+    const fresh = await writeChunk(env.DB, chunk, claimed, bucketStart(now, "hour"));
+    inserted.push(...fresh.rows);
+    dropped += fresh.drops.length;
   }
   writeDataPoints(env, inserted);
   await yieldToEventLoop();
   await forwardQualifying(env, rows);
 
-  return { rows: rows.length, inserted: inserted.length, duplicates: rows.length - inserted.length, dropped: droppedRows, orphaned };
+  const offered = rows.length + drops.length;
+  return { rows: rows.length, inserted: inserted.length, duplicates: offered - inserted.length - dropped, dropped, orphaned };
+}
+
+/** What one transaction writes: event rows, or the dedupe marks of dropped rows. */
+interface Chunk {
+  rows: EventRow[];
+  drops: DroppedRow[];
 }
 
 /** Attempts at one transaction before the batch is left to the queue's retry. */
 const WRITE_ATTEMPTS = 3;
 
 /**
- * Writes one chunk in one transaction and returns the rows it inserted. Rows already claimed by an
- * earlier chunk of this batch are duplicates. The transaction fails as a whole when any of its events
- * is already stored (by an earlier attempt whose acknowledgement was lost, or by a consumer running
- * alongside): the stored ones are then looked up, left out as duplicates, and the rest written again.
- * A failure with none of them stored is not about duplicates, and is thrown.
+ * Writes one chunk in one transaction and returns what it inserted. Rows already claimed by an earlier
+ * chunk of this batch are duplicates. The transaction fails as a whole when any of its events is already
+ * stored (or, for drops, already dropped) — by an earlier attempt whose acknowledgement was lost, by an
+ * earlier delivery of the event, or by a consumer running alongside: the stored ones are then looked up,
+ * left out as duplicates, and the rest written again. A failure with none of them stored is not about
+ * duplicates, and is thrown.
  */
-async function writeChunk(
-  d1: D1Database,
-  part: EventRow[],
-  claimed: Set<string>,
-  dropped: Map<string, Map<string, number>>,
-  counterBucket: number,
-): Promise<EventRow[]> {
-  let fresh = part.filter((r) => {
+async function writeChunk(d1: D1Database, part: Chunk, claimed: Set<string>, counterBucket: number): Promise<Chunk> {
+  const unclaimed = <T extends EventRow | DroppedRow>(r: T) => {
     const id = eventIdentity(r);
     if (claimed.has(id)) return false;
     claimed.add(id);
     return true;
-  });
+  };
+  let fresh: Chunk = { rows: part.rows.filter(unclaimed), drops: part.drops.filter(unclaimed) };
   for (let attempt = 1; ; attempt++) {
-    const statements = batchWriteStatements(d1, { rows: fresh, counters: chunkCounters(part, fresh, dropped), counterBucket });
-    if (!statements.length) return [];
+    const statements = batchWriteStatements(d1, { ...fresh, counters: chunkCounters(part, fresh), counterBucket });
+    if (!statements.length) return fresh;
     try {
       await d1.batch(statements);
       return fresh;
     } catch (err) {
-      const stored = await findStoredEventKeys(d1, fresh);
+      const stored = await findStoredEventKeys(d1, fresh.rows, fresh.drops);
       if (!stored.size || attempt === WRITE_ATTEMPTS) throw err;
-      fresh = fresh.filter((r) => !stored.has(eventIdentity(r)));
+      const notStored = (r: EventRow | DroppedRow) => !stored.has(eventIdentity(r));
+      fresh = { rows: fresh.rows.filter(notStored), drops: fresh.drops.filter(notStored) };
     }
   }
 }
 
-/** accepted = rows inserted, duplicates = rows offered − rows inserted (per org), plus the dropped counts. */
-function chunkCounters(part: EventRow[], fresh: EventRow[], dropped: Map<string, Map<string, number>>) {
+/**
+ * Per org: accepted = rows inserted, dropped.<reason> = drops recorded, duplicates = everything offered
+ * (rows and drops) − what was written.
+ */
+function chunkCounters(part: Chunk, fresh: Chunk) {
   const out = new Map<string, Map<string, number>>();
-  for (const [orgId, counters] of dropped) for (const [name, n] of counters) addCount(out, orgId, name, n);
-  for (const r of part) addCount(out, r.orgId, "duplicates", 1);
-  for (const r of fresh) {
+  for (const r of [...part.rows, ...part.drops]) addCount(out, r.orgId, "duplicates", 1);
+  for (const r of fresh.rows) {
     addCount(out, r.orgId, "accepted", 1);
+    addCount(out, r.orgId, "duplicates", -1);
+  }
+  for (const r of fresh.drops) {
+    addCount(out, r.orgId, `dropped.${r.reason}`, 1);
     addCount(out, r.orgId, "duplicates", -1);
   }
   return out;
@@ -153,10 +162,9 @@ const YIELD_EVERY_EVENTS = 25;
  */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-function chunkRows(rows: EventRow[]): EventRow[][] {
-  if (rows.length <= WRITE_CHUNK_ROWS) return [rows];
-  const out: EventRow[][] = [];
-  for (let i = 0; i < rows.length; i += WRITE_CHUNK_ROWS) out.push(rows.slice(i, i + WRITE_CHUNK_ROWS));
+function chunked<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += WRITE_CHUNK_ROWS) out.push(items.slice(i, i + WRITE_CHUNK_ROWS));
   return out;
 }
 
@@ -199,6 +207,5 @@ async function forwardQualifying(env: Env, rows: EventRow[]) {
     list.push(qualifyingRowOf(r));
     byOrg.set(r.orgId, list);
   }
-  const ns = env.ORG_LEDGER as unknown as DurableObjectNamespace<OrgLedger>;
-  await Promise.all([...byOrg].map(([orgId, list]) => ns.get(ns.idFromName(orgId)).recordQualifying(list)));
+  await Promise.all([...byOrg].map(([orgId, list]) => recordQualifying(env, orgId, list)));
 }

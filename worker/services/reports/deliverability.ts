@@ -2,36 +2,11 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import { sumRollups } from "../../db/reports";
 import { percent } from "../../lib/percent";
-import { BOUNCE_METRICS, bouncesOf, countsByInterval, countsRead, pct, sumAll, toCounts, type Counts } from "./metrics";
-import type { Metric } from "../../db/reports";
+import { BOUNCES, type Metric } from "../../lib/metrics";
+import { rateDescription, rateOf } from "../../lib/rates";
+import { REPUTATION_FORMULA, reputationScore } from "../../lib/reputation";
+import { bouncesOf, countsByInterval, countsRead, pct, sumAll, toCounts, type Counts } from "./metrics";
 import { partsOf, resolveReportRange, type ReportQuery } from "./range";
-
-/** SES's reference thresholds (troubleshooting__deliverability-problems.md), in percent. */
-export const SES_THRESHOLDS = {
-  bounce: { warning: 5, critical: 10 },
-  complaint: { warning: 0.08, critical: 0.1 },
-} as const;
-
-export const REPUTATION_FORMULA =
-  "score = 100 − 60·max(B, C) − 20·min(B, C) − 20·(1 − D), clamped to 0–100 and rounded, where " +
-  "B = min(hard bounce % ÷ 10 %, 1) and C = min(complaint % ÷ 0.1 %, 1) are the bounce and complaint " +
-  "rates as fractions of SES's critical thresholds, and D = min(deliveries ÷ sends, 1) is delivery success. " +
-  "Clean sending scores 100; bounces at SES's 5 % warning score 70; either rate at its critical threshold scores 40 or less.";
-
-/**
- * Reputation Score (docs/reports.md): the worse of the two SES-watched rates dominates, the other adds
- * a smaller penalty, and undelivered sends cost up to 20 points. null without sends.
- */
-export function reputationScore(c: Pick<Counts, "sends" | "deliveries" | "hardBounces" | "complaints">): number | null {
-  if (c.sends <= 0) return null;
-  const hardBouncePct = (c.hardBounces / c.sends) * 100;
-  const complaintPct = c.deliveries > 0 ? (c.complaints / c.deliveries) * 100 : 0;
-  const b = Math.min(hardBouncePct / SES_THRESHOLDS.bounce.critical, 1);
-  const cr = Math.min(complaintPct / SES_THRESHOLDS.complaint.critical, 1);
-  const d = Math.min(c.deliveries / c.sends, 1);
-  const score = 100 - 60 * Math.max(b, cr) - 20 * Math.min(b, cr) - 20 * (1 - d);
-  return Math.round(Math.min(100, Math.max(0, score)));
-}
 
 export const deliverabilityReportSchema = z.object({
   range: z.object({ from: z.number().int(), to: z.number().int() }).describe("The range reported: the requested one widened to whole hours."),
@@ -48,12 +23,12 @@ export const deliverabilityReportSchema = z.object({
     renderingFailures: z.number().int(),
   }),
   rates: z.object({
-    hardBouncePct: pct.describe("Hard bounces over sends."),
-    softBouncePct: pct.describe("Soft bounces over sends."),
-    totalBouncePct: pct.describe("All bounces over sends."),
-    complaintPct: pct.describe("Complaints over deliveries."),
-    rejectPct: pct.describe("Rejects over sends + rejects."),
-    deliveryPct: pct.describe("Deliveries over sends."),
+    hardBouncePct: pct.describe(rateDescription("hardBounce")),
+    softBouncePct: pct.describe(rateDescription("softBounce")),
+    totalBouncePct: pct.describe(rateDescription("bounce")),
+    complaintPct: pct.describe(rateDescription("complaint")),
+    rejectPct: pct.describe(rateDescription("reject")),
+    deliveryPct: pct.describe(rateDescription("delivery")),
   }),
   reputation: z.object({
     score: z.number().int().min(0).max(100).nullable().describe("0–100; null without sends."),
@@ -67,8 +42,8 @@ export const deliverabilityReportSchema = z.object({
       bounces: z.number().int(),
       complaints: z.number().int(),
       rejects: z.number().int(),
-      bouncePct: pct.describe("All bounces over sends."),
-      complaintPct: pct.describe("Complaints over deliveries."),
+      bouncePct: pct.describe(rateDescription("bounce")),
+      complaintPct: pct.describe(rateDescription("complaint")),
     }),
   ),
   bounceReasons: z.array(
@@ -93,18 +68,17 @@ export type DeliverabilityReport = z.output<typeof deliverabilityReportSchema>;
 export const UNSPECIFIED_FEEDBACK = "unspecified";
 
 export function ratesOf(c: Counts) {
-  const bounces = bouncesOf(c);
   return {
-    hardBouncePct: percent(c.hardBounces, c.sends),
-    softBouncePct: percent(c.softBounces, c.sends),
-    totalBouncePct: percent(bounces, c.sends),
-    complaintPct: percent(c.complaints, c.deliveries),
-    rejectPct: percent(c.rejects, c.sends + c.rejects),
-    deliveryPct: percent(c.deliveries, c.sends),
+    hardBouncePct: rateOf("hardBounce", c),
+    softBouncePct: rateOf("softBounce", c),
+    totalBouncePct: rateOf("bounce", c),
+    complaintPct: rateOf("complaint", c),
+    rejectPct: rateOf("reject", c),
+    deliveryPct: rateOf("delivery", c),
   };
 }
 
-const SERIES_METRICS: Metric[] = ["sends", "deliveries", ...BOUNCE_METRICS, "complaints", "rejects", "delays", "renderingFailures"];
+const SERIES_METRICS: Metric[] = ["sends", "deliveries", ...BOUNCES.metrics, "complaints", "rejects", "delays", "renderingFailures"];
 
 export async function getDeliverabilityReport(db: Db, orgId: string, q: ReportQuery, now = Date.now()): Promise<DeliverabilityReport> {
   const r = resolveReportRange(q, now);
@@ -144,8 +118,8 @@ export async function getDeliverabilityReport(db: Db, orgId: string, q: ReportQu
         bounces: bouncesOf(c),
         complaints: c.complaints,
         rejects: c.rejects,
-        bouncePct: percent(bouncesOf(c), c.sends),
-        complaintPct: percent(c.complaints, c.deliveries),
+        bouncePct: rateOf("bounce", c),
+        complaintPct: rateOf("complaint", c),
       };
     }),
     bounceReasons: bounceRows!

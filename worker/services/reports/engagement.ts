@@ -1,8 +1,9 @@
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { percent } from "../../lib/percent";
-import { addCounts, BOUNCE_METRICS, bouncesOf, countsByInterval, countsRead, pct, sumAll, toCounts, zeroCounts, type Counts } from "./metrics";
-import { sumRollups, type Metric, type RollupRow } from "../../db/reports";
+import { BOUNCES, type Metric } from "../../lib/metrics";
+import { rateDescription, rateOf } from "../../lib/rates";
+import { addCounts, countsByInterval, countsRead, pct, sumAll, toCounts, zeroCounts, type Counts } from "./metrics";
+import { sumRollups, type RollupRow } from "../../db/reports";
 import { partsOf, resolveReportRange, type ReportQuery } from "./range";
 
 /** Engagement by domain lists this many recipient domains (by deliveries). */
@@ -17,8 +18,8 @@ export const engagementReportSchema = z.object({
     clicks: z.number().int(),
     uniqueOpens: z.number().int().describe("Delivered messages opened at least once (counted at their first open)."),
     uniqueClicks: z.number().int(),
-    openPct: pct.describe("Unique opens over deliveries."),
-    clickPct: pct.describe("Unique clicks over deliveries."),
+    openPct: pct.describe(rateDescription("open")),
+    clickPct: pct.describe(rateDescription("click")),
   }),
   series: z.array(
     z.object({
@@ -47,10 +48,10 @@ export const engagementReportSchema = z.object({
       z.object({
         template: z.string().nullable().describe("Template name; null for mail sent without a template tag."),
         sent: z.number().int(),
-        openPct: pct.describe("Unique opens over deliveries."),
-        clickPct: pct.describe("Unique clicks over deliveries."),
-        bouncePct: pct.describe("Bounces over sends."),
-        complaintPct: pct.describe("Complaints over deliveries."),
+        openPct: pct.describe(rateDescription("open")),
+        clickPct: pct.describe(rateDescription("click")),
+        bouncePct: pct.describe(rateDescription("bounce")),
+        complaintPct: pct.describe(rateDescription("complaint")),
       }),
     )
     .describe("Template Performance, most sent first."),
@@ -59,14 +60,14 @@ export type EngagementReport = z.output<typeof engagementReportSchema>;
 
 const SERIES_METRICS: Metric[] = ["deliveries", "opens", "clicks", "uniqueOpens", "uniqueClicks"];
 const DOMAIN_METRICS: Metric[] = ["deliveries", "uniqueOpens", "uniqueClicks"];
-const TEMPLATE_METRICS: Metric[] = ["sends", "deliveries", ...BOUNCE_METRICS, "complaints", "uniqueOpens", "uniqueClicks"];
+const TEMPLATE_METRICS: Metric[] = ["sends", "deliveries", ...BOUNCES.metrics, "complaints", "uniqueOpens", "uniqueClicks"];
 
 const engagementOf = (c: Counts) => ({
   deliveries: c.deliveries,
   uniqueOpens: c.uniqueOpens,
   uniqueClicks: c.uniqueClicks,
-  openPct: percent(c.uniqueOpens, c.deliveries),
-  clickPct: percent(c.uniqueClicks, c.deliveries),
+  openPct: rateOf("open", c),
+  clickPct: rateOf("click", c),
 });
 
 function byDim(rows: readonly { dim: string; counts: Counts }[]): [string, Counts][] {
@@ -79,10 +80,10 @@ function templateRowOf(template: string, c: Counts) {
   return {
     template: template === "" ? null : template,
     sent: c.sends,
-    openPct: percent(c.uniqueOpens, c.deliveries),
-    clickPct: percent(c.uniqueClicks, c.deliveries),
-    bouncePct: percent(bouncesOf(c), c.sends),
-    complaintPct: percent(c.complaints, c.deliveries),
+    openPct: rateOf("open", c),
+    clickPct: rateOf("click", c),
+    bouncePct: rateOf("bounce", c),
+    complaintPct: rateOf("complaint", c),
   };
 }
 

@@ -1,21 +1,18 @@
 import { z } from "zod";
-import { METRIC_COLUMNS, type Metric, type RollupPart, type RollupRead, type RollupRow, type RollupTable } from "../../db/reports";
+import type { RollupPart, RollupRead, RollupRow, RollupTable } from "../../db/reports";
+import { BOUNCES, METRIC_NAMES, METRICS, type Metric, type MetricCounts } from "../../lib/metrics";
 
 /** Counts of a rollup read, per recipient (docs/reports.md, "Counting rules"). */
-export type Counts = Record<Metric, number>;
+export type Counts = MetricCounts;
 
-export const METRICS = Object.keys(METRIC_COLUMNS) as Metric[];
-
-export const zeroCounts = (): Counts => Object.fromEntries(METRICS.map((m) => [m, 0])) as Counts;
+export const zeroCounts = (): Counts => Object.fromEntries(METRIC_NAMES.map((m) => [m, 0])) as Counts;
 
 export function addCounts(into: Counts, add: Partial<Record<Metric, number | null>>): Counts {
-  for (const m of METRICS) into[m] += Number(add[m] ?? 0);
+  for (const m of METRIC_NAMES) into[m] += Number(add[m] ?? 0);
   return into;
 }
 
-/** Hard + soft + undetermined: every bounce SES reports counts towards the total bounce rate. */
-export const bouncesOf = (c: Counts) => c.hardBounces + c.softBounces + c.undeterminedBounces;
-export const BOUNCE_METRICS = ["hardBounces", "softBounces", "undeterminedBounces"] as const satisfies readonly Metric[];
+export const bouncesOf = (c: Counts) => BOUNCES.metrics.reduce((s, m) => s + c[m], 0);
 
 /** A percentage (2 decimals) or null when its denominator is zero. */
 export const pct = z.number().nullable().describe("Percent with 2 decimals; null when the denominator is 0.");
@@ -25,7 +22,7 @@ export const pct = z.number().nullable().describe("Percent with 2 decimals; null
  * keeps each row cheap.
  */
 export function countsRead(which: RollupTable, orgId: string, channel: string | undefined, parts: readonly RollupPart[], metrics: readonly Metric[]): RollupRead {
-  return { which, orgId, channel, parts, sums: Object.fromEntries(metrics.map((m) => [m, METRIC_COLUMNS[m]])) };
+  return { which, orgId, channel, parts, sums: Object.fromEntries(metrics.map((m) => [m, METRICS[m].column])) };
 }
 
 /** Rows of a `countsRead` as counts per (interval, dimension value); intervals without data are absent. */

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { percent } from "../../lib/percent";
-import { addCounts, BOUNCE_METRICS, bouncesOf, countsRead, pct, toCounts, zeroCounts, type Counts } from "./metrics";
-import { sumRollups, type Metric } from "../../db/reports";
-import { partsOf, priorOf, reportQuerySchema, resolveReportRange, type ReportQuery } from "./range";
+import { BOUNCES, type Metric } from "../../lib/metrics";
+import { rateDescription, rateOf, type Rate } from "../../lib/rates";
+import { addCounts, bouncesOf, countsRead, pct, toCounts, zeroCounts, type Counts } from "./metrics";
+import { sumRollups } from "../../db/reports";
+import { partsOf, priorOf, reportQuerySchema, resolveReportRange } from "./range";
 
 /** Providers listed by name; the rest of the period's providers are summed under "Other". */
 export const TOP_PROVIDERS = 8;
@@ -38,13 +39,13 @@ export const providerRowSchema = z.object({
   sends: z.number().int(),
   deliveries: z.number().int(),
   bounces: z.number().int(),
-  bouncePct: pct.describe("Bounces over sends."),
+  bouncePct: pct.describe(rateDescription("bounce")),
   bouncePctDelta: delta,
   complaints: z.number().int(),
-  complaintPct: pct.describe("Complaints over deliveries."),
+  complaintPct: pct.describe(rateDescription("complaint")),
   complaintPctDelta: delta,
   rejects: z.number().int(),
-  rejectPct: pct.describe("Rejects over sends + rejects."),
+  rejectPct: pct.describe(rateDescription("reject")),
   rejectPctDelta: delta,
   isNew: z.boolean().describe("No activity in the prior period: no deltas."),
   isOther: z.boolean().describe("The residual row, always last."),
@@ -58,19 +59,12 @@ export const providerReportSchema = z.object({
 });
 export type ProviderReport = z.output<typeof providerReportSchema>;
 
-const PROVIDER_METRICS: Metric[] = ["sends", "deliveries", ...BOUNCE_METRICS, "complaints", "rejects"];
-
-type Rate = [part: number, whole: number];
-const rates = (c: Counts): Record<"bounce" | "complaint" | "reject", Rate> => ({
-  bounce: [bouncesOf(c), c.sends],
-  complaint: [c.complaints, c.deliveries],
-  reject: [c.rejects, c.sends + c.rejects],
-});
+const PROVIDER_METRICS: Metric[] = ["sends", "deliveries", ...BOUNCES.metrics, "complaints", "rejects"];
 
 /** Percentage-point change from the unrounded rates, rounded to 2 decimals; null when either rate is undefined. */
-function pointDelta(now: Rate, before: Rate): number | null {
-  const a = percent(now[0], now[1], 6);
-  const b = percent(before[0], before[1], 6);
+function pointDelta(rate: Rate, now: Counts, before: Counts): number | null {
+  const a = rateOf(rate, now, 6);
+  const b = rateOf(rate, before, 6);
   if (a === null || b === null) return null;
   return Math.round((a - b) * 100) / 100;
 }
@@ -79,21 +73,19 @@ const active = (c: Counts) => c.sends + c.deliveries + bouncesOf(c) + c.complain
 
 function rowOf(provider: string, now: Counts, before: Counts, isOther: boolean): ProviderRow {
   const isNew = !active(before);
-  const r = rates(now);
-  const p = rates(before);
-  const d = (k: keyof typeof r) => (isNew ? null : pointDelta(r[k], p[k]));
+  const d = (rate: Rate) => (isNew ? null : pointDelta(rate, now, before));
   return {
     provider,
     sends: now.sends,
     deliveries: now.deliveries,
     bounces: bouncesOf(now),
-    bouncePct: percent(...r.bounce),
+    bouncePct: rateOf("bounce", now),
     bouncePctDelta: d("bounce"),
     complaints: now.complaints,
-    complaintPct: percent(...r.complaint),
+    complaintPct: rateOf("complaint", now),
     complaintPctDelta: d("complaint"),
     rejects: now.rejects,
-    rejectPct: percent(...r.reject),
+    rejectPct: rateOf("reject", now),
     rejectPctDelta: d("reject"),
     isNew,
     isOther,

@@ -1,5 +1,6 @@
 import { useId } from "react";
 import { useChannels } from "../../api/reports";
+import { QueryError } from "../query-error";
 
 /** "All channels" or one channel (an SES configuration set) of the workspace. */
 export function ChannelFilter({ orgId, value, onChange }: { orgId: string; value: string | undefined; onChange: (id: string | undefined) => void }) {
@@ -18,8 +19,6 @@ export function ChannelFilter({ orgId, value, onChange }: { orgId: string; value
         className="select"
         value={value ?? ""}
         onChange={(e) => onChange(e.target.value || undefined)}
-        disabled={channels.isError && value === undefined}
-        title={channels.isError ? "Could not load the channels" : undefined}
       >
         <option value="">All channels</option>
         {list.map((c) => (
@@ -29,6 +28,7 @@ export function ChannelFilter({ orgId, value, onChange }: { orgId: string; value
         ))}
         {unknown && <option value={value}>Unknown channel</option>}
       </select>
+      <QueryError query={channels} inline title="Could not load the channels." />
     </div>
   );
 }

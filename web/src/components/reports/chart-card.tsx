@@ -1,15 +1,9 @@
 import { useId, useState, type ReactNode } from "react";
-import { EmptyState, ErrorState } from "../states";
+import { QueryError, queryFailure, type QueryLike } from "../query-error";
+import { EmptyState } from "../states";
 import { ChartIcon, TableIcon } from "../icons";
 
-export interface LoadState {
-  isPending: boolean;
-  isError: boolean;
-  error: unknown;
-  /** True while showing the previous filter's data as a placeholder. */
-  isPlaceholderData?: boolean;
-  refetch: () => unknown;
-}
+export type LoadState = QueryLike;
 
 /**
  * A report section holding a chart, with the states every chart needs: loading (a skeleton the size of
@@ -42,17 +36,18 @@ export function ChartCard({
 }) {
   const [asTable, setAsTable] = useState(false);
   const headingId = useId();
-  const ready = !state.isPending && !state.isError && !isEmpty;
+  const failed = queryFailure(state) !== null;
+  const ready = !state.isPending && !failed && !isEmpty;
 
   let body: ReactNode;
-  if (state.isPending) {
+  if (failed) {
+    body = <QueryError query={state} title={`Could not load ${title.toLowerCase()}`} />;
+  } else if (state.isPending) {
     body = (
       <div className="chart-skeleton" style={{ height }} role="status" aria-label={`Loading ${title}`}>
         <div className="skeleton" />
       </div>
     );
-  } else if (state.isError) {
-    body = <ErrorState error={state.error} title={`Could not load ${title.toLowerCase()}`} onRetry={() => void state.refetch()} />;
   } else if (isEmpty) {
     body = (
       <EmptyState icon={ChartIcon} title={emptyTitle}>
@@ -64,7 +59,11 @@ export function ChartCard({
   }
 
   return (
-    <section className={`card chart-card${state.isPlaceholderData ? " is-stale" : ""}`} aria-labelledby={headingId} aria-busy={state.isPending || state.isPlaceholderData}>
+    <section
+      className={`card chart-card${state.isPlaceholderData && !failed ? " is-stale" : ""}`}
+      aria-labelledby={headingId}
+      aria-busy={!failed && (state.isPending || state.isPlaceholderData)}
+    >
       <div className="chart-card-header">
         <div className="grow">
           <h2 id={headingId}>{title}</h2>

@@ -16,7 +16,8 @@ import { CloudIcon, RefreshIcon, ShieldCheckIcon } from "../icons";
 import { GuardedButton } from "../guarded-button";
 import { Modal } from "../modal";
 import { Card } from "../page";
-import { EmptyState, ErrorState, LoadingState, LoadMore, NoMatchesState } from "../states";
+import { QueryError, queryFailure } from "../query-error";
+import { EmptyState, LoadingState, LoadMore, NoMatchesState } from "../states";
 import { HiddenHeader, Table } from "../table";
 import { useToast } from "../toast";
 import { blockerFor } from "../../lib/blocker";
@@ -94,8 +95,8 @@ export function SuppressionList() {
   };
 
   let body;
-  if (sync.isPending) body = <LoadingState label="Loading the suppression list…" />;
-  else if (sync.isError) body = <ErrorState error={sync.error} title="Could not load the suppression list" onRetry={() => void sync.refetch()} />;
+  if (queryFailure(sync)) body = <QueryError query={sync} title="Could not load the suppression list" />;
+  else if (sync.isPending) body = <LoadingState label="Loading the suppression list…" />;
   else if (!connected)
     body = (
       <EmptyState icon={CloudIcon} title="AWS is not connected">
@@ -109,8 +110,8 @@ export function SuppressionList() {
         )}
       </EmptyState>
     );
+  else if (queryFailure(list)) body = <QueryError query={list} title="Could not load the suppression list" />;
   else if (list.isPending) body = <LoadingState label="Loading the suppression list…" />;
-  else if (list.isError) body = <ErrorState error={list.error} title="Could not load the suppression list" onRetry={() => void list.refetch()} />;
   else if (!rows.length)
     body =
       q || reason ? (

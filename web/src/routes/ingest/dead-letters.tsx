@@ -71,7 +71,6 @@ export function DeadLettersPage() {
               instead of being lost.
             </EmptyState>
           }
-          reportLoadMoreError
         >
           {(letters) => <DeadLetterTable rows={letters} timeZone={tz} blocker={blocker} onReplay={startReplay} />}
         </PagedQueryView>

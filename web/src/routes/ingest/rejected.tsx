@@ -48,7 +48,6 @@ export function RejectedPayloadsPage() {
               body and the reason land here, so nothing is lost silently.
             </EmptyState>
           }
-          reportLoadMoreError
         >
           {(payloads) => <RejectedTable rows={payloads} timeZone={tz} />}
         </PagedQueryView>

@@ -32,9 +32,6 @@ const DROP_REASONS: Record<DropReason, { label: string; explanation: string }> =
   },
 };
 
-const dropReason = (reason: string) =>
-  DROP_REASONS[reason as DropReason] ?? { label: reason.replace(/_/g, " "), explanation: "Events dropped for this reason." };
-
 /** "23 h 41 min", "12 min", "under a minute". */
 function timeLeft(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
@@ -261,14 +258,19 @@ function CountersCard({ overview }: { overview: IngestOverview }) {
   const tz = useTimeZone();
   const { slug } = useWorkspace().workspace;
   const { counters } = overview;
-  const reasons = [...new Set([...Object.keys(DROP_REASONS), ...Object.keys(counters.dropped)])]
-    .map((reason) => ({ reason, count: counters.dropped[reason] ?? 0 }))
+  const reasons = (Object.entries(counters.dropped) as [DropReason, number][])
+    .map(([reason, count]) => ({ reason, count }))
     .sort((a, b) => b.count - a.count);
   const dropped = reasons.reduce((sum, r) => sum + r.count, 0);
   const stats = [
     { label: "Accepted", value: counters.accepted, text: "New events stored and counted in your reports." },
-    { label: "Duplicates", value: counters.duplicates, text: "Events SendOps already had: EventBridge and queues may deliver one twice. They change nothing." },
-    { label: "Dropped", value: dropped, text: "Valid events SendOps does not count, by reason below." },
+    {
+      label: "Duplicates",
+      value: counters.duplicates,
+      text: "Events SendOps already had, stored or dropped: EventBridge and queues may deliver one twice. They change nothing.",
+    },
+    { label: "Dropped", value: dropped, text: "Valid events SendOps does not count, by reason below; each once, however often it arrives." },
+    { label: "Rejected", value: counters.rejected, text: "Requests the webhook refused (400 or 413): they never reach the queue." },
   ];
   return (
     <Card
@@ -288,7 +290,7 @@ function CountersCard({ overview }: { overview: IngestOverview }) {
       </dl>
       <ul className="drop-reasons" aria-label="Dropped events by reason">
         {reasons.map(({ reason, count }) => {
-          const { label, explanation } = dropReason(reason);
+          const { label, explanation } = DROP_REASONS[reason];
           return (
             <li key={reason}>
               <strong>{label}</strong>
@@ -299,11 +301,11 @@ function CountersCard({ overview }: { overview: IngestOverview }) {
         })}
       </ul>
       <p className="subtle ingest-note">
-        Requests the webhook refuses (400 or 413) never reach the queue and are not counted here; they are listed under{" "}
+        Rejected requests are listed under{" "}
         <Link to="/w/$slug/ingest/rejected" params={{ slug }}>
           Rejected payloads
         </Link>
-        .
+        . The same counters, for any range, come from <code>GET /v1/ingest/counters</code>.
       </p>
     </Card>
   );

@@ -14,7 +14,7 @@ import { ChartLegend, type LegendItem } from "../../charts/legend";
 import { PALETTE, SERIES, THRESHOLD } from "../../charts/palette";
 import { bucketLabel } from "../../charts/time-axis";
 import { TimeSeriesChart, type Threshold } from "../../charts/time-series-chart";
-import { ErrorState } from "../../components/states";
+import { QueryError, queryFailure } from "../../components/query-error";
 import { ChartCard, type LoadState } from "../../components/reports/chart-card";
 import { DataTable, type Column } from "../../components/reports/data-table";
 import { Delta } from "../../components/reports/delta";
@@ -27,21 +27,20 @@ import { isHourly, rangePhrase, resolveRange } from "./range";
 import type { UpdateSearch } from "./index";
 import type { ReportsSearch } from "./search";
 import { useWorkspace } from "../../workspace";
+import { BOUNCES, METRICS } from "../../../../worker/lib/metrics";
+import { RATES, rateDescription } from "../../../../worker/lib/rates";
+import { REPUTATION_BANDS } from "../../../../worker/lib/reputation";
 
-/** SES's reference thresholds (troubleshooting__deliverability-problems.md), in percent. */
-export const SES_LIMITS = {
-  bounce: { warning: 5, critical: 10 },
-  complaint: { warning: 0.08, critical: 0.1 },
-} as const;
+const BOUNCE = RATES.bounce;
+const COMPLAINT = RATES.complaint;
 
-const BOUNCE_LINES: Threshold[] = [
-  { value: SES_LIMITS.bounce.warning, label: "Warning 5%", level: "warning" },
-  { value: SES_LIMITS.bounce.critical, label: "Critical 10%", level: "critical" },
+/** SES's reference lines of a rate (its thresholds, from the one rates module). */
+const thresholdLines = (t: { warning: number; critical: number }): Threshold[] => [
+  { value: t.warning, label: `Warning ${t.warning}%`, level: "warning" },
+  { value: t.critical, label: `Critical ${t.critical}%`, level: "critical" },
 ];
-const COMPLAINT_LINES: Threshold[] = [
-  { value: SES_LIMITS.complaint.warning, label: "Warning 0.08%", level: "warning" },
-  { value: SES_LIMITS.complaint.critical, label: "Critical 0.1%", level: "critical" },
-];
+const BOUNCE_LINES = thresholdLines(BOUNCE.thresholds);
+const COMPLAINT_LINES = thresholdLines(COMPLAINT.thresholds);
 
 const thresholdLegend = (lines: Threshold[]): LegendItem[] =>
   lines.map((l) => ({ label: `SES ${l.label.toLowerCase()}`, color: THRESHOLD[l.level], dashed: true }));
@@ -53,15 +52,20 @@ function healthOf(pct: number | null, limits: { warning: number; critical: numbe
   return "good";
 }
 
-/** Reputation bands follow the formula: bounces at SES's warning level score 70, a critical rate 40 or less. */
 function reputationHealth(score: number | null): Health {
   if (score === null) return "neutral";
-  if (score > 70) return "good";
-  if (score > 40) return "warning";
+  if (score > REPUTATION_BANDS.good) return "good";
+  if (score > REPUTATION_BANDS.warning) return "warning";
   return "critical";
 }
 
-const loadState = (q: { isPending: boolean; isError: boolean; error: unknown; isPlaceholderData: boolean; refetch: () => unknown }): LoadState => q;
+/** "SES may review your account from 5 % and pause sending at 10 %." */
+const sesHint = (t: { warning: number; critical: number }) => `SES may review your account from ${t.warning} % and pause sending at ${t.critical} %.`;
+const withSesLines = (rate: "bounce" | "complaint") => `${rateDescription(rate).slice(0, -1)}, with SES's review thresholds.`;
+
+const { sends: SENDS, deliveries: DELIVERIES, complaints: COMPLAINTS, rejects: REJECTS } = METRICS;
+
+const loadState = (q: LoadState): LoadState => q;
 
 export function DeliverabilityTab({ scope, search, update }: { scope: ReportScope; search: ReportsSearch; update: UpdateSearch }) {
   const report = useDeliverability(scope);
@@ -86,9 +90,9 @@ export function DeliverabilityTab({ scope, search, update }: { scope: ReportScop
 
   return (
     <div className="stack-lg">
-      {report.isError ? (
+      {queryFailure(report) ? (
         <div className="card">
-          <ErrorState error={report.error} title="Could not load deliverability" onRetry={() => void report.refetch()} />
+          <QueryError query={report} title="Could not load deliverability" />
         </div>
       ) : (
         <Headline data={data} loading={report.isPending} />
@@ -96,15 +100,15 @@ export function DeliverabilityTab({ scope, search, update }: { scope: ReportScop
 
       <div className="grid-2">
         <ChartCard
-          title="Bounce rate"
-          description="All bounces over sends, with SES's review thresholds."
+          title={BOUNCE.label}
+          description={withSesLines("bounce")}
           state={loadState(report)}
           isEmpty={!data?.totals.sends}
           emptyText="No messages were sent in this range."
           chart={() => (
             <TimeSeriesChart
               data={data!.series}
-              series={[{ key: "bouncePct", label: "Bounce rate", color: SERIES.rose }]}
+              series={[{ key: "bouncePct", label: BOUNCE.label, color: SERIES.rose }]}
               hourly={hourly}
               timeZone={scope.timeZone}
               formatValue={(v) => formatPercent(v)}
@@ -114,18 +118,18 @@ export function DeliverabilityTab({ scope, search, update }: { scope: ReportScop
             />
           )}
           table={() => <RateTable data={data!} which="bounce" hourly={hourly} timeZone={scope.timeZone} />}
-          footer={<ChartLegend items={[{ label: "Bounce rate", color: SERIES.rose }, ...thresholdLegend(BOUNCE_LINES)]} />}
+          footer={<ChartLegend items={[{ label: BOUNCE.label, color: SERIES.rose }, ...thresholdLegend(BOUNCE_LINES)]} />}
         />
         <ChartCard
-          title="Complaint rate"
-          description="Complaints over deliveries, with SES's review thresholds."
+          title={COMPLAINT.label}
+          description={withSesLines("complaint")}
           state={loadState(report)}
           isEmpty={!data?.totals.deliveries}
           emptyText="No messages were delivered in this range."
           chart={() => (
             <TimeSeriesChart
               data={data!.series}
-              series={[{ key: "complaintPct", label: "Complaint rate", color: SERIES.amber }]}
+              series={[{ key: "complaintPct", label: COMPLAINT.label, color: SERIES.amber }]}
               hourly={hourly}
               timeZone={scope.timeZone}
               formatValue={(v) => formatPercent(v)}
@@ -135,7 +139,7 @@ export function DeliverabilityTab({ scope, search, update }: { scope: ReportScop
             />
           )}
           table={() => <RateTable data={data!} which="complaint" hourly={hourly} timeZone={scope.timeZone} />}
-          footer={<ChartLegend items={[{ label: "Complaint rate", color: SERIES.amber }, ...thresholdLegend(COMPLAINT_LINES)]} />}
+          footer={<ChartLegend items={[{ label: COMPLAINT.label, color: SERIES.amber }, ...thresholdLegend(COMPLAINT_LINES)]} />}
         />
       </div>
 
@@ -148,11 +152,11 @@ export function DeliverabilityTab({ scope, search, update }: { scope: ReportScop
           <TimeSeriesChart
             data={data!.series}
             series={[
-              { key: "sends", label: "Sends", color: SERIES.indigo, kind: "area" },
-              { key: "deliveries", label: "Deliveries", color: SERIES.teal },
-              { key: "bounces", label: "Bounces", color: SERIES.rose },
-              { key: "complaints", label: "Complaints", color: SERIES.amber },
-              { key: "rejects", label: "Rejects", color: SERIES.slate, dashed: true },
+              { key: "sends", label: SENDS.label, color: SERIES.indigo, kind: "area" },
+              { key: "deliveries", label: DELIVERIES.label, color: SERIES.teal },
+              { key: "bounces", label: BOUNCES.label, color: SERIES.rose },
+              { key: "complaints", label: COMPLAINTS.label, color: SERIES.amber },
+              { key: "rejects", label: REJECTS.label, color: SERIES.slate, dashed: true },
             ]}
             hourly={hourly}
             timeZone={scope.timeZone}
@@ -165,11 +169,11 @@ export function DeliverabilityTab({ scope, search, update }: { scope: ReportScop
         footer={
           <ChartLegend
             items={[
-              { label: "Sends", color: SERIES.indigo },
-              { label: "Deliveries", color: SERIES.teal },
-              { label: "Bounces", color: SERIES.rose },
-              { label: "Complaints", color: SERIES.amber },
-              { label: "Rejects", color: SERIES.slate, dashed: true },
+              { label: SENDS.label, color: SERIES.indigo },
+              { label: DELIVERIES.label, color: SERIES.teal },
+              { label: BOUNCES.label, color: SERIES.rose },
+              { label: COMPLAINTS.label, color: SERIES.amber },
+              { label: REJECTS.label, color: SERIES.slate, dashed: true },
             ]}
           />
         }
@@ -196,14 +200,15 @@ const EARLIER_MAIL = (events: string, whole: string) =>
 function Headline({ data, loading }: { data: DeliverabilityReport | undefined; loading: boolean }) {
   const t = data?.totals;
   const r = data?.rates;
-  const BOUNCE: [string, string] = ["bounce", "bounces"];
-  const ofSends = (n: number) => (t ? formatShare(n, t.sends, { part: BOUNCE, whole: "sends" }) : undefined);
-  // The same denominator as the other bounce rates (sends), through the one percentage helper.
+  const BOUNCE_WORDS: [string, string] = ["bounce", "bounces"];
+  const ofSends = (n: number) => (t ? formatShare(n, t.sends, { part: BOUNCE_WORDS, whole: "sends" }) : undefined);
+  // The same denominator as the other bounce rates (sends), through the one percentage helper (the rates
+  // module defines no undetermined-bounce rate).
   const undeterminedPct = t ? percent(t.undeterminedBounces, t.sends) : null;
   return (
     <div className="metric-grid metric-grid-6" aria-label="Headline metrics" role="group">
-      <MetricCard label="Hard Bounce %" value={formatPercent(r?.hardBouncePct)} sub={ofSends(t?.hardBounces ?? 0)} hint="Permanent bounces over sends." loading={loading} />
-      <MetricCard label="Soft Bounce %" value={formatPercent(r?.softBouncePct)} sub={ofSends(t?.softBounces ?? 0)} hint="Transient bounces over sends." loading={loading} />
+      <MetricCard label="Hard Bounce %" value={formatPercent(r?.hardBouncePct)} sub={ofSends(t?.hardBounces ?? 0)} hint={rateDescription("hardBounce")} loading={loading} />
+      <MetricCard label="Soft Bounce %" value={formatPercent(r?.softBouncePct)} sub={ofSends(t?.softBounces ?? 0)} hint={rateDescription("softBounce")} loading={loading} />
       <MetricCard
         label="Undetermined %"
         value={formatPercent(undeterminedPct)}
@@ -215,16 +220,16 @@ function Headline({ data, loading }: { data: DeliverabilityReport | undefined; l
         label="Total Bounce %"
         value={formatPercent(r?.totalBouncePct)}
         sub={ofSends(t?.bounces ?? 0)}
-        health={healthOf(r?.totalBouncePct ?? null, SES_LIMITS.bounce)}
-        hint={`Hard + soft + undetermined bounces over sends. SES may review your account from 5 % and pause sending at 10 %.${t && t.sends === 0 && t.bounces > 0 ? EARLIER_MAIL("bounces", "sends") : ""}`}
+        health={healthOf(r?.totalBouncePct ?? null, BOUNCE.thresholds)}
+        hint={`${rateDescription("bounce")} ${sesHint(BOUNCE.thresholds)}${t && t.sends === 0 && t.bounces > 0 ? EARLIER_MAIL("bounces", "sends") : ""}`}
         loading={loading}
       />
       <MetricCard
         label="Complaint Rate"
         value={formatPercent(r?.complaintPct)}
         sub={t ? formatShare(t.complaints, t.deliveries, { part: ["complaint", "complaints"], whole: "deliveries" }) : undefined}
-        health={healthOf(r?.complaintPct ?? null, SES_LIMITS.complaint)}
-        hint={`Complaints over deliveries. SES may review your account from 0.08 % and pause sending at 0.1 %.${t && t.deliveries === 0 && t.complaints > 0 ? EARLIER_MAIL("complaints", "deliveries") : ""}`}
+        health={healthOf(r?.complaintPct ?? null, COMPLAINT.thresholds)}
+        hint={`${rateDescription("complaint")} ${sesHint(COMPLAINT.thresholds)}${t && t.deliveries === 0 && t.complaints > 0 ? EARLIER_MAIL("complaints", "deliveries") : ""}`}
         loading={loading}
       />
       <MetricCard
@@ -246,15 +251,15 @@ function RateTable({ data, which, hourly, timeZone }: { data: DeliverabilityRepo
     which === "bounce"
       ? [
           { header: hourly ? "Hour" : "Day", cell: (r) => bucketLabel(r.t, hourly, timeZone) },
-          { header: "Sends", cell: (r) => formatCount(r.sends), numeric: true },
-          { header: "Bounces", cell: (r) => formatCount(r.bounces), numeric: true },
-          { header: "Bounce rate", cell: (r) => formatPercent(r.bouncePct), numeric: true },
+          { header: SENDS.label, cell: (r) => formatCount(r.sends), numeric: true },
+          { header: BOUNCES.label, cell: (r) => formatCount(r.bounces), numeric: true },
+          { header: BOUNCE.label, cell: (r) => formatPercent(r.bouncePct), numeric: true },
         ]
       : [
           { header: hourly ? "Hour" : "Day", cell: (r) => bucketLabel(r.t, hourly, timeZone) },
-          { header: "Deliveries", cell: (r) => formatCount(r.deliveries), numeric: true },
-          { header: "Complaints", cell: (r) => formatCount(r.complaints), numeric: true },
-          { header: "Complaint rate", cell: (r) => formatPercent(r.complaintPct), numeric: true },
+          { header: DELIVERIES.label, cell: (r) => formatCount(r.deliveries), numeric: true },
+          { header: COMPLAINTS.label, cell: (r) => formatCount(r.complaints), numeric: true },
+          { header: COMPLAINT.label, cell: (r) => formatPercent(r.complaintPct), numeric: true },
         ];
   return <DataTable columns={columns} rows={data.series} rowKey={(r) => String(r.t)} caption={`${which === "bounce" ? "Bounce" : "Complaint"} rate over time`} />;
 }
@@ -262,11 +267,11 @@ function RateTable({ data, which, hourly, timeZone }: { data: DeliverabilityRepo
 function VolumeTable({ data, hourly, timeZone }: { data: DeliverabilityReport; hourly: boolean; timeZone: string }) {
   const columns: Column<SeriesRow>[] = [
     { header: hourly ? "Hour" : "Day", cell: (r) => bucketLabel(r.t, hourly, timeZone) },
-    { header: "Sends", cell: (r) => formatCount(r.sends), numeric: true },
-    { header: "Deliveries", cell: (r) => formatCount(r.deliveries), numeric: true },
-    { header: "Bounces", cell: (r) => formatCount(r.bounces), numeric: true },
-    { header: "Complaints", cell: (r) => formatCount(r.complaints), numeric: true },
-    { header: "Rejects", cell: (r) => formatCount(r.rejects), numeric: true },
+    { header: SENDS.label, cell: (r) => formatCount(r.sends), numeric: true },
+    { header: DELIVERIES.label, cell: (r) => formatCount(r.deliveries), numeric: true },
+    { header: BOUNCES.label, cell: (r) => formatCount(r.bounces), numeric: true },
+    { header: COMPLAINTS.label, cell: (r) => formatCount(r.complaints), numeric: true },
+    { header: REJECTS.label, cell: (r) => formatCount(r.rejects), numeric: true },
   ];
   return <DataTable columns={columns} rows={data.series} rowKey={(r) => String(r.t)} caption="Volume over time" />;
 }
@@ -294,7 +299,7 @@ function BounceReasons({ state, data }: { state: LoadState; data: Deliverability
         <BarListChart
           data={rows}
           category={reasonLabel}
-          bars={[{ key: "count", label: "Bounces", color: SERIES.rose }]}
+          bars={[{ key: "count", label: BOUNCES.label, color: SERIES.rose }]}
           colorOf={(r) => BOUNCE_TYPE_COLOR[r.bounceType] ?? SERIES.slate}
           formatValue={(v) => formatCount(v)}
           detail={(r) => `${formatPercent(r.pct)} of bounces`}
@@ -307,7 +312,7 @@ function BounceReasons({ state, data }: { state: LoadState; data: Deliverability
           columns={[
             { header: "Type", cell: (r) => r.bounceType },
             { header: "Sub-type", cell: (r) => r.bounceSubType },
-            { header: "Bounces", cell: (r) => formatCount(r.count), numeric: true },
+            { header: BOUNCES.label, cell: (r) => formatCount(r.count), numeric: true },
             { header: "Share", cell: (r) => formatPercent(r.pct), numeric: true },
           ]}
           rows={rows}
@@ -335,7 +340,7 @@ function ComplaintReasons({ state, data }: { state: LoadState; data: Deliverabil
     <DataTable
       columns={[
         { header: "Feedback type", cell: (r) => r.feedbackType },
-        { header: "Complaints", cell: (r) => formatCount(r.count), numeric: true },
+        { header: COMPLAINTS.label, cell: (r) => formatCount(r.count), numeric: true },
         { header: "Share", cell: (r) => formatPercent(r.pct), numeric: true },
       ]}
       rows={rows}
@@ -402,24 +407,25 @@ function ProvidersCard({ scope, search, update }: { scope: ReportScope; search: 
         </span>
       ),
     },
-    { header: "Sends", sortKey: "sends", numeric: true, cell: (r) => formatCount(r.sends) },
+    { header: SENDS.label, sortKey: "sends", numeric: true, cell: (r) => formatCount(r.sends) },
     {
-      header: "Deliveries",
+      header: DELIVERIES.label,
       sortKey: "deliveries",
       numeric: true,
       cell: (r) => formatCount(r.deliveries),
       info: "Sends are counted when they are sent; deliveries, bounces and complaints are counted when they happen. Deliveries of earlier sends (SES retries for up to 14 hours) fall in this range, so a provider can show more deliveries than sends.",
     },
-    { header: "Bounces", sortKey: "bounces", numeric: true, cell: (r) => formatCount(r.bounces) },
+    { header: BOUNCES.label, sortKey: "bounces", numeric: true, cell: (r) => formatCount(r.bounces) },
     { header: "Bounce %", sortKey: "bouncePct", numeric: true, cell: rate((r) => r.bouncePct, (r) => r.bouncePctDelta) },
-    { header: "Complaints", sortKey: "complaints", numeric: true, cell: (r) => formatCount(r.complaints) },
+    { header: COMPLAINTS.label, sortKey: "complaints", numeric: true, cell: (r) => formatCount(r.complaints) },
     { header: "Complaint %", sortKey: "complaintPct", numeric: true, cell: rate((r) => r.complaintPct, (r) => r.complaintPctDelta) },
-    { header: "Rejects", sortKey: "rejects", numeric: true, cell: (r) => formatCount(r.rejects) },
+    { header: REJECTS.label, sortKey: "rejects", numeric: true, cell: (r) => formatCount(r.rejects) },
     { header: "Reject %", sortKey: "rejectPct", numeric: true, cell: rate((r) => r.rejectPct, (r) => r.rejectPctDelta) },
   ];
 
   let body;
-  if (providers.isPending)
+  if (queryFailure(providers)) body = <QueryError query={providers} title="Could not load providers" />;
+  else if (providers.isPending)
     body = (
       <div className="table-skeleton" role="status" aria-label="Loading providers">
         {Array.from({ length: 5 }, (_, i) => (
@@ -427,7 +433,6 @@ function ProvidersCard({ scope, search, update }: { scope: ReportScope; search: 
         ))}
       </div>
     );
-  else if (providers.isError) body = <ErrorState error={providers.error} title="Could not load providers" onRetry={() => void providers.refetch()} />;
   else if (!rows.length)
     body = (
       <div className="state">

@@ -5,7 +5,7 @@ import { SERIES } from "../../charts/palette";
 import { bucketLabel } from "../../charts/time-axis";
 import { TimeSeriesChart, type SeriesDef } from "../../charts/time-series-chart";
 import { InfoIcon } from "../../components/icons";
-import { ErrorState } from "../../components/states";
+import { QueryError, queryFailure } from "../../components/query-error";
 import { ChartCard } from "../../components/reports/chart-card";
 import { DataTable, type Column } from "../../components/reports/data-table";
 import { MetricCard } from "../../components/reports/metric-card";
@@ -13,29 +13,33 @@ import { NoActivity } from "../../components/reports/no-activity";
 import { formatCount, formatPercent, formatPercentTick, formatShare } from "../../lib/format";
 import { isHourly, rangePhrase, resolveRange } from "./range";
 import type { UpdateSearch } from "./index";
+import { METRICS } from "../../../../worker/lib/metrics";
+import { RATES, rateDescription } from "../../../../worker/lib/rates";
 
 type SeriesRow = EngagementReport["series"][number];
 type DomainRow = EngagementReport["byDomain"][number];
 type TemplateRow = EngagementReport["byTemplate"][number];
 
 const RATE_LEGEND = [
-  { label: "Open rate", color: SERIES.indigo },
-  { label: "Click rate", color: SERIES.teal },
+  { label: RATES.open.label, color: SERIES.indigo },
+  { label: RATES.click.label, color: SERIES.teal },
 ];
 
 /** The open and click rate charts: the same chart of one rate each. */
 const RATE_CHARTS = {
   open: {
-    title: "Open rate over time",
-    description: "Unique opens over deliveries.",
-    series: { key: "openPct", label: "Open rate", color: SERIES.indigo, kind: "area" },
+    title: `${RATES.open.label} over time`,
+    description: rateDescription("open"),
+    series: { key: "openPct", label: RATES.open.label, color: SERIES.indigo, kind: "area" },
   },
   click: {
-    title: "Click rate over time",
-    description: "Unique clicks over deliveries.",
-    series: { key: "clickPct", label: "Click rate", color: SERIES.teal, kind: "area" },
+    title: `${RATES.click.label} over time`,
+    description: rateDescription("click"),
+    series: { key: "clickPct", label: RATES.click.label, color: SERIES.teal, kind: "area" },
   },
 } satisfies Record<"open" | "click", { title: string; description: string; series: SeriesDef<SeriesRow> }>;
+
+const { deliveries: DELIVERIES, uniqueOpens: UNIQUE_OPENS, uniqueClicks: UNIQUE_CLICKS } = METRICS;
 
 /** Said in a hint when there are opens or clicks but no deliveries in the range. */
 const EARLIER_DELIVERIES = (what: string) =>
@@ -66,34 +70,34 @@ export function EngagementTab({ scope, update }: { scope: ReportScope; update: U
   const rateTable = (which: "open" | "click") => () => {
     const columns: Column<SeriesRow>[] = [
       { header: hourly ? "Hour" : "Day", cell: (r) => bucketLabel(r.t, hourly, scope.timeZone) },
-      { header: "Deliveries", cell: (r) => formatCount(r.deliveries), numeric: true },
+      { header: DELIVERIES.label, cell: (r) => formatCount(r.deliveries), numeric: true },
       which === "open"
-        ? { header: "Unique opens", cell: (r) => formatCount(r.uniqueOpens), numeric: true }
-        : { header: "Unique clicks", cell: (r) => formatCount(r.uniqueClicks), numeric: true },
+        ? { header: UNIQUE_OPENS.label, cell: (r) => formatCount(r.uniqueOpens), numeric: true }
+        : { header: UNIQUE_CLICKS.label, cell: (r) => formatCount(r.uniqueClicks), numeric: true },
       which === "open"
-        ? { header: "Open rate", cell: (r) => formatPercent(r.openPct), numeric: true }
-        : { header: "Click rate", cell: (r) => formatPercent(r.clickPct), numeric: true },
+        ? { header: RATES.open.label, cell: (r) => formatPercent(r.openPct), numeric: true }
+        : { header: RATES.click.label, cell: (r) => formatPercent(r.clickPct), numeric: true },
     ];
     return <DataTable columns={columns} rows={data!.series} rowKey={(r) => String(r.t)} caption={RATE_CHARTS[which].title} />;
   };
 
   return (
     <div className="stack-lg">
-      {report.isError ? (
+      {queryFailure(report) ? (
         <div className="card">
-          <ErrorState error={report.error} title="Could not load engagement" onRetry={() => void report.refetch()} />
+          <QueryError query={report} title="Could not load engagement" />
         </div>
       ) : (
         <div className="metric-grid metric-grid-4" role="group" aria-label="Engagement totals">
           <MetricCard
-            label="Open rate"
+            label={RATES.open.label}
             value={formatPercent(t?.openPct)}
             sub={t ? formatShare(t.uniqueOpens, t.deliveries, { part: ["opened", "opened"], whole: "deliveries" }) : undefined}
             hint={`Messages opened at least once over messages delivered. Directional: see the note below.${t && !t.deliveries && t.uniqueOpens ? EARLIER_DELIVERIES("opened") : ""}`}
             loading={report.isPending}
           />
           <MetricCard
-            label="Click rate"
+            label={RATES.click.label}
             value={formatPercent(t?.clickPct)}
             sub={t ? formatShare(t.uniqueClicks, t.deliveries, { part: ["clicked", "clicked"], whole: "deliveries" }) : undefined}
             hint={`Messages with at least one tracked link clicked over messages delivered.${t && !t.deliveries && t.uniqueClicks ? EARLIER_DELIVERIES("clicked") : ""}`}
@@ -150,8 +154,8 @@ export function EngagementTab({ scope, update }: { scope: ReportScope; update: U
               data={data!.byDomain.slice(0, TOP)}
               category={(r) => r.domain}
               bars={[
-                { key: "openPct", label: "Open rate", color: SERIES.indigo },
-                { key: "clickPct", label: "Click rate", color: SERIES.teal },
+                { key: "openPct", label: RATES.open.label, color: SERIES.indigo },
+                { key: "clickPct", label: RATES.click.label, color: SERIES.teal },
               ]}
               formatValue={(v) => formatPercent(v)}
               formatTick={formatPercentTick}
@@ -163,11 +167,11 @@ export function EngagementTab({ scope, update }: { scope: ReportScope; update: U
             <DataTable<DomainRow>
               columns={[
                 { header: "Domain", cell: (r) => r.domain },
-                { header: "Deliveries", cell: (r) => formatCount(r.deliveries), numeric: true },
-                { header: "Unique opens", cell: (r) => formatCount(r.uniqueOpens), numeric: true },
-                { header: "Unique clicks", cell: (r) => formatCount(r.uniqueClicks), numeric: true },
-                { header: "Open rate", cell: (r) => formatPercent(r.openPct), numeric: true },
-                { header: "Click rate", cell: (r) => formatPercent(r.clickPct), numeric: true },
+                { header: DELIVERIES.label, cell: (r) => formatCount(r.deliveries), numeric: true },
+                { header: UNIQUE_OPENS.label, cell: (r) => formatCount(r.uniqueOpens), numeric: true },
+                { header: UNIQUE_CLICKS.label, cell: (r) => formatCount(r.uniqueClicks), numeric: true },
+                { header: RATES.open.label, cell: (r) => formatPercent(r.openPct), numeric: true },
+                { header: RATES.click.label, cell: (r) => formatPercent(r.clickPct), numeric: true },
               ]}
               rows={data!.byDomain}
               rowKey={(r) => r.domain}
@@ -186,8 +190,8 @@ export function EngagementTab({ scope, update }: { scope: ReportScope; update: U
               data={data!.byTemplate.slice(0, TOP)}
               category={(r) => templateName(r.template)}
               bars={[
-                { key: "openPct", label: "Open rate", color: SERIES.indigo },
-                { key: "clickPct", label: "Click rate", color: SERIES.teal },
+                { key: "openPct", label: RATES.open.label, color: SERIES.indigo },
+                { key: "clickPct", label: RATES.click.label, color: SERIES.teal },
               ]}
               formatValue={(v) => formatPercent(v)}
               formatTick={formatPercentTick}
@@ -207,14 +211,14 @@ export function EngagementTab({ scope, update }: { scope: ReportScope; update: U
             <p>Every template sent in this range. Open, click and complaint rates over deliveries; bounce rate over sends.</p>
           </div>
         </div>
-        {report.isPending ? (
+        {queryFailure(report) ? (
+          <QueryError query={report} title="Could not load templates" />
+        ) : report.isPending ? (
           <div className="table-skeleton" role="status" aria-label="Loading templates">
             {Array.from({ length: 4 }, (_, i) => (
               <div key={i} className="skeleton" />
             ))}
           </div>
-        ) : report.isError ? (
-          <ErrorState error={report.error} title="Could not load templates" onRetry={() => void report.refetch()} />
         ) : !data!.byTemplate.length ? (
           <div className="state">
             <h3>No templated sends in this range</h3>

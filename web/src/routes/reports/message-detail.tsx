@@ -2,7 +2,8 @@ import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { useMessageDetail, type MessageDetail } from "../../api/reports";
 import { ApiError } from "../../api/client";
 import { ChevronRightIcon, XIcon } from "../../components/icons";
-import { EmptyState, ErrorState, LoadingState } from "../../components/states";
+import { QueryError, queryFailure } from "../../components/query-error";
+import { EmptyState, LoadingState } from "../../components/states";
 import { EventBadge, StatusBadge } from "../../components/reports/status-badge";
 import { formatDuration } from "../../lib/format";
 import { formatDateTime } from "../../lib/time";
@@ -102,14 +103,10 @@ export function MessageDrawer({
 
   let body: ReactNode = null;
   if (id !== undefined) {
-    if (detail.isPending) body = <LoadingState label="Loading the message…" />;
-    else if (detail.isError)
-      body =
-        detail.error instanceof ApiError && detail.error.status === 404 ? (
-          <EmptyState title="Message not found">It may be outside your plan's retention window, or the link is incomplete.</EmptyState>
-        ) : (
-          <ErrorState error={detail.error} title="Could not load the message" onRetry={() => void detail.refetch()} />
-        );
+    if (detail.isError && detail.error instanceof ApiError && detail.error.status === 404)
+      body = <EmptyState title="Message not found">It may be outside your plan's retention window, or the link is incomplete.</EmptyState>;
+    else if (detail.isError || queryFailure(detail)) body = <QueryError query={detail} title="Could not load the message" />;
+    else if (detail.isPending) body = <LoadingState label="Loading the message…" />;
     else body = <DetailBody data={detail.data} timeZone={timeZone} titleId={titleId} />;
   }
 

@@ -2,7 +2,8 @@ import { useEffect, useId, useState, type ReactNode } from "react";
 import { useEventLog, useMessages, type EventRow, type MessageRow, type ReportScope } from "../../api/reports";
 import { ApiError } from "../../api/client";
 import { SearchIcon } from "../../components/icons";
-import { EmptyState, ErrorState, LoadMore, NoMatchesState } from "../../components/states";
+import { QueryError, queryFailure, type QueryLike } from "../../components/query-error";
+import { EmptyState, LoadMore, NoMatchesState } from "../../components/states";
 import { EVENT_TYPES, EventBadge, MESSAGE_STATUS_OPTIONS, StatusBadge } from "../../components/reports/status-badge";
 import { formatDuration } from "../../lib/format";
 import { formatDateTime, formatStamp } from "../../lib/time";
@@ -84,7 +85,7 @@ function ListBody<T>({
   children,
   loadingLabel,
 }: {
-  query: { isPending: boolean; isError: boolean; error: unknown; refetch: () => unknown };
+  query: QueryLike;
   rows: readonly T[];
   filtered: boolean;
   /** The recipient search, when one is applied. */
@@ -95,6 +96,10 @@ function ListBody<T>({
   children: ReactNode;
   loadingLabel: string;
 }) {
+  if (queryFailure(query)) {
+    const title = query.error instanceof ApiError && query.error.status === 403 ? "Not allowed" : "Could not load this list";
+    return <QueryError query={query} title={title} />;
+  }
   if (query.isPending)
     return (
       <div className="table-skeleton" role="status" aria-label={loadingLabel}>
@@ -103,10 +108,6 @@ function ListBody<T>({
         ))}
       </div>
     );
-  if (query.isError) {
-    const title = query.error instanceof ApiError && query.error.status === 403 ? "Not allowed" : "Could not load this list";
-    return <ErrorState error={query.error} title={title} onRetry={() => void query.refetch()} />;
-  }
   if (!rows.length)
     return filtered ? (
       <NoMatchesState title="Nothing matches these filters" onClear={clear}>

@@ -6,7 +6,8 @@ import { fieldError, FormError, SelectField, TextField } from "../../components/
 import { SendIcon } from "../../components/icons";
 import { GuardedButton } from "../../components/guarded-button";
 import { Card } from "../../components/page";
-import { EmptyState, ErrorState, LoadingState, QueryView } from "../../components/states";
+import { QueryError, queryFailure } from "../../components/query-error";
+import { EmptyState, LoadingState, QueryView } from "../../components/states";
 import { blockerFor } from "../../lib/blocker";
 import { formatDateTime } from "../../lib/time";
 import { useTimeZone } from "../../lib/use-timezone";
@@ -183,8 +184,8 @@ function Outcome({ test }: { test: TestSendView }) {
 function TestResult({ id, initial, onAnother }: { id: string; initial: TestSendView | undefined; onAnother: () => void }) {
   const { workspace } = useWorkspace();
   const test = useTestSend(workspace.id, id, initial);
+  if (test.isError || queryFailure(test)) return <QueryError query={test} title="Could not load the test" />;
   if (test.isPending) return <LoadingState label="Loading the test…" />;
-  if (test.isError) return <ErrorState error={test.error} title="Could not load the test" onRetry={() => void test.refetch()} />;
   const waiting = test.data.status === "sending" || test.data.status === "sent";
   return (
     <div className="stack">

@@ -1,5 +1,5 @@
-import type { EventType } from "../../db/schema";
-import { DAY } from "../../lib/time";
+import type { EventType } from "../db/schema";
+import { DAY } from "../lib/time";
 import {
   CONFIGURABLE_RULES,
   LOCKED_REASONS,

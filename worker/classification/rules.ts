@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { sha256Hex } from "../../lib/crypto";
+import { sha256Hex } from "../lib/crypto";
 
 /**
  * Classification rules (product docs: reports__classification-rules.md, reports__undeliverable-list.md).
