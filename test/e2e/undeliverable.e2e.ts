@@ -152,6 +152,8 @@ it("changes a knob, previews the delta, saves, sees the list change, and allows 
   const note = `Customer emptied the mailbox ${Date.now()}`;
   await page.locator('tr[data-email="s1@bounce.test"]').getByRole("button", { name: "Allow" }).click();
   await page.getByLabel("Note (optional)").fill(note);
+  // The note box shows its three rows, not a one-line input's height.
+  expect((await page.getByLabel("Note (optional)").boundingBox())!.height).toBeGreaterThan(60);
   await page.getByRole("dialog").getByRole("button", { name: "Allow" }).click();
   await expect.poll(() => listedEmails(page)).toEqual(["p1@bounce.test", "s2@bounce.test", "t1@bounce.test"]);
   await page.getByLabel("Status").selectOption("excluded");

@@ -237,7 +237,7 @@ function AllowModal({ row, onClose }: { row: UndeliverableRow | null; onClose: (
         </label>
         <textarea
           id="ul-note"
-          className="input"
+          className="input textarea"
           rows={3}
           maxLength={500}
           placeholder="e.g. Customer fixed mailbox after IT migration"
