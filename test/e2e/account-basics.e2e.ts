@@ -112,7 +112,13 @@ it("finds messages and events by the beginning of the recipient's address", asyn
   await page.waitForURL((u) => u.pathname.startsWith("/w/"));
   await page.goto(`/w/${ws.slug}/reports`);
   const listed = () => page.locator("td.cell-recipient .row-link").allTextContents();
-  await expect.poll(listed, { timeout: 30_000 }).toHaveLength(3);
+  await expect
+    .poll(listed, { timeout: 30_000 })
+    .toHaveLength(3)
+    .catch(async (err: Error) => {
+      // What the page showed instead, so a failure says why.
+      throw new Error(`${err.message}\n${page.url()}\n${(await page.locator("body").innerText()).slice(0, 2000)}`);
+    });
 
   const search = page.getByLabel("Recipient");
   await search.fill("JANE");
