@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser, Locator } from "playwright-core";
 import { launchBrowser } from "./browser";
-import { api, eventually, newMessageId, ownWorkspace, PASSWORD, postEvents, sesEvent } from "./ses-history";
+import { api, eventually, newMessageId, ownWorkspace, PASSWORD, postEvents, sesEvent, signInAs } from "./ses-history";
 
 /**
  * Issue 13, item 9: sign-up says each problem once and hands the email to sign-in; a new workspace is
@@ -105,11 +105,7 @@ it("finds messages and events by the beginning of the recipient's address", asyn
   const context = await browser.newContext({ baseURL: base, viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(ws.email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => u.pathname.startsWith("/w/"));
+  await signInAs(page, ws.email);
   await page.goto(`/w/${ws.slug}/reports`);
   const listed = () => page.locator("td.cell-recipient .row-link").allTextContents();
   await expect

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { launchBrowser } from "./browser";
-import { ownWorkspace, PASSWORD } from "./ses-history";
+import { ownWorkspace, signInAs } from "./ses-history";
 
 /**
  * Issue 13, item 8: the Audit Log follows the doc (team__audit-log.md): columns Time, Actor, Resource,
@@ -23,11 +23,7 @@ it("shows Resource, Operation and Summary columns with consistent labels, and fi
   const context = await browser.newContext({ baseURL: inject("baseUrl"), viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(ws.email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => u.pathname.startsWith("/w/"));
+  await signInAs(page, ws.email);
   await page.goto(`/w/${ws.slug}/audit-log`);
   await page.getByRole("heading", { name: "Audit Log", level: 1 }).waitFor();
   const table = page.getByRole("table");

@@ -27,8 +27,6 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
-const pathOf = (page: Page) => new URL(page.url()).pathname;
-
 async function signUp(page: Page, name: string, email: string) {
   await page.goto("/sign-up");
   await page.getByLabel("Full name").fill(name);

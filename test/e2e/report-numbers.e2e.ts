@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser } from "./browser";
-import { api, eventually, newMessageId, ownWorkspace, PASSWORD, postEvents, sesEvent, type OwnWorkspace } from "./ses-history";
+import { api, eventually, newMessageId, ownWorkspace, postEvents, sesEvent, signInAs, type OwnWorkspace } from "./ses-history";
 
 /**
  * Issue 13, item 6: figures that explain themselves. Total bounce % = hard + soft + undetermined, all
@@ -74,11 +74,7 @@ async function open(path: string): Promise<Page> {
   const context = await browser.newContext({ baseURL: inject("baseUrl"), viewport: { width: 1440, height: 900 }, locale: "en-US" });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(ws.email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => u.pathname.startsWith("/w/"));
+  await signInAs(page, ws.email);
   await page.goto(path);
   return page;
 }

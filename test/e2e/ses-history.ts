@@ -3,6 +3,7 @@
  * recipient and times), a workspace of a fresh user to post them into, and the wait for the consumer.
  */
 import { randomUUID } from "node:crypto";
+import type { Page } from "playwright-core";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { wranglerDb } from "../../scripts/lib/d1";
@@ -87,6 +88,15 @@ export async function ownWorkspace(base: string, persistDir: string, name: strin
   const ingestKey = ((await (await api(base, `/api/orgs/${workspace.id}/ingest/keys`, { method: "POST", cookie })).json()) as { key: string }).key;
   await addManagedIdentity(wranglerDb({ persistDir }), workspace.id, { identity: "mail.example.com", verificationStatus: "SUCCESS" }, { userId: null, name: "e2e seed", email: "" });
   return { email, cookie, orgId: workspace.id, slug: workspace.slug, ingestKey };
+}
+
+/** Signs `email` (password PASSWORD) in through the sign-in page; resolves once a workspace page is open. */
+export async function signInAs(page: Page, email: string) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => u.pathname.startsWith("/w/"));
 }
 
 /** Waits until `check` holds: the queue consumer writes after the webhook has answered. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser } from "./browser";
-import { api, eventually, newMessageId, ownWorkspace, PASSWORD, postEvents, sesEvent, type OwnWorkspace } from "./ses-history";
+import { api, eventually, newMessageId, ownWorkspace, postEvents, sesEvent, signInAs, type OwnWorkspace } from "./ses-history";
 
 /**
  * Issue 13, item 7: one time format. The Messages list, the message detail and the Audit Log show
@@ -32,14 +32,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function signIn(page: Page) {
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(ws.email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => u.pathname.startsWith("/w/"));
-}
-
 /** Every time shown on the list, in the drawer and on the Audit Log. */
 async function shownTimes(page: Page): Promise<string[]> {
   await page.goto(`/w/${ws.slug}/reports`);
@@ -62,7 +54,7 @@ it("follows the viewer's locale everywhere: 12-hour clock for en-US", async () =
   const context = await browser.newContext({ baseURL: inject("baseUrl"), locale: "en-US", viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
-  await signIn(page);
+  await signInAs(page, ws.email);
   const times = await shownTimes(page);
   expect(times.length).toBeGreaterThanOrEqual(4);
   for (const t of times) expect(t).toMatch(/\d{1,2}:\d{2}:\d{2}\s?[AP]M/);
@@ -75,7 +67,7 @@ it("follows the viewer's locale everywhere: 24-hour clock for en-GB", async () =
   const context = await browser.newContext({ baseURL: inject("baseUrl"), locale: "en-GB", viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
-  await signIn(page);
+  await signInAs(page, ws.email);
   const times = await shownTimes(page);
   for (const t of times) {
     expect(t).toMatch(/\d{2}:\d{2}:\d{2}/);
