@@ -6,8 +6,9 @@ import { SIM_ACCESS_KEY_ID, SIM_SECRET_ACCESS_KEY, SIM_SENDOPS_ACCOUNT } from ".
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(__dirname, "migrations"));
-  // The AWS stand-in (started by test/aws-sim-setup.ts) listens here; kept if the config is evaluated again.
+  // The AWS and DNS stand-ins (started by test/aws-sim-setup.ts) listen here; kept if the config is evaluated again.
   process.env.SENDOPS_TEST_AWS_PORT ??= String(await freePort());
+  process.env.SENDOPS_TEST_DNS_PORT ??= String(await freePort());
   return {
     plugins: [
       cloudflareTest({
@@ -19,6 +20,7 @@ export default defineConfig(async () => {
             // A fixed test key (base64 of 32 bytes); real deployments set their own secret.
             ENCRYPTION_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
             AWS_ENDPOINT_URL: `http://127.0.0.1:${process.env.SENDOPS_TEST_AWS_PORT}`,
+            DNS_RESOLVER_URL: `http://127.0.0.1:${process.env.SENDOPS_TEST_DNS_PORT}/dns-query`,
             SENDOPS_AWS_ACCOUNT_ID: SIM_SENDOPS_ACCOUNT,
             AWS_ACCESS_KEY_ID: SIM_ACCESS_KEY_ID,
             AWS_SECRET_ACCESS_KEY: SIM_SECRET_ACCESS_KEY,

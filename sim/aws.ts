@@ -30,7 +30,7 @@ export {
 } from "./aws/config";
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const sim = new AwsSim(loadConfig());
+  const sim = new AwsSim(loadConfig(), { dnsResolverUrl: process.env.DNS_RESOLVER_URL });
   const url = await sim.listen(Number(process.env.PORT ?? 4566));
   console.log(`AWS stand-in (STS, SES v2, EventBridge, CloudFormation) listening on ${url}`);
 }

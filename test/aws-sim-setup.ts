@@ -1,16 +1,21 @@
 /**
- * vitest globalSetup (Node side): the AWS stand-in for the worker tests, on the port vitest.config.ts
- * chose and pointed the Worker's AWS_ENDPOINT_URL at.
+ * vitest globalSetup (Node side): the AWS and DNS stand-ins for the worker tests, on the ports
+ * vitest.config.ts chose and pointed the Worker's AWS_ENDPOINT_URL and DNS_RESOLVER_URL at.
  */
 import { AwsSim } from "../sim/aws";
+import { DnsSim } from "../sim/dns";
 
 let sim: AwsSim | undefined;
+let dns: DnsSim | undefined;
 
 export async function setup() {
-  sim = new AwsSim();
+  dns = new DnsSim();
+  const dnsUrl = await dns.listen(Number(process.env.SENDOPS_TEST_DNS_PORT));
+  sim = new AwsSim(undefined, { dnsResolverUrl: `${dnsUrl}/dns-query` });
   await sim.listen(Number(process.env.SENDOPS_TEST_AWS_PORT));
 }
 
 export async function teardown() {
   await sim?.close();
+  await dns?.close();
 }

@@ -11,17 +11,17 @@ interface ErrorJson {
 
 /** One request on the test environment without the vars nothing reads yet, plus `vars` (undefined removes one). */
 async function answer(vars: Record<string, unknown> = {}) {
-  const { GITHUB_API_URL: _g, STRIPE_API_URL: _s, DNS_RESOLVER_URL: _d, ...rest } = env;
+  const { GITHUB_API_URL: _g, STRIPE_API_URL: _s, ...rest } = env;
   const res = await app.fetch(new Request(`${BASE}/v1/account`), { ...rest, ...vars }, createExecutionContext());
   const body = (await res.json()) as ErrorJson;
   return { status: res.status, body, error: body.error };
 }
 
 describe("environment check", () => {
-  it("starts without GITHUB_API_URL, STRIPE_API_URL and DNS_RESOLVER_URL", async () => {
+  it("starts without GITHUB_API_URL and STRIPE_API_URL", async () => {
     // 401: the request got past the environment check to the route's own API key check.
     expect(await answer()).toMatchObject({ status: 401, error: { code: "API_KEY_MISSING" } });
-    const urls = { GITHUB_API_URL: "https://api.github.com", STRIPE_API_URL: "https://api.stripe.com", DNS_RESOLVER_URL: "https://cloudflare-dns.com/dns-query" };
+    const urls = { GITHUB_API_URL: "https://api.github.com", STRIPE_API_URL: "https://api.stripe.com" };
     expect((await answer(urls)).status).toBe(401);
   });
 
@@ -30,7 +30,7 @@ describe("environment check", () => {
     expect(res.status).toBe(500);
     expect(res.error.code).toBe("BAD_ENVIRONMENT");
     expect(res.error.message).toContain("GITHUB_API_URL: var GITHUB_API_URL must be an absolute URL when set");
-    expect(res.error.message).toContain("DNS_RESOLVER_URL: var DNS_RESOLVER_URL must be an absolute URL when set");
+    expect(res.error.message).toContain("DNS_RESOLVER_URL: var DNS_RESOLVER_URL must be the absolute URL of a DNS-over-HTTPS JSON endpoint");
     expect(res.error.message).not.toContain("STRIPE_API_URL");
   });
 

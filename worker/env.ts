@@ -19,12 +19,11 @@ export interface EnvSecrets {
   /** Secret: base64 of 32 random bytes; AES-GCM key for secrets stored at rest. */
   ENCRYPTION_KEY: string;
   /**
-   * Base URLs of systems no code calls yet (GitHub template repositories, Stripe billing, DNS-over-HTTPS
-   * checks): optional, so a deployment need not set what nothing reads; checked as URLs when set.
+   * Base URLs of systems no code calls yet (GitHub template repositories, Stripe billing): optional, so a
+   * deployment need not set what nothing reads; checked as URLs when set.
    */
   GITHUB_API_URL?: string;
   STRIPE_API_URL?: string;
-  DNS_RESOLVER_URL?: string;
 }
 
 export interface Env extends Cloudflare.Env, EnvSecrets {}
@@ -60,7 +59,7 @@ const envSchema = z.object({
   CLOUDFORMATION_TEMPLATE_URL: z.union([z.literal(""), z.url()], { message: "var CLOUDFORMATION_TEMPLATE_URL must be empty or an absolute URL" }),
   GITHUB_API_URL: z.url({ message: "var GITHUB_API_URL must be an absolute URL when set" }).optional(),
   STRIPE_API_URL: z.url({ message: "var STRIPE_API_URL must be an absolute URL when set" }).optional(),
-  DNS_RESOLVER_URL: z.url({ message: "var DNS_RESOLVER_URL must be an absolute URL when set" }).optional(),
+  DNS_RESOLVER_URL: z.url({ message: "var DNS_RESOLVER_URL must be the absolute URL of a DNS-over-HTTPS JSON endpoint" }),
   DEFAULT_TEMPLATE_TAG: z.string().min(1, { message: "var DEFAULT_TEMPLATE_TAG is missing" }),
   BENCH_BASELINE: z.enum(["true", "false"], { message: 'var BENCH_BASELINE must be "true" or "false" when set' }).optional(),
   ENCRYPTION_KEY: z

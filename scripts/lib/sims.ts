@@ -21,9 +21,17 @@ export interface SimServer {
   vars: (baseUrl: string) => Record<string, string>;
   /** Worker secrets the stand-in accepts, written to `.dev.vars` unless the file already sets them. */
   devVars?: Record<string, string>;
+  /** The stand-in's own environment, from the Worker vars of the stand-ins started before it. */
+  env?: (varsSoFar: Record<string, string>) => Record<string, string>;
 }
 
 export const SIMS: readonly SimServer[] = [
+  {
+    name: "DNS (DNS-over-HTTPS JSON)",
+    file: "sim/dns.ts",
+    port: 8053,
+    vars: (baseUrl) => ({ DNS_RESOLVER_URL: `${baseUrl}/dns-query` }),
+  },
   {
     name: "AWS (STS, SES v2, EventBridge, CloudFormation)",
     file: "sim/aws.ts",
@@ -31,6 +39,8 @@ export const SIMS: readonly SimServer[] = [
     // SendOps' own mail (Delegate this step) goes out through the stand-in's SES and lands in its outbox page.
     vars: (baseUrl) => ({ AWS_ENDPOINT_URL: baseUrl, SENDOPS_AWS_ACCOUNT_ID: SIM_SENDOPS_ACCOUNT, MAILER_FROM: SIM_MAILER_FROM, MAILER_REGION: "us-east-1" }),
     devVars: { AWS_ACCESS_KEY_ID: SIM_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: SIM_SECRET_ACCESS_KEY },
+    // SES verifies a domain's DKIM by looking its CNAMEs up in public DNS: here, the DNS stand-in.
+    env: (vars): Record<string, string> => (vars.DNS_RESOLVER_URL ? { DNS_RESOLVER_URL: vars.DNS_RESOLVER_URL } : {}),
   },
 ];
 
@@ -64,7 +74,7 @@ export async function startSims(sims: readonly SimServer[] = SIMS): Promise<Runn
     for (const sim of sims) {
       const child = spawn(TSX, [path.join(ROOT, sim.file)], {
         cwd: ROOT,
-        env: offlineEnv({ PORT: String(sim.port) }),
+        env: offlineEnv({ ...sim.env?.(vars), PORT: String(sim.port) }),
         stdio: ["ignore", "inherit", "inherit"],
         detached: true,
       });

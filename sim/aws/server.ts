@@ -21,6 +21,11 @@ import { AwsFault, json11Fault, json11Reply, PageTokens, queryFault, queryPairs,
 export interface AwsSimOptions {
   /** The clock (epoch ms): identity verification, quotas, expirations and event times read it. */
   now?: () => number;
+  /**
+   * The DNS-over-HTTPS (JSON) resolver SES's DKIM verification reads, as real SES reads public DNS:
+   * sim/dns. Unset: domains settle by time alone, as seeded identities do.
+   */
+  dnsResolverUrl?: string;
 }
 
 /** The service an unsigned request was meant for, judged by its shape. */

@@ -30,6 +30,8 @@ export async function setup(project: TestProject) {
   project.provide("baseUrl", instance.url);
   // The AWS stand-in's URL, for tests that check what reached "SES" through its /__sim control API.
   project.provide("awsUrl", sims.vars.AWS_ENDPOINT_URL!);
+  // The DNS stand-in's base URL: tests add records there as a customer would at their DNS provider.
+  project.provide("dnsUrl", new URL(sims.vars.DNS_RESOLVER_URL!).origin);
   // Tests that seed data the API cannot create yet write to this instance's local D1 directly.
   project.provide("persistDir", dir);
 }
@@ -45,6 +47,7 @@ declare module "vitest" {
     baseUrl: string;
     persistDir: string;
     awsUrl: string;
+    dnsUrl: string;
     demoIngestKey: string;
   }
 }

@@ -396,11 +396,11 @@ export async function loadOrgIngestConfigs(db: Db, orgIds: string[], defaultTemp
     const ids = orgIds.slice(i, i + 90);
     const [orgRows, identityRows, channelRows] = await db.batch([
       db.select({ id: orgs.id, templateTag: orgs.templateTag }).from(orgs).where(inArray(orgs.id, ids)),
-      // Archived identities no longer count; detached ones (gone from SES) still do until archived.
+      // Archived and disconnected identities no longer count; detached ones (gone from SES) still do until archived.
       db
         .select({ orgId: identities.orgId, identity: identities.identity })
         .from(identities)
-        .where(and(inArray(identities.orgId, ids), isNull(identities.archivedAt))),
+        .where(and(inArray(identities.orgId, ids), isNull(identities.archivedAt), isNull(identities.disconnectedAt))),
       db
         .select({ orgId: channels.orgId, id: channels.id, configurationSetName: channels.configurationSetName })
         .from(channels)

@@ -78,6 +78,8 @@ export const setupProgress = sqliteTable("setup_progress", {
   identitiesCompletedAt: integer("identities_completed_at"),
   testSendCompletedAt: integer("test_send_completed_at"),
   currentPhase: text("current_phase"),
+  /** When the four default channels were provisioned (after the first domain verified); set once. */
+  defaultChannelsProvisionedAt: integer("default_channels_provisioned_at"),
   updatedAt: integer("updated_at").notNull(),
 });
 

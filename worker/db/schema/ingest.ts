@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { users } from "./accounts";
 import { orgs } from "./orgs";
@@ -37,6 +38,12 @@ export const ingestKeys = sqliteTable(
 export const IDENTITY_KINDS = ["domain", "email"] as const;
 export const IDENTITY_ORIGINS = ["sendops", "ses"] as const;
 export const CHANNEL_ORIGINS = ["sendops", "discovered"] as const;
+/** The purpose badge of a channel (docs: channels__managing-channels.md); it pre-fills the settings. */
+export const CHANNEL_PURPOSES = ["default", "transactional", "marketing", "onboarding", "custom"] as const;
+export type ChannelPurpose = (typeof CHANNEL_PURPOSES)[number];
+/** Whether a channel's settings are in its SES configuration set: `syncing` while a push runs, `error` after a failed one. */
+export const CHANNEL_SYNC_STATUSES = ["synced", "syncing", "error"] as const;
+export type ChannelSyncStatus = (typeof CHANNEL_SYNC_STATUSES)[number];
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 /** SES v2 `VerificationStatus` values. */
 export const VERIFICATION_STATUSES = ["PENDING", "SUCCESS", "FAILED", "TEMPORARY_FAILURE", "NOT_STARTED"] as const;
@@ -65,6 +72,20 @@ export const identities = sqliteTable(
     detachedAt: integer("detached_at"),
     /** Archived identities no longer count: ingest drops their events as unmanaged. */
     archivedAt: integer("archived_at"),
+    /**
+     * Disconnect: SendOps stops managing the identity (its events are dropped as unmanaged) without
+     * touching SES; account syncs leave it disconnected until someone connects it again.
+     */
+    disconnectedAt: integer("disconnected_at"),
+    /** The configuration set SES applies to mail from this identity (SES `ConfigurationSetName`); null: none. */
+    configurationSetName: text("configuration_set_name"),
+    /** SES `DkimAttributes.Status` as last read (domains; null before the first read). Verified only at SUCCESS. */
+    dkimStatus: text("dkim_status", { enum: VERIFICATION_STATUSES }),
+    /** The three Easy DKIM tokens (JSON array): CNAME `{token}._domainkey.<domain>` → `{token}.dkim.amazonses.com`. */
+    dkimTokensJson: text("dkim_tokens_json"),
+    /** The last DNS check of the domain (SPF, DMARC, DKIM CNAMEs) as JSON, and when it ran. */
+    dnsCheckJson: text("dns_check_json"),
+    dnsCheckedAt: integer("dns_checked_at"),
   },
   (t) => [uniqueIndex("identities_org_identity").on(t.orgId, t.identity)],
 );
@@ -82,8 +103,65 @@ export const channels = sqliteTable(
     origin: text("origin", { enum: CHANNEL_ORIGINS }).notNull().default("sendops"),
     /** When a sync last found its configuration set missing from SES (null: present). */
     detachedAt: integer("detached_at"),
+    /** Archived (detached) channels are hidden from the list; nothing in SES changes. */
+    archivedAt: integer("archived_at"),
+    purpose: text("purpose", { enum: CHANNEL_PURPOSES }).notNull().default("custom"),
+    /** The workspace's default channel (at most one per workspace; it cannot be deleted). */
+    isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
+    /** The channel's settings as SendOps last saved or read them (JSON; see worker/services/channels). */
+    settingsJson: text("settings_json"),
+    syncStatus: text("sync_status", { enum: CHANNEL_SYNC_STATUSES }).notNull().default("synced"),
+    /** The last failed push's AWS error (cleared by a successful one). */
+    syncErrorCode: text("sync_error_code"),
+    syncError: text("sync_error"),
+    syncErrorAt: integer("sync_error_at"),
+    updatedAt: integer("updated_at"),
   },
-  (t) => [uniqueIndex("channels_org_configuration_set").on(t.orgId, t.configurationSetName)],
+  (t) => [
+    uniqueIndex("channels_org_configuration_set").on(t.orgId, t.configurationSetName),
+    uniqueIndex("channels_org_default").on(t.orgId).where(sql`${t.isDefault} = 1`),
+  ],
+);
+
+export const TRACKING_PROTOCOLS = ["http", "https"] as const;
+/** Each half of a tracking domain's verification (docs: domains__tracking-domains.md). */
+export const TRACKING_CHECK_STATUSES = ["pending", "verified", "failed", "invalid"] as const;
+export type TrackingCheckStatus = (typeof TRACKING_CHECK_STATUSES)[number];
+
+/**
+ * Custom tracking domains: a subdomain whose CNAME points at SES's regional tracking endpoint (HTTP) or
+ * the customer's CDN (HTTPS), plus the SES email identity created for it (its DKIM CNAMEs). Background
+ * checks run while `nextCheckAt` is set (decay schedule); drift turns a verified CNAME `invalid`.
+ */
+export const trackingDomains = sqliteTable(
+  "tracking_domains",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    subdomain: text("subdomain").notNull(),
+    protocol: text("protocol", { enum: TRACKING_PROTOCOLS }).notNull(),
+    /** HTTPS only: the CDN distribution the CNAME points at (e.g. d123.cloudfront.net). */
+    cdnDomain: text("cdn_domain"),
+    region: text("region").notNull(),
+    cnameStatus: text("cname_status", { enum: TRACKING_CHECK_STATUSES }).notNull().default("pending"),
+    cnameCheckedAt: integer("cname_checked_at"),
+    cnameVerifiedAt: integer("cname_verified_at"),
+    identityStatus: text("identity_status", { enum: TRACKING_CHECK_STATUSES }).notNull().default("pending"),
+    identityCheckedAt: integer("identity_checked_at"),
+    identityVerifiedAt: integer("identity_verified_at"),
+    dkimTokensJson: text("dkim_tokens_json"),
+    /** What the last check could not do (e.g. the CNAME points elsewhere, SES refused), for the detail page. */
+    lastError: text("last_error"),
+    /** When the background check runs next; null once both halves are settled (verified or failed). */
+    nextCheckAt: integer("next_check_at"),
+    /** The last Verify Now (30 s cooldown). */
+    lastManualCheckAt: integer("last_manual_check_at"),
+    createdAt: integer("created_at").notNull(),
+    createdByUserId: text("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdByName: text("created_by_name"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("tracking_domains_org_subdomain").on(t.orgId, t.subdomain), index("tracking_domains_next_check").on(t.nextCheckAt)],
 );
 
 /** Normalised event types (SES `eventType` → this): see worker/services/ingest/normalise.ts. */
