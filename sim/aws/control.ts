@@ -7,7 +7,7 @@
  *   GET  /__sim/accounts/<acct>/<region>                                   the account + region: GetAccount, identities, configuration sets with destinations, rules with targets, connections, API destinations, stacks, roles, sent mail, API-destination deliveries
  *   PUT  /__sim/accounts/<acct>/<region>/account {mode?: sandbox|production, reviewStatus?: PENDING|GRANTED|DENIED|FAILED|null, enforcementStatus?: HEALTHY|PROBATION|SHUTDOWN, sendingEnabled?}
  *   POST /__sim/accounts/<acct>/<region>/identities {identity, status?, configurationSetName?}           create or replace an identity (status SUCCESS unless given)
- *   POST /__sim/accounts/<acct>/<region>/identities/<identity>/verify {status?}                          set its (and its DKIM) status now: SUCCESS (default), FAILED, TEMPORARY_FAILURE, or PENDING (until told otherwise)
+ *   POST /__sim/accounts/<acct>/<region>/identities/<identity>/verify {status?}                          set its (and its DKIM) status now: SUCCESS (default), FAILED, TEMPORARY_FAILURE, or PENDING (until told otherwise); DNS and the verification link no longer decide it
  *   POST /__sim/accounts/<acct>/<region>/stacks {stackName, templateBody, parameters: {key: value}, capabilities?}   deploy without signing: CreateStack, or UpdateStack when the stack exists (capabilities default to CAPABILITY_NAMED_IAM)
  *   PUT  /__sim/accounts/<acct>/<region>/connections/<name> {apiKeyValue}                                 set an API_KEY connection's key (e.g. the demo's, once its ingest key is known)
  *   PUT|GET /__sim/accounts/<acct>/<region>/suppressions [{entries: SES summaries}]                      replace / read the suppression list
@@ -15,6 +15,7 @@
  *   GET  /__sim/accounts/<acct>/stats                                      AssumeRole calls and SES / EventBridge / CloudFormation calls per operation
  *   GET  /__sim/outbox[?account=]                                          every mail SendEmail accepted, newest first, as a page
  *   GET  /__sim/outbox.json[?account=]                                     the same as JSON
+ *   GET  /__sim/verify-email?token=                                        the link of SES's verification mail: verifies the address (a page; 404 unknown token, 410 after 24 hours)
  */
 import type http from "node:http";
 import type { CloudFormation } from "./cloudformation";
@@ -23,6 +24,7 @@ import type { Runtime } from "./runtime";
 import { accountView, identityView, setView } from "./ses";
 import { identityStatus, newIdentity, roleFromConfig, type RegionState, type Role, type SentMail } from "./state";
 import { suppressionList } from "./suppressions";
+import { followVerificationLink, VERIFY_EMAIL_PATH } from "./verification";
 import { AwsFault } from "./wire";
 
 const STATUSES = ["SUCCESS", "FAILED", "TEMPORARY_FAILURE", "PENDING", "NOT_STARTED"] as const;
@@ -47,6 +49,8 @@ function regionView(rt: Runtime, state: RegionState) {
 }
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+/** Escaped text with its URLs as links (a verification mail's link is followed from the page). */
+const linked = (s: string) => esc(s).replace(/https?:\/\/[^\s<"]+/g, (url) => `<a href="${url}">${url}</a>`);
 
 function outboxPage(mails: SentMail[], account: string | null): string {
   const cards = mails
@@ -54,7 +58,7 @@ function outboxPage(mails: SentMail[], account: string | null): string {
       (m) => `<article>
   <h2>${esc(m.subject || "(no subject)")}</h2>
   <dl><dt>From</dt><dd>${esc(m.from)}</dd><dt>To</dt><dd>${esc([...m.to, ...m.cc, ...m.bcc].join(", "))}</dd><dt>Sent</dt><dd>${new Date(m.sentAt).toISOString()}</dd><dt>Account</dt><dd>${m.account} · ${m.region}${m.configurationSet ? ` · ${esc(m.configurationSet)}` : ""}</dd><dt>Message ID</dt><dd><code>${m.messageId}</code></dd></dl>
-  ${m.html !== null ? `<iframe sandbox title="HTML body" srcdoc="${esc(m.html)}"></iframe>` : ""}${m.text !== null ? `<pre>${esc(m.text)}</pre>` : ""}
+  ${m.html !== null ? `<iframe sandbox title="HTML body" srcdoc="${esc(m.html)}"></iframe>` : ""}${m.text !== null ? `<pre>${linked(m.text)}</pre>` : ""}
 </article>`,
     )
     .join("\n");
@@ -66,6 +70,14 @@ function outboxPage(mails: SentMail[], account: string | null): string {
 <p>Every mail the local SES accepted (SendEmail), newest first. Nothing leaves this machine.</p>
 ${cards || "<p>No mail yet.</p>"}
 </body></html>
+`;
+}
+
+function messagePage(title: string, message: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)} · AWS stand-in</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1f2937}</style>
+</head><body><h1>${esc(title)}</h1><p>${esc(message)}</p></body></html>
 `;
 }
 
@@ -113,6 +125,11 @@ function route(rt: Runtime, cf: CloudFormation, method: string, path: string, qu
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(outboxPage(mails, account));
     return undefined;
   }
+  if (path === VERIFY_EMAIL_PATH && method === "GET") {
+    const outcome = followVerificationLink(rt, query.get("token") ?? "");
+    res.writeHead(outcome.status, { "content-type": "text/html; charset=utf-8" }).end(messagePage(outcome.status === 200 ? "Email address verified" : "Verification failed", outcome.message));
+    return undefined;
+  }
   const acct = /^\/__sim\/accounts\/(\d{12})\/(throttle|stats)$/.exec(path);
   if (acct?.[2] === "throttle" && method === "POST") {
     rt.throttles.set(acct[1]!, Number(input.count ?? 1));
@@ -152,6 +169,7 @@ function route(rt: Runtime, cf: CloudFormation, method: string, path: string, qu
     const status = input.status ?? "SUCCESS";
     if (!STATUSES.includes(status)) return { status: 400, body: { message: `status is one of ${STATUSES.join(", ")}.` } };
     const now = rt.now();
+    identity.verifiedBy = "time";
     if (status === "PENDING") identity.pendingUntil = Infinity;
     else Object.assign(identity, { pendingUntil: now, settled: status });
     return { body: identityView(identity, now) };

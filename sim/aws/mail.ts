@@ -34,7 +34,7 @@ const REPORTING_MTA = "a8-41.smtp-out.amazonses.com";
 export const addressOf = (s: string) => (/<([^>]+)>\s*$/.exec(s)?.[1] ?? s).trim();
 const domainOf = (address: string) => address.slice(address.lastIndexOf("@") + 1).toLowerCase();
 const simulatorKind = (address: string) => (domainOf(address) === SIMULATOR ? address.slice(0, address.indexOf("@")).split("+")[0]!.toLowerCase() : null);
-const sesId = (at: number) => `0100${at.toString(16).padStart(12, "0")}-${randomUUID()}-000000`;
+export const sesMessageId = (at: number) => `0100${at.toString(16).padStart(12, "0")}-${randomUUID()}-000000`;
 const iso = (at: number) => new Date(at).toISOString();
 
 /** The verified identity that covers an address: the address itself, its domain, or a parent domain. */
@@ -170,7 +170,7 @@ export function sendEmail(r: SesRequest) {
   const counted = recipients.filter((a) => simulatorKind(a) === null).length;
   if (sentLast24Hours(state, now) + counted > sendQuota(state).Max24HourSend) throw new AwsFault("LimitExceededException", 400, "Daily message quota exceeded.");
 
-  const sent: SentMail = { messageId: sesId(now), account: state.account, region: state.region, from: mail.from, to: mail.to, cc: mail.cc, bcc: mail.bcc, subject: mail.subject, text: mail.text, html: mail.html, configurationSet: setName, sentAt: now, counted };
+  const sent: SentMail = { messageId: sesMessageId(now), account: state.account, region: state.region, from: mail.from, to: mail.to, cc: mail.cc, bcc: mail.bcc, subject: mail.subject, text: mail.text, html: mail.html, configurationSet: setName, sentAt: now, counted };
   state.sent.push(sent);
   if (set) publishEvents(rt, state, set, { sent, mail, identity, recipients, tags, callerName: call.caller.name, sourceIp: call.sourceIp });
   return { MessageId: sent.messageId };
@@ -252,7 +252,7 @@ function outcomes(rt: Runtime, state: RegionState, set: ConfigurationSet, recipi
     key: "bounce",
     attempted: false,
     detail: (at) => ({
-      feedbackId: sesId(at),
+      feedbackId: sesMessageId(at),
       bounceType: "Permanent",
       bounceSubType: "OnAccountSuppressionList",
       bouncedRecipients: [{ emailAddress: recipient, action: "failed", status: "5.1.1", diagnosticCode: "Amazon SES did not send the message to this address because it is on the suppression list for your account." }],
@@ -270,7 +270,7 @@ function outcomes(rt: Runtime, state: RegionState, set: ConfigurationSet, recipi
             key: "bounce",
             attempted: true,
             detail: (at) => ({
-              feedbackId: sesId(at),
+              feedbackId: sesMessageId(at),
               bounceType: "Permanent",
               bounceSubType: "General",
               bouncedRecipients: [{ emailAddress: recipient, action: "failed", status: "5.1.1", diagnosticCode: `smtp; 550 5.1.1 <${recipient}>: Recipient address rejected: User unknown` }],
@@ -291,7 +291,7 @@ function outcomes(rt: Runtime, state: RegionState, set: ConfigurationSet, recipi
             key: "complaint",
             attempted: true,
             detail: (at) => ({
-              feedbackId: sesId(at),
+              feedbackId: sesMessageId(at),
               complaintSubType: null,
               complainedRecipients: [{ emailAddress: recipient }],
               timestamp: iso(at),

@@ -17,6 +17,8 @@ export interface Runtime {
   principals: Principals;
   tokens: PageTokens;
   now: () => number;
+  /** The DNS-over-HTTPS resolver SES's DKIM verification reads (null: domains verify by time). */
+  dnsResolverUrl: string | null;
   stats: (account: string) => Stats;
   /** Calls still to be throttled, per account (set by the control API). */
   throttles: Map<string, number>;
@@ -31,4 +33,6 @@ export interface Call {
   caller: Caller;
   region: string;
   sourceIp: string;
+  /** The stand-in's base URL as the caller reached it (links SES mails point there). */
+  endpoint: string;
 }

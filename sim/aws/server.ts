@@ -63,6 +63,7 @@ export class AwsSim {
       principals: new Principals(config.credentials, world),
       tokens: new PageTokens(randomBytes(16)),
       now,
+      dnsResolverUrl: options.dnsResolverUrl ?? null,
       stats: (account) => {
         let s = stats.get(account);
         if (!s) stats.set(account, (s = { assumeRole: 0, ses: {}, events: {}, cloudformation: {} }));
@@ -114,14 +115,14 @@ export class AwsSim {
         res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ message: `The stand-in does not serve the service '${signed}' (it serves ${SERVICES.join(", ")}).` }));
         return;
       }
-      this.serve(service, req, rawPath, rawQuery, body, res);
+      await this.serve(service, req, rawPath, rawQuery, body, res);
     } catch (err) {
       console.error("aws sim:", err);
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ message: "internal error in the AWS stand-in" }));
     }
   }
 
-  private serve(service: Service, req: http.IncomingMessage, rawPath: string, rawQuery: string, body: Buffer, res: http.ServerResponse) {
+  private async serve(service: Service, req: http.IncomingMessage, rawPath: string, rawQuery: string, body: Buffer, res: http.ServerResponse) {
     const rt = this.runtime;
     const fault = (f: AwsFault) =>
       service === "sts" ? queryFault(res, STS_NS, f) : service === "cloudformation" ? queryFault(res, CFN_NS, f) : service === "ses" ? restJsonFault(res, f) : json11Fault(res, f);
@@ -131,6 +132,7 @@ export class AwsSim {
         caller: rt.principals.caller(signed.accessKeyId, signed.sessionToken, service, rt.now()),
         region: signed.region,
         sourceIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
+        endpoint: `http://${req.headers.host ?? "127.0.0.1"}`,
       };
       const account = call.caller.account;
       if (service === "sts" || service === "cloudformation") {
@@ -154,7 +156,7 @@ export class AwsSim {
         } catch {
           throw new AwsFault("BadRequestException", 400, "The request body is not valid JSON.");
         }
-        return restJsonReply(res, 200, runSes({ rt, call, state, labels, query: new URLSearchParams(rawQuery), body: input }, route));
+        return restJsonReply(res, 200, await runSes({ rt, call, state, labels, query: new URLSearchParams(rawQuery), body: input }, route));
       }
       const op = eventsOperation(rt, call, state, String(req.headers["x-amz-target"] ?? ""), body);
       const stats = rt.stats(account).events;

@@ -20,6 +20,7 @@ import {
   type Tag,
 } from "./state";
 import { deleteSuppressed, getSuppressed, listSuppressed, putSuppressed, REASONS } from "./suppressions";
+import { checkDkim, startVerification, verificationInfo } from "./verification";
 import { AwsFault } from "./wire";
 
 const DAY = 86_400_000;
@@ -44,6 +45,8 @@ interface SesRoute {
   name: string;
   /** The resource the IAM check names (`*` for account-level operations). */
   resource?: (r: SesRequest) => string;
+  /** The identities the answer shows: their DKIM records are looked up first, as SES keeps checking them. */
+  reads?: (r: SesRequest) => Identity[];
   run: (r: SesRequest) => unknown;
 }
 
@@ -51,14 +54,16 @@ const arn = (r: SesRequest, kind: string, name: string) => `arn:aws:ses:${r.call
 const identityArn = (r: SesRequest) => arn(r, "identity", r.labels[0]!);
 const setArn = (r: SesRequest) => arn(r, "configuration-set", r.labels[0]!);
 const templateArn = (r: SesRequest) => arn(r, "template", r.labels[0]!);
+const allIdentities = (r: SesRequest) => [...r.state.identities.values()];
+const namedIdentity = (r: SesRequest) => [r.state.identities.get(r.labels[0]!.toLowerCase())].filter((i) => i !== undefined);
 
 const ROUTES: SesRoute[] = [
   { method: "GET", path: /^\/v2\/email\/account$/, name: "GetAccount", run: (r) => account(r) },
-  { method: "GET", path: /^\/v2\/email\/identities$/, name: "ListEmailIdentities", run: (r) => listIdentities(r) },
+  { method: "GET", path: /^\/v2\/email\/identities$/, name: "ListEmailIdentities", reads: allIdentities, run: (r) => listIdentities(r) },
   // Newer SDKs list with a POST and the paging members (and a Filter) in the body.
-  { method: "POST", path: /^\/v2\/email\/list-identities$/, name: "ListEmailIdentities", run: (r) => listIdentities(r) },
+  { method: "POST", path: /^\/v2\/email\/list-identities$/, name: "ListEmailIdentities", reads: allIdentities, run: (r) => listIdentities(r) },
   { method: "POST", path: /^\/v2\/email\/identities$/, name: "CreateEmailIdentity", resource: (r) => arn(r, "identity", String(r.body.EmailIdentity ?? "")), run: (r) => createIdentity(r) },
-  { method: "GET", path: /^\/v2\/email\/identities\/([^/]+)$/, name: "GetEmailIdentity", resource: identityArn, run: (r) => getIdentity(r) },
+  { method: "GET", path: /^\/v2\/email\/identities\/([^/]+)$/, name: "GetEmailIdentity", resource: identityArn, reads: namedIdentity, run: (r) => getIdentity(r) },
   { method: "DELETE", path: /^\/v2\/email\/identities\/([^/]+)$/, name: "DeleteEmailIdentity", resource: identityArn, run: (r) => deleteIdentity(r) },
   { method: "PUT", path: /^\/v2\/email\/identities\/([^/]+)\/configuration-set$/, name: "PutEmailIdentityConfigurationSetAttributes", resource: identityArn, run: (r) => putIdentitySet(r) },
   { method: "GET", path: /^\/v2\/email\/configuration-sets$/, name: "ListConfigurationSets", run: (r) => listSets(r) },
@@ -97,8 +102,9 @@ export function sesRoute(method: string, rawPath: string): { route: SesRoute; la
   throw new AwsFault("UnknownOperationException", 404, `The stand-in does not implement ${method} ${rawPath}.`);
 }
 
-export function runSes(r: SesRequest, route: SesRoute): unknown {
+export async function runSes(r: SesRequest, route: SesRoute): Promise<unknown> {
   authorize(r.call.caller, `ses:${route.name}`, route.resource?.(r) ?? "*");
+  if (route.reads) await checkDkim(r.rt, route.reads(r));
   return route.run(r);
 }
 
@@ -192,7 +198,7 @@ export function identityView(i: Identity, now: number) {
     Tags: i.tags,
     ConfigurationSetName: i.configurationSetName ?? undefined,
     VerificationStatus: status,
-    VerificationInfo: { LastCheckedTimestamp: Math.min(now, Math.max(i.createdAt, i.pendingUntil)) / 1000, LastSuccessTimestamp: status === "SUCCESS" ? i.pendingUntil / 1000 : undefined },
+    VerificationInfo: verificationInfo(i, now),
   };
 }
 
@@ -216,6 +222,7 @@ function createIdentity(r: SesRequest) {
   identity.tags = tags(r.body.Tags);
   identity.configurationSetName = r.body.ConfigurationSetName ?? null;
   r.state.identities.set(name.toLowerCase(), identity);
+  startVerification(r.rt, r.state, identity, r.call.endpoint);
   return { IdentityType: identity.type, VerifiedForSendingStatus: false, DkimAttributes: dkimAttributes(identity, now) };
 }
 
@@ -268,14 +275,33 @@ function option(kind: string, input: Record<string, any>): Record<string, unknow
       return { ReputationMetricsEnabled: input.ReputationMetricsEnabled === true, LastFreshStart: input.LastFreshStart };
     case "SendingOptions":
       return { SendingEnabled: input.SendingEnabled === true };
-    case "SuppressionOptions":
-      if (input.SuppressedReasons === undefined) return null;
-      if (!Array.isArray(input.SuppressedReasons)) throw bad("SuppressedReasons must be a list.");
-      for (const reason of input.SuppressedReasons) oneOf(reason, REASONS, "SuppressedReasons");
-      return { SuppressedReasons: [...new Set(input.SuppressedReasons as string[])] };
+    case "SuppressionOptions": {
+      if (input.SuppressedReasons === undefined && input.ValidationOptions === undefined) return null;
+      const out: Record<string, unknown> = {};
+      if (input.SuppressedReasons !== undefined) {
+        if (!Array.isArray(input.SuppressedReasons)) throw bad("SuppressedReasons must be a list.");
+        for (const reason of input.SuppressedReasons) oneOf(reason, REASONS, "SuppressedReasons");
+        out.SuppressedReasons = [...new Set(input.SuppressedReasons as string[])];
+      }
+      if (input.ValidationOptions !== undefined) out.ValidationOptions = validationOptions(input.ValidationOptions);
+      return out;
+    }
     default:
       return input;
   }
+}
+
+/** Auto Validation (SuppressionValidationOptions): ConditionThreshold is required, its confidence threshold optional. */
+function validationOptions(raw: unknown): Record<string, unknown> {
+  const threshold = (raw as { ConditionThreshold?: Record<string, any> } | null)?.ConditionThreshold;
+  if (!threshold || typeof threshold !== "object") throw bad("ValidationOptions.ConditionThreshold is required.");
+  if (threshold.ConditionThresholdEnabled === undefined) throw bad("ConditionThreshold.ConditionThresholdEnabled is required.");
+  oneOf(threshold.ConditionThresholdEnabled, ["ENABLED", "DISABLED"], "ConditionThresholdEnabled");
+  const overall = threshold.OverallConfidenceThreshold as Record<string, unknown> | undefined;
+  if (overall === undefined) return { ConditionThreshold: { ConditionThresholdEnabled: threshold.ConditionThresholdEnabled } };
+  if (!overall || typeof overall !== "object" || overall.ConfidenceVerdictThreshold === undefined) throw bad("OverallConfidenceThreshold.ConfidenceVerdictThreshold is required.");
+  oneOf(overall.ConfidenceVerdictThreshold, ["MEDIUM", "HIGH", "MANAGED"], "ConfidenceVerdictThreshold");
+  return { ConditionThreshold: { ConditionThresholdEnabled: threshold.ConditionThresholdEnabled, OverallConfidenceThreshold: { ConfidenceVerdictThreshold: overall.ConfidenceVerdictThreshold } } };
 }
 
 const OPTION_KINDS = ["TrackingOptions", "DeliveryOptions", "ReputationOptions", "SendingOptions", "SuppressionOptions", "VdmOptions", "ArchivingOptions"];

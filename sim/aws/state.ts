@@ -13,20 +13,55 @@ export interface Tag {
   Value: string;
 }
 
+/** What SES last found when it looked up a domain's Easy DKIM records (sim/aws/verification.ts). */
+export interface DkimCheck {
+  /** The status the last look-up left (PENDING, SUCCESS or TEMPORARY_FAILURE); FAILED follows from time. */
+  status: VerificationStatus;
+  /** When `status` began (epoch ms): TEMPORARY_FAILURE turns FAILED 72 hours after it. */
+  since: number;
+  lastCheckedAt: number | null;
+  lastSuccessAt: number | null;
+  /** VerificationInfo.ErrorType of the last look-up that did not find all three records. */
+  errorType: string | null;
+}
+
 export interface Identity {
   name: string;
   type: "DOMAIN" | "EMAIL_ADDRESS";
   createdAt: number;
-  /** Until then (epoch ms) the identity reads PENDING, afterwards `settled`. */
+  /**
+   * How its status is decided: `time` (seeded, set by the control API, or a domain while no DNS resolver
+   * is configured) reads PENDING until `pendingUntil`, then `settled`; `dns` follows the Easy DKIM records
+   * in DNS (`dkim`); `link` is an address waiting for its verification mail's link (`verifiedAt`).
+   */
+  verifiedBy: "time" | "dns" | "link";
   pendingUntil: number;
   settled: VerificationStatus;
+  dkim: DkimCheck | null;
+  /** The verification mail's link token and when the link was followed (email addresses). */
+  verificationToken: string | null;
+  verifiedAt: number | null;
   /** Easy DKIM tokens (domains only). */
   dkimTokens: string[];
   configurationSetName: string | null;
   tags: Tag[];
 }
 
-export const identityStatus = (i: Identity, now: number): VerificationStatus => (now < i.pendingUntil ? "PENDING" : i.settled);
+const HOUR = 3_600_000;
+/** SES gives up on DKIM records it cannot find after 72 hours, and on an unclicked verification mail after 24. */
+export const DKIM_GIVE_UP_MS = 72 * HOUR;
+export const EMAIL_LINK_VALID_MS = 24 * HOUR;
+
+export function identityStatus(i: Identity, now: number): VerificationStatus {
+  if (i.verifiedBy === "link") return i.verifiedAt !== null ? "SUCCESS" : now - i.createdAt >= EMAIL_LINK_VALID_MS ? "FAILED" : "PENDING";
+  if (i.verifiedBy === "dns") {
+    const { status, since } = i.dkim!;
+    if (status === "PENDING" && now - i.createdAt >= DKIM_GIVE_UP_MS) return "FAILED";
+    if (status === "TEMPORARY_FAILURE" && now - since >= DKIM_GIVE_UP_MS) return "FAILED";
+    return status;
+  }
+  return now < i.pendingUntil ? "PENDING" : i.settled;
+}
 
 export interface EventDestination {
   Name: string;
@@ -228,9 +263,23 @@ export function roleFromConfig(r: SimRole, now: number): Role {
 const DKIM_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
 const dkimToken = () => [...randomBytes(32)].map((b) => DKIM_ALPHABET[b % 32]).join("");
 
+/** An identity whose status is decided by time (seeds, the control API); verification.ts switches it to DNS or the link. */
 export function newIdentity(name: string, now: number, pendingUntil: number, settled: VerificationStatus = "SUCCESS"): Identity {
   const type = name.includes("@") ? "EMAIL_ADDRESS" : "DOMAIN";
-  return { name, type, createdAt: now, pendingUntil, settled, dkimTokens: type === "DOMAIN" ? [dkimToken(), dkimToken(), dkimToken()] : [], configurationSetName: null, tags: [] };
+  return {
+    name,
+    type,
+    createdAt: now,
+    verifiedBy: "time",
+    pendingUntil,
+    settled,
+    dkim: null,
+    verificationToken: null,
+    verifiedAt: null,
+    dkimTokens: type === "DOMAIN" ? [dkimToken(), dkimToken(), dkimToken()] : [],
+    configurationSetName: null,
+    tags: [],
+  };
 }
 
 export function newConfigurationSet(name: string, now: number): ConfigurationSet {
