@@ -75,6 +75,7 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsSim, DEFAULT_CONFIG, SIM_ACCESS_KEY_ID, SIM_SECRET_ACCESS_KEY, SIM_SENDOPS_ACCOUNT } from "../../sim/aws";
+import { DnsSim } from "../../sim/dns";
 import { SENDOPS_POLICY_ACTIONS } from "../../sim/aws/sendops-stack";
 
 /** A key for a fresh account the tests deploy their own stack into (the demo account has one already). */
@@ -317,7 +318,7 @@ describe("SES v2 with an assumed role in the sandbox account 222233334444", () =
         DeliveryOptions: { TlsPolicy: "REQUIRE", MaxDeliverySeconds: 600 },
         ReputationOptions: { ReputationMetricsEnabled: true },
         SendingOptions: { SendingEnabled: true },
-        SuppressionOptions: { SuppressedReasons: ["BOUNCE"] },
+        SuppressionOptions: { SuppressedReasons: ["BOUNCE"], ValidationOptions: { ConditionThreshold: { ConditionThresholdEnabled: "ENABLED", OverallConfidenceThreshold: { ConfidenceVerdictThreshold: "HIGH" } } } },
         Tags: [{ Key: "owner", Value: "sendops" }],
       }),
     );
@@ -327,7 +328,7 @@ describe("SES v2 with an assumed role in the sandbox account 222233334444", () =
       DeliveryOptions: { TlsPolicy: "REQUIRE", MaxDeliverySeconds: 600 },
       ReputationOptions: { ReputationMetricsEnabled: true },
       SendingOptions: { SendingEnabled: true },
-      SuppressionOptions: { SuppressedReasons: ["BOUNCE"] },
+      SuppressionOptions: { SuppressedReasons: ["BOUNCE"], ValidationOptions: { ConditionThreshold: { ConditionThresholdEnabled: "ENABLED", OverallConfidenceThreshold: { ConfidenceVerdictThreshold: "HIGH" } } } },
       Tags: [{ Key: "owner", Value: "sendops" }],
     });
     await expect(ses(role).send(new CreateConfigurationSetCommand({ ConfigurationSetName: "northwind-transactional" }))).rejects.toBeInstanceOf(AlreadyExistsException);
@@ -339,6 +340,12 @@ describe("SES v2 with an assumed role in the sandbox account 222233334444", () =
     await ses(role).send(new PutConfigurationSetDeliveryOptionsCommand({ ...name, TlsPolicy: "OPTIONAL", SendingPoolName: "pool-a" }));
     await ses(role).send(new PutConfigurationSetReputationOptionsCommand({ ...name, ReputationMetricsEnabled: false }));
     await ses(role).send(new PutConfigurationSetSendingOptionsCommand({ ...name, SendingEnabled: false }));
+    await ses(role).send(new PutConfigurationSetSuppressionOptionsCommand({ ...name, SuppressedReasons: ["BOUNCE", "COMPLAINT"], ValidationOptions: { ConditionThreshold: { ConditionThresholdEnabled: "ENABLED", OverallConfidenceThreshold: { ConfidenceVerdictThreshold: "MANAGED" } } } }));
+    expect((await ses(role).send(new GetConfigurationSetCommand(name))).SuppressionOptions).toEqual({
+      SuppressedReasons: ["BOUNCE", "COMPLAINT"],
+      ValidationOptions: { ConditionThreshold: { ConditionThresholdEnabled: "ENABLED", OverallConfidenceThreshold: { ConfidenceVerdictThreshold: "MANAGED" } } },
+    });
+    // A Put replaces the whole block: the reasons alone leave Auto Validation unset.
     await ses(role).send(new PutConfigurationSetSuppressionOptionsCommand({ ...name, SuppressedReasons: ["BOUNCE", "COMPLAINT"] }));
     expect(await ses(role).send(new GetConfigurationSetCommand(name))).toMatchObject({
       TrackingOptions: { CustomRedirectDomain: "click.northwind.test", HttpsPolicy: "OPTIONAL" },
@@ -347,7 +354,26 @@ describe("SES v2 with an assumed role in the sandbox account 222233334444", () =
       SendingOptions: { SendingEnabled: false },
       SuppressionOptions: { SuppressedReasons: ["BOUNCE", "COMPLAINT"] },
     });
-    await expect(ses(role).send(new PutConfigurationSetSendingOptionsCommand({ ConfigurationSetName: "nope", SendingEnabled: true }))).rejects.toBeInstanceOf(NotFoundException);
+    expect((await ses(role).send(new GetConfigurationSetCommand(name))).SuppressionOptions?.ValidationOptions).toBeUndefined();
+    await ses(role).send(new PutConfigurationSetSuppressionOptionsCommand({ ...name, ValidationOptions: { ConditionThreshold: { ConditionThresholdEnabled: "DISABLED" } } }));
+    expect((await ses(role).send(new GetConfigurationSetCommand(name))).SuppressionOptions).toEqual({ ValidationOptions: { ConditionThreshold: { ConditionThresholdEnabled: "DISABLED" } } });
+    const badThresholds: unknown[] = [{ ConditionThreshold: { ConditionThresholdEnabled: "ON" } }, { ConditionThreshold: { ConditionThresholdEnabled: "ENABLED", OverallConfidenceThreshold: { ConfidenceVerdictThreshold: "LOW" } } }, {}];
+    for (const ValidationOptions of badThresholds) {
+      await expect(ses(role).send(new PutConfigurationSetSuppressionOptionsCommand({ ...name, ValidationOptions } as never))).rejects.toBeInstanceOf(BadRequestException);
+      await expect(ses(role).send(new CreateConfigurationSetCommand({ ConfigurationSetName: "northwind-invalid", SuppressionOptions: { ValidationOptions } } as never))).rejects.toBeInstanceOf(BadRequestException);
+    }
+    const missing = { ConfigurationSetName: "nope" };
+    for (const command of [
+      new PutConfigurationSetSendingOptionsCommand({ ...missing, SendingEnabled: true }),
+      new PutConfigurationSetTrackingOptionsCommand({ ...missing, CustomRedirectDomain: "t.northwind.test" }),
+      new PutConfigurationSetDeliveryOptionsCommand({ ...missing, TlsPolicy: "REQUIRE" }),
+      new PutConfigurationSetReputationOptionsCommand({ ...missing, ReputationMetricsEnabled: true }),
+      new PutConfigurationSetSuppressionOptionsCommand({ ...missing, SuppressedReasons: [] }),
+      new DeleteConfigurationSetCommand(missing),
+      new GetConfigurationSetEventDestinationsCommand(missing),
+    ]) {
+      await expect(ses(role).send(command as never), command.constructor.name).rejects.toBeInstanceOf(NotFoundException);
+    }
 
     await ses(role).send(new CreateConfigurationSetCommand({ ConfigurationSetName: "northwind-marketing" }));
     expect((await ses(role).send(new ListConfigurationSetsCommand({}))).ConfigurationSets).toEqual(["northwind-marketing", "northwind-transactional"]);
@@ -384,6 +410,9 @@ describe("SES v2 with an assumed role in the sandbox account 222233334444", () =
     );
     await ses(role).send(new DeleteConfigurationSetEventDestinationCommand({ ...name, EventDestinationName: "sns-1" }));
     await expect(ses(role).send(new DeleteConfigurationSetEventDestinationCommand({ ...name, EventDestinationName: "sns-1" }))).rejects.toBeInstanceOf(NotFoundException);
+    await expect(ses(role).send(new UpdateConfigurationSetEventDestinationCommand({ ...name, EventDestinationName: "sns-1", EventDestination: { MatchingEventTypes: ["SEND"], EventBridgeDestination: { EventBusArn: bus } } }))).rejects.toBeInstanceOf(NotFoundException);
+    await expect(ses(role).send(new CreateConfigurationSetEventDestinationCommand({ ConfigurationSetName: "nope", EventDestinationName: "x", EventDestination: { MatchingEventTypes: ["SEND"], EventBridgeDestination: { EventBusArn: bus } } }))).rejects.toBeInstanceOf(NotFoundException);
+    await expect(ses(role).send(new CreateConfigurationSetEventDestinationCommand({ ...name, EventDestinationName: "no-types", EventDestination: { MatchingEventTypes: [], EventBridgeDestination: { EventBusArn: bus } } }))).rejects.toBeInstanceOf(BadRequestException);
     expect((await ses(role).send(new GetConfigurationSetEventDestinationsCommand(name))).EventDestinations).toHaveLength(9);
   });
 
@@ -675,5 +704,130 @@ describe("CloudFormation: the SendOps stack in account 333344445555", () => {
     await expect(events(ADMIN).send(new DescribeRuleCommand({ Name: "sendops-ses-events" }))).rejects.toBeInstanceOf(ResourceNotFoundException);
     await expect(ses(ADMIN).send(new GetConfigurationSetCommand({ ConfigurationSetName: "sendops-events" }))).rejects.toBeInstanceOf(NotFoundException);
     await expect(assume("arn:aws:iam::333344445555:role/SendOpsRole", "ext-333")).rejects.toMatchObject({ name: "AccessDenied" });
+  });
+});
+
+describe("identity verification as SES does it: Easy DKIM through DNS (sim/dns), email addresses through the mailed link", () => {
+  const HOUR = 3_600_000;
+  let verifySim: AwsSim;
+  let dns: DnsSim;
+  let base: string;
+  /** This stand-in's clock runs `ahead` ms ahead; the clients sign with the same offset, as the SDK's clock-skew correction would. */
+  let ahead = 0;
+  const client = () => new SESv2Client({ endpoint: base, region: "eu-west-1", credentials: TEST_KEY, maxAttempts: 1, systemClockOffset: ahead });
+  const get = (name: string) => client().send(new GetEmailIdentityCommand({ EmailIdentity: name }));
+  const publish = (tokens: string[], domain: string, target = (t: string) => `${t}.dkim.amazonses.com`) => {
+    for (const t of tokens) dns.records.put(`${t}._domainkey.${domain}`, "CNAME", [target(t)]);
+  };
+
+  beforeAll(async () => {
+    dns = new DnsSim();
+    const dnsUrl = await dns.listen(0);
+    verifySim = new AwsSim(DEFAULT_CONFIG, { now: () => Date.now() + ahead, dnsResolverUrl: `${dnsUrl}/dns-query` });
+    base = await verifySim.listen(0);
+  });
+  afterAll(async () => {
+    await verifySim?.close();
+    await dns?.close();
+  });
+
+  it("a domain stays PENDING until its three DKIM CNAMEs resolve to SES, then SUCCESS; records gone → TEMPORARY_FAILURE, FAILED 72 hours later", async () => {
+    const created = await client().send(new CreateEmailIdentityCommand({ EmailIdentity: "shop.example.org" }));
+    expect(created).toMatchObject({ IdentityType: "DOMAIN", VerifiedForSendingStatus: false, DkimAttributes: { Status: "PENDING", SigningEnabled: true, SigningAttributesOrigin: "AWS_SES" } });
+    const tokens = created.DkimAttributes!.Tokens!;
+    expect(tokens).toHaveLength(3);
+    const pending = await get("shop.example.org");
+    expect(pending).toMatchObject({ VerificationStatus: "PENDING", VerifiedForSendingStatus: false, DkimAttributes: { Status: "PENDING", Tokens: tokens }, VerificationInfo: { ErrorType: "HOST_NOT_FOUND" } });
+    expect(pending.VerificationInfo?.LastCheckedTimestamp).toBeInstanceOf(Date);
+    expect(pending.VerificationInfo?.LastSuccessTimestamp).toBeUndefined();
+
+    // Two right, one pointing at the domain itself (the provider appended the zone): still pending, and why.
+    publish(tokens.slice(0, 2), "shop.example.org");
+    publish(tokens.slice(2), "shop.example.org", (t) => `${t}.dkim.amazonses.com.shop.example.org`);
+    expect(await get("shop.example.org")).toMatchObject({ VerificationStatus: "PENDING", VerificationInfo: { ErrorType: "INVALID_VALUE" } });
+    dns.records.put(`${tokens[2]}._domainkey.shop.example.org`, "CNAME", []);
+    dns.records.put(`${tokens[2]}._domainkey.shop.example.org`, "TXT", ["not a cname"]);
+    expect((await get("shop.example.org")).VerificationInfo?.ErrorType).toBe("TYPE_NOT_FOUND");
+    dns.records.put(`${tokens[2]}._domainkey.shop.example.org`, "TXT", []);
+    publish(tokens.slice(2), "shop.example.org");
+
+    const verified = await get("shop.example.org");
+    expect(verified).toMatchObject({
+      IdentityType: "DOMAIN",
+      VerificationStatus: "SUCCESS",
+      VerifiedForSendingStatus: true,
+      DkimAttributes: { SigningEnabled: true, Status: "SUCCESS", Tokens: tokens, SigningAttributesOrigin: "AWS_SES", NextSigningKeyLength: "RSA_2048_BIT", CurrentSigningKeyLength: "RSA_2048_BIT" },
+      MailFromAttributes: { BehaviorOnMxFailure: "USE_DEFAULT_VALUE" },
+      Policies: {},
+      Tags: [],
+    });
+    expect(verified.VerificationInfo?.ErrorType).toBeUndefined();
+    expect(verified.VerificationInfo?.LastSuccessTimestamp).toBeInstanceOf(Date);
+    expect(verified.DkimAttributes?.LastKeyGenerationTimestamp).toBeInstanceOf(Date);
+
+    dns.records.put(`${tokens[1]}._domainkey.shop.example.org`, "CNAME", []);
+    ahead += HOUR;
+    expect(await get("shop.example.org")).toMatchObject({ VerificationStatus: "TEMPORARY_FAILURE", VerifiedForSendingStatus: false, DkimAttributes: { Status: "TEMPORARY_FAILURE" }, VerificationInfo: { ErrorType: "HOST_NOT_FOUND" } });
+    publish(tokens, "shop.example.org");
+    expect((await get("shop.example.org")).VerificationStatus).toBe("SUCCESS");
+    dns.records.put(`${tokens[1]}._domainkey.shop.example.org`, "CNAME", []);
+    expect((await get("shop.example.org")).VerificationStatus).toBe("TEMPORARY_FAILURE");
+    ahead += 72 * HOUR;
+    expect((await get("shop.example.org")).DkimAttributes?.Status).toBe("FAILED");
+    // SES stops looking at a failed identity: the records coming back change nothing.
+    publish(tokens, "shop.example.org");
+    expect(await get("shop.example.org")).toMatchObject({ VerificationStatus: "FAILED", DkimAttributes: { Status: "FAILED" } });
+  });
+
+  it("ListEmailIdentities looks the records up too; a domain without them for 72 hours is FAILED; a resolver that cannot answer changes nothing", async () => {
+    const a = await client().send(new CreateEmailIdentityCommand({ EmailIdentity: "a.example.net" }));
+    await client().send(new CreateEmailIdentityCommand({ EmailIdentity: "b.example.net" }));
+    publish(a.DkimAttributes!.Tokens!, "a.example.net");
+    const statuses = async () => Object.fromEntries(((await client().send(new ListEmailIdentitiesCommand({}))).EmailIdentities ?? []).map((i) => [i.IdentityName, i.VerificationStatus]));
+    expect(await statuses()).toMatchObject({ "a.example.net": "SUCCESS", "b.example.net": "PENDING" });
+    expect((await client().send(new ListEmailIdentitiesCommand({ PageSize: 10 }))).EmailIdentities?.find((i) => i.IdentityName === "a.example.net")).toEqual({ IdentityType: "DOMAIN", IdentityName: "a.example.net", SendingEnabled: true, VerificationStatus: "SUCCESS" });
+    ahead += 72 * HOUR;
+    expect(await statuses()).toMatchObject({ "a.example.net": "SUCCESS", "b.example.net": "FAILED" });
+
+    await client().send(new CreateEmailIdentityCommand({ EmailIdentity: "c.example.net" }));
+    await dns.close();
+    expect(await get("c.example.net")).toMatchObject({ VerificationStatus: "PENDING", VerificationInfo: { ErrorType: "DNS_SERVER_ERROR" } });
+    expect(await get("a.example.net")).toMatchObject({ VerificationStatus: "SUCCESS" });
+  });
+
+  it("an email address gets SES's verification mail; its link verifies it; unclicked for 24 hours it is FAILED", async () => {
+    const outbox = async (to: string) => ((await (await fetch(`${base}/__sim/outbox.json?account=111122223333`)).json()) as { mails: { from: string; to: string[]; subject: string; text: string; region: string }[] }).mails.filter((m) => m.to.includes(to));
+    expect(await client().send(new CreateEmailIdentityCommand({ EmailIdentity: "Owner@example.org" }))).toMatchObject({ IdentityType: "EMAIL_ADDRESS", VerifiedForSendingStatus: false });
+    const [mail] = await outbox("Owner@example.org");
+    expect(mail).toMatchObject({ from: "no-reply-aws@amazon.com", subject: "Amazon Web Services – Email Address Verification Request in region Europe (Ireland)", region: "eu-west-1" });
+    expect((await get("Owner@example.org")).VerificationStatus).toBe("PENDING");
+    const link = /(http:\/\/\S+\/__sim\/verify-email\?token=[0-9a-f]+)/.exec(mail!.text)![1]!;
+    expect(new URL(link).origin).toBe(base);
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("You have successfully verified Owner@example.org");
+    expect(await get("Owner@example.org")).toMatchObject({ VerificationStatus: "SUCCESS", VerifiedForSendingStatus: true, DkimAttributes: { Status: "NOT_STARTED", Tokens: [] } });
+    expect((await fetch(link)).status).toBe(200);
+    expect((await fetch(`${base}/__sim/verify-email?token=0000`)).status).toBe(404);
+    // The outbox page shows the link as a link.
+    expect(await (await fetch(`${base}/__sim/outbox?account=111122223333`)).text()).toContain(`<a href="${link}">`);
+
+    await client().send(new CreateEmailIdentityCommand({ EmailIdentity: "late@example.org" }));
+    const lateLink = /(http:\/\/\S+)/.exec((await outbox("late@example.org"))[0]!.text)![1]!;
+    ahead += 24 * HOUR;
+    expect((await get("late@example.org")).VerificationStatus).toBe("FAILED");
+    expect((await fetch(lateLink)).status).toBe(410);
+    expect((await get("late@example.org")).VerificationStatus).toBe("FAILED");
+  });
+
+  it("names SES refuses (BadRequestException) and names that exist, in any case (AlreadyExistsException)", async () => {
+    for (const name of ["-shop.example.org", "shop_.example.org", "localhost", "a..b.example.org", "two@at@example.org", "x".repeat(64) + ".example.org"]) {
+      await expect(client().send(new CreateEmailIdentityCommand({ EmailIdentity: name })), name).rejects.toBeInstanceOf(BadRequestException);
+    }
+    await client().send(new CreateEmailIdentityCommand({ EmailIdentity: "dup.example.org" }));
+    await expect(client().send(new CreateEmailIdentityCommand({ EmailIdentity: "DUP.example.org" }))).rejects.toMatchObject({ name: "AlreadyExistsException", message: "Email identity DUP.example.org already exist." });
+    await client().send(new DeleteEmailIdentityCommand({ EmailIdentity: "dup.example.org" }));
+    await expect(get("dup.example.org")).rejects.toBeInstanceOf(NotFoundException);
+    await expect(client().send(new PutEmailIdentityConfigurationSetAttributesCommand({ EmailIdentity: "dup.example.org", ConfigurationSetName: "sesmail-x" }))).rejects.toBeInstanceOf(NotFoundException);
   });
 });

@@ -525,15 +525,17 @@ describe("SES v2 (restJson1) requests of SesClient vs sesv2-2019-09-27.json", ()
     for (const c of SES_CASES) expect(sesv2.operations.has(c.op), c.op).toBe(true);
   });
 
+  /** A request written by hand, checked against `op`. */
+  const check = (op: string, method: string, path: string, body?: Json) => {
+    const request = new Request(`https://email.${REGION}.amazonaws.com${path}`, {
+      method,
+      headers: { "content-type": "application/json", authorization: `AWS4-HMAC-SHA256 Credential=AKID/20240514/${REGION}/ses/aws4_request` },
+      body: body && JSON.stringify(body),
+    });
+    return checkRestJson(sesv2, op, { request, body: body ? JSON.stringify(body) : "" }, REGION, {});
+  };
+
   it("reports what it should: a wrong member name, a missing required member, a bad enum, an unencoded label", () => {
-    const request = (method: string, path: string, body?: Json) =>
-      new Request(`https://email.${REGION}.amazonaws.com${path}`, {
-        method,
-        headers: { "content-type": "application/json", authorization: `AWS4-HMAC-SHA256 Credential=AKID/20240514/${REGION}/ses/aws4_request` },
-        body: body && JSON.stringify(body),
-      });
-    const check = (op: string, method: string, path: string, body?: Json) =>
-      checkRestJson(sesv2, op, { request: request(method, path, body), body: body ? JSON.stringify(body) : "" }, REGION, {});
     expect(check("CreateEmailIdentity", "POST", "/v2/email/identities", { emailIdentity: "x.example.com" })).toEqual([
       "body.emailIdentity: not a member of the model's shape",
       "body.EmailIdentity: required, missing",
@@ -544,6 +546,20 @@ describe("SES v2 (restJson1) requests of SesClient vs sesv2-2019-09-27.json", ()
     ]);
     expect(check("GetEmailIdentity", "GET", "/v2/email/identities/a@b.example")).toEqual(['label {EmailIdentity} "a@b.example" is not percent-encoded per RFC 3986']);
     expect(check("DeleteEmailIdentity", "GET", "/v2/email/identities/x")).toEqual(["method GET, the model says DELETE"]);
+  });
+
+  it("knows Auto Validation (SuppressionOptions.ValidationOptions, added to the fixture): the Channels page's requests will be checked against it", () => {
+    const validation = { ConditionThreshold: { ConditionThresholdEnabled: "ENABLED", OverallConfidenceThreshold: { ConfidenceVerdictThreshold: "MANAGED" } } };
+    expect(check("PutConfigurationSetSuppressionOptions", "PUT", `/v2/email/configuration-sets/${CONFIG_SET}/suppression-options`, { SuppressedReasons: ["BOUNCE"], ValidationOptions: validation })).toEqual([]);
+    expect(check("CreateConfigurationSet", "POST", "/v2/email/configuration-sets", { ConfigurationSetName: CONFIG_SET, SuppressionOptions: { ValidationOptions: { ConditionThreshold: { ConditionThresholdEnabled: "DISABLED" } } } })).toEqual([]);
+    expect(
+      check("PutConfigurationSetSuppressionOptions", "PUT", `/v2/email/configuration-sets/${CONFIG_SET}/suppression-options`, {
+        ValidationOptions: { ConditionThreshold: { OverallConfidenceThreshold: { ConfidenceVerdictThreshold: "LOW" } } },
+      }),
+    ).toEqual([
+      'body.ValidationOptions.ConditionThreshold.OverallConfidenceThreshold.ConfidenceVerdictThreshold: "LOW" is not one of com.amazonaws.sesv2#SuppressionConfidenceVerdictThreshold\'s values MEDIUM, HIGH, MANAGED',
+      "body.ValidationOptions.ConditionThreshold.ConditionThresholdEnabled: required, missing",
+    ]);
   });
 });
 
