@@ -22,18 +22,23 @@ interface Answer {
 }
 
 const fqdn = (name: string) => `${name}.`;
-/** DoH JSON quotes TXT character-strings and writes host names fully qualified. */
+/** A TXT character-string holds at most 255 bytes (RFC 1035 §3.3); a longer value (SPF, DKIM keys: ASCII) is published as several. */
+const TXT_STRING_MAX = 255;
+const txtStrings = (value: string) => value.match(new RegExp(`[^]{1,${TXT_STRING_MAX}}`, "g")) ?? [""];
+/** DoH JSON quotes each TXT character-string (`"a" "b"` for a long one) and writes host names fully qualified. */
 const wireData = (type: RecordType, value: string) =>
-  type === "TXT" ? JSON.stringify(value) : type === "CNAME" ? fqdn(value) : type === "MX" ? value.replace(/(\S+)$/, (h) => fqdn(h)) : value;
+  type === "TXT" ? txtStrings(value).map((part) => JSON.stringify(part)).join(" ") : type === "CNAME" ? fqdn(value) : type === "MX" ? value.replace(/(\S+)$/, (h) => fqdn(h)) : value;
 
 export function resolve(records: DnsRecords, rawName: string, type: RecordType) {
   const question = normaliseName(rawName);
   const answers: Answer[] = [];
   let name = question;
+  let found = false;
   for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
     const direct = records.get(name, type);
     if (direct) {
       answers.push(...direct.values.map((v) => ({ name: fqdn(name), type: RECORD_TYPES[type], TTL, data: wireData(type, v) })));
+      found = true;
       break;
     }
     const alias = type === "CNAME" ? undefined : records.get(name, "CNAME");
@@ -41,7 +46,8 @@ export function resolve(records: DnsRecords, rawName: string, type: RecordType) 
     answers.push({ name: fqdn(name), type: RECORD_TYPES.CNAME, TTL, data: fqdn(alias.values[0]!) });
     name = alias.values[0]!;
   }
-  const status = answers.length || records.hasName(question) ? NOERROR : NXDOMAIN;
+  // The RCODE speaks of the chain's last name (RFC 6604): a CNAME to a name that does not exist is NXDOMAIN, with the CNAME in the answer.
+  const status = found || records.hasName(name) ? NOERROR : NXDOMAIN;
   return {
     Status: status,
     TC: false,
