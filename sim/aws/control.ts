@@ -35,7 +35,7 @@ function regionView(rt: Runtime, state: RegionState) {
   const now = rt.now();
   return {
     account: accountView(state, now),
-    identities: [...state.identities.values()].map((i) => ({ identity: i.name, type: i.type, status: identityStatus(i, now), ...identityView(i, now) })),
+    identities: [...state.identities.values()].map((i) => ({ identity: i.name, type: i.type, status: identityStatus(i, now), verifiedBy: i.verifiedBy, ...identityView(i, now) })),
     configurationSets: [...state.configurationSets.values()].map((s) => ({ ...setView(s), EventDestinations: [...s.destinations.values()] })),
     contactLists: [...state.contactLists.values()],
     rules: [...state.rules.values()].map((r) => ({ Name: r.name, Arn: r.arn, EventPattern: r.eventPattern, State: r.state, Description: r.description, Targets: r.targets })),

@@ -789,10 +789,17 @@ describe("identity verification as SES does it: Easy DKIM through DNS (sim/dns),
     ahead += 72 * HOUR;
     expect(await statuses()).toMatchObject({ "a.example.net": "SUCCESS", "b.example.net": "FAILED" });
 
+    // The control API's verdict replaces DNS for that identity.
+    const view = async () => ((await (await fetch(`${base}/__sim/accounts/111122223333/eu-west-1`)).json()) as { identities: { identity: string; verifiedBy: string; status: string }[] }).identities;
+    expect((await view()).find((i) => i.identity === "a.example.net")).toMatchObject({ verifiedBy: "dns", status: "SUCCESS" });
+    await fetch(`${base}/__sim/accounts/111122223333/eu-west-1/identities/a.example.net/verify`, { method: "POST", body: JSON.stringify({ status: "TEMPORARY_FAILURE" }) });
+    expect(await get("a.example.net")).toMatchObject({ VerificationStatus: "TEMPORARY_FAILURE", DkimAttributes: { Status: "TEMPORARY_FAILURE" } });
+    expect((await view()).find((i) => i.identity === "a.example.net")).toMatchObject({ verifiedBy: "time", status: "TEMPORARY_FAILURE" });
+
     await client().send(new CreateEmailIdentityCommand({ EmailIdentity: "c.example.net" }));
     await dns.close();
     expect(await get("c.example.net")).toMatchObject({ VerificationStatus: "PENDING", VerificationInfo: { ErrorType: "DNS_SERVER_ERROR" } });
-    expect(await get("a.example.net")).toMatchObject({ VerificationStatus: "SUCCESS" });
+    expect(await get("b.example.net")).toMatchObject({ VerificationStatus: "FAILED" });
   });
 
   it("an email address gets SES's verification mail; its link verifies it; unclicked for 24 hours it is FAILED", async () => {
