@@ -3,10 +3,13 @@ import { getDb } from "./db/client";
 import { pruneExpired } from "./services/retention";
 import { syncStaleSuppressionLists } from "./services/suppressions";
 import { syncStaleAccounts } from "./services/setup/account-sync";
+import { queueDueTrackingChecks } from "./services/tracking-domains/checks";
 
 /** Cron expressions from wrangler.toml → what runs. */
 export const CRONS = {
   frequent: "*/5 * * * *",
+  // The tracking-domain decay schedule checks every 2 minutes during a domain's first hour.
+  trackingChecks: "*/2 * * * *",
   daily: "17 3 * * *",
 } as const;
 
@@ -18,6 +21,9 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
     case CRONS.frequent:
       await syncStaleSuppressionLists(env, at);
       await syncStaleAccounts(env, at);
+      return;
+    case CRONS.trackingChecks:
+      await queueDueTrackingChecks(env, at);
       return;
     default:
       console.warn(`no job for cron "${cron}"`);

@@ -28,6 +28,8 @@ import { DeadLettersPage } from "./routes/ingest/dead-letters";
 import { UndeliverablePage } from "./routes/undeliverable";
 import { UndeliverableRulesPage } from "./routes/undeliverable-rules";
 import { AwsConnectionPage } from "./routes/aws-connection";
+import { TrackingDomainsPage } from "./routes/tracking-domains";
+import { TrackingDomainPage } from "./routes/tracking-domains/detail";
 
 export interface RouterContext {
   queryClient: QueryClient;
@@ -161,12 +163,15 @@ const undeliverableRulesRoute = createRoute({
   component: UndeliverableRulesPage,
 });
 
+const trackingDomainsRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "tracking-domains", component: TrackingDomainsPage });
+const trackingDomainRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "tracking-domains/$id", component: TrackingDomainPage });
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   authenticatedRoute.addChildren([
     homeRoute,
-    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute]),
+    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute, trackingDomainsRoute, trackingDomainRoute]),
   ]),
 ]);
 

@@ -26,6 +26,8 @@ const PAST_TENSE: Record<string, string> = {
   download_template: "template_downloaded",
   delegate: "delegated",
   send: "sent",
+  check: "checked",
+  verification_change: "verification_changed",
 };
 
 export const OPERATION_LABELS: Record<string, string> = {
@@ -47,6 +49,8 @@ export const OPERATION_LABELS: Record<string, string> = {
   template_downloaded: "Template downloaded",
   delegated: "Delegated",
   sent: "Sent",
+  checked: "Checked",
+  verification_changed: "Verification changed",
 };
 
 export const RESOURCE_LABELS: Record<string, string> = {
@@ -64,6 +68,7 @@ export const RESOURCE_LABELS: Record<string, string> = {
   suppressed_destination: "Suppressed address",
   undeliverable_address: "Undeliverable address",
   classification_rules: "Classification rules",
+  tracking_domain: "Tracking domain",
 };
 
 /** The operation as the API reports it. */

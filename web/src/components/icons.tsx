@@ -233,3 +233,9 @@ export const ClockIcon = icon(
   </>,
 );
 export const MenuIcon = icon(<path d="M4 6h16M4 12h16M4 18h16" />);
+export const LinkIcon = icon(
+  <>
+    <path d="M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0 0-7-7l-1.7 1.7" />
+    <path d="M14 11a5 5 0 0 0-7.5-.5l-3 3a5 5 0 0 0 7 7l1.7-1.7" />
+  </>,
+);

@@ -55,6 +55,24 @@ export function formatStamp(ms: number, timeZone: string, now = Date.now()): str
   return formatter(timeZone, { ...(withYear ? YEAR : {}), ...DAY, ...CLOCK }).format(ms);
 }
 
+const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ["year", 365 * 86_400_000],
+  ["month", 30 * 86_400_000],
+  ["week", 7 * 86_400_000],
+  ["day", 86_400_000],
+  ["hour", 3_600_000],
+  ["minute", 60_000],
+];
+let relativeFormatter: Intl.RelativeTimeFormat | null = null;
+
+/** "3 hours ago", "in 2 minutes", "now": a moment relative to `now`, in the viewer's locale (the exact time belongs in a title). */
+export function formatRelative(ms: number, now = Date.now()): string {
+  relativeFormatter ??= new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  const diff = ms - now;
+  const unit = RELATIVE_UNITS.find(([, size]) => Math.abs(diff) >= size);
+  return unit ? relativeFormatter.format(Math.trunc(diff / unit[1]), unit[0]) : relativeFormatter.format(0, "second");
+}
+
 /** Every IANA timezone the browser knows, with its current UTC offset for the picker. */
 export function timeZoneOptions(include: (string | null)[] = []): { value: string; label: string }[] {
   const now = Date.now();

@@ -152,7 +152,12 @@ export const trackingDomains = sqliteTable(
     dkimTokensJson: text("dkim_tokens_json"),
     /** What the last check could not do (e.g. the CNAME points elsewhere, SES refused), for the detail page. */
     lastError: text("last_error"),
-    /** When the background check runs next; null once both halves are settled (verified or failed). */
+    /** When the decay schedule last restarted (a CDN domain change); null: it runs from `createdAt`. */
+    checksStartedAt: integer("checks_started_at"),
+    /**
+     * When the background check runs next: per the decay schedule while a half is pending, then hourly
+     * drift checks while a half is verified or invalid; null once nothing is left to watch (both failed).
+     */
     nextCheckAt: integer("next_check_at"),
     /** The last Verify Now (30 s cooldown). */
     lastManualCheckAt: integer("last_manual_check_at"),

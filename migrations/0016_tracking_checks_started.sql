@@ -1,0 +1,1 @@
+ALTER TABLE `tracking_domains` ADD `checks_started_at` integer;
