@@ -22,6 +22,7 @@ import { undeliverableRoutes } from "./routes/undeliverable";
 import { connectionRoutes } from "./routes/connections";
 import { suppressionRoutes } from "./routes/suppressions";
 import { cloudFormationRoutes, setupRoutes } from "./routes/setup";
+import { identityRoutes } from "./routes/identities";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
@@ -78,6 +79,7 @@ export function createApp() {
   app.route("/api", connectionRoutes);
   app.route("/api", suppressionRoutes);
   app.route("/api", setupRoutes);
+  app.route("/api", identityRoutes);
   app.route("/cloudformation", cloudFormationRoutes);
   app.route("/ingest", ingestRoutes);
   app.route("/v1", v1Routes);

@@ -47,6 +47,10 @@ export const OPERATION_LABELS: Record<string, string> = {
   template_downloaded: "Template downloaded",
   delegated: "Delegated",
   sent: "Sent",
+  refreshed: "Refreshed",
+  archived: "Archived",
+  restored: "Restored",
+  channel_assigned: "Channel assigned",
 };
 
 export const RESOURCE_LABELS: Record<string, string> = {
