@@ -18,6 +18,7 @@ export async function listIdentities(env: Env, org: Pick<OrgContext, "orgId">, o
     channels: assignableChannels(channels),
     archivedCount: rows.filter((r) => r.archivedAt !== null).length,
     awsConnected: connection?.status === "connected",
+    region: connection?.region ?? null,
   };
 }
 

@@ -66,6 +66,8 @@ export interface IdentitiesView {
   archivedCount: number;
   /** Whether SES can be called (adding, refreshing, deleting and assigning need a validated AWS connection). */
   awsConnected: boolean;
+  /** The connected SES region (identities are per region). */
+  region: string | null;
 }
 
 export function identityStatus(row: Pick<IdentityRow, "kind" | "verificationStatus" | "dkimStatus">): IdentityStatus {
