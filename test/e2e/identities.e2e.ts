@@ -7,7 +7,8 @@ import { launchBrowser, signUpAndIn, switchToOwnWorkspace } from "./browser";
  * Issue 14's identity flow in a real browser: a workspace connected to its own simulated AWS account adds
  * a domain, sees its DNS records, publishes them in the DNS stand-in as a customer would at their DNS
  * provider, clicks Refresh until SES verifies it (the SES stand-in verifies DKIM through DNS), sees DKIM,
- * SPF and DMARC ok, and assigns it to a channel the account sync discovered — which SES then applies.
+ * SPF and DMARC ok, and assigns it to a channel the account sync discovered — which SES then applies —
+ * then disconnects and connects it again from the Setup Guide.
  */
 
 const PASSWORD = "correct horse battery";
@@ -100,7 +101,7 @@ it("adds a domain, publishes its records, verifies it with Refresh and assigns i
         await page.waitForTimeout(1_000);
         return row.getByRole("cell").nth(1).textContent();
       },
-      { timeout: 100_000, intervals: [2_000] },
+      { timeout: 100_000, interval: 2_000 },
     )
     .toBe("Verified");
   expect(await row.getByRole("cell").allTextContents()).toEqual([domain, "Verified", "Verified", "OK", "p=quarantine", expect.any(String), "Healthy", expect.any(String)]);
@@ -110,5 +111,16 @@ it("adds a domain, publishes its records, verifies it with Refresh and assigns i
   await page.getByText(`${domain} now sends through ${CHANNEL_SET}.`).waitFor();
   const state = (await simCall(`/accounts/${account}/${REGION}`)) as { identities: { identity: string; ConfigurationSetName?: string }[] };
   expect(state.identities.find((i) => i.identity === domain)?.ConfigurationSetName).toBe(CHANNEL_SET);
+
+  // The Setup Guide's phase 3 shows it managed; Disconnect and Connect there, SES untouched.
+  await page.goto(`/w/${slug}/setup?phase=identities`);
+  const setupRow = page.getByRole("table", { name: "Domain Identities" }).getByRole("row").filter({ hasText: domain });
+  await setupRow.getByText("Managed", { exact: true }).waitFor();
+  await setupRow.getByRole("button", { name: `Disconnect ${domain}` }).click();
+  await setupRow.getByText("Unmanaged", { exact: true }).waitFor();
+  await setupRow.getByRole("button", { name: `Connect ${domain}` }).click();
+  await setupRow.getByText("Managed", { exact: true }).waitFor();
+  const after = (await simCall(`/accounts/${account}/${REGION}`)) as { identities: { identity: string; ConfigurationSetName?: string }[] };
+  expect(after.identities.find((i) => i.identity === domain)?.ConfigurationSetName).toBe(CHANNEL_SET);
   await context.close();
 });
