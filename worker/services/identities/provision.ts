@@ -18,15 +18,14 @@ const verifiedDomain = (r: StatusOf) => r.kind === "domain" && r.verificationSta
  * True when, comparing the workspace's identities before and after a change, a domain has reached
  * SUCCESS and none had before: the workspace's first verified domain.
  */
-export function firstDomainVerified(before: readonly StatusOf[], after: readonly StatusOf[]): boolean {
+function firstDomainVerified(before: readonly StatusOf[], after: readonly StatusOf[]): boolean {
   return !before.some(verifiedDomain) && after.some(verifiedDomain);
 }
 
 /** Queues the provisioning job unless the workspace's default channels were already provisioned. */
-export async function queueDefaultChannelsIfFirst(env: Pick<Env, "JOBS_QUEUE">, db: Db, orgId: string, before: readonly StatusOf[], after: readonly StatusOf[]): Promise<boolean> {
-  if (!firstDomainVerified(before, after)) return false;
-  if ((await findSetupProgress(db, orgId))?.defaultChannelsProvisionedAt != null) return false;
+export async function queueDefaultChannelsIfFirst(env: Pick<Env, "JOBS_QUEUE">, db: Db, orgId: string, before: readonly StatusOf[], after: readonly StatusOf[]): Promise<void> {
+  if (!firstDomainVerified(before, after)) return;
+  if ((await findSetupProgress(db, orgId))?.defaultChannelsProvisionedAt != null) return;
   const job: ProvisionDefaultChannelsJob = { kind: "channels.provision", orgId };
   await env.JOBS_QUEUE.send(job, { contentType: "json" });
-  return true;
 }
