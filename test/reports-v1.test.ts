@@ -82,7 +82,23 @@ describe("/v1 reads the same services as the dashboard", () => {
     expect(second.nextCursor).toBeNull();
     const identities = await ok(get("/identities"));
     expect(identities).toEqual({
-      data: [{ id: `${org.orgId}-idn-0`, identity: "mail.example.com", kind: "domain", verificationStatus: "SUCCESS", createdAt: expect.any(Number) }],
+      data: [
+        {
+          id: `${org.orgId}-idn-0`,
+          identity: "mail.example.com",
+          kind: "domain",
+          status: "verified",
+          verificationStatus: "SUCCESS",
+          dkimStatus: null,
+          health: "healthy",
+          configurationSetName: null,
+          channelId: null,
+          lifecycle: "active",
+          managed: true,
+          origin: "sendops",
+          createdAt: expect.any(Number),
+        },
+      ],
       nextCursor: null,
     });
   });

@@ -23,6 +23,7 @@ import { connectionRoutes } from "./routes/connections";
 import { suppressionRoutes } from "./routes/suppressions";
 import { cloudFormationRoutes, setupRoutes } from "./routes/setup";
 import { trackingDomainRoutes } from "./routes/tracking-domains";
+import { identityRoutes } from "./routes/identities";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
@@ -80,6 +81,7 @@ export function createApp() {
   app.route("/api", suppressionRoutes);
   app.route("/api", setupRoutes);
   app.route("/api", trackingDomainRoutes);
+  app.route("/api", identityRoutes);
   app.route("/cloudformation", cloudFormationRoutes);
   app.route("/ingest", ingestRoutes);
   app.route("/v1", v1Routes);

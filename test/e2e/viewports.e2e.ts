@@ -169,6 +169,18 @@ const DETAIL_VIEWS: Record<string, { name: string; open: (page: Page) => Promise
       },
     },
   ],
+  "/w/$slug/identities": [
+    {
+      name: "dns-records",
+      open: async (page) => {
+        const records = page.getByRole("button", { name: "DNS records", exact: true }).first();
+        if (!(await records.count())) return false;
+        await records.click();
+        await page.locator("main .identity-detail").waitFor();
+        return true;
+      },
+    },
+  ],
   "/w/$slug/undeliverable": [
     {
       name: "allow",

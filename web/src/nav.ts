@@ -1,16 +1,17 @@
 import type { LinkProps } from "@tanstack/react-router";
 import type { Permission } from "../../worker/auth/permissions";
-import { AlertIcon, BookIcon, ChartIcon, CloudIcon, CompassIcon, IngestIcon, KeyIcon, LinkIcon, ScrollIcon, SettingsIcon, UserIcon, UsersIcon, type IconComponent } from "./components/icons";
+import { AlertIcon, BookIcon, ChartIcon, CloudIcon, CompassIcon, GlobeIcon, IngestIcon, KeyIcon, LinkIcon, ScrollIcon, SettingsIcon, UserIcon, UsersIcon, type IconComponent } from "./components/icons";
 
 /**
  * The sidebar, as data. Sections and their order follow the product docs (Reports, Undeliverable,
- * Templates, Channels, Identities, Tracking Domains, Notifications, Connections, Setup Guide; then
- * System: Team, Audit Log, Billing, Settings, Profile). A feature adds its page with one line here
+ * Templates, Notifications, Connections, Setup Guide; Infrastructure: Channels, Identities, Tracking
+ * Domains; then System: Team, Audit Log, Billing, Settings, Profile). A feature adds its page with one line here
  * (in doc order) and one route in router.tsx. An item shows only when the member's role holds its
  * permission; the same rule guards the page itself (AppShell).
  */
 export const NAV_SECTIONS = [
   { id: "product", heading: null },
+  { id: "infrastructure", heading: "Infrastructure" },
   { id: "system", heading: "System" },
 ] as const;
 
@@ -31,7 +32,8 @@ export interface NavItem {
 export const NAV: readonly NavItem[] = [
   { section: "product", label: "Reports", to: "/w/$slug/reports", permission: "reports.view", icon: ChartIcon },
   { section: "product", label: "Undeliverable", to: "/w/$slug/undeliverable", permission: "undeliverable.view", icon: AlertIcon },
-  { section: "product", label: "Tracking Domains", to: "/w/$slug/tracking-domains", permission: "domains.view", icon: LinkIcon },
+  { section: "infrastructure", label: "Identities", to: "/w/$slug/identities", permission: "domains.view", icon: GlobeIcon },
+  { section: "infrastructure", label: "Tracking Domains", to: "/w/$slug/tracking-domains", permission: "domains.view", icon: LinkIcon },
   { section: "product", label: "Setup Guide", to: "/w/$slug/setup", permission: "setup.view", icon: CompassIcon, counter: "setup-progress" },
   { section: "system", label: "Team", to: "/w/$slug/team", permission: "team.view", icon: UsersIcon },
   { section: "system", label: "Audit Log", to: "/w/$slug/audit-log", permission: "audit.view", icon: ScrollIcon },

@@ -26,6 +26,7 @@ import { IngestSettingsPage } from "./routes/ingest/settings";
 import { RejectedPayloadsPage } from "./routes/ingest/rejected";
 import { DeadLettersPage } from "./routes/ingest/dead-letters";
 import { UndeliverablePage } from "./routes/undeliverable";
+import { IdentitiesPage } from "./routes/identities";
 import { UndeliverableRulesPage } from "./routes/undeliverable-rules";
 import { AwsConnectionPage } from "./routes/aws-connection";
 import { TrackingDomainsPage } from "./routes/tracking-domains";
@@ -156,6 +157,7 @@ const awsConnectionRoute = createRoute({ getParentRoute: () => workspaceRoute, p
 const ingestRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "ingest", component: IngestSettingsPage });
 const rejectedPayloadsRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "ingest/rejected", component: RejectedPayloadsPage });
 const deadLettersRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "ingest/dead-letters", component: DeadLettersPage });
+const identitiesRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "identities", component: IdentitiesPage });
 const undeliverableRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "undeliverable", component: UndeliverablePage });
 const undeliverableRulesRoute = createRoute({
   getParentRoute: () => workspaceRoute,
@@ -171,7 +173,7 @@ const routeTree = rootRoute.addChildren([
   signUpRoute,
   authenticatedRoute.addChildren([
     homeRoute,
-    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute, trackingDomainsRoute, trackingDomainRoute]),
+    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute, identitiesRoute, trackingDomainsRoute, trackingDomainRoute]),
   ]),
 ]);
 

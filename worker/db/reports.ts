@@ -286,8 +286,26 @@ export function listChannelsOfOrg(db: Db, orgId: string, afterId: string | undef
     ORDER BY id LIMIT ${limit}`);
 }
 
+export interface IdentityListRow {
+  id: string;
+  identity: string;
+  kind: "domain" | "email";
+  origin: "sendops" | "ses";
+  verification_status: string;
+  dkim_status: string | null;
+  configuration_set_name: string | null;
+  channel_id: string | null;
+  created_at: number;
+  detached_at: number | null;
+  archived_at: number | null;
+  disconnected_at: number | null;
+}
+
+/** Identities by id, each with the channel its configuration set belongs to (null: none). */
 export function listIdentitiesOfOrg(db: Db, orgId: string, afterId: string | undefined, limit: number) {
-  return db.all<{ id: string; identity: string; kind: string; verification_status: string; created_at: number }>(sql`SELECT id, identity, kind, verification_status, created_at
-    FROM identities WHERE org_id = ${orgId}${afterId === undefined ? sql`` : sql` AND id > ${afterId}`}
-    ORDER BY id LIMIT ${limit}`);
+  return db.all<IdentityListRow>(sql`SELECT i.id, i.identity, i.kind, i.origin, i.verification_status, i.dkim_status, i.configuration_set_name,
+      c.id AS channel_id, i.created_at, i.detached_at, i.archived_at, i.disconnected_at
+    FROM identities i LEFT JOIN channels c ON c.org_id = i.org_id AND c.configuration_set_name = i.configuration_set_name
+    WHERE i.org_id = ${orgId}${afterId === undefined ? sql`` : sql` AND i.id > ${afterId}`}
+    ORDER BY i.id LIMIT ${limit}`);
 }

@@ -51,6 +51,10 @@ export const OPERATION_LABELS: Record<string, string> = {
   sent: "Sent",
   checked: "Checked",
   verification_changed: "Verification changed",
+  refreshed: "Refreshed",
+  archived: "Archived",
+  restored: "Restored",
+  channel_assigned: "Channel assigned",
 };
 
 export const RESOURCE_LABELS: Record<string, string> = {

@@ -130,6 +130,12 @@ export const ShieldCheckIcon = icon(
     <path d="m9 12 2 2 4-4" />
   </>,
 );
+export const GlobeIcon = icon(
+  <>
+    <circle cx="12" cy="12" r="10" />
+    <path d="M2 12h20M12 2a15.3 15.3 0 0 1 4 10 15.3 15.3 0 0 1-4 10 15.3 15.3 0 0 1-4-10 15.3 15.3 0 0 1 4-10z" />
+  </>,
+);
 export const AtSignIcon = icon(
   <>
     <circle cx="12" cy="12" r="4" />

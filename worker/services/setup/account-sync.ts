@@ -7,28 +7,23 @@
  * created them); the stack's base set `sendops-events` is not a channel. Runs on the jobs queue: hourly
  * from the cron, and on demand ("Sync from AWS"). A failed sync is recorded and shown.
  */
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Actor, OrgContext } from "../../context";
 import type { Env } from "../../env";
 import { getDb, type Db } from "../../db/client";
 import { auditInsert } from "../../db/audit";
 import { findAwsConnection, updateAwsConnectionQuery, type AwsConnectionRow } from "../../db/aws";
-import {
-  insertChannelQuery,
-  insertIdentityQuery,
-  listOrgChannels,
-  listOrgIdentities,
-  updateChannelQuery,
-  updateIdentityQuery,
-} from "../../db/ingest";
+import { insertChannelQuery, listOrgChannels, updateChannelQuery } from "../../db/ingest";
 import { findOrgsDueForAccountSync } from "../../db/aws";
-import type { VerificationStatus } from "../../db/schema";
 import { AwsError } from "../../aws/common";
 import type { SesClient } from "../../aws/ses";
 import { STACK_NAMES } from "../../aws/stack/template";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { DAY, HOUR, MINUTE } from "../../lib/time";
+import { HOUR, MINUTE } from "../../lib/time";
 import { explainAwsError, sesForOrg } from "../aws-connection";
+import { queueDefaultChannelsIfFirst } from "../identities/provision";
+import { syncIdentities, type IdentitySyncChanges } from "../identities/sync";
 import { accountStatusOf, parseAccountStatus } from "./account-status";
 import type { AwsAccountSyncView } from "./views";
 
@@ -36,8 +31,6 @@ import type { AwsAccountSyncView } from "./views";
 export const ACCOUNT_SYNC_STALE_AFTER = HOUR;
 /** A sync that has not finished after this long is taken as lost and may be started again. */
 export const ACCOUNT_SYNC_STUCK_AFTER = 15 * MINUTE;
-/** An identity an account sync found stays marked New this long. */
-export const NEW_IDENTITY_WINDOW = 7 * DAY;
 
 /** Who the cron's syncs are recorded as in the audit log. */
 export const ACCOUNT_SYNC_ACTOR: Actor = { userId: null, name: "AWS account sync", email: "system@sendops" };
@@ -90,47 +83,18 @@ export async function syncStaleAccounts(env: Env, at = Date.now(), limit = 100):
   return due.length;
 }
 
-const identityKind = (type: string) => (type === "EMAIL_ADDRESS" ? ("email" as const) : ("domain" as const));
-
 /** What one sync changed, for the audit entry (nothing is audited when nothing changed). */
-interface SyncChanges {
-  newIdentities: string[];
-  detachedIdentities: string[];
-  reattachedIdentities: string[];
+interface SyncChanges extends IdentitySyncChanges {
   discoveredChannels: string[];
   detachedChannels: string[];
 }
 
 /** Reads identities and configuration sets from SES and folds them into the workspace's rows. */
 async function syncResources(db: Db, ses: SesClient, orgId: string, at: number) {
-  const [sesIdentities, configurationSets, ownIdentities, ownChannels] = await Promise.all([
-    ses.listEmailIdentities(),
-    ses.listConfigurationSets(),
-    listOrgIdentities(db, orgId),
-    listOrgChannels(db, orgId),
-  ]);
-  const changes: SyncChanges = { newIdentities: [], detachedIdentities: [], reattachedIdentities: [], discoveredChannels: [], detachedChannels: [] };
-  const statements = [];
-  const known = new Map(ownIdentities.map((i) => [i.identity, i]));
-  const inSes = new Set<string>();
-  for (const s of sesIdentities) {
-    const name = s.name.toLowerCase();
-    inSes.add(name);
-    const mine = known.get(name);
-    const synced = { verificationStatus: s.verificationStatus as VerificationStatus, sendingEnabled: s.sendingEnabled, lastSyncedAt: at, detachedAt: null };
-    if (mine) {
-      if (mine.detachedAt !== null) changes.reattachedIdentities.push(name);
-      statements.push(updateIdentityQuery(db, orgId, mine.id, synced));
-    } else {
-      changes.newIdentities.push(name);
-      statements.push(insertIdentityQuery(db, { id: newId("idn", at), orgId, identity: name, kind: identityKind(s.type), origin: "ses", createdAt: at, ...synced }));
-    }
-  }
-  for (const mine of ownIdentities) {
-    if (inSes.has(mine.identity) || mine.detachedAt !== null) continue;
-    changes.detachedIdentities.push(mine.identity);
-    statements.push(updateIdentityQuery(db, orgId, mine.id, { detachedAt: at }));
-  }
+  const [sesIdentities, configurationSets, ownChannels] = await Promise.all([ses.listEmailIdentities(), ses.listConfigurationSets(), listOrgChannels(db, orgId)]);
+  const identities = await syncIdentities(db, ses, orgId, at, sesIdentities);
+  const changes: SyncChanges = { ...identities.changes, discoveredChannels: [], detachedChannels: [] };
+  const statements: BatchItem<"sqlite">[] = [...identities.statements];
   const channelBySet = new Map(ownChannels.map((c) => [c.configurationSetName, c]));
   const sets = new Set(configurationSets.filter((n) => n !== STACK_NAMES.configurationSet));
   for (const name of sets) {
@@ -147,7 +111,7 @@ async function syncResources(db: Db, ses: SesClient, orgId: string, at: number) 
     changes.detachedChannels.push(mine.configurationSetName);
     statements.push(updateChannelQuery(db, orgId, mine.id, { detachedAt: at }));
   }
-  return { statements, changes };
+  return { statements, changes, identities };
 }
 
 function changeSummary(c: SyncChanges): string | null {
@@ -175,7 +139,7 @@ export async function runAccountSync(env: Env, job: AccountSyncJob, at = Date.no
   try {
     const { ses } = await sesForOrg(env, job.orgId);
     const account = accountStatusOf(await ses.getAccount());
-    const { statements, changes } = await syncResources(db, ses, job.orgId, at);
+    const { statements, changes, identities } = await syncResources(db, ses, job.orgId, at);
     const summary = changeSummary(changes);
     await db.batch([
       updateAwsConnectionQuery(db, job.orgId, {
@@ -202,6 +166,7 @@ export async function runAccountSync(env: Env, job: AccountSyncJob, at = Date.no
           ]
         : []),
     ]);
+    await queueDefaultChannelsIfFirst(env, db, job.orgId, identities.before, identities.after);
   } catch (err) {
     if (err instanceof AwsError && err.throttled) throw err;
     const failure =

@@ -1,6 +1,6 @@
 /**
  * The Setup Guide's phase 3, Identities: the identities and configuration sets the account sync found
- * in SES (adding and verifying domains is the Identities page's job), with the sync's state. The
+ * in SES, managed or not (Connect / Disconnect call the Identities page's API), with the sync's state. The
  * stack's base set `sendops-events` is not a channel, so it is not listed.
  */
 import type { OrgContext } from "../../context";
@@ -8,7 +8,8 @@ import type { Env } from "../../env";
 import { getDb } from "../../db/client";
 import { findAwsConnection } from "../../db/aws";
 import { listOrgChannels, listOrgIdentities } from "../../db/ingest";
-import { accountSyncView, NEW_IDENTITY_WINDOW } from "./account-sync";
+import { NEW_IDENTITY_WINDOW } from "../identities/views";
+import { accountSyncView } from "./account-sync";
 import type { SetupConfigurationSetView, SetupIdentitiesView } from "./views";
 
 export async function getSetupIdentities(env: Env, org: Pick<OrgContext, "orgId" | "isDemo">, at = Date.now()): Promise<SetupIdentitiesView> {
@@ -30,6 +31,7 @@ export async function getSetupIdentities(env: Env, org: Pick<OrgContext, "orgId"
       verificationStatus: i.verificationStatus,
       sendingEnabled: i.sendingEnabled,
       state: i.detachedAt !== null ? "detached" : i.origin === "ses" && i.createdAt >= at - NEW_IDENTITY_WINDOW ? "new" : "active",
+      managed: i.disconnectedAt === null,
       origin: i.origin,
       lastSyncedAt: i.lastSyncedAt,
     })),

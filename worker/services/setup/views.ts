@@ -132,6 +132,8 @@ export interface SetupIdentityView {
   sendingEnabled: boolean | null;
   /** `new`: found by a sync in the last days; `detached`: no longer in SES (events still counted until archived). */
   state: "new" | "active" | "detached";
+  /** Managed identities' events are ingested; unmanaged (disconnected) ones are dropped until Connect. */
+  managed: boolean;
   origin: "sendops" | "ses";
   lastSyncedAt: number | null;
 }

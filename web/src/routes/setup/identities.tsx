@@ -1,3 +1,7 @@
+import { useState } from "react";
+import { Link } from "@tanstack/react-router";
+import { errorMessage } from "../../api/client";
+import { useIdentityAction } from "../../api/identities";
 import { useSetupIdentities, useSyncFromAws, useUpdateSetupProgress, type AwsAccountSyncView, type SetupConfigurationSetView, type SetupIdentityView } from "../../api/setup";
 import { Alert } from "../../components/alert";
 import { FormError } from "../../components/form";
@@ -5,32 +9,16 @@ import { AtSignIcon, PlusIcon, RefreshIcon } from "../../components/icons";
 import { GuardedButton } from "../../components/guarded-button";
 import { Card } from "../../components/page";
 import { EmptyState, QueryView } from "../../components/states";
-import { Table } from "../../components/table";
+import { HiddenHeader, Table } from "../../components/table";
+import { SesStatusBadge, UnmanagedBadge } from "../../components/identity-badges";
+import { useToast } from "../../components/toast";
+import { AddIdentityDialog } from "../identities/add-dialog";
 import { blockerFor } from "../../lib/blocker";
 import { formatCount } from "../../lib/format";
 import { formatDateTime } from "../../lib/time";
 import { useTimeZone } from "../../lib/use-timezone";
 import { useWorkspace } from "../../workspace";
 import { PhaseActions } from "./parts";
-
-/** SES's VerificationStatus values. */
-const VERIFICATION: Record<string, { label: string; cls: string }> = {
-  SUCCESS: { label: "Verified", cls: "badge-success" },
-  PENDING: { label: "Pending", cls: "badge-warning" },
-  TEMPORARY_FAILURE: { label: "Temporary failure", cls: "badge-warning" },
-  FAILED: { label: "Failed", cls: "badge-danger" },
-  NOT_STARTED: { label: "Not started", cls: "" },
-};
-
-function VerificationBadge({ status }: { status: string }) {
-  const v = VERIFICATION[status] ?? { label: status, cls: "" };
-  return (
-    <span className={`badge status-badge ${v.cls}`}>
-      <span className="status-dot" aria-hidden="true" />
-      {v.label}
-    </span>
-  );
-}
 
 function Markers({ state }: { state: SetupIdentityView["state"] }) {
   if (state === "new") return <span className="badge badge-primary">New</span>;
@@ -43,11 +31,31 @@ function Markers({ state }: { state: SetupIdentityView["state"] }) {
   return null;
 }
 
+/** Connect / Disconnect: whether SendOps manages the identity (ingests its events); SES is not touched. */
+function ManageButton({ row }: { row: SetupIdentityView }) {
+  const scope = useWorkspace();
+  const notify = useToast();
+  const act = useIdentityAction(scope.workspace.id);
+  const action = row.managed ? "disconnect" : "connect";
+  return (
+    <GuardedButton
+      blocker={blockerFor(scope, "domains.manage", `${action} identities`)}
+      className="btn btn-sm"
+      label={`${row.managed ? "Disconnect" : "Connect"} ${row.identity}`}
+      title={row.managed ? "Stop managing it in SendOps without touching SES" : "Manage it in SendOps: its events are ingested"}
+      disabled={act.isPending}
+      onClick={() => act.mutate({ id: row.id, action }, { onError: (err) => notify(errorMessage(err), "error") })}
+    >
+      {row.managed ? "Disconnect" : "Connect"}
+    </GuardedButton>
+  );
+}
+
 function IdentityTable({ title, rows, kind }: { title: string; rows: SetupIdentityView[]; kind: string }) {
   return (
     <Card title={title} flush>
       {rows.length ? (
-        <Table label={title} head={<><th scope="col">Identity</th><th scope="col">Verification status</th></>}>
+        <Table label={title} head={<><th scope="col">Identity</th><th scope="col">Verification status</th><th scope="col">Managed</th><HiddenHeader label="Actions" /></>}>
           {rows.map((r) => (
             <tr key={r.id}>
               <td>
@@ -57,7 +65,11 @@ function IdentityTable({ title, rows, kind }: { title: string; rows: SetupIdenti
                 </span>
               </td>
               <td>
-                <VerificationBadge status={r.verificationStatus} />
+                <SesStatusBadge status={r.verificationStatus} />
+              </td>
+              <td>{r.managed ? <span className="badge badge-success">Managed</span> : <UnmanagedBadge />}</td>
+              <td className="cell-actions">
+                <ManageButton row={r} />
               </td>
             </tr>
           ))}
@@ -152,13 +164,14 @@ function SyncBar({ sync }: { sync: AwsAccountSyncView }) {
 
 /**
  * Phase 3: the identities and configuration sets SES holds for the connected account and region (from
- * the account sync). Adding and verifying domains is the Identities page's job.
+ * the account sync), each managed or not (Connect / Disconnect), and Add Domain (the Identities page's dialog).
  */
 export function IdentitiesPhase({ back, next }: { back: () => void; next: () => void }) {
   const scope = useWorkspace();
   const identities = useSetupIdentities(scope.workspace.id);
   const complete = useUpdateSetupProgress(scope.workspace.id);
   const mayRecord = !scope.workspace.isDemo && scope.can("setup.manage");
+  const [adding, setAdding] = useState(false);
   const onContinue = () => (mayRecord ? complete.mutate({ complete: "identities" }, { onSuccess: next }) : next());
   return (
     <div className="stack">
@@ -167,8 +180,14 @@ export function IdentitiesPhase({ back, next }: { back: () => void; next: () => 
           <>
             <SyncBar sync={view.sync} />
             <div className="row-between wrap">
-              <p className="muted">Adding and verifying domains comes with the Identities page.</p>
-              <GuardedButton blocker="Adding domains comes with the Identities page, which is not available yet." className="btn btn-sm" onClick={() => undefined}>
+              <p className="muted">
+                Managed identities' events are ingested. Verify a new domain here or on the{" "}
+                <Link to="/w/$slug/identities" params={{ slug: scope.workspace.slug }}>
+                  Identities
+                </Link>{" "}
+                page.
+              </p>
+              <GuardedButton blocker={blockerFor(scope, "domains.manage", "add domains")} className="btn btn-sm" onClick={() => setAdding(true)}>
                 <PlusIcon size={14} />
                 Add Domain
               </GuardedButton>
@@ -179,6 +198,7 @@ export function IdentitiesPhase({ back, next }: { back: () => void; next: () => 
           </>
         )}
       </QueryView>
+      {adding && <AddIdentityDialog orgId={scope.workspace.id} kind="domain" region={null} onClose={() => setAdding(false)} />}
       <FormError error={complete.error} />
       <PhaseActions back={back}>
         <button type="button" className="btn btn-primary" onClick={onContinue} disabled={complete.isPending}>

@@ -1,0 +1,112 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { sesForOrg } from "../worker/services/aws-connection";
+import { runAccountSync } from "../worker/services/setup/account-sync";
+import { pickDetailReads } from "../worker/services/identities/sync";
+import type { IdentityView } from "../worker/services/identities/views";
+import type { IdentityRow } from "../worker/db/ingest";
+import { call, json } from "./helpers";
+import { sim, simStats } from "./aws-helpers";
+import { counters, fixture, newIngestOrg, queued, runConsumer } from "./ingest-helpers";
+import { newUser } from "./helpers";
+import { api, connectedOrg, recordingEnv, uniqueDomain } from "./identities-helpers";
+
+type Org = Awaited<ReturnType<typeof connectedOrg>>;
+
+/** One account sync, run as the jobs consumer would (with the queue recorded). */
+async function sync(o: Org, at = Date.now()) {
+  const rec = recordingEnv();
+  await runAccountSync(rec.env, { kind: "aws.sync", orgId: o.orgId, actor: null }, at);
+  return rec.jobs;
+}
+
+const list = async (o: Org, archived = false) => json(await call(api(o.orgId, `/identities${archived ? "?archived=true" : ""}`), { cookie: o.user.cookie }));
+const byName = (domains: IdentityView[], name: string) => domains.find((d) => d.identity === name)!;
+
+describe("Account sync and the identity lifecycle", () => {
+  it("reads DKIM and the configuration set of each identity, keeps disconnected ones disconnected, detaches, archives and reattaches", async () => {
+    const o = await connectedOrg();
+    const kept = uniqueDomain("kept");
+    const leaving = uniqueDomain("leaving");
+    const { ses } = await sesForOrg(env, o.orgId);
+    await ses.createConfigurationSet({ name: "acme-tx" });
+    await sim(`/accounts/${o.account}/${o.region}/identities`, { method: "POST", json: { identity: kept, configurationSetName: "acme-tx" } });
+    await sim(`/accounts/${o.account}/${o.region}/identities`, { method: "POST", json: { identity: leaving, status: "PENDING" } });
+
+    await sync(o);
+    let view = await list(o);
+    expect(byName(view.domains, kept)).toMatchObject({ marker: "new", status: "verified", dkimStatus: "SUCCESS", configurationSetName: "acme-tx", channel: { name: "acme-tx" } });
+    const leavingView = byName(view.domains, leaving);
+    expect(leavingView).toMatchObject({ status: "pending", dkimStatus: "PENDING" });
+    expect(leavingView.records.filter((r) => r.type === "CNAME")).toHaveLength(3);
+
+    // Disconnected by a member: the next sync leaves it disconnected.
+    const keptId = byName(view.domains, kept).id;
+    await call(api(o.orgId, `/identities/${keptId}/disconnect`), { method: "POST", cookie: o.user.cookie });
+    await ses.deleteEmailIdentity(leaving);
+    await sync(o);
+    view = await list(o);
+    expect(byName(view.domains, kept).managed).toBe(false);
+    expect(byName(view.domains, leaving).marker).toBe("detached");
+
+    // Archived while gone; back in SES: reattached and shown again.
+    const leavingId = byName(view.domains, leaving).id;
+    expect((await call(api(o.orgId, `/identities/${leavingId}/archive`), { method: "POST", cookie: o.user.cookie })).status).toBe(200);
+    expect((await list(o)).domains.map((d: IdentityView) => d.identity)).toEqual([kept]);
+    await sim(`/accounts/${o.account}/${o.region}/identities`, { method: "POST", json: { identity: leaving } });
+    await sync(o);
+    view = await list(o);
+    expect(byName(view.domains, leaving)).toMatchObject({ marker: "new", archivedAt: null, detachedAt: null, status: "verified" });
+  });
+
+  it("queues the default channels' provisioning when a sync first sees a verified domain, once", async () => {
+    const o = await connectedOrg();
+    const domain = uniqueDomain("sync-verify");
+    await sim(`/accounts/${o.account}/${o.region}/identities`, { method: "POST", json: { identity: `ops@${domain}` } });
+    await sim(`/accounts/${o.account}/${o.region}/identities`, { method: "POST", json: { identity: domain, status: "PENDING" } });
+    expect(await sync(o)).toEqual([]);
+    await sim(`/accounts/${o.account}/${o.region}/identities/${domain}/verify`, { method: "POST", json: { status: "SUCCESS" } });
+    expect(await sync(o)).toEqual([{ kind: "channels.provision", orgId: o.orgId }]);
+    expect(await sync(o)).toEqual([]);
+  });
+
+  it("reads at most SYNC_DETAIL_READS identities in detail per sync: new and changed first, the rest in turn", async () => {
+    const summary = (name: string, status = "SUCCESS") => ({ name, type: "DOMAIN" as const, sendingEnabled: true, verificationStatus: status as "SUCCESS" });
+    const row = (identity: string, status = "SUCCESS") => ({ identity, kind: "domain", verificationStatus: status, detachedAt: null, dkimTokensJson: "[]" }) as IdentityRow;
+    const known = new Map(["a.test", "b.test", "c.test", "d.test"].map((n) => [n, row(n)]));
+    known.set("e.test", row("e.test", "PENDING"));
+    const ses = ["a.test", "b.test", "c.test", "d.test", "e.test", "new.test"].map((n) => summary(n));
+    const hour = 3_600_000;
+    const first = pickDetailReads(ses, known, 0, 4);
+    expect(first.slice(0, 2)).toEqual(["e.test", "new.test"]);
+    expect(first).toHaveLength(4);
+    // Over the next hours every unchanged identity gets its turn.
+    const seen = new Set([0, 1, 2].flatMap((h) => pickDetailReads(ses, known, h * hour, 4).slice(2)));
+    expect([...seen].sort()).toEqual(["a.test", "b.test", "c.test", "d.test"]);
+
+    // Against the stand-in: one GetEmailIdentity per identity for a small account.
+    const o = await connectedOrg();
+    for (const i of [uniqueDomain("s1"), uniqueDomain("s2")]) await sim(`/accounts/${o.account}/${o.region}/identities`, { method: "POST", json: { identity: i } });
+    await sync(o);
+    expect((await simStats(o.account)).ses.GetEmailIdentity).toBe(2);
+  });
+});
+
+describe("Connect / Disconnect and ingest", () => {
+  it("an event from a disconnected identity is dropped as unmanaged and counted; after Connect it is ingested again", async () => {
+    const user = await newUser("identities-ingest");
+    const orgId = await newIngestOrg({ identities: ["mail.example.com"], member: { userId: user.id, role: "owner" } });
+    const id = `${orgId}-idn-0`;
+    expect((await call(api(orgId, `/identities/${id}/disconnect`), { method: "POST", cookie: user.cookie })).status).toBe(200);
+    const dropped = fixture("send");
+    dropped.detail.mail.messageId = "while-disconnected";
+    await runConsumer([queued(orgId, dropped)]);
+    expect(await counters(orgId)).toEqual({ "dropped.unmanaged_identity": 1 });
+
+    expect((await call(api(orgId, `/identities/${id}/connect`), { method: "POST", cookie: user.cookie })).status).toBe(200);
+    await runConsumer([queued(orgId, fixture("send"))]);
+    expect(await counters(orgId)).toEqual({ "dropped.unmanaged_identity": 1, accepted: 1 });
+    const events = await env.DB.prepare("SELECT message_id FROM events WHERE org_id = ?").bind(orgId).all<{ message_id: string }>();
+    expect(events.results.map((r) => r.message_id)).toEqual([fixture("send").detail.mail.messageId]);
+  });
+});
