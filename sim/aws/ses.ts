@@ -89,6 +89,9 @@ const ROUTES: SesRoute[] = [
 ];
 
 /** The operation a request names, or UnknownOperationException. */
+/** Every SES operation the stand-in serves, by its model name (the fault-injection route checks against it). */
+export const SES_OPERATIONS: ReadonlySet<string> = new Set(ROUTES.map((r) => r.name));
+
 export function sesRoute(method: string, rawPath: string): { route: SesRoute; labels: string[] } {
   for (const route of ROUTES) {
     const m = route.method === method ? route.path.exec(rawPath) : null;
@@ -268,11 +271,21 @@ function option(kind: string, input: Record<string, any>): Record<string, unknow
       return { ReputationMetricsEnabled: input.ReputationMetricsEnabled === true, LastFreshStart: input.LastFreshStart };
     case "SendingOptions":
       return { SendingEnabled: input.SendingEnabled === true };
-    case "SuppressionOptions":
-      if (input.SuppressedReasons === undefined) return null;
-      if (!Array.isArray(input.SuppressedReasons)) throw bad("SuppressedReasons must be a list.");
-      for (const reason of input.SuppressedReasons) oneOf(reason, REASONS, "SuppressedReasons");
-      return { SuppressedReasons: [...new Set(input.SuppressedReasons as string[])] };
+    case "SuppressionOptions": {
+      if (input.SuppressedReasons === undefined && input.ValidationOptions === undefined) return null;
+      if (input.SuppressedReasons !== undefined && !Array.isArray(input.SuppressedReasons)) throw bad("SuppressedReasons must be a list.");
+      for (const reason of input.SuppressedReasons ?? []) oneOf(reason, REASONS, "SuppressedReasons");
+      const threshold = input.ValidationOptions?.ConditionThreshold;
+      if (input.ValidationOptions !== undefined) {
+        oneOf(threshold?.ConditionThresholdEnabled, ["ENABLED", "DISABLED"], "ConditionThresholdEnabled");
+        if (threshold?.ConditionThresholdEnabled === undefined) throw bad("ValidationOptions.ConditionThreshold.ConditionThresholdEnabled is required.");
+        oneOf(threshold.OverallConfidenceThreshold?.ConfidenceVerdictThreshold, ["MEDIUM", "HIGH", "MANAGED"], "ConfidenceVerdictThreshold");
+      }
+      return {
+        SuppressedReasons: input.SuppressedReasons === undefined ? undefined : [...new Set(input.SuppressedReasons as string[])],
+        ValidationOptions: input.ValidationOptions === undefined ? undefined : { ConditionThreshold: threshold },
+      };
+    }
     default:
       return input;
   }

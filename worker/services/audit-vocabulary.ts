@@ -47,6 +47,11 @@ export const OPERATION_LABELS: Record<string, string> = {
   template_downloaded: "Template downloaded",
   delegated: "Delegated",
   sent: "Sent",
+  renamed: "Renamed",
+  archived: "Archived",
+  restored: "Restored",
+  made_default: "Made default",
+  provisioned: "Provisioned",
 };
 
 export const RESOURCE_LABELS: Record<string, string> = {

@@ -4,7 +4,7 @@ import { listChannelsOfOrg, listIdentitiesOfOrg } from "../../db/reports";
 import { IDENTITY_KINDS, VERIFICATION_STATUSES } from "../../db/schema";
 import { decodeCursor, paginate, type Page } from "../../lib/pagination";
 
-/** The org's channels and identities: the report filters in the dashboard, lists in /v1. */
+/** The org's channels and identities: the report filters in the dashboard; identities in /v1 (channels: services/channels). */
 
 export const channelSchema = z.object({
   id: z.string(),
@@ -43,12 +43,6 @@ export async function listChannelFilter(db: Db, orgId: string): Promise<ChannelL
 }
 
 const idCursor = z.tuple([z.string()]);
-
-/** Channels, one keyset page (by id). */
-export async function listChannelsPage(db: Db, orgId: string, q: { cursor?: string; limit: number }): Promise<Page<ChannelEntry>> {
-  const rows = await listChannelsOfOrg(db, orgId, decodeCursor(q.cursor, idCursor)?.[0], q.limit + 1);
-  return paginate(rows.map(channelOf), q.limit, (r) => [r.id]);
-}
 
 /** Managed identities, one keyset page (by id). */
 export async function listIdentitiesPage(db: Db, orgId: string, q: { cursor?: string; limit: number }): Promise<Page<IdentityEntry>> {

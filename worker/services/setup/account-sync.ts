@@ -19,6 +19,7 @@ import {
   listOrgIdentities,
   updateChannelQuery,
   updateIdentityQuery,
+  type ChannelRow,
 } from "../../db/ingest";
 import { findOrgsDueForAccountSync } from "../../db/aws";
 import type { VerificationStatus } from "../../db/schema";
@@ -29,6 +30,7 @@ import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { DAY, HOUR, MINUTE } from "../../lib/time";
 import { explainAwsError, sesForOrg } from "../aws-connection";
+import { queueProvisioningIfDue, readDiscoveredSettings } from "../channels/account-sync";
 import { accountStatusOf, parseAccountStatus } from "./account-status";
 import type { AwsAccountSyncView } from "./views";
 
@@ -131,15 +133,28 @@ async function syncResources(db: Db, ses: SesClient, orgId: string, at: number) 
     changes.detachedIdentities.push(mine.identity);
     statements.push(updateIdentityQuery(db, orgId, mine.id, { detachedAt: at }));
   }
+  statements.push(...(await syncChannels(db, ses, orgId, configurationSets, ownChannels, changes, at)));
+  return { statements, changes };
+}
+
+/**
+ * Configuration sets → channels: new ones discovered (with the settings SES holds), gone ones detached,
+ * returning ones attached again; a channel whose settings SendOps never knew gets them from SES.
+ */
+async function syncChannels(db: Db, ses: SesClient, orgId: string, configurationSets: string[], ownChannels: ChannelRow[], changes: SyncChanges, at: number) {
+  const statements = [];
   const channelBySet = new Map(ownChannels.map((c) => [c.configurationSetName, c]));
   const sets = new Set(configurationSets.filter((n) => n !== STACK_NAMES.configurationSet));
+  const unknownSettings = [...sets].filter((name) => !channelBySet.get(name)?.settingsJson);
+  const settings = await readDiscoveredSettings(ses, unknownSettings);
   for (const name of sets) {
     const mine = channelBySet.get(name);
+    const settingsJson = settings.get(name) ?? null;
     if (!mine) {
       changes.discoveredChannels.push(name);
-      statements.push(insertChannelQuery(db, { id: newId("chn", at), orgId, name, configurationSetName: name, origin: "discovered", createdAt: at }));
-    } else if (mine.detachedAt !== null) {
-      statements.push(updateChannelQuery(db, orgId, mine.id, { detachedAt: null }));
+      statements.push(insertChannelQuery(db, { id: newId("chn", at), orgId, name, configurationSetName: name, origin: "discovered", createdAt: at, settingsJson }));
+    } else if (mine.detachedAt !== null || (settingsJson && !mine.settingsJson)) {
+      statements.push(updateChannelQuery(db, orgId, mine.id, { detachedAt: null, ...(settingsJson && !mine.settingsJson ? { settingsJson } : {}) }));
     }
   }
   for (const mine of ownChannels) {
@@ -147,7 +162,7 @@ async function syncResources(db: Db, ses: SesClient, orgId: string, at: number) 
     changes.detachedChannels.push(mine.configurationSetName);
     statements.push(updateChannelQuery(db, orgId, mine.id, { detachedAt: at }));
   }
-  return { statements, changes };
+  return statements;
 }
 
 function changeSummary(c: SyncChanges): string | null {
@@ -202,6 +217,7 @@ export async function runAccountSync(env: Env, job: AccountSyncJob, at = Date.no
           ]
         : []),
     ]);
+    await queueProvisioningIfDue(env, db, job.orgId);
   } catch (err) {
     if (err instanceof AwsError && err.throttled) throw err;
     const failure =
