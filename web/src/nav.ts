@@ -1,6 +1,6 @@
 import type { LinkProps } from "@tanstack/react-router";
 import type { Permission } from "../../worker/auth/permissions";
-import { AlertIcon, BookIcon, ChartIcon, CloudIcon, CompassIcon, IngestIcon, KeyIcon, ScrollIcon, SettingsIcon, UserIcon, UsersIcon, type IconComponent } from "./components/icons";
+import { AlertIcon, BookIcon, ChartIcon, CloudIcon, CompassIcon, IngestIcon, KeyIcon, ScrollIcon, SendIcon, SettingsIcon, UserIcon, UsersIcon, type IconComponent } from "./components/icons";
 
 /**
  * The sidebar, as data. Sections and their order follow the product docs (Reports, Undeliverable,
@@ -31,6 +31,7 @@ export interface NavItem {
 export const NAV: readonly NavItem[] = [
   { section: "product", label: "Reports", to: "/w/$slug/reports", permission: "reports.view", icon: ChartIcon },
   { section: "product", label: "Undeliverable", to: "/w/$slug/undeliverable", permission: "undeliverable.view", icon: AlertIcon },
+  { section: "product", label: "Channels", to: "/w/$slug/channels", permission: "channels.view", icon: SendIcon },
   { section: "product", label: "Setup Guide", to: "/w/$slug/setup", permission: "setup.view", icon: CompassIcon, counter: "setup-progress" },
   { section: "system", label: "Team", to: "/w/$slug/team", permission: "team.view", icon: UsersIcon },
   { section: "system", label: "Audit Log", to: "/w/$slug/audit-log", permission: "audit.view", icon: ScrollIcon },

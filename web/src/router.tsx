@@ -28,6 +28,8 @@ import { DeadLettersPage } from "./routes/ingest/dead-letters";
 import { UndeliverablePage } from "./routes/undeliverable";
 import { UndeliverableRulesPage } from "./routes/undeliverable-rules";
 import { AwsConnectionPage } from "./routes/aws-connection";
+import { ChannelsPage } from "./routes/channels";
+import { ChannelDetailPage } from "./routes/channels/detail";
 
 export interface RouterContext {
   queryClient: QueryClient;
@@ -161,12 +163,15 @@ const undeliverableRulesRoute = createRoute({
   component: UndeliverableRulesPage,
 });
 
+const channelsRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "channels", component: ChannelsPage });
+const channelDetailRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "channels/$channelId", component: ChannelDetailPage });
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   authenticatedRoute.addChildren([
     homeRoute,
-    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute]),
+    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute, channelsRoute, channelDetailRoute]),
   ]),
 ]);
 

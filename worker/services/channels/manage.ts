@@ -33,6 +33,7 @@ import { CHANNEL_PURPOSES } from "../../db/schema";
 import { AwsError } from "../../aws/common";
 import {
   CHANNEL_CONFIGURATION_SET_PREFIX,
+  CHANNEL_NAME_MAX,
   CHANNEL_PURPOSE_LABELS,
   channelSettingsSchema,
   configurationSetNameFor,
@@ -46,8 +47,6 @@ import { createConfigurationSet, CHANNEL_EVENT_DESTINATION, DESTINATION_PUSH, ty
 import { liveChannel, pushSettings, settingsOf } from "./sync";
 import { channelTarget, sesRefused } from "./target";
 import { channelView, type ChannelView, type EventDestinationView } from "./views";
-
-export const CHANNEL_NAME_MAX = 100;
 
 const nameSchema = z.string().trim().min(1, "Enter a name.").max(CHANNEL_NAME_MAX);
 
