@@ -131,5 +131,19 @@ it("the channel wizard creates the configuration set; a failed push shows Sync E
     ValidationOptions: { ConditionThreshold: { ConditionThresholdEnabled: "ENABLED", OverallConfidenceThreshold: { ConfidenceVerdictThreshold: "HIGH" } } },
   });
   expect(after.DeliveryOptions.TlsPolicy).toBe("OPTIONAL");
+
+  // On a phone, in dark mode, the detail page and the wizard stay within the window.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ colorScheme: "dark" });
+  const tooWide = () => page.evaluate("document.documentElement.scrollWidth > window.innerWidth || [...document.querySelectorAll('dialog[open]')].some((d) => d.scrollWidth > d.clientWidth)");
+  await page.reload();
+  await page.getByRole("heading", { name: "Password Resets", level: 1 }).waitFor();
+  expect(await tooWide()).toBe(false);
+  await page.goto(`/w/${slug}/channels`);
+  await page.getByRole("button", { name: "New Channel" }).click();
+  await wizard.getByLabel("Name").fill("Weekly Digest");
+  await wizard.getByRole("button", { name: "Next" }).click();
+  await wizard.getByRole("radiogroup", { name: "Auto validation" }).waitFor();
+  expect(await tooWide()).toBe(false);
   await context.close();
 });
