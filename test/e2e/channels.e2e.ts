@@ -35,14 +35,18 @@ async function sim(path: string, init: { method?: string; json?: unknown } = {})
   return (await res.json()) as Json;
 }
 
-const configurationSet = async (name: string) => ((await sim(`/accounts/${ACCOUNT}/${REGION}`)).configurationSets as Json[]).find((s) => s.ConfigurationSetName === name);
+async function configurationSet(name: string): Promise<Json> {
+  const set = ((await sim(`/accounts/${ACCOUNT}/${REGION}`)).configurationSets as Json[]).find((s) => s.ConfigurationSetName === name);
+  if (!set) throw new Error(`SES has no configuration set ${name}`);
+  return set;
+}
 
 /** The API as the page calls it (its session cookie, same origin). */
-const pageApi = (page: Page, path: string, method = "GET", json?: unknown) =>
+const pageApi = (page: Page, path: string, method = "GET", json?: unknown): Promise<{ status: number; body: Json }> =>
   page.evaluate(
     async ([p, m, body]) => {
       const res = await fetch(p as string, { method: m as string, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: (await res.json()) as Json };
     },
     [path, method, json] as const,
   );
