@@ -9,6 +9,7 @@ import { CHANNEL_SYNC_STUCK_AFTER } from "../worker/services/channels/views";
 import { runAccountSync } from "../worker/services/setup/account-sync";
 import { call, db, insertOrgWithMember, json, newUser } from "./helpers";
 import { newAwsAccount, sim } from "./aws-helpers";
+import { newApiKey, v1 } from "./v1-helpers";
 
 const REGION = "eu-west-1";
 const ALL_TYPES = ["SEND", "REJECT", "BOUNCE", "COMPLAINT", "DELIVERY", "OPEN", "CLICK", "RENDERING_FAILURE", "DELIVERY_DELAY", "SUBSCRIPTION"];
@@ -368,5 +369,40 @@ describe("account sync", () => {
       list = (await json(await o.req("GET", "/channels"))).channels;
     }
     expect(list.map((c: any) => c.name)).toEqual(["acme-billing", "Default", "Marketing", "Onboarding", "Transactional"]);
+  });
+});
+
+describe("/v1/channels and the stand-in's fault route", () => {
+  it("lists channels with purpose, status, sync status, default, configuration set and settings", async () => {
+    const o = await connectedOrg();
+    const ch = await create(o, "Receipts", "transactional");
+    await o.req("POST", `/channels/${ch.id}/default`);
+    await fault(o, "PutConfigurationSetSendingOptions", "BadRequestException");
+    await o.req("PATCH", `/channels/${ch.id}/settings`, { sendingEnabled: false });
+    const key = await newApiKey(o.orgId);
+    const page = await json(await v1("/channels", { key: key.secret }));
+    expect(page.data).toEqual([
+      expect.objectContaining({
+        id: ch.id,
+        name: "Receipts",
+        purpose: "transactional",
+        status: "disabled",
+        syncStatus: "error",
+        syncError: expect.objectContaining({ code: "BadRequestException" }),
+        isDefault: true,
+        configurationSetName: "sesmail-receipts",
+        settings: { ...PURPOSE_PRESETS.transactional, sendingEnabled: false },
+      }),
+    ]);
+  });
+
+  it("refuses an unknown operation, lists pending faults and clears them", async () => {
+    const o = await connectedOrg();
+    await expect(sim(`/accounts/${o.aws.account}/faults`, { method: "POST", json: { operation: "PutNothing", code: "BadRequestException" } })).rejects.toThrow(/400/);
+    await fault(o, "DeleteConfigurationSet", "NotFoundException", 2);
+    expect((await sim(`/accounts/${o.aws.account}/faults`)).faults).toEqual([
+      { operation: "DeleteConfigurationSet", code: "NotFoundException", status: 404, message: "Injected NotFoundException", count: 2 },
+    ]);
+    expect((await sim(`/accounts/${o.aws.account}/faults`, { method: "DELETE" })).faults).toEqual([]);
   });
 });

@@ -108,7 +108,7 @@ function ChannelDetail({ channel: c }: { channel: Channel }) {
         {c.settings ? (
           <SettingsControls settings={c.settings} onChange={onChange} blocker={blocker ?? (live ? null : "The configuration set is gone from SES.")} busy={update.isPending} />
         ) : (
-          <p className="muted">SendOps has not read this configuration set's settings yet. Retry Sync reads them from SES.</p>
+          <p className="muted">SendOps has not read this configuration set's settings yet: the next account sync (Sync from AWS) reads them from SES.</p>
         )}
       </Card>
 
