@@ -2,10 +2,12 @@ import type { Env } from "../worker/env";
 import { runSuppressionSyncStep, type SuppressionSyncJob } from "../worker/services/suppressions";
 import { runAccountSync, type AccountSyncJob } from "../worker/services/setup/account-sync";
 import { runValidation, type ValidationJob } from "../worker/services/setup/validation";
+import { runProvisionDefaultChannels } from "../worker/services/channels/provision";
+import type { ProvisionDefaultChannelsJob } from "../worker/lib/channels";
 import { runTrackingCheck, type TrackingCheckJob } from "../worker/services/tracking-domains/checks";
 
 /** Every kind of background job on `sendops-jobs`. */
-export type JobMessage = SuppressionSyncJob | AccountSyncJob | ValidationJob | TrackingCheckJob;
+export type JobMessage = SuppressionSyncJob | AccountSyncJob | ValidationJob | TrackingCheckJob | ProvisionDefaultChannelsJob;
 
 /** Seconds before a failed job is tried again (e.g. AWS still throttling after the client's own retries). */
 const RETRY_DELAY_SECONDS = 30;
@@ -32,6 +34,9 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, _ctx: 
           break;
         case "tracking.check":
           await runTrackingCheck(env, job);
+          break;
+        case "channels.provision":
+          await runProvisionDefaultChannels(env, job);
           break;
         default:
           // Retried, then dead-lettered and recorded: a job this consumer does not know is never dropped.

@@ -450,7 +450,7 @@ async function measure(l: Loaded): Promise<SizeResult> {
       log(`${report}: p50 ${p50[report]} ms, p95 ${p95[report]} ms`);
     }
     // The fixed cost of any org route (session, membership, routing) for comparison: the channel list.
-    const channelsUrl = `${base}/channels`;
+    const channelsUrl = `${base}/reports/channels`;
     await timeRequests(inst, cookie, Array(WARMUP).fill(channelsUrl));
     const channelMs = await timeRequests(inst, cookie, Array(REQUESTS).fill(channelsUrl));
     const baseline = { p50: round1(percentile(channelMs, 50)), p95: round1(percentile(channelMs, 95)) };

@@ -132,6 +132,24 @@ describe("SesClient reading SES's answers", () => {
     expect(await ses().getConfigurationSet("bare")).toEqual({ name: "bare", tags: [] });
   });
 
+  it("reads and writes suppression options with ValidationOptions: reasons absent means the account-level list", async () => {
+    const threshold = (enabled: string, verdict?: string) => ({
+      ConditionThreshold: { ConditionThresholdEnabled: enabled, ...(verdict ? { OverallConfidenceThreshold: { ConfidenceVerdictThreshold: verdict } } : {}) },
+    });
+    const seen = stubAws(
+      { body: { ConfigurationSetName: "a", SuppressionOptions: { ValidationOptions: threshold("ENABLED", "HIGH") } } },
+      { body: { ConfigurationSetName: "b", SuppressionOptions: { SuppressedReasons: ["BOUNCE"], ValidationOptions: threshold("DISABLED") } } },
+      { body: {} },
+      { body: {} },
+    );
+    expect((await ses().getConfigurationSet("a")).suppressionOptions).toEqual({ validation: { enabled: true, threshold: "HIGH" } });
+    expect((await ses().getConfigurationSet("b")).suppressionOptions).toEqual({ suppressedReasons: ["BOUNCE"], validation: { enabled: false } });
+    await ses().putConfigurationSetSuppressionOptions("a", { validation: { enabled: true, threshold: "MEDIUM" } });
+    await ses().putConfigurationSetSuppressionOptions("b", { suppressedReasons: [], validation: { enabled: false } });
+    expect(JSON.parse(seen[2]!.body)).toEqual({ ValidationOptions: threshold("ENABLED", "MEDIUM") });
+    expect(JSON.parse(seen[3]!.body)).toEqual({ SuppressedReasons: [], ValidationOptions: threshold("DISABLED") });
+  });
+
   it("reads the account's production-access review, mail type and website; none of them when SES sends no Details", async () => {
     const base = { SendingEnabled: true, ProductionAccessEnabled: false, EnforcementStatus: "HEALTHY", SendQuota: { Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 3 } };
     stubAws(

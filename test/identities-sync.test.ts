@@ -59,7 +59,7 @@ describe("Account sync and the identity lifecycle", () => {
     expect(byName(view.domains, leaving)).toMatchObject({ marker: "new", archivedAt: null, detachedAt: null, status: "verified" });
   });
 
-  it("queues the default channels' provisioning when a sync first sees a verified domain, once", async () => {
+  it("queues the default channels' provisioning from a sync while a verified domain exists and they were never provisioned", async () => {
     const o = await connectedOrg();
     const domain = uniqueDomain("sync-verify");
     await sim(`/accounts/${o.account}/${o.region}/identities`, { method: "POST", json: { identity: `ops@${domain}` } });
@@ -67,6 +67,9 @@ describe("Account sync and the identity lifecycle", () => {
     expect(await sync(o)).toEqual([]);
     await sim(`/accounts/${o.account}/${o.region}/identities/${domain}/verify`, { method: "POST", json: { status: "SUCCESS" } });
     expect(await sync(o)).toEqual([{ kind: "channels.provision", orgId: o.orgId }]);
+    // Until the job has provisioned them, each sync asks again (a failed provisioning gives its claim back).
+    expect(await sync(o)).toEqual([{ kind: "channels.provision", orgId: o.orgId }]);
+    await env.DB.prepare("INSERT INTO setup_progress (org_id, default_channels_provisioned_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET default_channels_provisioned_at = excluded.default_channels_provisioned_at").bind(o.orgId, Date.now(), Date.now()).run();
     expect(await sync(o)).toEqual([]);
   });
 

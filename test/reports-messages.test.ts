@@ -211,7 +211,7 @@ describe("event log", () => {
 
 describe("channel filter", () => {
   it("lists the org's channels by name", async () => {
-    const r = await ok(org.get("/channels"));
+    const r = await ok(org.get("/reports/channels"));
     expect(r.channels.map((c: { name: string }) => c.name)).toEqual([MARKETING, "acme-transactional"]);
     expect(r.channels[0]).toMatchObject({ id: org.channel(MARKETING), configurationSetName: MARKETING });
   });

@@ -21,6 +21,7 @@ import { messageRoutes } from "./routes/messages";
 import { undeliverableRoutes } from "./routes/undeliverable";
 import { connectionRoutes } from "./routes/connections";
 import { suppressionRoutes } from "./routes/suppressions";
+import { channelRoutes } from "./routes/channels";
 import { cloudFormationRoutes, setupRoutes } from "./routes/setup";
 import { trackingDomainRoutes } from "./routes/tracking-domains";
 import { identityRoutes } from "./routes/identities";
@@ -79,6 +80,7 @@ export function createApp() {
   app.route("/api", undeliverableRoutes);
   app.route("/api", connectionRoutes);
   app.route("/api", suppressionRoutes);
+  app.route("/api", channelRoutes);
   app.route("/api", setupRoutes);
   app.route("/api", trackingDomainRoutes);
   app.route("/api", identityRoutes);

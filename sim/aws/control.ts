@@ -12,6 +12,8 @@
  *   PUT  /__sim/accounts/<acct>/<region>/connections/<name> {apiKeyValue}                                 set an API_KEY connection's key (e.g. the demo's, once its ingest key is known)
  *   PUT|GET /__sim/accounts/<acct>/<region>/suppressions [{entries: SES summaries}]                      replace / read the suppression list
  *   POST /__sim/accounts/<acct>/throttle {count}                           the next `count` calls for the account are throttled
+ *   POST /__sim/accounts/<acct>/faults {operation, code, status?, message?, count?}  the next `count` (1) calls of that SES operation fail with that AWS error
+ *   GET|DELETE /__sim/accounts/<acct>/faults                               the faults still pending / clear them
  *   GET  /__sim/accounts/<acct>/stats                                      AssumeRole calls and SES / EventBridge / CloudFormation calls per operation
  *   GET  /__sim/outbox[?account=]                                          every mail SendEmail accepted, newest first, as a page
  *   GET  /__sim/outbox.json[?account=]                                     the same as JSON
@@ -21,11 +23,38 @@ import type http from "node:http";
 import type { CloudFormation } from "./cloudformation";
 import { defaultRoleActions } from "./config";
 import type { Runtime } from "./runtime";
-import { accountView, identityView, setView } from "./ses";
+import { accountView, identityView, SES_OPERATIONS, setView } from "./ses";
 import { identityStatus, newIdentity, roleFromConfig, type RegionState, type Role, type SentMail } from "./state";
 import { suppressionList } from "./suppressions";
 import { followVerificationLink, VERIFY_EMAIL_PATH } from "./verification";
 import { AwsFault } from "./wire";
+
+/** The HTTP status SES answers each error with, for a fault given without one. */
+const FAULT_STATUS: Record<string, number> = {
+  AccessDeniedException: 403,
+  AccountSuspendedException: 400,
+  AlreadyExistsException: 400,
+  BadRequestException: 400,
+  ConcurrentModificationException: 500,
+  InternalFailure: 500,
+  LimitExceededException: 400,
+  MessageRejected: 400,
+  NotFoundException: 404,
+  SendingPausedException: 400,
+  ServiceUnavailable: 503,
+  TooManyRequestsException: 429,
+};
+
+function faultFrom(input: Record<string, any>) {
+  const { operation, code } = input;
+  if (typeof operation !== "string" || !SES_OPERATIONS.has(operation)) return `operation is one of the SES operations the stand-in serves (${[...SES_OPERATIONS].join(", ")}).`;
+  if (typeof code !== "string" || !/^[A-Za-z]+$/.test(code)) return "code is an AWS error name, e.g. BadRequestException.";
+  const status = input.status ?? FAULT_STATUS[code];
+  if (!Number.isInteger(status) || status < 400 || status > 599) return `status (400-599) is required for ${code}.`;
+  const count = input.count ?? 1;
+  if (!Number.isInteger(count) || count < 1) return "count is a positive integer.";
+  return { operation, code, status: status as number, message: typeof input.message === "string" ? input.message : `Injected failure of ${operation}.`, count: count as number };
+}
 
 const STATUSES = ["SUCCESS", "FAILED", "TEMPORARY_FAILURE", "PENDING", "NOT_STARTED"] as const;
 
@@ -130,12 +159,22 @@ function route(rt: Runtime, cf: CloudFormation, method: string, path: string, qu
     res.writeHead(outcome.status, { "content-type": "text/html; charset=utf-8" }).end(messagePage(outcome.status === 200 ? "Email address verified" : "Verification failed", outcome.message));
     return undefined;
   }
-  const acct = /^\/__sim\/accounts\/(\d{12})\/(throttle|stats)$/.exec(path);
+  const acct = /^\/__sim\/accounts\/(\d{12})\/(throttle|stats|faults)$/.exec(path);
   if (acct?.[2] === "throttle" && method === "POST") {
     rt.throttles.set(acct[1]!, Number(input.count ?? 1));
     return { body: { ok: true } };
   }
   if (acct?.[2] === "stats" && method === "GET") return { body: rt.stats(acct[1]!) };
+  if (acct?.[2] === "faults") {
+    const account = acct[1]!;
+    if (method === "POST") {
+      const fault = faultFrom(input);
+      if (typeof fault === "string") return { status: 400, body: { message: fault } };
+      rt.faults.set(account, [...(rt.faults.get(account) ?? []), fault]);
+    } else if (method === "DELETE") rt.faults.delete(account);
+    else if (method !== "GET") return { status: 404, body: { message: `No control route ${method} ${path}` } };
+    return { body: { faults: rt.faults.get(account) ?? [] } };
+  }
   const m = /^\/__sim\/accounts\/(\d{12})\/([a-z0-9-]+)(\/.*)?$/.exec(path);
   if (!m) return { status: 404, body: { message: `No control route ${method} ${path}` } };
   const state = world.region(m[1]!, m[2]!);

@@ -11,6 +11,15 @@ export interface Stats {
   cloudformation: Record<string, number>;
 }
 
+/** A failure the control API injected: the next `count` calls of `operation` answer this AWS error. */
+export interface Fault {
+  operation: string;
+  code: string;
+  status: number;
+  message: string;
+  count: number;
+}
+
 export interface Runtime {
   config: AwsSimConfig;
   world: World;
@@ -24,6 +33,10 @@ export interface Runtime {
   throttles: Map<string, number>;
   /** True (and counts one down) while a throttle is set for the account. */
   throttled: (account: string) => boolean;
+  /** Injected failures per account, in the order they were set (set by the control API). */
+  faults: Map<string, Fault[]>;
+  /** The fault the call of `operation` for the account must answer with (counting it down), or null. */
+  fault: (account: string, operation: string) => Fault | null;
   /** Puts an event on the account + region's default bus (SES publishes through here). */
   publish: (state: RegionState, event: Record<string, unknown>) => void;
 }

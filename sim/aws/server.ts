@@ -11,7 +11,7 @@ import { DEFAULT_CONFIG, SIM_SENDOPS_ACCOUNT, type AwsSimConfig } from "./config
 import { control } from "./control";
 import { eventsOperation, publish } from "./events";
 import { Principals } from "./iam";
-import type { Call, Runtime, Stats } from "./runtime";
+import type { Call, Fault, Runtime, Stats } from "./runtime";
 import { sendopsTemplateBody } from "./sendops-stack";
 import { runSes, sesRoute } from "./ses";
 import { World } from "./state";
@@ -44,6 +44,7 @@ export class AwsSim {
     const now = options.now ?? Date.now;
     const stats = new Map<string, Stats>();
     const throttles = new Map<string, number>();
+    const faults = new Map<string, Fault[]>();
     const world = new World(config, now, (state, seed) => {
       this.cloudFormation.create(state, {
         stackName: "sendops",
@@ -75,6 +76,15 @@ export class AwsSim {
         if (left <= 0) return false;
         throttles.set(account, left - 1);
         return true;
+      },
+      faults,
+      fault: (account, operation) => {
+        const rules = faults.get(account) ?? [];
+        const hit = rules.find((f) => f.operation === operation && f.count > 0);
+        if (!hit) return null;
+        hit.count -= 1;
+        faults.set(account, rules.filter((f) => f.count > 0));
+        return hit;
       },
       publish: (state, event) => publish(this.runtime, state, event),
     };
@@ -150,6 +160,8 @@ export class AwsSim {
         const stats = rt.stats(account).ses;
         stats[route.name] = (stats[route.name] ?? 0) + 1;
         if (rt.throttled(account)) throw new AwsFault("TooManyRequestsException", 429, "Too Many Requests");
+        const injected = rt.fault(account, route.name);
+        if (injected) throw new AwsFault(injected.code, injected.status, injected.message);
         let input: Record<string, unknown> = {};
         try {
           input = body.length ? (JSON.parse(body.toString("utf8")) as Record<string, unknown>) : {};

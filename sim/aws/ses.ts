@@ -94,6 +94,9 @@ const ROUTES: SesRoute[] = [
 ];
 
 /** The operation a request names, or UnknownOperationException. */
+/** Every SES operation the stand-in serves, by its model name (the fault-injection route checks against it). */
+export const SES_OPERATIONS: ReadonlySet<string> = new Set(ROUTES.map((r) => r.name));
+
 export function sesRoute(method: string, rawPath: string): { route: SesRoute; labels: string[] } {
   for (const route of ROUTES) {
     const m = route.method === method ? route.path.exec(rawPath) : null;

@@ -31,6 +31,12 @@ type Control = { path: string; open?: (page: Page) => Promise<void>; button: (pa
 const main = (page: Page) => page.locator("main");
 const byName = (name: string | RegExp) => (page: Page) => main(page).getByRole("button", { name }).first();
 
+/** The demo's first channel's detail page, from the Channels list. */
+const openFirstChannel = async (page: Page) => {
+  await main(page).getByRole("table", { name: "Channels" }).getByRole("link").first().click();
+  await page.getByRole("heading", { name: "Danger Zone" }).waitFor();
+};
+
 const CONTROLS: Record<string, Control> = {
   "POST /api/orgs/:orgId/api-keys": { path: "/w/demo/api-keys", button: byName("Create API key") },
   "DELETE /api/orgs/:orgId/api-keys/:id": { none: "the demo has no API keys, and none can be created" },
@@ -59,6 +65,14 @@ const CONTROLS: Record<string, Control> = {
   "PATCH /api/orgs/:orgId/settings": { path: "/w/demo/settings", button: byName("Save changes") },
   "PUT /api/orgs/:orgId/logo": { path: "/w/demo/settings", button: byName(/^(Upload|Replace) logo$/) },
   "DELETE /api/orgs/:orgId/logo": { none: "the demo has no logo to remove" },
+  "POST /api/orgs/:orgId/channels": { path: "/w/demo/channels", button: byName("New Channel") },
+  "PATCH /api/orgs/:orgId/channels/:id": { path: "/w/demo/channels", open: openFirstChannel, button: byName("Rename") },
+  "DELETE /api/orgs/:orgId/channels/:id": { path: "/w/demo/channels", open: openFirstChannel, button: byName("Delete Channel") },
+  "POST /api/orgs/:orgId/channels/:id/default": { path: "/w/demo/channels", open: openFirstChannel, button: byName("Set as Default") },
+  "PATCH /api/orgs/:orgId/channels/:id/settings": { none: "the demo's channels were seeded without settings, so their detail pages show no setting controls" },
+  "POST /api/orgs/:orgId/channels/:id/retry-sync": { none: "the demo's channels are in sync: no Retry Sync is offered" },
+  "POST /api/orgs/:orgId/channels/:id/archive": { none: "the demo's channels are not detached: Archive is offered only for detached ones" },
+  "POST /api/orgs/:orgId/channels/:id/restore": { none: "no demo channel is archived, so none offers Restore" },
   "DELETE /api/orgs/:orgId": { none: "deleting needs the Owner's workspace.delete; the demo's Danger zone offers Leave, which the demo allows" },
 };
 

@@ -121,7 +121,7 @@ it("shows a failing list's error, not the previous filter's rows, while it retri
 it("shows a failing channel list beside the channel filter, with Retry", async () => {
   const page = await context.newPage();
   let failing = true;
-  await page.route(/\/api\/orgs\/[^/]+\/channels$/, (route) => (failing ? refuse(route) : route.continue()));
+  await page.route(/\/api\/orgs\/[^/]+\/reports\/channels$/, (route) => (failing ? refuse(route) : route.continue()));
   await page.goto(`/w/${seeded.slug}/reports`);
   const alert = page.getByRole("alert").filter({ hasText: "Could not load the channels." });
   const retry = alert.getByRole("button", { name: "Retry", exact: true });

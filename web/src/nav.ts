@@ -1,6 +1,6 @@
 import type { LinkProps } from "@tanstack/react-router";
 import type { Permission } from "../../worker/auth/permissions";
-import { AlertIcon, BookIcon, ChartIcon, CloudIcon, CompassIcon, GlobeIcon, IngestIcon, KeyIcon, LinkIcon, ScrollIcon, SettingsIcon, UserIcon, UsersIcon, type IconComponent } from "./components/icons";
+import { AlertIcon, BookIcon, ChartIcon, CloudIcon, CompassIcon, GlobeIcon, IngestIcon, KeyIcon, LinkIcon, ScrollIcon, SendIcon, SettingsIcon, UserIcon, UsersIcon, type IconComponent } from "./components/icons";
 
 /**
  * The sidebar, as data. Sections and their order follow the product docs (Reports, Undeliverable,
@@ -32,6 +32,7 @@ export interface NavItem {
 export const NAV: readonly NavItem[] = [
   { section: "product", label: "Reports", to: "/w/$slug/reports", permission: "reports.view", icon: ChartIcon },
   { section: "product", label: "Undeliverable", to: "/w/$slug/undeliverable", permission: "undeliverable.view", icon: AlertIcon },
+  { section: "infrastructure", label: "Channels", to: "/w/$slug/channels", permission: "channels.view", icon: SendIcon },
   { section: "infrastructure", label: "Identities", to: "/w/$slug/identities", permission: "domains.view", icon: GlobeIcon },
   { section: "infrastructure", label: "Tracking Domains", to: "/w/$slug/tracking-domains", permission: "domains.view", icon: LinkIcon },
   { section: "product", label: "Setup Guide", to: "/w/$slug/setup", permission: "setup.view", icon: CompassIcon, counter: "setup-progress" },

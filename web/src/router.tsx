@@ -31,6 +31,8 @@ import { UndeliverableRulesPage } from "./routes/undeliverable-rules";
 import { AwsConnectionPage } from "./routes/aws-connection";
 import { TrackingDomainsPage } from "./routes/tracking-domains";
 import { TrackingDomainPage } from "./routes/tracking-domains/detail";
+import { ChannelsPage } from "./routes/channels";
+import { ChannelDetailPage } from "./routes/channels/detail";
 
 export interface RouterContext {
   queryClient: QueryClient;
@@ -167,13 +169,15 @@ const undeliverableRulesRoute = createRoute({
 
 const trackingDomainsRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "tracking-domains", component: TrackingDomainsPage });
 const trackingDomainRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "tracking-domains/$id", component: TrackingDomainPage });
+const channelsRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "channels", component: ChannelsPage });
+const channelDetailRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "channels/$channelId", component: ChannelDetailPage });
 
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   authenticatedRoute.addChildren([
     homeRoute,
-    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute, identitiesRoute, trackingDomainsRoute, trackingDomainRoute]),
+    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute, channelsRoute, channelDetailRoute, identitiesRoute, trackingDomainsRoute, trackingDomainRoute]),
   ]),
 ]);
 

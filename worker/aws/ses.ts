@@ -107,6 +107,19 @@ export interface DeliveryOptions {
   maxDeliverySeconds?: number;
 }
 
+/** SES's verdict threshold for auto validation (`OverallConfidenceThreshold.ConfidenceVerdictThreshold`). */
+export type ConfidenceVerdictThreshold = "MEDIUM" | "HIGH" | "MANAGED";
+
+/**
+ * A configuration set's suppression options. `suppressedReasons` absent: the account-level list applies;
+ * `[]`: nothing is suppressed for this set. `validation` (SES `ValidationOptions.ConditionThreshold`):
+ * auto validation on (with its threshold) or off; absent: SES's default.
+ */
+export interface SuppressionOptions {
+  suppressedReasons?: readonly SuppressionReason[];
+  validation?: { enabled: false } | { enabled: true; threshold: ConfidenceVerdictThreshold };
+}
+
 export interface ConfigurationSetDetails {
   name: string;
   trackingOptions?: TrackingOptions;
@@ -114,8 +127,7 @@ export interface ConfigurationSetDetails {
   /** `lastFreshStart` in epoch ms. */
   reputationOptions?: { reputationMetricsEnabled: boolean; lastFreshStart?: number };
   sendingOptions?: { sendingEnabled: boolean };
-  /** `[]`: nothing suppressed for this set; absent: the account's list applies. */
-  suppressionOptions?: { suppressedReasons: SuppressionReason[] };
+  suppressionOptions?: SuppressionOptions;
   tags: Tag[];
 }
 
@@ -126,7 +138,7 @@ export interface CreateConfigurationSetInput {
   deliveryOptions?: DeliveryOptions;
   reputationOptions?: { reputationMetricsEnabled: boolean };
   sendingOptions?: { sendingEnabled: boolean };
-  suppressionOptions?: { suppressedReasons: SuppressionReason[] };
+  suppressionOptions?: SuppressionOptions;
   tags?: Tag[];
 }
 
@@ -191,6 +203,25 @@ const eventDestinationDefinition = (d: EventDestinationInput) => ({
   MatchingEventTypes: d.matchingEventTypes,
   EventBridgeDestination: { EventBusArn: d.eventBusArn },
 });
+
+const suppressionBody = (o: SuppressionOptions) => ({
+  SuppressedReasons: o.suppressedReasons,
+  ValidationOptions: o.validation && {
+    ConditionThreshold: o.validation.enabled
+      ? { ConditionThresholdEnabled: "ENABLED", OverallConfidenceThreshold: { ConfidenceVerdictThreshold: o.validation.threshold } }
+      : { ConditionThresholdEnabled: "DISABLED" },
+  },
+});
+
+function asSuppressionOptions(raw: Json): SuppressionOptions {
+  const out: SuppressionOptions = {};
+  if (Array.isArray(raw.SuppressedReasons)) out.suppressedReasons = raw.SuppressedReasons;
+  const threshold = raw.ValidationOptions?.ConditionThreshold;
+  if (threshold?.ConditionThresholdEnabled === "ENABLED") {
+    out.validation = { enabled: true, threshold: threshold.OverallConfidenceThreshold?.ConfidenceVerdictThreshold ?? "MANAGED" };
+  } else if (threshold?.ConditionThresholdEnabled === "DISABLED") out.validation = { enabled: false };
+  return out;
+}
 
 const trackingBody = (o: TrackingOptions) => ({ CustomRedirectDomain: o.customRedirectDomain, HttpsPolicy: o.httpsPolicy });
 const deliveryBody = (o: DeliveryOptions) => ({ TlsPolicy: o.tlsPolicy, SendingPoolName: o.sendingPoolName, MaxDeliverySeconds: o.maxDeliverySeconds });
@@ -323,11 +354,7 @@ export class SesClient {
       };
     }
     if (c.SendingOptions) details.sendingOptions = { sendingEnabled: c.SendingOptions.SendingEnabled === true };
-    if (c.SuppressionOptions) {
-      details.suppressionOptions = {
-        suppressedReasons: Array.isArray(c.SuppressionOptions.SuppressedReasons) ? c.SuppressionOptions.SuppressedReasons : [],
-      };
-    }
+    if (c.SuppressionOptions) details.suppressionOptions = asSuppressionOptions(c.SuppressionOptions);
     return details;
   }
 
@@ -338,7 +365,7 @@ export class SesClient {
       DeliveryOptions: input.deliveryOptions && deliveryBody(input.deliveryOptions),
       ReputationOptions: input.reputationOptions && { ReputationMetricsEnabled: input.reputationOptions.reputationMetricsEnabled },
       SendingOptions: input.sendingOptions && { SendingEnabled: input.sendingOptions.sendingEnabled },
-      SuppressionOptions: input.suppressionOptions && { SuppressedReasons: input.suppressionOptions.suppressedReasons },
+      SuppressionOptions: input.suppressionOptions && suppressionBody(input.suppressionOptions),
       Tags: toTags(input.tags),
     });
   }
@@ -360,10 +387,9 @@ export class SesClient {
     await this.#call("PUT", `/v2/email/configuration-sets/${label(name)}/delivery-options`, undefined, deliveryBody(options));
   }
 
-  async putConfigurationSetSuppressionOptions(name: string, options: { suppressedReasons: readonly SuppressionReason[] }): Promise<void> {
-    await this.#call("PUT", `/v2/email/configuration-sets/${label(name)}/suppression-options`, undefined, {
-      SuppressedReasons: options.suppressedReasons,
-    });
+  /** Replaces the set's suppression options: reasons left out → the account-level list applies. */
+  async putConfigurationSetSuppressionOptions(name: string, options: SuppressionOptions): Promise<void> {
+    await this.#call("PUT", `/v2/email/configuration-sets/${label(name)}/suppression-options`, undefined, suppressionBody(options));
   }
 
   async putConfigurationSetReputationOptions(name: string, options: { reputationMetricsEnabled: boolean }): Promise<void> {

@@ -14,6 +14,9 @@ export const CHANNEL_PURPOSE_LABELS: Record<ChannelPurpose, string> = {
   custom: "Custom",
 };
 
+/** The longest channel name (its slug is cut to fit the configuration set name anyway). */
+export const CHANNEL_NAME_MAX = 100;
+
 /** SES `DeliveryOptions.MaxDeliverySeconds` choices (SES accepts 300..50400). */
 export const MAX_DELIVERY_OPTIONS = [
   { seconds: 300, label: "5 minutes" },

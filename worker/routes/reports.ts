@@ -36,4 +36,5 @@ export const reportRoutes = new Hono<AppEnv>()
       },
     });
   })
-  .get("/orgs/:orgId/channels", orgRoute("reports.view"), async (c) => c.json(await listChannelFilter(getDb(c.env.DB), c.get("org").orgId)));
+  // The report filter's channels (Reports access); managing channels is /channels (routes/channels.ts).
+  .get("/orgs/:orgId/reports/channels", orgRoute("reports.view"), async (c) => c.json(await listChannelFilter(getDb(c.env.DB), c.get("org").orgId)));

@@ -55,6 +55,9 @@ export const OPERATION_LABELS: Record<string, string> = {
   archived: "Archived",
   restored: "Restored",
   channel_assigned: "Channel assigned",
+  renamed: "Renamed",
+  made_default: "Made default",
+  provisioned: "Provisioned",
 };
 
 export const RESOURCE_LABELS: Record<string, string> = {

@@ -49,7 +49,8 @@ export interface AwsConnectionView {
   isDemo: boolean;
 }
 
-const accountOf = (roleArn: string | null) => (roleArn && ROLE_ARN_PATTERN.exec(roleArn)?.[1]) ?? null;
+/** The customer's AWS account, from the role ARN. */
+export const accountOf = (roleArn: string | null) => (roleArn && ROLE_ARN_PATTERN.exec(roleArn)?.[1]) ?? null;
 
 function viewOf(env: Env, row: AwsConnectionRow): AwsConnectionView {
   return {

@@ -117,7 +117,7 @@ export const useChannels = (orgId: string) =>
   useQuery(
     queryOptions({
       queryKey: ["orgs", orgId, "channels"],
-      queryFn: ({ signal }) => api<ChannelList>(`${base(orgId)}/channels`, { signal }),
+      queryFn: ({ signal }) => api<ChannelList>(`${base(orgId)}/reports/channels`, { signal }),
       staleTime: 60_000,
     }),
   );

@@ -73,8 +73,7 @@ function detailColumns(kind: IdentityRow["kind"], d: EmailIdentityDetails | unde
 }
 
 /**
- * The statements that fold SES's identities into the workspace's rows, what changed, and the rows before
- * and after (for the first-verified-domain check).
+ * The statements that fold SES's identities into the workspace's rows, and what changed.
  */
 export async function syncIdentities(db: Db, ses: SesClient, orgId: string, at: number, sesIdentities: readonly EmailIdentitySummary[]) {
   const before = await listAllIdentities(db, orgId);
@@ -82,7 +81,6 @@ export async function syncIdentities(db: Db, ses: SesClient, orgId: string, at: 
   const details = await readDetails(ses, pickDetailReads(sesIdentities, known, at));
   const changes: IdentitySyncChanges = { newIdentities: [], detachedIdentities: [], reattachedIdentities: [] };
   const statements: BatchItem<"sqlite">[] = [];
-  const after = new Map(before.map((i) => [i.identity, i]));
   const inSes = new Set<string>();
   for (const s of sesIdentities) {
     const name = s.name.toLowerCase();
@@ -95,19 +93,16 @@ export async function syncIdentities(db: Db, ses: SesClient, orgId: string, at: 
       if (back) changes.reattachedIdentities.push(name);
       const set = back ? { ...synced, archivedAt: null } : synced;
       statements.push(updateIdentityQuery(db, orgId, mine.id, set));
-      after.set(name, { ...mine, ...set });
     } else {
       changes.newIdentities.push(name);
       const row = { id: newId("idn", at), orgId, identity: name, kind, origin: "ses" as const, createdAt: at, ...synced };
       statements.push(insertIdentityQuery(db, row));
-      after.set(name, { archivedAt: null, disconnectedAt: null, configurationSetName: null, dkimStatus: null, dkimTokensJson: null, dnsCheckJson: null, dnsCheckedAt: null, ...row });
     }
   }
   for (const mine of before) {
     if (inSes.has(mine.identity) || mine.detachedAt !== null) continue;
     changes.detachedIdentities.push(mine.identity);
     statements.push(updateIdentityQuery(db, orgId, mine.id, { detachedAt: at }));
-    after.set(mine.identity, { ...mine, detachedAt: at });
   }
-  return { statements, changes, before, after: [...after.values()] };
+  return { statements, changes };
 }

@@ -4,13 +4,11 @@
  */
 import type { ChannelRow, IdentityRow } from "../../db/ingest";
 import type { VerificationStatus } from "../../db/schema";
-import { DAY } from "../../lib/time";
+import { NEW_AFTER_DISCOVERY } from "../setup/discovery";
 import { parseDnsCheck, type DnsCheck } from "./dns-check";
 import { domainOf } from "./names";
 import { recommendedRecords, type DnsRecordView } from "./records";
 
-/** An identity an account sync found stays marked New this long. */
-export const NEW_IDENTITY_WINDOW = 7 * DAY;
 
 /** The Status column: SES's five values in the three the docs name. */
 export type IdentityStatus = "pending" | "verified" | "failed";
@@ -87,7 +85,7 @@ export function identityHealth(row: Pick<IdentityRow, "kind" | "dkimStatus" | "v
 export function identityMarker(row: Pick<IdentityRow, "origin" | "createdAt" | "detachedAt" | "archivedAt">, at: number): IdentityMarker {
   if (row.archivedAt !== null) return "archived";
   if (row.detachedAt !== null) return "detached";
-  return row.origin === "ses" && row.createdAt >= at - NEW_IDENTITY_WINDOW ? "new" : null;
+  return row.origin === "ses" && row.createdAt >= at - NEW_AFTER_DISCOVERY ? "new" : null;
 }
 
 export const dkimTokensOf = (row: Pick<IdentityRow, "dkimTokensJson">): string[] => {

@@ -5,7 +5,7 @@ import { IDENTITY_KINDS, IDENTITY_ORIGINS, VERIFICATION_STATUSES, type Verificat
 import { identityHealth, identityMarker, identityStatus } from "../identities/views";
 import { decodeCursor, paginate, type Page } from "../../lib/pagination";
 
-/** The org's channels and identities: the report filters in the dashboard, lists in /v1. */
+/** The org's channels and identities: the report filters in the dashboard; identities in /v1 (channels: services/channels). */
 
 export const channelSchema = z.object({
   id: z.string(),
@@ -54,12 +54,6 @@ export async function listChannelFilter(db: Db, orgId: string): Promise<ChannelL
 }
 
 const idCursor = z.tuple([z.string()]);
-
-/** Channels, one keyset page (by id). */
-export async function listChannelsPage(db: Db, orgId: string, q: { cursor?: string; limit: number }): Promise<Page<ChannelEntry>> {
-  const rows = await listChannelsOfOrg(db, orgId, decodeCursor(q.cursor, idCursor)?.[0], q.limit + 1);
-  return paginate(rows.map(channelOf), q.limit, (r) => [r.id]);
-}
 
 /** Identities, one keyset page (by id). */
 export async function listIdentitiesPage(db: Db, orgId: string, q: { cursor?: string; limit: number }, at = Date.now()): Promise<Page<IdentityEntry>> {

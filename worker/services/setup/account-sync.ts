@@ -13,7 +13,8 @@ import type { Env } from "../../env";
 import { getDb, type Db } from "../../db/client";
 import { auditInsert } from "../../db/audit";
 import { findAwsConnection, updateAwsConnectionQuery, type AwsConnectionRow } from "../../db/aws";
-import { insertChannelQuery, listOrgChannels, updateChannelQuery } from "../../db/ingest";
+import { insertChannelQuery, listOrgChannels, updateChannelQuery, type ChannelRow } from "../../db/ingest";
+import { listTrackingDomainRows } from "../../db/tracking-domains";
 import { findOrgsDueForAccountSync } from "../../db/aws";
 import { AwsError } from "../../aws/common";
 import type { SesClient } from "../../aws/ses";
@@ -22,8 +23,8 @@ import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { HOUR, MINUTE } from "../../lib/time";
 import { explainAwsError, sesForOrg } from "../aws-connection";
-import { queueDefaultChannelsIfFirst } from "../identities/provision";
 import { syncIdentities, type IdentitySyncChanges } from "../identities/sync";
+import { queueProvisioningIfDue, readDiscoveredSettings } from "../channels/account-sync";
 import { accountStatusOf, parseAccountStatus } from "./account-status";
 import type { AwsAccountSyncView } from "./views";
 
@@ -91,19 +92,38 @@ interface SyncChanges extends IdentitySyncChanges {
 
 /** Reads identities and configuration sets from SES and folds them into the workspace's rows. */
 async function syncResources(db: Db, ses: SesClient, orgId: string, at: number) {
-  const [sesIdentities, configurationSets, ownChannels] = await Promise.all([ses.listEmailIdentities(), ses.listConfigurationSets(), listOrgChannels(db, orgId)]);
-  const identities = await syncIdentities(db, ses, orgId, at, sesIdentities);
+  const [sesIdentities, configurationSets, ownChannels, trackingDomains] = await Promise.all([
+    ses.listEmailIdentities(),
+    ses.listConfigurationSets(),
+    listOrgChannels(db, orgId),
+    listTrackingDomainRows(db, orgId),
+  ]);
+  // A tracking domain's SES identity exists for the tracking CNAME, not for sending: it is not a managed identity.
+  const trackingSubdomains = new Set(trackingDomains.map((t) => t.subdomain));
+  const identities = await syncIdentities(db, ses, orgId, at, sesIdentities.filter((i) => !trackingSubdomains.has(i.name.toLowerCase())));
   const changes: SyncChanges = { ...identities.changes, discoveredChannels: [], detachedChannels: [] };
-  const statements: BatchItem<"sqlite">[] = [...identities.statements];
+  const statements: BatchItem<"sqlite">[] = [...identities.statements, ...(await syncChannels(db, ses, orgId, configurationSets, ownChannels, changes, at))];
+  return { statements, changes };
+}
+
+/**
+ * Configuration sets → channels: new ones discovered (with the settings SES holds), gone ones detached,
+ * returning ones attached again; a channel whose settings SendOps never knew gets them from SES.
+ */
+async function syncChannels(db: Db, ses: SesClient, orgId: string, configurationSets: string[], ownChannels: ChannelRow[], changes: SyncChanges, at: number) {
+  const statements = [];
   const channelBySet = new Map(ownChannels.map((c) => [c.configurationSetName, c]));
   const sets = new Set(configurationSets.filter((n) => n !== STACK_NAMES.configurationSet));
+  const unknownSettings = [...sets].filter((name) => !channelBySet.get(name)?.settingsJson);
+  const settings = await readDiscoveredSettings(ses, unknownSettings);
   for (const name of sets) {
     const mine = channelBySet.get(name);
+    const settingsJson = settings.get(name) ?? null;
     if (!mine) {
       changes.discoveredChannels.push(name);
-      statements.push(insertChannelQuery(db, { id: newId("chn", at), orgId, name, configurationSetName: name, origin: "discovered", createdAt: at }));
-    } else if (mine.detachedAt !== null) {
-      statements.push(updateChannelQuery(db, orgId, mine.id, { detachedAt: null }));
+      statements.push(insertChannelQuery(db, { id: newId("chn", at), orgId, name, configurationSetName: name, origin: "discovered", createdAt: at, settingsJson }));
+    } else if (mine.detachedAt !== null || (settingsJson && !mine.settingsJson)) {
+      statements.push(updateChannelQuery(db, orgId, mine.id, { detachedAt: null, ...(settingsJson && !mine.settingsJson ? { settingsJson } : {}) }));
     }
   }
   for (const mine of ownChannels) {
@@ -111,7 +131,7 @@ async function syncResources(db: Db, ses: SesClient, orgId: string, at: number) 
     changes.detachedChannels.push(mine.configurationSetName);
     statements.push(updateChannelQuery(db, orgId, mine.id, { detachedAt: at }));
   }
-  return { statements, changes, identities };
+  return statements;
 }
 
 function changeSummary(c: SyncChanges): string | null {
@@ -139,7 +159,7 @@ export async function runAccountSync(env: Env, job: AccountSyncJob, at = Date.no
   try {
     const { ses } = await sesForOrg(env, job.orgId);
     const account = accountStatusOf(await ses.getAccount());
-    const { statements, changes, identities } = await syncResources(db, ses, job.orgId, at);
+    const { statements, changes } = await syncResources(db, ses, job.orgId, at);
     const summary = changeSummary(changes);
     await db.batch([
       updateAwsConnectionQuery(db, job.orgId, {
@@ -166,7 +186,8 @@ export async function runAccountSync(env: Env, job: AccountSyncJob, at = Date.no
           ]
         : []),
     ]);
-    await queueDefaultChannelsIfFirst(env, db, job.orgId, identities.before, identities.after);
+    // A verified domain and no default channels yet (first verification, or a provisioning that gave its claim back).
+    await queueProvisioningIfDue(env, db, job.orgId);
   } catch (err) {
     if (err instanceof AwsError && err.throttled) throw err;
     const failure =

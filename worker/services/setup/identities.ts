@@ -8,7 +8,7 @@ import type { Env } from "../../env";
 import { getDb } from "../../db/client";
 import { findAwsConnection } from "../../db/aws";
 import { listOrgChannels, listOrgIdentities } from "../../db/ingest";
-import { NEW_IDENTITY_WINDOW } from "../identities/views";
+import { NEW_AFTER_DISCOVERY } from "./discovery";
 import { accountSyncView } from "./account-sync";
 import type { SetupConfigurationSetView, SetupIdentitiesView } from "./views";
 
@@ -30,7 +30,7 @@ export async function getSetupIdentities(env: Env, org: Pick<OrgContext, "orgId"
       kind: i.kind,
       verificationStatus: i.verificationStatus,
       sendingEnabled: i.sendingEnabled,
-      state: i.detachedAt !== null ? "detached" : i.origin === "ses" && i.createdAt >= at - NEW_IDENTITY_WINDOW ? "new" : "active",
+      state: i.detachedAt !== null ? "detached" : i.origin === "ses" && i.createdAt >= at - NEW_AFTER_DISCOVERY ? "new" : "active",
       managed: i.disconnectedAt === null,
       origin: i.origin,
       lastSyncedAt: i.lastSyncedAt,

@@ -1,0 +1,70 @@
+import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { z } from "zod";
+import type { createChannelSchema } from "../../../worker/services/channels/manage";
+import type { SettingsPatch } from "../../../worker/services/channels/sync";
+import type { ChannelView, EventDestinationView } from "../../../worker/services/channels/views";
+import { api } from "./client";
+
+export type Channel = ChannelView;
+export type EventDestination = EventDestinationView;
+export type NewChannel = z.input<typeof createChannelSchema>;
+
+const base = (orgId: string) => `/api/orgs/${encodeURIComponent(orgId)}/channels`;
+const one = (orgId: string, id: string) => `${base(orgId)}/${encodeURIComponent(id)}`;
+
+export const channelsQuery = (orgId: string, archived: boolean) =>
+  queryOptions({
+    queryKey: ["orgs", orgId, "channels", "list", { archived }],
+    queryFn: ({ signal }) => api<{ channels: Channel[] }>(`${base(orgId)}${archived ? "?archived=1" : ""}`, { signal }).then((r) => r.channels),
+  });
+
+export const channelQuery = (orgId: string, id: string) =>
+  queryOptions({
+    queryKey: ["orgs", orgId, "channels", "one", id],
+    queryFn: ({ signal }) => api<{ channel: Channel }>(one(orgId, id), { signal }).then((r) => r.channel),
+  });
+
+export const useChannels = (orgId: string, archived: boolean) => useQuery(channelsQuery(orgId, archived));
+export const useChannel = (orgId: string, id: string) => useQuery(channelQuery(orgId, id));
+
+/** Read from SES on every visit: what the set publishes now. */
+export const useEventDestinations = (orgId: string, id: string, enabled: boolean) =>
+  useQuery({
+    queryKey: ["orgs", orgId, "channels", "one", id, "event-destinations"],
+    queryFn: ({ signal }) => api<{ eventDestinations: EventDestination[] }>(`${one(orgId, id)}/event-destinations`, { signal }).then((r) => r.eventDestinations),
+    enabled,
+  });
+
+/** After any change: the channel (list and detail), the report filter's channels, the audit log. */
+function useChannelMutation<I, O>(orgId: string, fn: (input: I) => Promise<O>) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSettled: () =>
+      Promise.all([
+        qc.invalidateQueries({ queryKey: ["orgs", orgId, "channels"] }),
+        qc.invalidateQueries({ queryKey: ["orgs", orgId, "audit"] }),
+      ]),
+  });
+}
+
+export const useCreateChannel = (orgId: string) =>
+  useChannelMutation(orgId, (input: NewChannel) => api<{ channel: Channel }>(base(orgId), { method: "POST", json: input }).then((r) => r.channel));
+
+export const useUpdateChannelSettings = (orgId: string, id: string) =>
+  useChannelMutation(orgId, (patch: SettingsPatch) => api<{ channel: Channel }>(`${one(orgId, id)}/settings`, { method: "PATCH", json: patch }).then((r) => r.channel));
+
+export const useRetryChannelSync = (orgId: string, id: string) =>
+  useChannelMutation(orgId, () => api<{ channel: Channel }>(`${one(orgId, id)}/retry-sync`, { method: "POST" }).then((r) => r.channel));
+
+export const useSetDefaultChannel = (orgId: string, id: string) =>
+  useChannelMutation(orgId, () => api<{ channel: Channel }>(`${one(orgId, id)}/default`, { method: "POST" }).then((r) => r.channel));
+
+export const useRenameChannel = (orgId: string, id: string) =>
+  useChannelMutation(orgId, (name: string) => api<{ channel: Channel }>(one(orgId, id), { method: "PATCH", json: { name } }).then((r) => r.channel));
+
+export const useDeleteChannel = (orgId: string, id: string) =>
+  useChannelMutation(orgId, () => api<{ deleted: true; identitiesMoved: string[] }>(one(orgId, id), { method: "DELETE" }));
+
+export const useArchiveChannel = (orgId: string, id: string) =>
+  useChannelMutation(orgId, (archived: boolean) => api<{ channel: Channel }>(`${one(orgId, id)}/${archived ? "archive" : "restore"}`, { method: "POST" }).then((r) => r.channel));
