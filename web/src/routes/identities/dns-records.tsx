@@ -1,6 +1,6 @@
 import { DNS_PROVIDER_TIPS, type DnsCheck, type DnsRecordView, type IdentityView } from "../../api/identities";
 import { CheckBadge } from "../../components/identity-badges";
-import { CopyButton } from "../../components/ingest/copy-button";
+import { DnsRecordList } from "../../components/dns-record-list";
 import { formatDateTime } from "../../lib/time";
 import { useTimeZone } from "../../lib/use-timezone";
 
@@ -11,16 +11,6 @@ function findingFor(record: DnsRecordView, check: DnsCheck | null): Finding | nu
   if (!check) return null;
   if (record.type === "CNAME") return check.dkim.records.find((r) => r.name === record.name) ?? null;
   return record.name.startsWith("_dmarc.") ? check.dmarc : check.spf;
-}
-
-function CopyField({ label, value, what }: { label: string; value: string; what: string }) {
-  return (
-    <div className="dns-field">
-      <span className="dns-field-label">{label}</span>
-      <code className="dns-field-value">{value}</code>
-      <CopyButton text={value} what={what} className="btn btn-sm" />
-    </div>
-  );
 }
 
 /**
@@ -36,29 +26,26 @@ export function DnsRecords({ identity }: { identity: IdentityView }) {
         {check ? `Last DNS check ${formatDateTime(check.checkedAt, tz)}.` : "Not checked yet: click Refresh once the records are published."} SES
         verifies the domain from the three DKIM records; SPF and DMARC are strongly recommended.
       </p>
-      <ul className="dns-records" aria-label={`DNS records for ${identity.identity}`}>
-        {identity.records.map((r) => {
+      <DnsRecordList
+        label={`DNS records for ${identity.identity}`}
+        records={identity.records.map((r) => {
           const finding = findingFor(r, check);
           const kind = r.type === "CNAME" ? "DKIM" : r.name.startsWith("_dmarc.") ? "DMARC" : "SPF";
-          return (
-            <li key={`${r.type} ${r.name}`} className="dns-record" data-record={kind}>
-              <div className="dns-record-head">
-                <span className="badge mono">{r.type}</span>
-                <span className="cell-primary">{r.purpose}</span>
-                {check && <CheckBadge status={finding?.status ?? "pending"} />}
-              </div>
-              <CopyField label="Name" value={r.name} what={`${kind} record name`} />
-              <CopyField label="Value" value={r.value} what={`${kind} record value`} />
-              {finding && finding.status !== "ok" && (
+          return {
+            ...r,
+            kind,
+            what: kind,
+            status: check ? <CheckBadge status={finding?.status ?? "pending"} /> : undefined,
+            note:
+              finding && finding.status !== "ok" ? (
                 <div className={`dns-finding is-${finding.status}`}>
                   <p>{finding.message}</p>
                   {finding.fix && <p className="muted">{finding.fix}</p>}
                 </div>
-              )}
-            </li>
-          );
+              ) : undefined,
+          };
         })}
-      </ul>
+      />
       {check && (
         <ul className="dns-summary">
           {(["dkim", "spf", "dmarc"] as const).map((k) => (

@@ -1,6 +1,6 @@
 import type { TrackingCheckStatus } from "../../../../worker/db/schema";
 import type { TrackingDnsRecord, TrackingProtocol } from "../../../../worker/services/tracking-domains/rules";
-import { CopyButton } from "../../components/ingest/copy-button";
+import { DnsRecordList as RecordList } from "../../components/dns-record-list";
 import "./tracking-domains.css";
 
 const STATUS: Record<TrackingCheckStatus, { label: string; cls: string; title: string }> = {
@@ -24,30 +24,15 @@ export function ProtocolBadge({ protocol }: { protocol: TrackingProtocol }) {
   return <span className={`badge${protocol === "https" ? " badge-primary" : ""}`}>{protocol.toUpperCase()}</span>;
 }
 
-/** The records to add at the DNS provider, each name and value with its own copy button (no table: it fits 390 px). */
+/** The tracking CNAME and the three DKIM CNAMEs of the subdomain's SES identity. */
 export function DnsRecordList({ records }: { records: TrackingDnsRecord[] }) {
   return (
-    <ul className="dns-records" aria-label="DNS records">
-      {records.map((r, i) => (
-        <li key={r.name} className="dns-record">
-          <div className="dns-record-head">
-            <span className="badge">{r.type}</span>
-            <span className="muted">{r.purpose === "tracking" ? "Tracking CNAME" : `DKIM ${i}`}</span>
-          </div>
-          <dl className="dns-record-fields">
-            <dt>Name</dt>
-            <dd>
-              <code>{r.name}</code>
-              <CopyButton text={r.name} what={`${r.purpose === "tracking" ? "tracking" : `DKIM ${i}`} record name`} className="btn btn-sm" />
-            </dd>
-            <dt>Value</dt>
-            <dd>
-              <code>{r.value}</code>
-              <CopyButton text={r.value} what={`${r.purpose === "tracking" ? "tracking" : `DKIM ${i}`} record value`} className="btn btn-sm" />
-            </dd>
-          </dl>
-        </li>
-      ))}
-    </ul>
+    <RecordList
+      label="DNS records"
+      records={records.map((r, i) => {
+        const what = r.purpose === "tracking" ? "tracking" : `DKIM ${i}`;
+        return { ...r, kind: r.purpose === "tracking" ? "tracking" : "DKIM", what, purpose: r.purpose === "tracking" ? "Tracking CNAME" : `DKIM signing (record ${i} of 3)` };
+      })}
+    />
   );
 }
