@@ -3,7 +3,7 @@
  * table and the fields its last JSON line gains. Pure, so the arithmetic is tested without a run.
  */
 import { PRICES_READ_ON, type PriceTable } from "../cloudflare-prices";
-import { d1Totals } from "./counts";
+import { d1Totals, type StatementTally } from "./counts";
 import { capacity, costLines, perMillion, scaled, sesUsd, totalUsd, usageOf, type Measured, type Usage } from "./cost";
 
 export interface MeteredRun {
@@ -68,10 +68,12 @@ export function meterReport(run: MeteredRun, prices: PriceTable): { rows: [strin
   const perEvent = scaled(usage, 1 / run.events);
   const cap = capacity(perEvent, { ...CAPACITY_SCENARIO, eventsPerEmail: run.events / run.sesEmails }, prices);
 
-  const byStatement = Object.entries(run.measured.counts.d1.byStatement)
-    .filter(([, t]) => t.rowsWritten > 0)
-    .sort(([, a], [, b]) => b.rowsWritten - a.rowsWritten)
-    .map(([label, t]) => `${label} ${num(per(t.rowsWritten))}`);
+  const byStatement = (rows: (t: StatementTally) => number) =>
+    Object.entries(run.measured.counts.d1.byStatement)
+      .filter(([, t]) => per(rows(t)) >= 0.005)
+      .sort(([, a], [, b]) => rows(b) - rows(a))
+      .map(([label, t]) => `${label} ${num(per(rows(t)))}`)
+      .join(", ") || "none";
   const topCosts = [...lines]
     .sort((a, b) => b.usd - a.usd)
     .filter((l) => l.usd >= 0.005)
@@ -80,7 +82,8 @@ export function meterReport(run: MeteredRun, prices: PriceTable): { rows: [strin
   const rows: [string, string][] = [
     ["events metered", `${run.events.toLocaleString("en-US")} SES events (${run.sesEmails.toLocaleString("en-US")} sends) in the ingest and steady phases`],
     ["D1 per event", `${num(per(usage.d1RowsWritten))} rows written, ${num(per(usage.d1RowsRead))} rows read (${num(per(d1.queries))} queries, ${num(per(d1.statements))} statements)`],
-    ["D1 rows written per event by statement", byStatement.join(", ") || "none"],
+    ["D1 rows written per event by statement", byStatement((t) => t.rowsWritten)],
+    ["D1 rows read per event by statement", byStatement((t) => t.rowsRead)],
     ["Queues per event", `${num(per(usage.queueOperations))} operations`],
     ["Durable Objects per event", `${num(per(usage.doRequests))} requests, ${num(per(usage.doRowsWritten))} rows written, ${num(per(usage.doRowsRead))} rows read`],
     ["Analytics Engine / R2 per event", `${num(per(usage.aeDataPoints))} data points; ${num(per(usage.r2ClassA))} class A, ${num(per(usage.r2ClassB))} class B operations`],
