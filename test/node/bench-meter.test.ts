@@ -159,7 +159,10 @@ describe("cost", () => {
     // 400 emails per 1,000 events: 400k emails per million events × $0.10/1000 = $40.
     expect(json.ses_usd_per_million_events).toBe(40);
     expect(json.prices_read_on).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(rows.map(([k]) => k)).toContain("Cloudflare per million events");
+    const row = (k: string) => rows.find(([key]) => key === k)?.[1];
+    expect(row("Cloudflare per million events")).toMatch(/^\$19\.39: D1 rows written \$15\.00, D1 storage \(1 month\) \$2\.25, Queues \$1\.20/);
+    expect(row("Queues per event")).toBe("3 operations (0 messages retried)");
+    expect(row("D1 rows written per event by statement")).toBe("upsert messages 8, insert events 7");
   });
 });
 

@@ -65,6 +65,8 @@ export function meterReport(run: MeteredRun, prices: PriceTable): { rows: [strin
   const cost = totalUsd(lines);
   const ses = sesUsd((run.sesEmails / run.events) * 1_000_000, prices);
   const d1 = d1Totals(run.measured.counts);
+  const failed = run.measured.counts.d1.failedQueries;
+  const retried = Object.values(run.measured.counts.queues).reduce((n, q) => n + q.retried, 0);
   const perEvent = scaled(usage, 1 / run.events);
   const cap = capacity(perEvent, { ...CAPACITY_SCENARIO, eventsPerEmail: run.events / run.sesEmails }, prices);
 
@@ -81,10 +83,14 @@ export function meterReport(run: MeteredRun, prices: PriceTable): { rows: [strin
 
   const rows: [string, string][] = [
     ["events metered", `${run.events.toLocaleString("en-US")} SES events (${run.sesEmails.toLocaleString("en-US")} sends) in the ingest and steady phases`],
-    ["D1 per event", `${num(per(usage.d1RowsWritten))} rows written, ${num(per(usage.d1RowsRead))} rows read (${num(per(d1.queries))} queries, ${num(per(d1.statements))} statements)`],
+    [
+      "D1 per event",
+      `${num(per(usage.d1RowsWritten))} rows written, ${num(per(usage.d1RowsRead))} rows read (${num(per(d1.queries))} queries, ${num(per(d1.statements))} statements` +
+        `${failed ? `; ${failed} failed queries, whose rows the meter cannot see` : ""})`,
+    ],
     ["D1 rows written per event by statement", byStatement((t) => t.rowsWritten)],
     ["D1 rows read per event by statement", byStatement((t) => t.rowsRead)],
-    ["Queues per event", `${num(per(usage.queueOperations))} operations`],
+    ["Queues per event", `${num(per(usage.queueOperations))} operations (${retried} messages retried)`],
     ["Durable Objects per event", `${num(per(usage.doRequests))} requests, ${num(per(usage.doRowsWritten))} rows written, ${num(per(usage.doRowsRead))} rows read`],
     ["Analytics Engine / R2 per event", `${num(per(usage.aeDataPoints))} data points; ${num(per(usage.r2ClassA))} class A, ${num(per(usage.r2ClassB))} class B operations`],
     ["Worker per event", `${num(per(usage.workerRequests))} invocations, ${num(per(usage.workerCpuMs))} CPU ms (upper bound: the whole local runtime's CPU)`],

@@ -1,8 +1,9 @@
 /**
- * The benchmark's cost meter, running inside workerd around the deployable Worker bundle. It is never
- * part of what `wrangler deploy` uploads: scripts/serve-bundle.ts `--meter` bundles this module next to
- * the Worker's own `index.js` and serves an entry that wraps it (`meterWorker`, `meterDurableObject`),
- * so the production code carries no instrumentation and no per-request check.
+ * The benchmark's cost meter, running inside workerd around the Worker. It is never part of what
+ * `wrangler deploy` uploads: scripts/serve-bundle.ts `--meter` has wrangler bundle a generated entry that
+ * imports the Worker's own entry and wraps its default export and Durable Object classes with this
+ * module (`meterWorker`, `meterDurableObject`), so the production code carries no instrumentation and
+ * no per-request check.
  *
  * What it counts, as Cloudflare bills it (scripts/lib/cloudflare-prices.ts):
  *  - Worker invocations: fetch, queue (one per delivered batch), scheduled;
