@@ -86,6 +86,7 @@ async function main() {
   // Named index.ts so that the bundle is index.js either way.
   if (entryDir) writeFileSync(path.join(entryDir, "index.ts"), meterEntry(workerOptions));
   await run(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir, ...(entryDir ? ["--config", path.join(ROOT, "wrangler.toml"), path.join(entryDir, "index.ts")] : [])]);
+  if (entryDir) rmSync(entryDir, { recursive: true, force: true });
   if (values["without-assets"]) {
     delete workerOptions.assets;
     // The Worker still gets an ASSETS binding (its env check requires one); it serves nothing.
@@ -114,11 +115,12 @@ async function main() {
     durableObjectsPersist: path.join(persist, "v3", "do"),
   });
   const url = await mf.ready;
+  // Miniflare has read the bundle into workerd's configuration: the files are no longer needed, and
+  // removing them now leaves nothing behind when the process group is stopped before dispose() returns.
+  rmSync(outdir, { recursive: true, force: true });
   console.log(`ready on ${url.origin}`);
   const stop = async () => {
     await mf.dispose();
-    rmSync(outdir, { recursive: true, force: true });
-    if (entryDir) rmSync(entryDir, { recursive: true, force: true });
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop());
