@@ -10,6 +10,12 @@
  *      until every row and rollup of the N events is visible in D1;
  *   3. steady load: R req/s for S seconds → ack p50/p99;
  *   and the peak RSS of the instance's process tree (Node host + workerd) over the whole run.
+ * With the bundle runtimes the instance runs behind the cost meter (scripts/lib/meter/): over phases 2
+ * and 3 it counts what Cloudflare bills — D1 rows read and written per statement, queue operations,
+ * Durable Object requests and storage rows, Analytics Engine points, R2 operations, Worker invocations
+ * and the runtime's CPU time —, measures the bytes D1 and the Durable Objects grew by on disk, and
+ * prices them per million events with scripts/lib/cloudflare-prices.ts next to SES's price of the same
+ * traffic (docs/scaling.md).
  * Prints a table, then one JSON line (the last line of output).
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -22,7 +28,11 @@ import { EVENT_COUNTED_METRICS } from "../worker/lib/metrics";
 import { localDb, type LocalDb } from "./lib/d1";
 import { prepareDemoWorkspace } from "./lib/demo-seed";
 import { generateDemoTraffic } from "./lib/demo-traffic";
-import { applyMigrations, processTreeRssBytes, startBundled, startWrangler, type Instance } from "./lib/instance";
+import { PRICES } from "./lib/cloudflare-prices";
+import { applyMigrations, processTreeCpuMs, processTreeRssBytes, startBundled, startWrangler, type Instance } from "./lib/instance";
+import { countsBetween, type MeterCounts } from "./lib/meter/counts";
+import { d1File, spaceByObject } from "./lib/meter/disk";
+import { meterReport } from "./lib/meter/report";
 import { percentile, postEvents, type PostResult } from "./lib/post-events";
 import { ProgressBar } from "./lib/progress";
 
@@ -65,18 +75,20 @@ const log = (s: string) => console.error(s);
  * generating traffic while it measures (skipping into the steady slice lazily once delayed its first
  * requests by seconds and then fired them in a burst). The same seed every run.
  */
-function prepareTraffic(total: number): { bodies: string[]; managedEvents: number } {
+function prepareTraffic(total: number): { bodies: string[]; managedEvents: number; sends: boolean[] } {
   // ~2.7 events per message: generate comfortably more messages than the phases need.
   const messages = Math.ceil((total * 1.2) / 2.4) + 100;
   const bodies: string[] = [];
+  const sends: boolean[] = [];
   let managedEvents = 0;
   for (const g of generateDemoTraffic({ seed: "bench", events: total, days: 30, end: Date.now() }, messages)) {
     if (bodies.length >= total) break;
     bodies.push(JSON.stringify(g.event));
+    sends.push(g.event.detail.eventType === "Send");
     if (g.managed) managedEvents++;
   }
   if (bodies.length < total) throw new Error(`the generator produced ${bodies.length} of ${total} events`);
-  return { bodies, managedEvents };
+  return { bodies, managedEvents, sends };
 }
 
 async function post(label: string, instance: Instance, path_: string, key: string, items: string[], rate?: number): Promise<PostResult> {
@@ -161,6 +173,41 @@ async function waitProcessed(url: string, orgId: string, cookie: string, target:
   }
 }
 
+async function meterSnapshot(url: string): Promise<MeterCounts> {
+  const res = await fetch(`${url}/__meter`);
+  if (!res.ok) throw new Error(`GET /__meter: ${res.status} ${await res.text()}`);
+  return (await res.json()) as MeterCounts;
+}
+
+/**
+ * The meter once every queue message sent has been acknowledged and none is being handled: the D1
+ * counters the bench waits for are committed before a batch's Analytics Engine points, OrgLedger calls
+ * and acknowledgements, which the meter must see too.
+ */
+async function settledMeter(url: string): Promise<MeterCounts> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const m = await meterSnapshot(url);
+    const queues = Object.values(m.queues);
+    if (queues.every((q) => q.acked >= q.sent && q.acked + q.retried === q.delivered)) return m;
+    if (performance.now() > deadline) {
+      log(`warning: queue messages still unacknowledged after 60 s; the meter reads what it has: ${JSON.stringify(m.queues)}`);
+      return m;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The tables and indexes of the D1 file that hold the most bytes, per event posted (needs the sqlite3 shell). */
+function largestObjects(persistDir: string, events: number): string {
+  const space = spaceByObject(d1File(persistDir));
+  if (!space) return "(install the sqlite3 shell to see bytes per table and index)";
+  return space
+    .slice(0, 12)
+    .map((o) => `${o.name}${o.name === o.table ? "" : " (index)"} ${Math.round(o.bytes / events)}`)
+    .join(", ");
+}
+
 async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "sendops-bench-"));
   let instance: Instance | undefined;
@@ -181,13 +228,14 @@ async function main() {
     const ingestBodies = traffic.bodies.slice(0, N);
     const steadyBodies = traffic.bodies.slice(N);
     const expected = traffic.managedEvents;
+    const metered = RUNTIME !== "wrangler-dev";
     log(`Fresh instance in ${dir} (events=${N}, concurrency=${CONCURRENCY})…`);
     await applyMigrations(dir);
     const setup = await localDb(dir);
     const { orgId, ingestKey } = await prepareDemoWorkspace(setup.db);
     await setup.close();
     const vars = { BENCH_BASELINE: "true" };
-    instance = RUNTIME !== "wrangler-dev" ? await startBundled({ persistDir: dir, vars, withoutAssets: true, direct: RUNTIME === "direct" }) : await startWrangler({ persistDir: dir, vars, logLevel: "warn" });
+    instance = metered ? await startBundled({ persistDir: dir, vars, withoutAssets: true, direct: RUNTIME === "direct", meter: true }) : await startWrangler({ persistDir: dir, vars, logLevel: "warn" });
     const pid = instance.child.pid!;
     const sampleRss = () => (peakRss = Math.max(peakRss, processTreeRssBytes(pid)));
     sampleRss();
@@ -202,6 +250,8 @@ async function main() {
     // Let the consumer finish the no-op messages before the measured ingest starts.
     await new Promise((r) => setTimeout(r, 5000));
 
+    const meterBefore = metered ? await settledMeter(instance.url) : undefined;
+    const cpuBefore = processTreeCpuMs(pid);
     const t0 = performance.now();
     const ingest = await post("ingest /ingest/eventbridge", instance, "/ingest/eventbridge", ingestKey, ingestBodies);
     const postedAt = performance.now();
@@ -213,12 +263,28 @@ async function main() {
 
     const steady = await post(`steady ${RATE} req/s`, instance, "/ingest/eventbridge", ingestKey, steadyBodies, RATE);
     await waitProcessed(instance.url, orgId, cookie, N + steadyCount);
+    const meterAfter = metered ? await settledMeter(instance.url) : undefined;
+    const cpuMs = processTreeCpuMs(pid) - cpuBefore;
     sampleRss();
     clearInterval(rssTimer);
     await instance.stop();
     instance = undefined;
 
     // With the instance stopped, check what D1 holds: every managed event is a row and in the rollups.
+    const cost =
+      meterBefore && meterAfter
+        ? meterReport(
+            {
+              events: N + steadyCount,
+              sesEmails: traffic.sends.filter(Boolean).length,
+              measured: {
+                counts: countsBetween(meterBefore, meterAfter),
+                cpuMs,
+              },
+            },
+            PRICES,
+          )
+        : undefined;
     local = await localDb(dir);
     const stored = await storedCounts(local, orgId);
     const consistent = stored.rows === expected && stored.accepted === expected && stored.rollupEvents === expected;
@@ -236,6 +302,8 @@ async function main() {
       ["ratio e2e / baseline", (e2eRate / baselineRate).toFixed(2)],
       [`ack at steady ${RATE} req/s`, `p50 ${round1(percentile(steady.latenciesMs, 50))} ms, p99 ${round1(percentile(steady.latenciesMs, 99))} ms (${steady.events} requests scheduled over ${STEADY_SECONDS} s, all answered after ${round1(steady.elapsedMs / 1000)} s)`],
       ["peak RSS of the instance", `${Math.round(peakRss / 1024 / 1024)} MB`],
+      ...(cost ? cost.rows : [["cost meter", "not available with --runtime wrangler-dev"] as [string, string]]),
+      ["largest D1 tables and indexes (bytes per event)", largestObjects(dir, N + steadyCount)],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     console.log("");
@@ -249,6 +317,7 @@ async function main() {
         ack_p50_ms: round1(percentile(ingest.latenciesMs, 50)),
         ack_p99_ms_at_300rps: round1(percentile(steady.latenciesMs, 99)),
         peak_rss_mb: Math.round(peakRss / 1024 / 1024),
+        ...cost?.json,
       }),
     );
     if (!consistent) process.exitCode = 1;

@@ -16,11 +16,16 @@
  * the script that, in the Worker's own thread, emulates what Cloudflare's front line does outside it
  * (copies every request to attach `cf`, compresses responses the client accepts gzip for).
  *
- *   node --import tsx scripts/serve-bundle.ts --persist-to DIR --port N [--var KEY:VALUE ...] [--without-assets [--direct]]
+ * `--meter` serves the bundle of the same Worker behind the benchmark's cost meter
+ * (scripts/lib/meter/runtime.ts): a generated entry imports the Worker's own entry and wraps its default
+ * export and Durable Object classes, so every binding's billable use is counted and `GET /__meter`
+ * answers the totals. What production deploys is not changed by it.
+ *
+ *   node --import tsx scripts/serve-bundle.ts --persist-to DIR --port N [--var KEY:VALUE ...] [--without-assets [--direct]] [--meter]
  *
  * Prints "ready on <url>" once it answers; stops on SIGTERM/SIGINT.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -36,6 +41,7 @@ const { values } = parseArgs({
     var: { type: "string", multiple: true, default: [] },
     "without-assets": { type: "boolean", default: false },
     direct: { type: "boolean", default: false },
+    meter: { type: "boolean", default: false },
   },
   strict: true,
 });
@@ -49,10 +55,38 @@ function devVars(): Record<string, string> {
   return readDevVars();
 }
 
+type WorkerOptions = ReturnType<typeof unstable_getMiniflareWorkerOptions>["workerOptions"];
+
+/**
+ * The entry `--meter` bundles instead of wrangler.toml's `main`: the Worker's own entry, its default
+ * export and each Durable Object class wrapped by the meter, which learns from wrangler.toml which
+ * binding is which class or queue.
+ */
+function meterEntry(workerOptions: WorkerOptions): string {
+  const entries = (o: object | undefined) => Object.entries(o ?? {}) as [string, unknown][];
+  const name = (v: unknown, key: string) => (typeof v === "string" ? v : String((v as Record<string, unknown>)[key]));
+  const durableObjects = Object.fromEntries(entries(workerOptions.durableObjects).map(([b, v]) => [b, name(v, "className")]));
+  const queues = Object.fromEntries(entries(workerOptions.queueProducers).map(([b, v]) => [b, name(v, "queueName")]));
+  const config = JSON.stringify({ durableObjects, queues });
+  const classes = [...new Set(Object.values(durableObjects))];
+  return [
+    `import worker, * as real from ${JSON.stringify(path.join(ROOT, "worker", "index.ts"))};`,
+    `import { meterDurableObject, meterWorker } from ${JSON.stringify(path.join(ROOT, "scripts", "lib", "meter", "runtime.ts"))};`,
+    `const config = ${config};`,
+    `export default meterWorker(worker, config);`,
+    ...classes.map((c) => `export const ${c} = meterDurableObject(real.${c}, ${JSON.stringify(c)}, config);`),
+    "",
+  ].join("\n");
+}
+
 async function main() {
   const outdir = mkdtempSync(path.join(os.tmpdir(), "sendops-bundle-"));
-  await run(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir]);
   const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));
+  const entryDir = values.meter ? mkdtempSync(path.join(os.tmpdir(), "sendops-meter-")) : undefined;
+  // Named index.ts so that the bundle is index.js either way.
+  if (entryDir) writeFileSync(path.join(entryDir, "index.ts"), meterEntry(workerOptions));
+  await run(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir, ...(entryDir ? ["--config", path.join(ROOT, "wrangler.toml"), path.join(entryDir, "index.ts")] : [])]);
+  if (entryDir) rmSync(entryDir, { recursive: true, force: true });
   if (values["without-assets"]) {
     delete workerOptions.assets;
     // The Worker still gets an ASSETS binding (its env check requires one); it serves nothing.
@@ -81,10 +115,12 @@ async function main() {
     durableObjectsPersist: path.join(persist, "v3", "do"),
   });
   const url = await mf.ready;
+  // Miniflare has read the bundle into workerd's configuration: the files are no longer needed, and
+  // removing them now leaves nothing behind when the process group is stopped before dispose() returns.
+  rmSync(outdir, { recursive: true, force: true });
   console.log(`ready on ${url.origin}`);
   const stop = async () => {
     await mf.dispose();
-    rmSync(outdir, { recursive: true, force: true });
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop());

@@ -126,9 +126,10 @@ export async function startWrangler(opts: StartOptions): Promise<Instance> {
 
 /**
  * Starts the Worker bundle in workerd without `wrangler dev`'s development proxy (scripts/serve-bundle.ts)
- * and resolves once it answers HTTP. Same bindings and persistence layout as `startWrangler`.
+ * and resolves once it answers HTTP. Same bindings and persistence layout as `startWrangler`. `meter`
+ * puts the cost meter around it (`GET /__meter`; needs `withoutAssets`, or the asset router answers).
  */
-export async function startBundled(opts: Omit<StartOptions, "logLevel"> & { withoutAssets?: boolean; direct?: boolean }): Promise<Instance> {
+export async function startBundled(opts: Omit<StartOptions, "logLevel"> & { withoutAssets?: boolean; direct?: boolean; meter?: boolean }): Promise<Instance> {
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const args = [
@@ -138,6 +139,7 @@ export async function startBundled(opts: Omit<StartOptions, "logLevel"> & { with
     ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     ...(opts.withoutAssets ? ["--without-assets"] : []),
     ...(opts.direct ? ["--direct"] : []),
+    ...(opts.meter ? ["--meter"] : []),
   ];
   return spawnInstance("serve-bundle", process.execPath, args, url, port, opts.echo);
 }
@@ -195,29 +197,47 @@ export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** Resident memory (bytes) of a process and all its descendants, read from /proc (Linux). */
-export function processTreeRssBytes(rootPid: number): number {
+/** A process and all its descendants, from /proc (Linux): pid → its /proc/<pid>/stat and status text. */
+function processTree(rootPid: number): { stat: string; status: string }[] {
   const children = new Map<number, number[]>();
-  const rss = new Map<number, number>();
+  const files = new Map<number, { stat: string; status: string }>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     try {
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
-      rss.set(pid, kb * 1024);
+      files.set(pid, { stat, status });
       children.set(ppid, [...(children.get(ppid) ?? []), pid]);
     } catch {
       // The process exited while we were reading.
     }
   }
-  let total = 0;
+  const out: { stat: string; status: string }[] = [];
   const stack = [rootPid];
   while (stack.length) {
     const pid = stack.pop()!;
-    total += rss.get(pid) ?? 0;
+    const f = files.get(pid);
+    if (f) out.push(f);
     stack.push(...(children.get(pid) ?? []));
   }
-  return total;
+  return out;
+}
+
+/** Resident memory (bytes) of a process and all its descendants, read from /proc (Linux). */
+export function processTreeRssBytes(rootPid: number): number {
+  return processTree(rootPid).reduce((sum, p) => sum + Number(/^VmRSS:\s+(\d+) kB/m.exec(p.status)?.[1] ?? 0) * 1024, 0);
+}
+
+/** Linux reports CPU time in clock ticks of 1/100 s (USER_HZ, the same on every architecture Node runs on). */
+const TICK_MS = 10;
+
+/** CPU time (user + system, ms) a process and its live descendants have used so far, read from /proc. */
+export function processTreeCpuMs(rootPid: number): number {
+  return processTree(rootPid).reduce((sum, p) => {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const fields = p.stat.slice(p.stat.lastIndexOf(")") + 2).split(" ");
+    return sum + (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  }, 0);
 }
