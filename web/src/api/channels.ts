@@ -4,6 +4,8 @@ import type { createChannelSchema } from "../../../worker/services/channels/mana
 import type { SettingsPatch } from "../../../worker/services/channels/sync";
 import type { ChannelView, EventDestinationView } from "../../../worker/services/channels/views";
 import { api } from "./client";
+import { identitiesKey } from "./identities";
+import { setupIdentitiesKey } from "./setup";
 
 export type Channel = ChannelView;
 export type EventDestination = EventDestinationView;
@@ -35,7 +37,11 @@ export const useEventDestinations = (orgId: string, id: string, enabled: boolean
     enabled,
   });
 
-/** After any change: the channel (list and detail), the report filter's channels, the audit log. */
+/**
+ * After any change: the channel (list and detail), the report filter's channels, the audit log, and what
+ * shows channels beside identities (the Identities page's Channel column and dropdown — a rename or delete
+ * moves identities — and the Setup Guide's configuration sets).
+ */
 function useChannelMutation<I, O>(orgId: string, fn: (input: I) => Promise<O>) {
   const qc = useQueryClient();
   return useMutation({
@@ -43,6 +49,8 @@ function useChannelMutation<I, O>(orgId: string, fn: (input: I) => Promise<O>) {
     onSettled: () =>
       Promise.all([
         qc.invalidateQueries({ queryKey: ["orgs", orgId, "channels"] }),
+        qc.invalidateQueries({ queryKey: identitiesKey(orgId) }),
+        qc.invalidateQueries({ queryKey: setupIdentitiesKey(orgId) }),
         qc.invalidateQueries({ queryKey: ["orgs", orgId, "audit"] }),
       ]),
   });
