@@ -10,8 +10,9 @@ import { launchBrowser, signUpAndIn, switchToOwnWorkspace } from "./browser";
  * stand-in as a customer would at their DNS provider, clicks Refresh and sees it Verified (the SES
  * stand-in verifies DKIM through DNS) with SPF and DMARC ok; the four default channels appear (the
  * provisioning job runs on the jobs queue); a channel made with the New Channel wizard is assigned to the
- * domain, and SES applies its sesmail- configuration set. The Setup Guide's phase 3 then lists the
- * channels and disconnects and connects the domain without touching SES. (The wizard's settings, pushes
+ * domain, and SES applies its sesmail- configuration set; renaming that channel and deleting it move the
+ * domain along, as the Identities page shows. The Setup Guide's phase 3 then lists the channels and
+ * disconnects and connects the domain without touching SES. (The wizard's settings, pushes
  * and sync errors are channels.e2e.ts's.)
  */
 
@@ -144,20 +145,48 @@ it("adds a domain, verifies it through DNS with Refresh, gets the default channe
   await channel.selectOption({ label: "Receipts" });
   await page.getByText(`${domain} now sends through Receipts.`).waitFor();
   expect((await sesIdentity(account, domain))?.ConfigurationSetName).toBe("sesmail-receipts");
+  const chosen = () => domainRow(page, domain).getByLabel(`Channel of ${domain}`).locator("option:checked").allTextContents();
   await page.reload();
-  await expect.poll(() => domainRow(page, domain).getByLabel(`Channel of ${domain}`).locator("option:checked").allTextContents()).toEqual(["Receipts"]);
+  await expect.poll(chosen).toEqual(["Receipts"]);
+
+  // Renaming the channel to a new slug moves the domain to the new set; the Identities page follows at once.
+  await nav(page, "Channels");
+  await page.getByRole("table", { name: "Channels" }).getByRole("link", { name: "Receipts" }).click();
+  await page.getByRole("heading", { name: "Danger Zone" }).waitFor();
+  await page.getByRole("button", { name: "Rename", exact: true }).click();
+  await page.getByRole("dialog").getByLabel("New name").fill("Order Receipts");
+  await page.getByRole("dialog").getByRole("button", { name: "Rename" }).click();
+  await page.getByText("Renamed to Order Receipts (sesmail-order-receipts).").waitFor();
+  await nav(page, "Identities");
+  await expect.poll(chosen).toEqual(["Order Receipts"]);
+  expect((await sesIdentity(account, domain))?.ConfigurationSetName).toBe("sesmail-order-receipts");
+
+  // Deleting it moves the domain to the default channel's set.
+  await nav(page, "Channels");
+  await page.getByRole("table", { name: "Channels" }).getByRole("link", { name: "Order Receipts" }).click();
+  await page.getByRole("button", { name: "Delete Channel" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete Channel" }).click();
+  await page.getByText("Deleted Order Receipts; 1 identity moved to the default channel.").waitFor();
+  await nav(page, "Identities");
+  await expect.poll(chosen).toEqual(["Default (default)"]);
+  expect((await sesIdentity(account, domain))?.ConfigurationSetName).toBe("sesmail-default");
 
   // The Setup Guide's phase 3 lists the channels with their purposes; Disconnect and Connect there leave SES untouched.
   await page.goto(`/w/${slug}/setup?phase=identities`);
   const sets = page.getByRole("table", { name: "Configuration Sets" });
-  await sets.getByRole("row").filter({ hasText: "sesmail-receipts" }).getByText("Transactional", { exact: true }).waitFor();
-  expect(await sets.getByRole("row").filter({ hasText: "sesmail-" }).count()).toBe(5);
+  await sets.getByRole("row").filter({ hasText: "sesmail-default" }).getByText("Default", { exact: true }).first().waitFor();
+  expect(await sets.getByRole("row").filter({ hasText: "sesmail-" }).allTextContents()).toEqual([
+    "sesmail-defaultDefaultDefaultDefault",
+    "sesmail-marketingMarketingMarketing",
+    "sesmail-onboardingOnboardingOnboarding",
+    "sesmail-transactionalTransactionalTransactional",
+  ]);
   const setupRow = page.getByRole("table", { name: "Domain Identities" }).getByRole("row").filter({ hasText: domain });
   await setupRow.getByText("Managed", { exact: true }).waitFor();
   await setupRow.getByRole("button", { name: `Disconnect ${domain}` }).click();
   await setupRow.getByText("Unmanaged", { exact: true }).waitFor();
   await setupRow.getByRole("button", { name: `Connect ${domain}` }).click();
   await setupRow.getByText("Managed", { exact: true }).waitFor();
-  expect((await sesIdentity(account, domain))?.ConfigurationSetName).toBe("sesmail-receipts");
+  expect((await sesIdentity(account, domain))?.ConfigurationSetName).toBe("sesmail-default");
   await context.close();
 });
