@@ -9,7 +9,7 @@ import { call, json } from "./helpers";
 import { sim, simStats } from "./aws-helpers";
 import { counters, fixture, newIngestOrg, queued, runConsumer } from "./ingest-helpers";
 import { newUser } from "./helpers";
-import { api, connectedOrg, recordingEnv, uniqueDomain } from "./identities-helpers";
+import { api, connectedOrg, putDns, recordingEnv, uniqueDomain } from "./identities-helpers";
 
 type Org = Awaited<ReturnType<typeof connectedOrg>>;
 
@@ -71,6 +71,33 @@ describe("Account sync and the identity lifecycle", () => {
     expect(await sync(o)).toEqual([{ kind: "channels.provision", orgId: o.orgId }]);
     await env.DB.prepare("INSERT INTO setup_progress (org_id, default_channels_provisioned_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET default_channels_provisioned_at = excluded.default_channels_provisioned_at").bind(o.orgId, Date.now(), Date.now()).run();
     expect(await sync(o)).toEqual([]);
+  });
+
+  it("leaves tracking domains' subdomains out of the managed identities; the tracking domain still finds its SES identity", async () => {
+    const o = await connectedOrg();
+    const sending = uniqueDomain("sending");
+    const tracking = `track.${uniqueDomain("tracked")}`;
+    await sim(`/accounts/${o.account}/${o.region}/identities`, { method: "POST", json: { identity: sending } });
+    const created = await json(await call(`/api/orgs/${o.orgId}/tracking-domains`, { method: "POST", cookie: o.user.cookie, body: { subdomain: tracking, protocol: "http" } }));
+    // A subdomain a member had added as an identity before making it a tracking domain (which takes its SES identity over).
+    const adopted = `click.${uniqueDomain("adopted")}`;
+    expect((await call(api(o.orgId, "/identities/domains"), { method: "POST", cookie: o.user.cookie, body: { domain: adopted } })).status).toBe(201);
+    expect((await call(`/api/orgs/${o.orgId}/tracking-domains`, { method: "POST", cookie: o.user.cookie, body: { subdomain: adopted, protocol: "http" } })).status).toBe(201);
+
+    await sync(o);
+    const view = await list(o);
+    expect(view.domains.map((d: IdentityView) => d.identity).sort()).toEqual([adopted, sending].sort());
+    // Not marked Detached: SES still holds it, for the tracking domain.
+    expect(byName(view.domains, adopted)).toMatchObject({ marker: null, detachedAt: null });
+    const setup = await json(await call(api(o.orgId, "/setup/identities"), { cookie: o.user.cookie }));
+    expect(setup.identities.map((i: { identity: string }) => i.identity)).not.toContain(tracking);
+
+    // The sync left its SES identity alone: Verify Now reads it once SES verified its DKIM.
+    const tokens: string[] = created.records.filter((r: { purpose: string }) => r.purpose === "dkim").map((r: { name: string }) => r.name.split(".")[0]);
+    for (const t of tokens) await putDns(`${t}._domainkey.${tracking}`, "CNAME", [`${t}.dkim.amazonses.com`]);
+    await sim(`/accounts/${o.account}/${o.region}/identities/${tracking}/verify`, { method: "POST", json: { status: "SUCCESS" } });
+    const checked = await json(await call(`/api/orgs/${o.orgId}/tracking-domains/${created.id}/verify`, { method: "POST", cookie: o.user.cookie }));
+    expect(checked.identity.status).toBe("verified");
   });
 
   it("reads at most SYNC_DETAIL_READS identities in detail per sync: new and changed first, the rest in turn", async () => {

@@ -179,7 +179,7 @@ describe("Account sync", () => {
       ["mail.sync.test", "domain", "SUCCESS", "new", "ses"],
       ["ops@sync.test", "email", "SUCCESS", "new", "ses"],
     ]);
-    expect(view.configurationSets).toEqual([{ name: "acme-marketing", channelId: expect.stringMatching(/^chn_/), channelName: "acme-marketing", origin: "discovered", detached: false }]);
+    expect(view.configurationSets).toEqual([{ name: "acme-marketing", channelId: expect.stringMatching(/^chn_/), channelName: "acme-marketing", purpose: "custom", isDefault: false, origin: "discovered", detached: false }]);
     // Events from the synced identities now count.
     const config = (await loadOrgIngestConfigs(db(), [org.orgId], "template")).get(org.orgId)!;
     expect([...config.identities].sort()).toEqual(["mail.sync.test", "ops@sync.test"]);

@@ -4,6 +4,8 @@ import type { createChannelSchema } from "../../../worker/services/channels/mana
 import type { SettingsPatch } from "../../../worker/services/channels/sync";
 import type { ChannelView, EventDestinationView } from "../../../worker/services/channels/views";
 import { api } from "./client";
+import { identitiesKey } from "./identities";
+import { setupIdentitiesKey } from "./setup";
 
 export type Channel = ChannelView;
 export type EventDestination = EventDestinationView;
@@ -35,14 +37,22 @@ export const useEventDestinations = (orgId: string, id: string, enabled: boolean
     enabled,
   });
 
-/** After any change: the channel (list and detail), the report filter's channels, the audit log. */
-function useChannelMutation<I, O>(orgId: string, fn: (input: I) => Promise<O>) {
+/**
+ * After any change: the channel (list and detail), the report filter's channels, the audit log, and what
+ * shows channels beside identities (the Identities page's Channel column and dropdown — a rename or delete
+ * moves identities — and the Setup Guide's configuration sets).
+ */
+function useChannelMutation<I, O>(orgId: string, fn: (input: I) => Promise<O>, deletes?: string) {
   const qc = useQueryClient();
+  const ofDeleted = (key: readonly unknown[]) => deletes !== undefined && channelQuery(orgId, deletes).queryKey.every((part, i) => key[i] === part);
   return useMutation({
     mutationFn: fn,
     onSettled: () =>
       Promise.all([
-        qc.invalidateQueries({ queryKey: ["orgs", orgId, "channels"] }),
+        // A deleted channel's detail is not refetched: its 404 would replace the page before Delete's own navigation away.
+        qc.invalidateQueries({ queryKey: ["orgs", orgId, "channels"], predicate: (q) => !ofDeleted(q.queryKey) }),
+        qc.invalidateQueries({ queryKey: identitiesKey(orgId) }),
+        qc.invalidateQueries({ queryKey: setupIdentitiesKey(orgId) }),
         qc.invalidateQueries({ queryKey: ["orgs", orgId, "audit"] }),
       ]),
   });
@@ -64,7 +74,7 @@ export const useRenameChannel = (orgId: string, id: string) =>
   useChannelMutation(orgId, (name: string) => api<{ channel: Channel }>(one(orgId, id), { method: "PATCH", json: { name } }).then((r) => r.channel));
 
 export const useDeleteChannel = (orgId: string, id: string) =>
-  useChannelMutation(orgId, () => api<{ deleted: true; identitiesMoved: string[] }>(one(orgId, id), { method: "DELETE" }));
+  useChannelMutation(orgId, () => api<{ deleted: true; identitiesMoved: string[] }>(one(orgId, id), { method: "DELETE" }), id);
 
 export const useArchiveChannel = (orgId: string, id: string) =>
   useChannelMutation(orgId, (archived: boolean) => api<{ channel: Channel }>(`${one(orgId, id)}/${archived ? "archive" : "restore"}`, { method: "POST" }).then((r) => r.channel));

@@ -10,7 +10,7 @@ export { DNS_PROVIDER_TIPS } from "../../../worker/services/identities/records";
 export { isDomainName, isEmailAddress } from "../../../worker/services/identities/names";
 
 const base = (orgId: string) => `/api/orgs/${encodeURIComponent(orgId)}/identities`;
-const identitiesKey = (orgId: string) => ["orgs", orgId, "identities"] as const;
+export const identitiesKey = (orgId: string) => ["orgs", orgId, "identities"] as const;
 
 export const identitiesQuery = (orgId: string, archived: boolean) =>
   queryOptions({

@@ -113,6 +113,9 @@ const refreshOthers = (qc: QueryClient, orgId: string, self: readonly unknown[] 
     qc.invalidateQueries({ queryKey: setupKey(orgId), predicate: (q) => !self?.every((part, i) => q.queryKey[i] === part) }),
     qc.invalidateQueries({ queryKey: awsStatusKey(orgId) }),
     qc.invalidateQueries({ queryKey: ["orgs", orgId, "audit"] }),
+    // The account sync writes identities and channels.
+    qc.invalidateQueries({ queryKey: ["orgs", orgId, "identities"] }),
+    qc.invalidateQueries({ queryKey: ["orgs", orgId, "channels"] }),
   ]);
 
 export function useStartValidation(orgId: string) {
@@ -129,16 +132,16 @@ export function useStartValidation(orgId: string) {
 
 // ---- Phase 3: Identities (and the account sync that fills them) ----
 
-const identitiesKey = (orgId: string) => [...setupKey(orgId), "identities"];
+export const setupIdentitiesKey = (orgId: string) => [...setupKey(orgId), "identities"];
 
 export function useSetupIdentities(orgId: string) {
   const qc = useQueryClient();
   return useQuery({
-    queryKey: identitiesKey(orgId),
+    queryKey: setupIdentitiesKey(orgId),
     queryFn: async ({ signal }) => {
-      const before = qc.getQueryData<SetupIdentitiesView>(identitiesKey(orgId));
+      const before = qc.getQueryData<SetupIdentitiesView>(setupIdentitiesKey(orgId));
       const view = await api<SetupIdentitiesView>(`${org(orgId)}/setup/identities`, { signal });
-      if (before?.sync.running && !view.sync.running) void refreshOthers(qc, orgId, identitiesKey(orgId));
+      if (before?.sync.running && !view.sync.running) void refreshOthers(qc, orgId, setupIdentitiesKey(orgId));
       return view;
     },
     refetchInterval: (q) => (q.state.data?.sync.running ? POLL_MS : false),
@@ -150,7 +153,7 @@ export function useSyncFromAws(orgId: string) {
   return useMutation({
     mutationFn: () => api<AwsAccountSyncView>(`${org(orgId)}/aws-connection/sync`, { method: "POST" }),
     onSuccess: (sync) => {
-      qc.setQueryData<SetupIdentitiesView>(identitiesKey(orgId), (view) => view && { ...view, sync });
+      qc.setQueryData<SetupIdentitiesView>(setupIdentitiesKey(orgId), (view) => view && { ...view, sync });
       // A sync that finished within the request has new identities to show.
       if (!sync.running) return refreshOthers(qc, orgId, null);
     },

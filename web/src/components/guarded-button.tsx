@@ -30,8 +30,6 @@ export function GuardedButton({
   title?: string;
   children: ReactNode;
 }) {
-  const tipId = useId();
-  const tip = useTipAnchor();
   if (blocker === null)
     return (
       <button type={type} className={className} onClick={onClick} disabled={disabled} aria-label={label} title={title}>
@@ -39,10 +37,26 @@ export function GuardedButton({
       </button>
     );
   return (
+    <Guarded blocker={blocker}>
+      {(tipId) => (
+        <button type={type} className={className} disabled aria-label={label} aria-describedby={tipId}>
+          {children}
+        </button>
+      )}
+    </Guarded>
+  );
+}
+
+/**
+ * The blocker's tooltip around any disabled control (a select, a switch): the control gets the tooltip's
+ * id for its aria-describedby, and must render itself disabled.
+ */
+export function Guarded({ blocker, children }: { blocker: string; children: (tipId: string) => ReactNode }) {
+  const tipId = useId();
+  const tip = useTipAnchor();
+  return (
     <span className="guarded" tabIndex={0} onMouseEnter={tip.show} onMouseLeave={tip.hide} onFocus={tip.show} onBlur={tip.hide}>
-      <button type={type} className={className} disabled aria-label={label} aria-describedby={tipId}>
-        {children}
-      </button>
+      {children(tipId)}
       <TipBubble id={tipId} anchor={tip.anchor}>
         {blocker}
       </TipBubble>

@@ -128,9 +128,13 @@ export async function channelEventDestinations(env: Env, orgId: string, id: stri
   }
 }
 
-/** The configuration set identities without a channel get (the default channel's), or null when there is none. */
+/**
+ * The configuration set identities without a channel get: the default channel's, or null when there is
+ * none — or when its set is gone from SES (detached, or archived since), which SES would refuse to apply.
+ */
 export async function defaultConfigurationSetName(db: Db, orgId: string): Promise<string | null> {
-  return (await findDefaultChannel(db, orgId))?.configurationSetName ?? null;
+  const row = await findDefaultChannel(db, orgId);
+  return row && row.detachedAt === null && row.archivedAt === null ? row.configurationSetName : null;
 }
 
 export async function createChannel(env: Env, org: OrgContext, input: z.infer<typeof createChannelSchema>, at = Date.now()): Promise<ChannelView> {
@@ -255,7 +259,7 @@ export async function deleteChannel(env: Env, org: OrgContext, id: string, at = 
   const row = await findChannel(db, org.orgId, id);
   if (!row) throw notFound("Channel");
   nonDefault(row, "deleted");
-  const fallback = (await findDefaultChannel(db, org.orgId))?.configurationSetName ?? null;
+  const fallback = await defaultConfigurationSetName(db, org.orgId);
   const identities = await listIdentitiesOnSet(db, org.orgId, row.configurationSetName);
   const t = await channelTarget(env, org.orgId);
   const moved: string[] = [];

@@ -9,12 +9,13 @@ import type { OrgContext } from "../../context";
 import type { Env } from "../../env";
 import { getDb, type Db } from "../../db/client";
 import { deleteIdentityQuery, findIdentityByName, listAllIdentities } from "../../db/identities";
-import { insertIdentityQuery, listOrgChannels, updateIdentityQuery, type ChannelRow, type IdentityRow } from "../../db/ingest";
+import { insertIdentityQuery, listOrgChannels, updateIdentityQuery, type IdentityRow } from "../../db/ingest";
 import type { IdentityKind } from "../../db/schema";
 import type { EmailIdentityDetails, SesClient } from "../../aws/ses";
 import { AppError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { sesForOrg } from "../aws-connection";
+import { defaultConfigurationSetName } from "../channels/manage";
 import { identityAudit, identitySnapshot, kindLabel } from "./audit";
 import { identityAwsError, isAlreadyExists, isNotFound } from "./aws-errors";
 import { checkDomainDns } from "./dns-checks";
@@ -38,8 +39,6 @@ function fromSes(kind: IdentityKind, d: Pick<EmailIdentityDetails, "verification
     configurationSetName: d.configurationSetName,
   };
 }
-
-const usableDefaultChannel = (channels: readonly ChannelRow[]) => channels.find((c) => c.isDefault && c.archivedAt === null && c.detachedAt === null) ?? null;
 
 /** The DNS check of a domain, or null when the resolver could not answer (the check is re-run on Refresh). */
 async function dnsCheckOrNull(env: Env, row: Pick<IdentityRow, "identity" | "dkimStatus">, tokens: string[], at: number) {
@@ -72,16 +71,15 @@ export async function addIdentity(env: Env, org: Org, kind: IdentityKind, name: 
     );
   }
   const client = await ses(env, org.orgId);
-  const channels = await listOrgChannels(db, org.orgId);
-  const defaultChannel = usableDefaultChannel(channels);
+  const [channels, defaultSet] = await Promise.all([listOrgChannels(db, org.orgId), defaultConfigurationSetName(db, org.orgId)]);
   let details: Parameters<typeof fromSes>[1];
   let origin: IdentityRow["origin"] = "sendops";
   try {
-    const created = await client.ses.createEmailIdentity(name, defaultChannel ? { configurationSetName: defaultChannel.configurationSetName } : {});
+    const created = await client.ses.createEmailIdentity(name, defaultSet ? { configurationSetName: defaultSet } : {});
     details = {
       verificationStatus: created.verifiedForSending ? "SUCCESS" : "PENDING",
       dkim: created.dkim,
-      configurationSetName: defaultChannel?.configurationSetName ?? null,
+      configurationSetName: defaultSet,
     };
   } catch (err) {
     if (!isAlreadyExists(err)) throw identityAwsError(err, env, client.region);
@@ -111,7 +109,7 @@ export async function addIdentity(env: Env, org: Org, kind: IdentityKind, name: 
     row.dnsCheckJson = await dnsCheckOrNull(env, row, details.dkim?.tokens ?? [], at);
     row.dnsCheckedAt = row.dnsCheckJson ? at : null;
   }
-  const how = origin === "ses" ? "already in SES, now managed" : defaultChannel ? `created in SES on ${defaultChannel.configurationSetName}` : "created in SES";
+  const how = origin === "ses" ? "already in SES, now managed" : defaultSet ? `created in SES on ${defaultSet}` : "created in SES";
   await db.batch([
     insertIdentityQuery(db, row),
     identityAudit(db, { orgId: org.orgId, actor: org.actor, row, operation: "created", summary: `Added ${kindLabel(row)} ${name} (${how})`, after: row, at }),

@@ -73,10 +73,20 @@ function detailColumns(kind: IdentityRow["kind"], d: EmailIdentityDetails | unde
 }
 
 /**
- * The statements that fold SES's identities into the workspace's rows, and what changed.
+ * The statements that fold SES's identities into the workspace's rows, and what changed. Names in
+ * `notSending` (tracking domains' subdomains) are neither added nor marked detached: their SES identity
+ * serves the tracking CNAME, so it is no sending identity, and a row a member made for one stays as it is.
  */
-export async function syncIdentities(db: Db, ses: SesClient, orgId: string, at: number, sesIdentities: readonly EmailIdentitySummary[]) {
-  const before = await listAllIdentities(db, orgId);
+export async function syncIdentities(
+  db: Db,
+  ses: SesClient,
+  orgId: string,
+  at: number,
+  allInSes: readonly EmailIdentitySummary[],
+  notSending: ReadonlySet<string>,
+) {
+  const sesIdentities = allInSes.filter((i) => !notSending.has(i.name.toLowerCase()));
+  const before = (await listAllIdentities(db, orgId)).filter((i) => !notSending.has(i.identity));
   const known = new Map(before.map((i) => [i.identity, i]));
   const details = await readDetails(ses, pickDetailReads(sesIdentities, known, at));
   const changes: IdentitySyncChanges = { newIdentities: [], detachedIdentities: [], reattachedIdentities: [] };

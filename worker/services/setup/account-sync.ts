@@ -99,8 +99,8 @@ async function syncResources(db: Db, ses: SesClient, orgId: string, at: number) 
     listTrackingDomainRows(db, orgId),
   ]);
   // A tracking domain's SES identity exists for the tracking CNAME, not for sending: it is not a managed identity.
-  const trackingSubdomains = new Set(trackingDomains.map((t) => t.subdomain));
-  const identities = await syncIdentities(db, ses, orgId, at, sesIdentities.filter((i) => !trackingSubdomains.has(i.name.toLowerCase())));
+  const trackingSubdomains = new Set(trackingDomains.map((t) => t.subdomain.toLowerCase()));
+  const identities = await syncIdentities(db, ses, orgId, at, sesIdentities, trackingSubdomains);
   const changes: SyncChanges = { ...identities.changes, discoveredChannels: [], detachedChannels: [] };
   const statements: BatchItem<"sqlite">[] = [...identities.statements, ...(await syncChannels(db, ses, orgId, configurationSets, ownChannels, changes, at))];
   return { statements, changes };

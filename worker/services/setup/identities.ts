@@ -16,13 +16,18 @@ export async function getSetupIdentities(env: Env, org: Pick<OrgContext, "orgId"
   const db = getDb(env.DB);
   const [identities, channels, connection] = await Promise.all([listOrgIdentities(db, org.orgId), listOrgChannels(db, org.orgId), findAwsConnection(db, org.orgId)]);
   const sync = accountSyncView(connection, at);
-  const configurationSets: SetupConfigurationSetView[] = channels.map((c) => ({
-    name: c.configurationSetName,
-    channelId: c.id,
-    channelName: c.name,
-    origin: c.origin,
-    detached: c.detachedAt !== null,
-  }));
+  // The channels the Channels page lists (archived ones are hidden there too).
+  const configurationSets: SetupConfigurationSetView[] = channels
+    .filter((c) => c.archivedAt === null)
+    .map((c) => ({
+      name: c.configurationSetName,
+      channelId: c.id,
+      channelName: c.name,
+      purpose: c.purpose,
+      isDefault: c.isDefault,
+      origin: c.origin,
+      detached: c.detachedAt !== null,
+    }));
   return {
     identities: identities.map((i) => ({
       id: i.id,

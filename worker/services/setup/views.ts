@@ -3,6 +3,7 @@
  * dashboard imports these types; the services in this folder produce them.
  */
 import type { AwsRegion } from "../../aws/regions";
+import type { ChannelPurpose } from "../../db/schema";
 
 /** The Setup Guide's four phases, in order (getting-started__creating-your-account.md). */
 export const SETUP_PHASES = ["aws", "validation", "identities", "test_send"] as const;
@@ -143,6 +144,10 @@ export interface SetupConfigurationSetView {
   /** The channel it maps to; null for the stack's base set `sendops-events`, which is not a channel. */
   channelId: string | null;
   channelName: string | null;
+  /** The channel's purpose (a discovered set is `custom` until someone says otherwise). */
+  purpose: ChannelPurpose;
+  /** The workspace's default channel: identities without a channel use its set. */
+  isDefault: boolean;
   /** `discovered`: found in SES by a sync; `sendops`: created by SendOps. */
   origin: "sendops" | "discovered" | null;
   detached: boolean;

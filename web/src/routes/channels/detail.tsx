@@ -312,7 +312,8 @@ function DangerZone({ channel: c, blocker }: { channel: Channel; blocker: string
         onConfirm={() =>
           del.mutate(undefined, {
             onSuccess: (r) => {
-              notify(`Deleted ${c.name}${r.identitiesMoved.length ? `; ${r.identitiesMoved.length} identities moved to the default channel` : ""}.`);
+              const n = r.identitiesMoved.length;
+              notify(`Deleted ${c.name}${n ? `; ${n} identit${n === 1 ? "y" : "ies"} moved to the default channel` : ""}.`);
               void navigate({ to: "/w/$slug/channels", params: { slug: workspace.slug } });
             },
           })

@@ -12,7 +12,7 @@ import {
 } from "../../api/identities";
 import { Alert } from "../../components/alert";
 import { AtSignIcon, GlobeIcon, PlusIcon, RefreshIcon } from "../../components/icons";
-import { GuardedButton } from "../../components/guarded-button";
+import { Guarded, GuardedButton } from "../../components/guarded-button";
 import { CheckBadge, HealthBadge, IdentityStatusBadge, MarkerBadge, SesStatusBadge, UnmanagedBadge } from "../../components/identity-badges";
 import { ConfirmModal } from "../../components/modal";
 import { Card, PageHeader } from "../../components/page";
@@ -49,19 +49,25 @@ function Identity({ identity }: { identity: IdentityView }) {
   );
 }
 
+/**
+ * The dropdown lists the channels an identity can be put on (view.channels: not archived, not detached).
+ * An identity still on a detached channel, or on a configuration set that is no channel, shows it as a
+ * disabled option, so the select never claims a choice SES does not hold.
+ */
 function ChannelSelect({ identity, view, blocker }: RowProps) {
   const scope = useWorkspace();
   const notify = useToast();
   const assign = useAssignChannel(scope.workspace.id);
-  const known = identity.channel !== null || identity.configurationSetName === null;
+  const current = identity.channel;
+  const listed = current !== null && view.channels.some((c) => c.id === current.id);
   const reason = blocker ?? (!view.awsConnected ? "Connect AWS to assign channels." : identity.detachedAt !== null ? "No longer in SES." : null);
-  return (
+  const select = (tipId?: string) => (
     <select
       className="select"
       aria-label={`Channel of ${identity.identity}`}
-      value={identity.channel?.id ?? (known ? "" : "__other")}
+      aria-describedby={tipId}
+      value={current?.id ?? (identity.configurationSetName === null ? "" : "__other")}
       disabled={reason !== null || assign.isPending}
-      title={reason ?? undefined}
       onChange={(e) =>
         assign.mutate(
           { id: identity.id, channelId: e.target.value || null },
@@ -73,9 +79,14 @@ function ChannelSelect({ identity, view, blocker }: RowProps) {
       }
     >
       <option value="">No channel</option>
-      {!known && (
+      {current === null && identity.configurationSetName !== null && (
         <option value="__other" disabled>
           {identity.configurationSetName} (not a channel)
+        </option>
+      )}
+      {current !== null && !listed && (
+        <option value={current.id} disabled>
+          {current.name} (detached)
         </option>
       )}
       {view.channels.map((c) => (
@@ -86,6 +97,7 @@ function ChannelSelect({ identity, view, blocker }: RowProps) {
       ))}
     </select>
   );
+  return reason === null ? select() : <Guarded blocker={reason}>{select}</Guarded>;
 }
 
 function Actions({ identity, view, blocker, onDelete, onShowRecords }: RowProps & { onDelete: () => void; onShowRecords?: () => void }) {

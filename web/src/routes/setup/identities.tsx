@@ -13,6 +13,7 @@ import { HiddenHeader, Table } from "../../components/table";
 import { SesStatusBadge, UnmanagedBadge } from "../../components/identity-badges";
 import { useToast } from "../../components/toast";
 import { AddIdentityDialog } from "../identities/add-dialog";
+import { PurposeBadge } from "../channels/badges";
 import { blockerFor } from "../../lib/blocker";
 import { formatCount } from "../../lib/format";
 import { formatDateTime } from "../../lib/time";
@@ -84,10 +85,22 @@ function IdentityTable({ title, rows, kind }: { title: string; rows: SetupIdenti
 }
 
 function ConfigurationSets({ sets }: { sets: SetupConfigurationSetView[] }) {
+  const { workspace } = useWorkspace();
   return (
-    <Card title="Configuration Sets" description="Found in your SES account; each one (except the stack's base set) becomes a channel." flush>
+    <Card
+      title="Configuration Sets"
+      description={
+        <>
+          Found in your SES account or created by SendOps; each one (except the stack's base set) is a channel.{" "}
+          <Link to="/w/$slug/channels" params={{ slug: workspace.slug }}>
+            Manage channels
+          </Link>
+        </>
+      }
+      flush
+    >
       {sets.length ? (
-        <Table label="Configuration Sets" head={<><th scope="col">Configuration set</th><th scope="col">Channel</th></>}>
+        <Table label="Configuration Sets" head={<><th scope="col">Configuration set</th><th scope="col">Channel</th><th scope="col">Purpose</th></>}>
           {sets.map((s) => (
             <tr key={s.name}>
               <td>
@@ -97,7 +110,21 @@ function ConfigurationSets({ sets }: { sets: SetupConfigurationSetView[] }) {
                   {s.detached && <span className="badge badge-warning">Detached</span>}
                 </span>
               </td>
-              <td>{s.channelId ? (s.channelName ?? "—") : <span className="muted">base set</span>}</td>
+              <td>
+                {s.channelId ? (
+                  <span className="identity-cell">
+                    <Link to="/w/$slug/channels/$channelId" params={{ slug: workspace.slug, channelId: s.channelId }}>
+                      {s.channelName}
+                    </Link>
+                    {s.isDefault && <span className="badge badge-primary">Default</span>}
+                  </span>
+                ) : (
+                  <span className="muted">base set</span>
+                )}
+              </td>
+              <td>
+                <PurposeBadge purpose={s.purpose} />
+              </td>
             </tr>
           ))}
         </Table>
