@@ -343,6 +343,27 @@ describe("default channels", () => {
     expect((await sesState(o)).set("sesmail-marketing").EventDestinations.map((d: any) => d.Name)).toEqual(["sendops-eventbridge"]);
   });
 
+  it("puts managed identities without a configuration set on the Default channel's, in SES and D1, audited", async () => {
+    const o = await connectedOrg();
+    await identityOn(o, "bare.example.com", "");
+    await env.DB.prepare("UPDATE identities SET configuration_set_name = NULL WHERE org_id = ?").bind(o.orgId).run();
+    await sim(`/accounts/${o.aws.account}/${REGION}/identities`, { method: "POST", json: { identity: "gone.example.com" } });
+    await env.DB.prepare("INSERT INTO identities (id, org_id, identity, kind, verification_status, created_at, disconnected_at) VALUES (?, ?, 'gone.example.com', 'domain', 'SUCCESS', ?, ?)")
+      .bind(`idn_gone_${Date.now().toString(36)}`, o.orgId, Date.now(), Date.now())
+      .run();
+    await identityOn(o, "kept.example.com", "acme-own");
+    expect(await runProvisionDefaultChannels(env, { kind: "channels.provision", orgId: o.orgId })).toBe(true);
+    const ses = await sesState(o);
+    expect(ses.identity("bare.example.com").ConfigurationSetName).toBe("sesmail-default");
+    expect(await d1IdentitySet(o.orgId, "bare.example.com")).toBe("sesmail-default");
+    // A disconnected identity is not SendOps' to change; one on its own set keeps it.
+    expect(ses.identity("gone.example.com").ConfigurationSetName).toBeUndefined();
+    expect(await d1IdentitySet(o.orgId, "gone.example.com")).toBeNull();
+    expect(ses.identity("kept.example.com").ConfigurationSetName).toBe("acme-own");
+    const log = (await listAuditEntries(db(), { orgId: o.orgId, since: 0, resourceType: "identity", limit: 10 })).map((e) => `${e.operation} ${e.summary}`);
+    expect(log).toEqual(["channel_assigned Default channels: bare.example.com had no channel and now uses Default (sesmail-default)"]);
+  });
+
   it("a failed run gives the claim back so a later job provisions", async () => {
     const o = await connectedOrg();
     await fault(o, "CreateConfigurationSet", "AccessDeniedException");

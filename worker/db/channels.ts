@@ -79,6 +79,25 @@ export function listIdentitiesOnSet(db: Db, orgId: string, configurationSetName:
     .all();
 }
 
+/** Managed identities (not disconnected, archived or detached) SES applies no configuration set to, at most `limit`. */
+export function listIdentitiesWithoutSet(db: Db, orgId: string, limit: number) {
+  return db
+    .select({ id: identities.id, identity: identities.identity })
+    .from(identities)
+    .where(
+      and(
+        eq(identities.orgId, orgId),
+        isNull(identities.configurationSetName),
+        isNull(identities.disconnectedAt),
+        isNull(identities.archivedAt),
+        isNull(identities.detachedAt),
+      ),
+    )
+    .orderBy(asc(identities.identity))
+    .limit(limit)
+    .all();
+}
+
 export function moveIdentitiesToSetQuery(db: Db, orgId: string, from: string, to: string | null) {
   return db
     .update(identities)

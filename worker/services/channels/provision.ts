@@ -4,7 +4,9 @@
  * account sync. Once: the job first claims setup_progress.default_channels_provisioned_at in one guarded
  * statement, so of two jobs (even concurrent ones) only one provisions. A set that already exists in SES
  * is adopted with the settings it has; a channel already in D1 (e.g. discovered) gets its purpose. The
- * first becomes the default unless the workspace has one.
+ * first becomes the default unless the workspace has one. Then the managed identities SES applies no
+ * configuration set to are put on the default channel's set (PutEmailIdentityConfigurationSetAttributes),
+ * so their mail publishes events — "identities not assigned to a channel use the Default channel".
  */
 import type { Actor } from "../../context";
 import type { Env } from "../../env";
@@ -14,7 +16,9 @@ import {
   claimDefaultChannelsProvisioning,
   findChannelBySet,
   findDefaultChannel,
+  listIdentitiesWithoutSet,
   releaseDefaultChannelsProvisioning,
+  setIdentityConfigurationSetQuery,
 } from "../../db/channels";
 import { insertChannelQuery, updateChannelQuery } from "../../db/ingest";
 import { AwsError } from "../../aws/common";
@@ -32,6 +36,12 @@ import { createConfigurationSet, DESTINATION_PUSH, readSettingsFromSes, type Cha
 import { pushSettings } from "./sync";
 import { channelTarget } from "./target";
 import { parseSettings } from "./views";
+
+/**
+ * Identities put on the default channel per provisioning (a few SES calls each must fit the job's
+ * subrequest budget); more are rare at a workspace's first verified domain and keep no channel until assigned.
+ */
+export const PROVISION_ASSIGN_MAX = 50;
 
 /** Who provisioning is recorded as in the audit log. */
 export const PROVISIONING_ACTOR: Actor = { userId: null, name: "SendOps", email: "system@sendops" };
@@ -102,6 +112,30 @@ async function provisionOne(env: Env, db: Db, t: ChannelTarget, orgId: string, s
   await pushSettings(env, db, { orgId, id, configurationSetName: set }, t, [DESTINATION_PUSH], settings, at);
 }
 
+/** Puts managed identities without a configuration set on the default channel's, in SES and then in D1, audited. */
+async function assignIdentitiesToDefault(db: Db, t: ChannelTarget, orgId: string, at: number) {
+  const target = await findDefaultChannel(db, orgId);
+  // A default SES no longer has (detached) or one hidden (archived) cannot take identities.
+  if (!target || target.detachedAt !== null || target.archivedAt !== null) return;
+  const unassigned = await listIdentitiesWithoutSet(db, orgId, PROVISION_ASSIGN_MAX);
+  for (const i of unassigned) {
+    await t.ses.putEmailIdentityConfigurationSet(i.identity, target.configurationSetName);
+    await db.batch([
+      setIdentityConfigurationSetQuery(db, orgId, i.id, target.configurationSetName),
+      auditInsert(db, {
+        orgId,
+        actor: PROVISIONING_ACTOR,
+        resourceType: "identity",
+        resourceId: i.id,
+        operation: "channel_assigned",
+        summary: `Default channels: ${i.identity} had no channel and now uses ${target.name} (${target.configurationSetName})`,
+        after: { configurationSetName: target.configurationSetName },
+        at,
+      }),
+    ]);
+  }
+}
+
 /**
  * The job. Returns whether this run provisioned. When SES cannot be reached or refuses, the claim is given
  * back so a later job can run: throttling is thrown for the queue to retry; anything else ends the job, and
@@ -113,6 +147,7 @@ export async function runProvisionDefaultChannels(env: Env, job: ProvisionDefaul
   try {
     const t = await channelTarget(env, job.orgId);
     for (const [i, spec] of DEFAULT_CHANNELS.entries()) await provisionOne(env, db, t, job.orgId, spec, i === 0, at);
+    await assignIdentitiesToDefault(db, t, job.orgId, at);
     return true;
   } catch (err) {
     await releaseDefaultChannelsProvisioning(db, job.orgId, at).run();
