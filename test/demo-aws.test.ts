@@ -20,12 +20,12 @@ const DEMO_BUS = `arn:aws:events:${DEMO_AWS.region}:${DEMO_AWS.accountId}:event-
 /** The demo account's own administrator (the stand-in's test key), changing its SES behind SendOps' back. */
 const demoAccountSes = () => new SesClient(env, { accessKeyId: SIM_TEST_ACCESS_KEY_ID, secretAccessKey: SIM_TEST_SECRET_ACCESS_KEY }, DEMO_AWS.region);
 
-async function demoChannel(label: string, purpose: "transactional" | "marketing") {
+async function demoChannel(label: string, purpose: "transactional" | "marketing", origin: "sendops" | "discovered" = "sendops") {
   const user = await newUser(`demo-aws-${label}`);
   const id = `chn_demo_${label}_${Date.now().toString(36)}`;
   const set = `sesmail-demo-${label}-${Date.now().toString(36)}`;
   const at = Date.now();
-  await insertChannelQuery(db(), { id, orgId: DEMO_ORG_ID, name: `Demo ${label}`, configurationSetName: set, createdAt: at, purpose, settingsJson: JSON.stringify(PURPOSE_PRESETS[purpose]), updatedAt: at });
+  await insertChannelQuery(db(), { id, orgId: DEMO_ORG_ID, name: `Demo ${label}`, configurationSetName: set, createdAt: at, origin, purpose, settingsJson: JSON.stringify(PURPOSE_PRESETS[purpose]), updatedAt: at });
   const destinations = async () => {
     const res = await call(`/api/orgs/${DEMO_ORG_ID}/channels/${id}/event-destinations`, { cookie: user.cookie });
     expect(res.status, await res.clone().text()).toBe(200);
@@ -54,5 +54,8 @@ describe("the demo's event destinations", () => {
     });
     const marketing = await demoChannel("gone2", "marketing");
     expect((await marketing.destinations()).eventDestinations[0].matchingEventTypes).toEqual(ALL_TYPES);
+    // A set SendOps only discovered got no destination from SendOps.
+    const discovered = await demoChannel("found", "marketing", "discovered");
+    expect(await discovered.destinations()).toEqual({ source: "sendops", eventDestinations: [] });
   });
 });

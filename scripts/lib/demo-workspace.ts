@@ -1,6 +1,6 @@
 /**
  * The demo workspace's setup in D1 (scripts/lib/demo-world.ts): its channels (the four default channels
- * with their presets, synced), its identities with their SES status, DKIM tokens, channel and DNS check,
+ * with their presets, synced, and one discovered in its SES account), its identities with their SES status, DKIM tokens, channel and DNS check,
  * and its tracking domain. Idempotent and converging: each run adds what is missing and brings what
  * differs (an older demo's) to the world's values, with an audit entry per change by the seeder; a run
  * with nothing to change writes nothing. A seed applies it when its state file does not name the current
@@ -23,6 +23,7 @@ import { DnsRecords, resolve, type RecordType } from "../../sim/dns";
 import {
   channelOfIdentity,
   DEMO_CHANNELS,
+  DEMO_DISCOVERED_CHANNEL,
   DEMO_DNS_ZONE,
   DEMO_IDENTITIES,
   DEMO_REGION,
@@ -34,7 +35,7 @@ import {
 
 /** Changes whenever the world's setup does (a digest of it): an older demo is then set up again. */
 export const DEMO_SETUP_VERSION = createHash("sha256")
-  .update(JSON.stringify([RETIRED_CHANNELS, DEMO_CHANNELS, DEMO_IDENTITIES, DEMO_TRACKING_DOMAIN, DEMO_DNS_ZONE]))
+  .update(JSON.stringify([RETIRED_CHANNELS, DEMO_CHANNELS, DEMO_DISCOVERED_CHANNEL, DEMO_IDENTITIES, DEMO_TRACKING_DOMAIN, DEMO_DNS_ZONE]))
   .digest("hex")
   .slice(0, 16);
 
@@ -131,6 +132,25 @@ async function setUpChannel(db: Db, orgId: string, c: DemoChannel, at: number): 
       summary: `Brought the channel ${row.name} (${c.configurationSet}) to the demo's ${c.name} channel: ${Object.keys(changed).join(", ")}`,
       before: Object.fromEntries(Object.keys(changed).map((k) => [k, (row as Record<string, unknown>)[k]])),
       after: changed,
+      at,
+    }),
+  ]);
+}
+
+/** The set an account sync found in the demo's SES account: a discovered channel with the settings it read. */
+async function setUpDiscoveredChannel(db: Db, orgId: string, at: number): Promise<void> {
+  const { configurationSet, settings } = DEMO_DISCOVERED_CHANNEL;
+  if (await findChannelBySet(db, orgId, configurationSet)) return;
+  const id = newId("chn", at);
+  await db.batch([
+    insertChannelQuery(db, { id, orgId, name: configurationSet, configurationSetName: configurationSet, origin: "discovered", createdAt: at, settingsJson: JSON.stringify(settings), updatedAt: at }),
+    auditInsert(db, {
+      orgId,
+      actor: SEEDER_ACTOR,
+      resourceType: "channel",
+      resourceId: id,
+      operation: "create",
+      summary: `Added the channel ${configurationSet}, discovered in the demo's SES account`,
       at,
     }),
   ]);
@@ -251,6 +271,7 @@ export async function setUpDemoWorkspace(db: Db, at = Date.now()): Promise<strin
   const orgId = await ensureDemoWorkspace(db, at);
   for (const c of RETIRED_CHANNELS) await retireChannel(db, orgId, c.configurationSet, at);
   for (const c of DEMO_CHANNELS) await setUpChannel(db, orgId, c, at);
+  await setUpDiscoveredChannel(db, orgId, at);
   // The demo's channels are the default channels: nothing is left to provision for it.
   await claimDefaultChannelsProvisioning(db, orgId, at);
   const fetcher = demoZoneFetcher();

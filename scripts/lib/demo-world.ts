@@ -6,6 +6,7 @@
  */
 import { configurationSetNameFor, DEFAULT_CHANNELS, PURPOSE_PRESETS, type ChannelSettings } from "../../worker/lib/channels";
 import type { ChannelPurpose, VerificationStatus } from "../../worker/db/schema";
+import { settingsFromSes } from "../../worker/services/channels/ses-settings";
 import { dkimRecordName, dkimRecordTarget, RECOMMENDED_SPF } from "../../worker/services/identities/records";
 import { awsTrackingEndpoint } from "../../worker/services/tracking-domains/rules";
 
@@ -51,6 +52,16 @@ export const STREAM_CHANNELS: Partial<Record<StreamName, DemoChannel>> = {
   alerts: channelFor("default"),
   onboarding: channelFor("onboarding"),
 };
+
+/**
+ * A configuration set the demo company made in the SES console (SES's defaults, no event destination),
+ * found by an account sync: the Channels page's Discovered (and, for a week after the seed, New) example.
+ * Its settings are what the sync reads from such a set (settingsFromSes: absent blocks are SES's defaults).
+ */
+export const DEMO_DISCOVERED_CHANNEL = {
+  configurationSet: "acme-billing",
+  settings: settingsFromSes({ name: "acme-billing", tags: [] }, []),
+} as const;
 
 /**
  * Channels of earlier versions of the demo, gone from its SES account: an existing demo workspace keeps

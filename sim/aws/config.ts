@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { DEMO_AWS } from "../../worker/services/demo";
-import { channelOfIdentity, DEMO_IDENTITIES, DEMO_TRACKING_DOMAIN } from "../../scripts/lib/demo-world";
+import { channelOfIdentity, DEMO_DISCOVERED_CHANNEL, DEMO_IDENTITIES, DEMO_TRACKING_DOMAIN } from "../../scripts/lib/demo-world";
 import { SENDOPS_POLICY_ACTIONS } from "./sendops-stack";
 
 export { SIM_ACCESS_KEY_ID, SIM_DEMO_ACCOUNT, SIM_SECRET_ACCESS_KEY, SIM_SENDOPS_ACCOUNT, SIM_TEST_ACCESS_KEY_ID, SIM_TEST_SECRET_ACCESS_KEY } from "./credentials";
@@ -82,8 +82,8 @@ export const DEFAULT_CONFIG: AwsSimConfig = {
     { account: "444455556666", region: "*", mode: "production", identities: [{ identity: "mail.contoso.test" }], configurationSets: [] },
     {
       // The demo workspace's world (scripts/lib/demo-world.ts): its identities with their DKIM tokens, the
-      // tracking domain's identity, the legacy domain it does not manage, and the SendOps stack its
-      // connection's role comes from. Its channels' configuration sets are created by the seed
+      // tracking domain's identity, the legacy domain it does not manage, the set made in the console
+      // (its discovered channel), and the SendOps stack its connection's role comes from. Its channels' configuration sets are created by the seed
       // (scripts/lib/demo-sims.ts) through the channels service's own SES calls.
       account: SIM_DEMO_ACCOUNT,
       region: DEMO_AWS.region,
@@ -93,7 +93,7 @@ export const DEFAULT_CONFIG: AwsSimConfig = {
         { identity: DEMO_TRACKING_DOMAIN.subdomain, dkimTokens: DEMO_TRACKING_DOMAIN.dkimTokens },
         { identity: "legacy.example.net" },
       ],
-      configurationSets: [],
+      configurationSets: [{ name: DEMO_DISCOVERED_CHANNEL.configurationSet }],
       sendopsStack: { externalId: DEMO_AWS.externalId, webhookUrl: "http://127.0.0.1:8787/ingest/eventbridge", webhookApiKey: "demo-ingest-key-not-configured" },
     },
   ],

@@ -8,7 +8,8 @@ import { PASSWORD } from "./ses-history";
 /**
  * Issue 14, deliverable 6: the demo workspace shows every Infrastructure page with something real — the
  * four default channels (Default marked, each with its purpose's settings, its sesmail- set and
- * EventBridge destination read live from the demo's SES account in the AWS stand-in), identities with an
+ * EventBridge destination read live from the demo's SES account in the AWS stand-in) and a discovered
+ * one, identities with an
  * unverified domain and a DMARC warning, and a verified tracking domain. What cannot be changed in the
  * read-only demo is disabled with the demo's reason.
  */
@@ -35,8 +36,11 @@ it("shows the demo's channels, identities and tracking domain as the seed set th
   await page.goto("/w/demo/channels");
   const table = main(page).getByRole("table", { name: "Channels" });
   await table.getByRole("link", { name: "Default" }).waitFor();
-  expect(await table.getByRole("link").allTextContents()).toEqual(expect.arrayContaining(["Default", "Transactional", "Marketing", "Onboarding"]));
-  expect(await table.getByRole("link").count()).toBe(4);
+  expect((await table.getByRole("link").allTextContents()).sort()).toEqual(["Default", "Marketing", "Onboarding", "Transactional", "acme-billing"]);
+  // The set the demo company made in the SES console, found by an account sync.
+  const found = row(page, "acme-billing", "Channels");
+  await found.locator("td").first().getByText("Discovered").waitFor();
+  await found.locator("td").first().getByText("New").waitFor();
   for (const name of ["Default", "Transactional", "Marketing", "Onboarding"]) {
     const r = row(page, `sesmail-${name.toLowerCase()}`, "Channels");
     expect(await r.locator("td").first().locator(".badge", { hasText: "Default" }).count(), `${name}: default badge`).toBe(name === "Default" ? 1 : 0);

@@ -29,7 +29,9 @@ import { parseDnsCheck } from "../../worker/services/identities/dns-check";
 import { DEMO_AWS, DEMO_ORG_ID, ensureDemoWorkspace } from "../../worker/services/demo";
 import { checkDomainDns } from "../../worker/services/identities/dns-checks";
 import { addChannel, addManagedIdentity } from "../../worker/services/ingest/admin";
-import { AwsSim } from "../../sim/aws";
+import { AwsSim, SIM_TEST_ACCESS_KEY_ID, SIM_TEST_SECRET_ACCESS_KEY } from "../../sim/aws";
+import { SesClient } from "../../worker/aws/ses";
+import { readSettingsFromSes } from "../../worker/services/channels/ses-settings";
 import { DnsSim } from "../../sim/dns";
 import type { DemoSims } from "../../scripts/lib/demo-sims";
 import { DEMO_SETUP_VERSION, SEEDER_ACTOR, setUpDemoWorkspace } from "../../scripts/lib/demo-workspace";
@@ -42,10 +44,13 @@ const auditCount = async (db: Db) => (await db.select({ id: auditLog.id }).from(
 /** What the demo's D1 must hold after a seed, whatever it held before. */
 async function expectDemoSetup(db: Db) {
   const chans = await db.select().from(channels).where(eq(channels.orgId, DEMO_ORG_ID)).all();
-  const live = chans.filter((c) => c.archivedAt === null);
+  const live = chans.filter((c) => c.archivedAt === null && c.origin === "sendops");
   expect(live.map((c) => [c.name, c.configurationSetName, c.purpose, c.isDefault, JSON.parse(c.settingsJson!), c.syncStatus]).sort()).toEqual(
     DEFAULT_CHANNELS.map((c, i) => [c.name, `sesmail-${c.name.toLowerCase()}`, c.purpose, i === 0, PURPOSE_PRESETS[c.purpose], "synced"]).sort(),
   );
+  expect(chans.filter((c) => c.origin === "discovered").map((c) => [c.name, c.configurationSetName, c.purpose, c.isDefault, JSON.parse(c.settingsJson!), c.archivedAt])).toEqual([
+    ["acme-billing", "acme-billing", "custom", false, { sendingEnabled: true, tlsPolicy: "OPTIONAL", maxDeliverySeconds: 50400, autoValidation: "managed", suppressedReasons: null, trackingEnabled: false }, null],
+  ]);
   const ids = await db.select().from(identities).where(eq(identities.orgId, DEMO_ORG_ID)).all();
   const byName = new Map(ids.map((i) => [i.identity, i]));
   expect([...byName.keys()].sort()).toEqual(DEMO_IDENTITIES.map((i) => i.identity).sort());
@@ -186,6 +191,10 @@ describe("the demo's world in the local stand-ins", () => {
       ]);
     }
     expect(sets.get("sesmail-transactional").SuppressionOptions.SuppressedReasons).toEqual(["BOUNCE"]);
+    // The discovered channel's settings are what an account sync reads from its set.
+    const demoAdmin = new SesClient({ AWS_ENDPOINT_URL: sims.awsUrl }, { accessKeyId: SIM_TEST_ACCESS_KEY_ID, secretAccessKey: SIM_TEST_SECRET_ACCESS_KEY }, DEMO_AWS.region);
+    const discovered = await local.db.select().from(channels).where(and(eq(channels.orgId, DEMO_ORG_ID), eq(channels.origin, "discovered"))).get();
+    expect(JSON.parse(discovered!.settingsJson!)).toEqual(await readSettingsFromSes(demoAdmin, discovered!.configurationSetName));
     expect(sets.get("sesmail-marketing").SuppressionOptions.SuppressedReasons).toEqual(["BOUNCE", "COMPLAINT"]);
 
     const rows = new Map((await local.db.select().from(identities).where(eq(identities.orgId, DEMO_ORG_ID)).all()).map((r) => [r.identity, r]));

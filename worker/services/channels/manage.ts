@@ -144,7 +144,8 @@ export async function channelEventDestinations(env: Env, org: Pick<OrgContext, "
   } catch (err) {
     if (!org.isDemo || !demoSesUnreachable(err, env)) throw err;
     const settings = parseSettings(row.settingsJson);
-    const configured = settings && {
+    // SendOps configured a destination only for the sets it created.
+    const configured = settings && row.origin === "sendops" && {
       name: CHANNEL_EVENT_DESTINATION,
       enabled: true,
       matchingEventTypes: [...eventTypesFor(settings.trackingEnabled)],
