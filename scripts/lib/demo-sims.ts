@@ -1,18 +1,19 @@
 /**
- * The demo's world in the local stand-ins (`npm start`, the e2e instance): its DNS zone in the DNS
- * stand-in, and its channels' configuration sets in the AWS stand-in's demo account (111122223333, whose
- * identities and SendOps stack come from sim/aws/config.ts). The sets are made as the channels service
- * makes them — its own SES calls (worker/services/channels/ses-settings.ts), through the role the demo's
- * connection assumes — so the channel pages' live reads find what the demo's D1 says. Idempotent: a set
- * that exists gets every setting pushed again.
+ * The demo's world in the local stand-ins (`npm start`, the e2e instance), which start empty: its DNS zone
+ * in the DNS stand-in; in the AWS stand-in's demo account (111122223333, whose SendOps stack comes from
+ * sim/aws/config.ts) its identities with their fixed DKIM tokens and configuration sets, the set its
+ * administrator made in the console, and its channels' configuration sets. Those are made as the
+ * channels service makes them — its own SES calls (worker/services/channels/ses-settings.ts), through the
+ * role the demo's connection assumes — so the channel pages' live reads find what the demo's D1 says.
+ * Idempotent: what exists is replaced, or gets every setting pushed again.
  */
 import { AwsError } from "../../worker/aws/common";
 import { SesClient } from "../../worker/aws/ses";
 import { assumeRole } from "../../worker/aws/sts";
 import { createConfigurationSet, SETTING_PUSHES, type ChannelTarget } from "../../worker/services/channels/ses-settings";
 import { DEMO_AWS } from "../../worker/services/demo";
-import { SIM_ACCESS_KEY_ID, SIM_SECRET_ACCESS_KEY } from "../../sim/aws/credentials";
-import { DEMO_CHANNELS, DEMO_DNS_ZONE } from "./demo-world";
+import { SIM_ACCESS_KEY_ID, SIM_SECRET_ACCESS_KEY, SIM_TEST_ACCESS_KEY_ID, SIM_TEST_SECRET_ACCESS_KEY } from "../../sim/aws/credentials";
+import { channelOfIdentity, DEMO_CHANNELS, DEMO_DISCOVERED_CHANNEL, DEMO_DNS_ZONE, DEMO_IDENTITIES, DEMO_TRACKING_DOMAIN, UNMANAGED_FROM } from "./demo-world";
 
 export interface DemoSims {
   /** The AWS stand-in's base URL (the Worker's AWS_ENDPOINT_URL). */
@@ -40,21 +41,38 @@ async function demoTarget(awsUrl: string): Promise<ChannelTarget> {
   return { ses: new SesClient(env, creds, DEMO_AWS.region), region: DEMO_AWS.region, account: DEMO_AWS.accountId };
 }
 
+const existing = (err: unknown) => {
+  if (!(err instanceof AwsError && err.code === "AlreadyExistsException")) throw err;
+};
+
 async function publishChannels(awsUrl: string): Promise<void> {
   const t = await demoTarget(awsUrl);
   for (const c of DEMO_CHANNELS) {
-    try {
-      await createConfigurationSet(t, c.configurationSet, c.settings);
-    } catch (err) {
-      if (!(err instanceof AwsError && err.code === "AlreadyExistsException")) throw err;
-    }
+    await createConfigurationSet(t, c.configurationSet, c.settings).catch(existing);
     for (const p of SETTING_PUSHES) await p.push(t, c.configurationSet, c.settings);
+  }
+  // The account's own administrator (the stand-in's test key for this account) made this one in the console.
+  const admin = new SesClient({ AWS_ENDPOINT_URL: awsUrl }, { accessKeyId: SIM_TEST_ACCESS_KEY_ID, secretAccessKey: SIM_TEST_SECRET_ACCESS_KEY }, DEMO_AWS.region);
+  await admin.createConfigurationSet({ name: DEMO_DISCOVERED_CHANNEL.configurationSet }).catch(existing);
+}
+
+/** SES mints new DKIM tokens for a new identity; the stand-in's control route takes the demo's fixed ones (those in its D1). */
+async function publishIdentities(awsUrl: string): Promise<void> {
+  const identities = [
+    ...DEMO_IDENTITIES.map((i) => ({ identity: i.identity, status: i.status, configurationSetName: channelOfIdentity(i).configurationSet, ...(i.kind === "domain" ? { dkimTokens: i.dkimTokens } : {}) })),
+    { identity: DEMO_TRACKING_DOMAIN.subdomain, dkimTokens: DEMO_TRACKING_DOMAIN.dkimTokens },
+    { identity: UNMANAGED_FROM.domain },
+  ];
+  for (const body of identities) {
+    const res = await fetch(`${awsUrl}/__sim/accounts/${DEMO_AWS.accountId}/${DEMO_AWS.region}/identities`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`the AWS stand-in refused the identity ${body.identity}: ${res.status} ${await res.text()}`);
   }
 }
 
 export async function publishDemoWorld(sims: DemoSims): Promise<void> {
   await publishZone(sims.dnsUrl);
   await publishChannels(sims.awsUrl);
+  await publishIdentities(sims.awsUrl);
 }
 
 /** The stand-ins' URLs from the Worker vars `startSims` set (scripts/lib/sims.ts). */

@@ -5,7 +5,6 @@
  */
 import { readFileSync } from "node:fs";
 import { DEMO_AWS } from "../../worker/services/demo";
-import { channelOfIdentity, DEMO_DISCOVERED_CHANNEL, DEMO_IDENTITIES, DEMO_TRACKING_DOMAIN } from "../../scripts/lib/demo-world";
 import { SENDOPS_POLICY_ACTIONS } from "./sendops-stack";
 
 export { SIM_ACCESS_KEY_ID, SIM_DEMO_ACCOUNT, SIM_SECRET_ACCESS_KEY, SIM_SENDOPS_ACCOUNT, SIM_TEST_ACCESS_KEY_ID, SIM_TEST_SECRET_ACCESS_KEY } from "./credentials";
@@ -40,7 +39,7 @@ export interface SimAccount {
   region: string;
   mode: "sandbox" | "production";
   /** Identities that exist from the start (status SUCCESS unless given). */
-  identities: { identity: string; status?: VerificationStatus; configurationSetName?: string; dkimTokens?: readonly string[] }[];
+  identities: { identity: string; status?: VerificationStatus; configurationSetName?: string }[];
   /** Configuration sets created outside any stack, each with an EventBridge event destination for all event types when `eventBridge` is set. */
   configurationSets: { name: string; eventBridge?: boolean }[];
   /** The SendOps stack (PLAN's template) deployed as stack `sendops` with these parameters. */
@@ -81,19 +80,14 @@ export const DEFAULT_CONFIG: AwsSimConfig = {
     },
     { account: "444455556666", region: "*", mode: "production", identities: [{ identity: "mail.contoso.test" }], configurationSets: [] },
     {
-      // The demo workspace's world (scripts/lib/demo-world.ts): its identities with their DKIM tokens, the
-      // tracking domain's identity, the legacy domain it does not manage, the set made in the console
-      // (its discovered channel), and the SendOps stack its connection's role comes from. Its channels' configuration sets are created by the seed
-      // (scripts/lib/demo-sims.ts) through the channels service's own SES calls.
+      // The demo workspace's account, with the SendOps stack its connection's role comes from (for the
+      // demo's External ID). Its identities and configuration sets are the demo seed's: scripts/lib/demo-sims.ts
+      // publishes scripts/lib/demo-world.ts into it.
       account: SIM_DEMO_ACCOUNT,
       region: DEMO_AWS.region,
       mode: "production",
-      identities: [
-        ...DEMO_IDENTITIES.map((i) => ({ identity: i.identity, status: i.status, configurationSetName: channelOfIdentity(i).configurationSet, dkimTokens: i.dkimTokens })),
-        { identity: DEMO_TRACKING_DOMAIN.subdomain, dkimTokens: DEMO_TRACKING_DOMAIN.dkimTokens },
-        { identity: "legacy.example.net" },
-      ],
-      configurationSets: [{ name: DEMO_DISCOVERED_CHANNEL.configurationSet }],
+      identities: [],
+      configurationSets: [],
       sendopsStack: { externalId: DEMO_AWS.externalId, webhookUrl: "http://127.0.0.1:8787/ingest/eventbridge", webhookApiKey: "demo-ingest-key-not-configured" },
     },
   ],

@@ -336,7 +336,6 @@ export class World {
     for (const i of seed?.identities ?? []) {
       const identity = newIdentity(i.identity, now, now, i.status ?? "SUCCESS");
       identity.configurationSetName = i.configurationSetName ?? null;
-      if (i.dkimTokens && identity.type === "DOMAIN") identity.dkimTokens = [...i.dkimTokens];
       state.identities.set(i.identity.toLowerCase(), identity);
     }
     for (const c of seed?.configurationSets ?? []) {

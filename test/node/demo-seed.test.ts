@@ -203,6 +203,10 @@ describe("the demo's world in the local stand-ins", () => {
       expect([ses.status, ses.DkimAttributes.Tokens ?? [], ses.ConfigurationSetName], i.identity).toEqual([i.status, JSON.parse(rows.get(i.identity)!.dkimTokensJson ?? "[]"), rows.get(i.identity)!.configurationSetName]);
     }
     expect(state.identities.find((x: any) => x.identity === DEMO_TRACKING_DOMAIN.subdomain).DkimAttributes.Tokens).toEqual([...DEMO_TRACKING_DOMAIN.dkimTokens]);
+    expect(state.identities.find((x: any) => x.identity === "legacy.example.net")).toMatchObject({ status: "SUCCESS" });
+    // The stand-in's control route takes fixed tokens only in DKIM's alphabet.
+    const bad = await fetch(`${sims.awsUrl}/__sim/accounts/${DEMO_AWS.accountId}/${DEMO_AWS.region}/identities`, { method: "POST", body: JSON.stringify({ identity: "x.example.com", dkimTokens: ["Not A Token"] }) });
+    expect(bad.status).toBe(400);
 
     // The DNS stand-in answers the published zone as the stored checks say (a deployed demo shows the same).
     for (const i of DEMO_IDENTITIES.filter((x) => x.kind === "domain")) {
