@@ -1,12 +1,12 @@
 /**
  * Seeds the demo workspace of a running SendOps instance — the local one `npm start` runs, or a deployed
- * one through the operator CLI (`npm run admin -- seed-demo`); both call `seedDemo`. Every run sets up
- * (or upgrades) the workspace, its identities, channels and tracking domain (what the demo traffic is
- * sent from and through; scripts/lib/demo-workspace.ts), and the first one an ingest key; then it posts
- * the traffic through the real ingest path (POST /ingest/eventbridge), like EventBridge would deliver it,
- * and waits until the consumer stored it.
- * Progress is kept in a state file per target (scripts/lib/demo-seed-state.ts), so an interrupted seed
- * resumes where it stopped and a finished one is never repeated.
+ * one through the operator CLI (`npm run admin -- seed-demo`); both call `seedDemo`. It sets up the
+ * workspace, its identities, channels and tracking domain (what the demo traffic is sent from and
+ * through; scripts/lib/demo-workspace.ts; upgraded once when an update changed them) and, the first
+ * time, an ingest key; then it posts the traffic through the real ingest path (POST /ingest/eventbridge),
+ * like EventBridge would deliver it, and waits until the consumer stored it. Progress is kept in a state
+ * file per target (scripts/lib/demo-seed-state.ts), so an interrupted seed resumes where it stopped and
+ * a finished one is never repeated.
  */
 import type { Db } from "../../worker/db/client";
 import { and, eq, like, or, sum } from "drizzle-orm";
@@ -19,8 +19,6 @@ import { generateDemoTraffic, planDemoTraffic, type DemoTrafficOptions } from ".
 import { DEMO_SETUP_VERSION, SEEDER_ACTOR, setUpDemoWorkspace } from "./demo-workspace";
 import { IngestKeyRefused, postEvents, sleep } from "./post-events";
 import { ProgressBar } from "./progress";
-
-export { SEEDER_ACTOR } from "./demo-workspace";
 
 export const DEMO_SEED_NAME = "sendops-demo";
 export const DEMO_SEED_EVENTS = 210_000;

@@ -1,7 +1,7 @@
 /**
  * The demo workspace's setup in D1 (scripts/lib/demo-world.ts): its channels (the four default channels
- * with their presets, synced, and one discovered in its SES account), its identities with their SES status, DKIM tokens, channel and DNS check,
- * and its tracking domain. Idempotent and converging: each run adds what is missing and brings what
+ * with their presets, synced, and one discovered in its SES account), its identities with their SES
+ * status, DKIM tokens, channel and DNS check, and its tracking domain. Idempotent and converging: each run adds what is missing and brings what
  * differs (an older demo's) to the world's values, with an audit entry per change by the seeder; a run
  * with nothing to change writes nothing. A seed applies it when its state file does not name the current
  * DEMO_SETUP_VERSION (scripts/lib/demo-seed.ts), so an existing demo is upgraded by the next `npm start`
@@ -46,7 +46,7 @@ export const SEEDER_ACTOR: Actor = { userId: null, name: "Demo data seeder", ema
  * DNS-over-HTTPS answers from the demo's zone, by the DNS stand-in's own resolution (CNAMEs followed,
  * TXT quoted): what the stand-in answers once `npm start` published the zone, without a resolver.
  */
-export function demoZoneFetcher(): typeof fetch {
+function demoZoneFetcher(): typeof fetch {
   const records = new DnsRecords();
   for (const r of DEMO_DNS_ZONE) records.put(r.name, r.type, r.values);
   return async (input) => {
@@ -60,7 +60,7 @@ export function demoZoneFetcher(): typeof fetch {
 const ZONE_ENV = { DNS_RESOLVER_URL: "https://demo-zone.invalid/dns-query" };
 
 /** The DNS check the identities service would store for a demo domain, over the demo's zone. */
-export function demoDnsCheck(i: DemoIdentity, at: number, fetcher = demoZoneFetcher()): Promise<DnsCheck> {
+function demoDnsCheck(i: DemoIdentity, at: number, fetcher = demoZoneFetcher()): Promise<DnsCheck> {
   return checkDomainDns(ZONE_ENV, i.identity, i.dkimTokens, i.status, at, fetcher);
 }
 
