@@ -1,12 +1,14 @@
 /**
  * `npm start`: build the dashboard, apply local D1 migrations, start the sim/ stand-ins and
- * `wrangler dev` on 127.0.0.1:8787, print the URL; on the first run, seed the demo workspace through
- * the real ingest path. Data persists in .data/ between runs; Ctrl-C stops everything this script
+ * `wrangler dev` on 127.0.0.1:8787, print the URL; set up the demo workspace (and its world in the
+ * stand-ins) and, on the first run, seed its traffic through the real ingest path. Data persists in .data/ between runs; Ctrl-C stops everything this script
  * started (also mid-seed: the next run resumes the seed).
  */
 import path from "node:path";
 import { localDb } from "./lib/d1";
 import { seedDemo, type SeedOutcome } from "./lib/demo-seed";
+import { demoSimsOf, publishDemoWorld } from "./lib/demo-sims";
+import { DEMO_SETUP_VERSION } from "./lib/demo-workspace";
 import { readSeedState, seedStatePath } from "./lib/demo-seed-state";
 import { applyMigrations, ROOT, run, signalGroup, startWrangler, type Instance } from "./lib/instance";
 import { withSignalHandler } from "./lib/signals";
@@ -53,7 +55,8 @@ const echoFilter = (line: string) => !(seeding.active && (line.includes("/ingest
 
 function report(outcome: SeedOutcome, url: string): void {
   const stored = "stored" in outcome ? outcome.stored.toLocaleString("en-US") : "";
-  if (outcome.status === "done") console.log(`Demo workspace seeded: ${stored} events stored. Sign up at ${url} to explore it.`);
+  if (outcome.status === "done" && outcome.earlier) console.log(`Demo workspace: seeded on an earlier run, its setup now current. Sign up at ${url} to explore it.`);
+  else if (outcome.status === "done") console.log(`Demo workspace seeded: ${stored} events stored. Sign up at ${url} to explore it.`);
   else if (outcome.status === "incomplete") {
     console.log(`\nThe consumer stored no event for a minute; ${stored} of ${outcome.planned.toLocaleString("en-US")} are in. The next npm start posts the rest again.`);
   } else if (outcome.reason === "failed") {
@@ -63,18 +66,23 @@ function report(outcome: SeedOutcome, url: string): void {
 
 /**
  * The demo seed runs against the instance just started, through the same code as on a deployed instance
- * (`npm run admin -- seed-demo`). This instance's queue lives in wrangler's memory, so a resumed seed
+ * (`npm run admin -- seed-demo`); it also publishes the demo's world in the stand-ins, which start empty,
+ * and upgrades an older demo's setup. This instance's queue lives in wrangler's memory, so a resumed seed
  * starts from what the database holds (`restarted`).
  */
-async function seed(url: string): Promise<void> {
+async function seed(url: string, simVars: Record<string, string>): Promise<void> {
   const stateFile = seedStatePath(persistDir);
-  // Skips opening the database (seconds) on every later start.
-  if (readSeedState(stateFile)?.done) return console.log(`Demo workspace: seeded on an earlier run. Sign up at ${url} to explore it.`);
+  const state = readSeedState(stateFile);
+  // Skips opening the database (seconds) when there is nothing to do in it.
+  if (state?.done && state.setupVersion === DEMO_SETUP_VERSION) {
+    await publishDemoWorld(demoSimsOf(simVars));
+    return console.log(`Demo workspace: seeded on an earlier run. Sign up at ${url} to explore it.`);
+  }
   const local = await localDb(persistDir);
   closeDb = local.close;
   seeding.active = true;
   try {
-    const target = { db: local.db, url, stateFile, restarted: true };
+    const target = { db: local.db, url, stateFile, restarted: true, sims: demoSimsOf(simVars) };
     report(await withSignalHandler(onSignal, () => seedDemo(target, { signal: abort.signal })), url);
   } finally {
     closeDb = undefined;
@@ -100,7 +108,7 @@ async function main() {
     void shutdown(1);
   });
   console.log(`\nSendOps is running at ${instance.url}  (Ctrl-C to stop)\n`);
-  await seed(instance.url);
+  await seed(instance.url, sims.vars);
 }
 
 main().catch((err) => {

@@ -22,6 +22,8 @@ export interface SeedState {
   ahead: number[];
   /** Every event posted and stored. */
   done: boolean;
+  /** The demo setup last applied (DEMO_SETUP_VERSION); absent in files of earlier versions. */
+  setupVersion?: string;
 }
 
 /** A local instance's seed state lives with its data: deleting the data directory starts over. */

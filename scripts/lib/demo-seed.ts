@@ -1,50 +1,51 @@
 /**
  * Seeds the demo workspace of a running SendOps instance — the local one `npm start` runs, or a deployed
  * one through the operator CLI (`npm run admin -- seed-demo`); both call `seedDemo`. It sets up the
- * workspace itself, its managed identities and channels (what the demo traffic is sent from and through)
- * and an ingest key through the Worker's services, then posts the traffic through the real ingest path
- * (POST /ingest/eventbridge), like EventBridge would deliver it, and waits until the consumer stored it.
- * Progress is kept in a state file per target (scripts/lib/demo-seed-state.ts), so an interrupted seed
- * resumes where it stopped and a finished one is never repeated.
+ * workspace, its identities, channels and tracking domain (what the demo traffic is sent from and
+ * through; scripts/lib/demo-workspace.ts; upgraded once when an update changed them) and, the first
+ * time, an ingest key; then it posts the traffic through the real ingest path (POST /ingest/eventbridge),
+ * like EventBridge would deliver it, and waits until the consumer stored it. Progress is kept in a state
+ * file per target (scripts/lib/demo-seed-state.ts), so an interrupted seed resumes where it stopped and
+ * a finished one is never repeated.
  */
-import type { Actor } from "../../worker/context";
 import type { Db } from "../../worker/db/client";
 import { and, eq, like, or, sum } from "drizzle-orm";
-import { channels, identities, ingestCounters } from "../../worker/db/schema";
-import { ensureDemoWorkspace } from "../../worker/services/demo";
+import { ingestCounters } from "../../worker/db/schema";
 import { recordDemoSeed } from "../../worker/services/demo-seed";
-import { addChannel, addManagedIdentity } from "../../worker/services/ingest/admin";
 import { createIngestKey } from "../../worker/services/ingest/keys";
 import { Acknowledged, readSeedState, resumePoint, writeSeedState, type SeedState } from "./demo-seed-state";
+import { publishDemoWorld, type DemoSims } from "./demo-sims";
 import { generateDemoTraffic, planDemoTraffic, type DemoTrafficOptions } from "./demo-traffic";
-import { DEMO_CHANNELS, DEMO_IDENTITIES } from "./demo-world";
+import { DEMO_SETUP_VERSION, SEEDER_ACTOR, setUpDemoWorkspace } from "./demo-workspace";
 import { IngestKeyRefused, postEvents, sleep } from "./post-events";
 import { ProgressBar } from "./progress";
-
-/** The audit log of the demo workspace names this actor for its setup. */
-export const SEEDER_ACTOR: Actor = { userId: null, name: "Demo data seeder", email: "" };
 
 export const DEMO_SEED_NAME = "sendops-demo";
 export const DEMO_SEED_EVENTS = 210_000;
 export const DEMO_SEED_DAYS = 30;
 
-/** Creates whatever of the demo workspace's setup is missing; returns its id and a fresh ingest key. */
-export async function prepareDemoWorkspace(db: Db, now = Date.now()): Promise<{ orgId: string; ingestKey: string }> {
-  const orgId = await ensureDemoWorkspace(db, now);
-  for (const { identity } of DEMO_IDENTITIES) {
-    const exists = await db.select({ id: identities.id }).from(identities).where(and(eq(identities.orgId, orgId), eq(identities.identity, identity))).get();
-    if (!exists) await addManagedIdentity(db, orgId, { identity, verificationStatus: "SUCCESS" }, SEEDER_ACTOR, now);
-  }
-  for (const c of DEMO_CHANNELS) {
-    const exists = await db
-      .select({ id: channels.id })
-      .from(channels)
-      .where(and(eq(channels.orgId, orgId), eq(channels.configurationSetName, c.configurationSet)))
-      .get();
-    if (!exists) await addChannel(db, orgId, { name: c.name, configurationSetName: c.configurationSet }, SEEDER_ACTOR, now);
-  }
+/**
+ * The demo workspace's setup (scripts/lib/demo-workspace.ts), after publishing the demo's world in the
+ * local stand-ins when they run (scripts/lib/demo-sims.ts), and a fresh ingest key for its traffic.
+ */
+export async function prepareDemoWorkspace(db: Db, now = Date.now(), sims?: DemoSims): Promise<{ orgId: string; ingestKey: string }> {
+  if (sims) await publishDemoWorld(sims);
+  const orgId = await setUpDemoWorkspace(db, now);
   const { key } = await createIngestKey(db, orgId, SEEDER_ACTOR, now);
   return { orgId, ingestKey: key };
+}
+
+/**
+ * A seed started before: the stand-ins (which start empty) get the demo's world again, and the setup is
+ * applied when the state file names an older one (an existing demo is upgraded).
+ */
+async function refreshSetup(target: SeedTarget, state: SeedState, now: number): Promise<SeedState> {
+  if (target.sims) await publishDemoWorld(target.sims);
+  if (state.setupVersion === DEMO_SETUP_VERSION) return state;
+  await setUpDemoWorkspace(target.db, now);
+  const next = { ...state, setupVersion: DEMO_SETUP_VERSION };
+  writeSeedState(target.stateFile, next);
+  return next;
 }
 
 /**
@@ -66,6 +67,8 @@ export interface SeedTarget {
   /** The instance's base URL; events go to `<url>/ingest/eventbridge`. */
   url: string;
   stateFile: string;
+  /** The local stand-ins the instance uses (`npm start`): the demo's world is published in them. */
+  sims?: DemoSims;
   /**
    * The instance was started since the last run and its queue lost what it held (`npm start`'s own
    * `wrangler dev`): resume from what the database holds rather than from what was acknowledged.
@@ -115,17 +118,29 @@ const fmt = (n: number) => n.toLocaleString("en-US");
 
 export async function seedDemo(target: SeedTarget, opts: SeedOptions = {}): Promise<SeedOutcome> {
   const log = opts.log ?? console.log;
-  const existing = readSeedState(target.stateFile);
+  const found = readSeedState(target.stateFile);
+  const existing = found && (await refreshSetup(target, found, (opts.clock ?? realClock).now()));
   if (existing?.done) return { status: "done", earlier: true, state: existing, stored: await processedEvents(target.db, existing.orgId) };
   if (existing && opts.events !== undefined && opts.events !== existing.events) {
     throw new Error(`the demo seed in ${target.stateFile} targets ${fmt(existing.events)} events: resume it with that count, or delete the file to start over`);
   }
   let state: SeedState;
   if (!existing) {
-    log("Creating the demo workspace (identities, channels, ingest key)…");
+    log("Creating the demo workspace (identities, channels, tracking domain, ingest key)…");
     const now = (opts.clock ?? realClock).now();
-    const { orgId, ingestKey } = await prepareDemoWorkspace(target.db, now);
-    state = { orgId, ingestKey, seed: DEMO_SEED_NAME, events: opts.events ?? DEMO_SEED_EVENTS, days: opts.days ?? DEMO_SEED_DAYS, end: now, posted: 0, ahead: [], done: false };
+    const { orgId, ingestKey } = await prepareDemoWorkspace(target.db, now, target.sims);
+    state = {
+      orgId,
+      ingestKey,
+      seed: DEMO_SEED_NAME,
+      events: opts.events ?? DEMO_SEED_EVENTS,
+      days: opts.days ?? DEMO_SEED_DAYS,
+      end: now,
+      posted: 0,
+      ahead: [],
+      done: false,
+      setupVersion: DEMO_SETUP_VERSION,
+    };
     writeSeedState(target.stateFile, state);
     await recordPlan(target, state, now);
   } else if (target.restarted) {

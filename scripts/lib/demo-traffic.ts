@@ -3,8 +3,9 @@
  * destination would POST (envelope + `detail` exactly as ../shared/aws/events). Same options → same
  * events, byte for byte.
  *
- * The story: "Acme" sends from mail.example.com, news.example.com and alerts@example.com through four
- * channels (transactional, marketing campaigns on Tuesdays and Thursdays, alerts, onboarding), plus a
+ * The story: "Acme" sends from mail.example.com, news.example.com and alerts@example.com through its four
+ * channels (Transactional, Marketing campaigns on Tuesdays and Thursdays, alerts through the Default
+ * channel, Onboarding; a channel with tracking off publishes no Open or Click events), plus a
  * little mail through the base configuration set (no channel) and from an identity SendOps does not
  * manage (dropped on ingest). Recipients sit at Gmail, Microsoft, Yahoo, Apple, European and APAC
  * providers and at companies. Hard-bounced and complained addresses land on the account suppression
@@ -26,12 +27,12 @@ import {
   COMPLAINT_FEEDBACK_TYPES,
   CONTACT_LIST,
   DEMO_ACCOUNT,
-  DEMO_CHANNELS,
   DEMO_REGION,
   NAMES,
   PROFILES,
   RECIPIENT_DOMAINS,
   SENDERS,
+  STREAM_CHANNELS,
   TEMPLATES,
   type ProviderProfile,
   type RecipientDomain,
@@ -86,7 +87,8 @@ export interface GeneratedEvent {
   managed: boolean;
 }
 
-const CHANNEL_OF = new Map(DEMO_CHANNELS.map((c) => [c.stream, c.configurationSet]));
+/** SES adds the open pixel and rewrites links only for sets that publish Open and Click events (the channel's tracking). */
+const ENGAGEMENT_EVENTS: ReadonlySet<SesEventType> = new Set(["Open", "Click"]);
 
 /** Share of messages per stream ("campaigns" are the marketing blasts). */
 const STREAM_SHARE = {
@@ -389,7 +391,9 @@ class Simulation {
     const template = inCampaign ? TEMPLATE.get(campaign.template)! : TEMPLATES_BY_STREAM.get(stream)!.pick(rng);
     const r = this.pickRecipient(stream, stale);
     const sender = SENDERS[stream];
-    const configurationSet = CHANNEL_OF.get(stream) ?? BASE_CONFIGURATION_SET;
+    const channel = STREAM_CHANNELS[stream];
+    const configurationSet = channel?.configurationSet ?? BASE_CONFIGURATION_SET;
+    const tracked = channel?.settings.trackingEnabled ?? true;
     const messageId = sesId(rng, at);
     const subject = template.subject({ first: capitalise(r.first), n: String(this.orderNumber++) });
     const fromDomain = sender.address.slice(sender.address.indexOf("@") + 1);
@@ -456,7 +460,7 @@ class Simulation {
       if (t >= this.end) return;
       const detail: DemoEvent["detail"] = { eventType: type, mail: m };
       if (key) detail[key] = typeof body === "function" ? (body as (t: number) => unknown)(t) : body;
-      out.push({
+      const generated: GeneratedEvent = {
         at: t,
         managed,
         event: {
@@ -470,7 +474,9 @@ class Simulation {
           resources,
           detail,
         },
-      });
+      };
+      // Dropped only after drawing everything it would have drawn, so the rest of the story stays the same.
+      if (tracked || !ENGAGEMENT_EVENTS.has(type)) out.push(generated);
     };
     const reportingMTA = `a${rng.int(8, 10)}-${rng.int(10, 99)}.smtp-out.amazonses.com`;
     const bounce = (bounceAt: number, type: string, subType: string, diag: Diagnostic | null, viaMta: boolean) =>

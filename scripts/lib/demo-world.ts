@@ -1,19 +1,17 @@
 /**
  * The demo company ("Acme", an invented SaaS sending through SES from example.com) and the world its
- * mail goes to: channels, templates, mailbox providers with their real-world SMTP wording, recipients'
- * names. Domains of the sender and of companies are reserved names (RFC 2606); consumer mailbox domains
+ * mail goes to: its SES identities, channels, tracking domain and DNS zone, templates, mailbox providers
+ * with their real-world SMTP wording, recipients' names. Domains of the sender and of companies are reserved names (RFC 2606); consumer mailbox domains
  * are the real providers', because reports group by them (no mail is ever sent).
  */
+import { configurationSetNameFor, DEFAULT_CHANNELS, PURPOSE_PRESETS, type ChannelSettings } from "../../worker/lib/channels";
+import type { ChannelPurpose, VerificationStatus } from "../../worker/db/schema";
+import { settingsFromSes } from "../../worker/services/channels/ses-settings";
+import { dkimRecordName, dkimRecordTarget, RECOMMENDED_SPF } from "../../worker/services/identities/records";
+import { awsTrackingEndpoint } from "../../worker/services/tracking-domains/rules";
 
 export const DEMO_ACCOUNT = "111122223333";
 export const DEMO_REGION = "us-east-1";
-
-/** Managed identities of the demo workspace: two domains and one address. */
-export const DEMO_IDENTITIES = [
-  { identity: "mail.example.com", kind: "domain" },
-  { identity: "news.example.com", kind: "domain" },
-  { identity: "alerts@example.com", kind: "email" },
-] as const;
 
 /** The SES base configuration set events flow through when no channel's set is used (→ no channel). */
 export const BASE_CONFIGURATION_SET = "sendops-events";
@@ -24,17 +22,109 @@ export const UNMANAGED_FROM = { address: "mailer@legacy.example.net", domain: "l
 export type StreamName = "transactional" | "marketing" | "alerts" | "onboarding" | "base" | "unmanaged";
 
 export interface DemoChannel {
-  stream: StreamName;
   name: string;
+  purpose: ChannelPurpose;
+  /** `sesmail-<slug>`, as the channels service names it. */
   configurationSet: string;
+  isDefault: boolean;
+  /** The purpose's preset: what the channel holds in D1 and its configuration set in SES. */
+  settings: ChannelSettings;
 }
 
-/** Channels of the demo workspace (each an SES configuration set named `sesmail-<purpose>`). */
-export const DEMO_CHANNELS: readonly DemoChannel[] = [
-  { stream: "transactional", name: "Transactional", configurationSet: "sesmail-transactional" },
-  { stream: "marketing", name: "Marketing", configurationSet: "sesmail-marketing" },
-  { stream: "alerts", name: "Alerts", configurationSet: "sesmail-alerts" },
-  { stream: "onboarding", name: "Onboarding", configurationSet: "sesmail-onboarding" },
+/**
+ * Channels of the demo workspace: the four default channels SendOps provisions (worker/lib/channels.ts),
+ * the first the default, each with its purpose's preset.
+ */
+export const DEMO_CHANNELS: readonly DemoChannel[] = DEFAULT_CHANNELS.map((c, i) => ({
+  name: c.name,
+  purpose: c.purpose,
+  configurationSet: configurationSetNameFor(c.name),
+  isDefault: i === 0,
+  settings: PURPOSE_PRESETS[c.purpose],
+}));
+
+const channelFor = (purpose: ChannelPurpose) => DEMO_CHANNELS.find((c) => c.purpose === purpose)!;
+
+/** Which channel each stream of mail goes through (alerts have no channel of their own: they use the default). */
+export const STREAM_CHANNELS: Partial<Record<StreamName, DemoChannel>> = {
+  transactional: channelFor("transactional"),
+  marketing: channelFor("marketing"),
+  alerts: channelFor("default"),
+  onboarding: channelFor("onboarding"),
+};
+
+/**
+ * A configuration set the demo company made in the SES console (SES's defaults, no event destination),
+ * found by an account sync: the Channels page's Discovered (and, for a week after the seed, New) example.
+ * Its settings are what the sync reads from such a set (settingsFromSes: absent blocks are SES's defaults).
+ */
+export const DEMO_DISCOVERED_CHANNEL = {
+  configurationSet: "acme-billing",
+  settings: settingsFromSes({ name: "acme-billing", tags: [] }, []),
+} as const;
+
+/**
+ * Channels of earlier versions of the demo, gone from its SES account: an existing demo workspace keeps
+ * them archived (their events still name them), as an account sync would have detached them.
+ */
+export const RETIRED_CHANNELS = [{ name: "Alerts", configurationSet: "sesmail-alerts" }] as const;
+
+export interface DemoIdentity {
+  identity: string;
+  kind: "domain" | "email";
+  /** SES VerificationStatus (and, for domains, DkimAttributes.Status). */
+  status: VerificationStatus;
+  /** Easy DKIM tokens (domains): fixed, so the stand-in's account and the demo's D1 hold the same. */
+  dkimTokens: readonly string[];
+  /** The channel whose configuration set SES applies to its mail. */
+  channel: ChannelPurpose;
+}
+
+/**
+ * Identities of the demo workspace, as they are in its SES account: two verified sending domains (one
+ * whose DMARC policy is only `none`), one domain just added whose DKIM records are not published yet,
+ * and one address.
+ */
+export const DEMO_IDENTITIES: readonly DemoIdentity[] = [
+  { identity: "mail.example.com", kind: "domain", status: "SUCCESS", channel: "transactional", dkimTokens: ["fa6u5u7qru7np3optujcaa7adkq7ydk7", "wac26swpi4djecdcg2qdu2wss6qj7dtd", "6qqkjqds2axb3ohvjmzwtov5i5z3nqco"] },
+  { identity: "news.example.com", kind: "domain", status: "SUCCESS", channel: "marketing", dkimTokens: ["ojg7fog7vvzax7refybgshah72cpsjd2", "o2jtkbktkxwx2rviu55ni5ft5o7isuj2", "pecwvuthegmfmpixkyboshdi5zv3leuf"] },
+  { identity: "updates.example.com", kind: "domain", status: "PENDING", channel: "onboarding", dkimTokens: ["g2loys4umh52jwjhu6k5t4j5p6new3ns", "ywkhewssudto74nugjigzd5qynmwvbmg", "tjyoo27ihs3t5gbtnei57njh3fmwaxfs"] },
+  { identity: "alerts@example.com", kind: "email", status: "SUCCESS", channel: "default", dkimTokens: [] },
+];
+
+export const channelOfIdentity = (i: DemoIdentity) => channelFor(i.channel);
+
+/** The demo's tracking domain (HTTP: its CNAME points at SES's regional endpoint) and its SES identity's tokens. */
+export const DEMO_TRACKING_DOMAIN = {
+  subdomain: "track.example.com",
+  protocol: "http",
+  dkimTokens: ["aiqxu63igrufvi4lomjxa72a6m74ahgz", "djbzat5ahkkpxeqtjuwdfu6utz5qbx6m", "w2hq2vk25p3jmpxxn4gmw22usakx555f"],
+} as const;
+
+export interface DemoDnsRecord {
+  name: string;
+  type: "TXT" | "CNAME";
+  values: string[];
+}
+
+const dkimCnames = (domain: string, tokens: readonly string[]): DemoDnsRecord[] =>
+  tokens.map((t) => ({ name: dkimRecordName(t, domain), type: "CNAME", values: [dkimRecordTarget(t)] }));
+
+/**
+ * The demo company's DNS zone, defined once: `npm start` publishes it in the DNS stand-in, and the seed
+ * computes the identities' stored DNS checks from it (so a deployed instance, without the stand-in,
+ * shows the same findings). example.com's own DMARC record (p=quarantine) covers its subdomains;
+ * news.example.com publishes its own, p=none; updates.example.com has no record yet but DMARC's.
+ */
+export const DEMO_DNS_ZONE: readonly DemoDnsRecord[] = [
+  { name: "_dmarc.example.com", type: "TXT", values: ["v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com"] },
+  { name: "mail.example.com", type: "TXT", values: [RECOMMENDED_SPF] },
+  ...dkimCnames("mail.example.com", DEMO_IDENTITIES[0]!.dkimTokens),
+  { name: "news.example.com", type: "TXT", values: [RECOMMENDED_SPF] },
+  { name: "_dmarc.news.example.com", type: "TXT", values: ["v=DMARC1; p=none; rua=mailto:dmarc@news.example.com"] },
+  ...dkimCnames("news.example.com", DEMO_IDENTITIES[1]!.dkimTokens),
+  { name: DEMO_TRACKING_DOMAIN.subdomain, type: "CNAME", values: [awsTrackingEndpoint(DEMO_REGION)] },
+  ...dkimCnames(DEMO_TRACKING_DOMAIN.subdomain, DEMO_TRACKING_DOMAIN.dkimTokens),
 ];
 
 export interface Sender {

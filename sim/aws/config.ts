@@ -4,6 +4,7 @@
  * top-level member of DEFAULT_CONFIG.
  */
 import { readFileSync } from "node:fs";
+import { DEMO_AWS } from "../../worker/services/demo";
 import { SENDOPS_POLICY_ACTIONS } from "./sendops-stack";
 
 export { SIM_ACCESS_KEY_ID, SIM_DEMO_ACCOUNT, SIM_SECRET_ACCESS_KEY, SIM_SENDOPS_ACCOUNT, SIM_TEST_ACCESS_KEY_ID, SIM_TEST_SECRET_ACCESS_KEY } from "./credentials";
@@ -79,13 +80,15 @@ export const DEFAULT_CONFIG: AwsSimConfig = {
     },
     { account: "444455556666", region: "*", mode: "production", identities: [{ identity: "mail.contoso.test" }], configurationSets: [] },
     {
-      // The demo workspace's world (scripts/lib/demo-world.ts): its identities, one configuration set per channel, the stack.
+      // The demo workspace's account, with the SendOps stack its connection's role comes from (for the
+      // demo's External ID). Its identities and configuration sets are the demo seed's: scripts/lib/demo-sims.ts
+      // publishes scripts/lib/demo-world.ts into it.
       account: SIM_DEMO_ACCOUNT,
-      region: "us-east-1",
+      region: DEMO_AWS.region,
       mode: "production",
-      identities: [{ identity: "mail.example.com" }, { identity: "news.example.com" }, { identity: "alerts@example.com" }, { identity: "legacy.example.net" }],
-      configurationSets: ["sesmail-transactional", "sesmail-marketing", "sesmail-alerts", "sesmail-onboarding"].map((name) => ({ name, eventBridge: true })),
-      sendopsStack: { externalId: "sendops-demo-external-id", webhookUrl: "http://127.0.0.1:8787/ingest/eventbridge", webhookApiKey: "demo-ingest-key-not-configured" },
+      identities: [],
+      configurationSets: [],
+      sendopsStack: { externalId: DEMO_AWS.externalId, webhookUrl: "http://127.0.0.1:8787/ingest/eventbridge", webhookApiKey: "demo-ingest-key-not-configured" },
     },
   ],
   seedEntries: 400,

@@ -6,7 +6,7 @@
  *   GET  /__sim/roles[?account=]                                           the roles, with trust and allowed actions
  *   GET  /__sim/accounts/<acct>/<region>                                   the account + region: GetAccount, identities, configuration sets with destinations, rules with targets, connections, API destinations, stacks, roles, sent mail, API-destination deliveries
  *   PUT  /__sim/accounts/<acct>/<region>/account {mode?: sandbox|production, reviewStatus?: PENDING|GRANTED|DENIED|FAILED|null, enforcementStatus?: HEALTHY|PROBATION|SHUTDOWN, sendingEnabled?}
- *   POST /__sim/accounts/<acct>/<region>/identities {identity, status?, configurationSetName?}           create or replace an identity (status SUCCESS unless given)
+ *   POST /__sim/accounts/<acct>/<region>/identities {identity, status?, configurationSetName?, dkimTokens?}  create or replace an identity (status SUCCESS unless given; a domain's Easy DKIM tokens as given, e.g. the demo's fixed ones, else new)
  *   POST /__sim/accounts/<acct>/<region>/identities/<identity>/verify {status?}                          set its (and its DKIM) status now: SUCCESS (default), FAILED, TEMPORARY_FAILURE, or PENDING (until told otherwise); DNS and the verification link no longer decide it
  *   POST /__sim/accounts/<acct>/<region>/stacks {stackName, templateBody, parameters: {key: value}, capabilities?}   deploy without signing: CreateStack, or UpdateStack when the stack exists (capabilities default to CAPABILITY_NAMED_IAM)
  *   PUT  /__sim/accounts/<acct>/<region>/connections/<name> {apiKeyValue}                                 set an API_KEY connection's key (e.g. the demo's, once its ingest key is known)
@@ -196,8 +196,13 @@ function route(rt: Runtime, cf: CloudFormation, method: string, path: string, qu
     const now = rt.now();
     const status = input.status ?? "SUCCESS";
     if (!STATUSES.includes(status)) return { status: 400, body: { message: `status is one of ${STATUSES.join(", ")}.` } };
+    const tokens: unknown = input.dkimTokens;
+    if (tokens !== undefined && !(Array.isArray(tokens) && tokens.length > 0 && tokens.every((t) => typeof t === "string" && /^[a-z0-9]{1,63}$/.test(t)))) {
+      return { status: 400, body: { message: "dkimTokens is a list of DKIM tokens (lower-case letters and digits)." } };
+    }
     const identity = status === "PENDING" ? newIdentity(input.identity, now, Infinity) : newIdentity(input.identity, now, now, status);
     identity.configurationSetName = input.configurationSetName ?? null;
+    if (tokens && identity.type === "DOMAIN") identity.dkimTokens = [...(tokens as string[])];
     state.identities.set(input.identity.toLowerCase(), identity);
     return { body: identityView(identity, now) };
   }

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { localDb } from "../../scripts/lib/d1";
 import { prepareDemoWorkspace } from "../../scripts/lib/demo-seed";
+import { demoSimsOf } from "../../scripts/lib/demo-sims";
 import { applyMigrations, freePort, startWrangler, type Instance } from "../../scripts/lib/instance";
 import { SIMS, startSims, type RunningSims } from "../../scripts/lib/sims";
 
@@ -18,14 +19,15 @@ let dir: string | undefined;
 export async function setup(project: TestProject) {
   dir = mkdtempSync(path.join(os.tmpdir(), "sendops-e2e-"));
   await applyMigrations(dir);
-  // The demo workspace and its ingest key, as `npm start`'s seed creates them — written before the
-  // instance starts, so nothing else holds the local database (and in one process, not one per query).
-  const setupDb = await localDb(dir);
-  const { ingestKey: demoIngestKey } = await prepareDemoWorkspace(setupDb.db);
-  await setupDb.close();
-  project.provide("demoIngestKey", demoIngestKey);
   const ports = await Promise.all(SIMS.map(() => freePort()));
   sims = await startSims(SIMS.map((s, i) => ({ ...s, port: ports[i]! })));
+  // The demo workspace, its world in the stand-ins and its ingest key, as `npm start`'s seed creates
+  // them — written before the instance starts, so nothing else holds the local database (and in one
+  // process, not one per query).
+  const setupDb = await localDb(dir);
+  const { ingestKey: demoIngestKey } = await prepareDemoWorkspace(setupDb.db, Date.now(), demoSimsOf(sims.vars));
+  await setupDb.close();
+  project.provide("demoIngestKey", demoIngestKey);
   instance = await startWrangler({ persistDir: dir, vars: sims.vars, devVars: sims.devVars });
   project.provide("baseUrl", instance.url);
   // The AWS stand-in's URL, for tests that check what reached "SES" through its /__sim control API.

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { and, eq, gte } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { localDb, type LocalDb } from "../../scripts/lib/d1";
 import { prepareDemoWorkspace, processedEvents, seedDemo, type SeedClock, type SeedOptions } from "../../scripts/lib/demo-seed";
@@ -18,15 +18,60 @@ import {
   type SeedState,
 } from "../../scripts/lib/demo-seed-state";
 import { generateDemoTraffic, planDemoTraffic } from "../../scripts/lib/demo-traffic";
-import { DEMO_CHANNELS, DEMO_IDENTITIES } from "../../scripts/lib/demo-world";
+import { DEMO_IDENTITIES, DEMO_TRACKING_DOMAIN } from "../../scripts/lib/demo-world";
 import { applyMigrations, ROOT } from "../../scripts/lib/instance";
 import { sha256Hex } from "../../worker/lib/crypto";
 import { findDemoSeed } from "../../worker/db/demo";
-import { channels, identities, ingestCounters, ingestKeys, orgs } from "../../worker/db/schema";
-import { DEMO_ORG_ID } from "../../worker/services/demo";
+import type { Db } from "../../worker/db/client";
+import { auditLog, channels, identities, ingestCounters, ingestKeys, orgs, trackingDomains } from "../../worker/db/schema";
+import { DEFAULT_CHANNELS, PURPOSE_PRESETS } from "../../worker/lib/channels";
+import { parseDnsCheck } from "../../worker/services/identities/dns-check";
+import { DEMO_AWS, DEMO_ORG_ID, ensureDemoWorkspace } from "../../worker/services/demo";
+import { checkDomainDns } from "../../worker/services/identities/dns-checks";
+import { addChannel, addManagedIdentity } from "../../worker/services/ingest/admin";
+import { AwsSim, SIM_TEST_ACCESS_KEY_ID, SIM_TEST_SECRET_ACCESS_KEY } from "../../sim/aws";
+import { SesClient } from "../../worker/aws/ses";
+import { readSettingsFromSes } from "../../worker/services/channels/ses-settings";
+import { DnsSim } from "../../sim/dns";
+import type { DemoSims } from "../../scripts/lib/demo-sims";
+import { DEMO_SETUP_VERSION, SEEDER_ACTOR, setUpDemoWorkspace } from "../../scripts/lib/demo-workspace";
 
 let dir: string;
 let local: LocalDb;
+
+const auditCount = async (db: Db) => (await db.select({ id: auditLog.id }).from(auditLog).where(eq(auditLog.orgId, DEMO_ORG_ID)).all()).length;
+
+/** What the demo's D1 must hold after a seed, whatever it held before. */
+async function expectDemoSetup(db: Db) {
+  const chans = await db.select().from(channels).where(eq(channels.orgId, DEMO_ORG_ID)).all();
+  const live = chans.filter((c) => c.archivedAt === null && c.origin === "sendops");
+  expect(live.map((c) => [c.name, c.configurationSetName, c.purpose, c.isDefault, JSON.parse(c.settingsJson!), c.syncStatus]).sort()).toEqual(
+    DEFAULT_CHANNELS.map((c, i) => [c.name, `sesmail-${c.name.toLowerCase()}`, c.purpose, i === 0, PURPOSE_PRESETS[c.purpose], "synced"]).sort(),
+  );
+  expect(chans.filter((c) => c.origin === "discovered").map((c) => [c.name, c.configurationSetName, c.purpose, c.isDefault, JSON.parse(c.settingsJson!), c.archivedAt])).toEqual([
+    ["acme-billing", "acme-billing", "custom", false, { sendingEnabled: true, tlsPolicy: "OPTIONAL", maxDeliverySeconds: 50400, autoValidation: "managed", suppressedReasons: null, trackingEnabled: false }, null],
+  ]);
+  const ids = await db.select().from(identities).where(eq(identities.orgId, DEMO_ORG_ID)).all();
+  const byName = new Map(ids.map((i) => [i.identity, i]));
+  expect([...byName.keys()].sort()).toEqual(DEMO_IDENTITIES.map((i) => i.identity).sort());
+  for (const i of DEMO_IDENTITIES) {
+    const row = byName.get(i.identity)!;
+    expect([row.kind, row.verificationStatus, row.dkimStatus, JSON.parse(row.dkimTokensJson ?? "[]")], i.identity).toEqual([i.kind, i.status, i.kind === "domain" ? i.status : null, [...i.dkimTokens]]);
+    expect(row.archivedAt ?? row.disconnectedAt ?? row.detachedAt).toBeNull();
+  }
+  const onChannel = (name: string) => chans.find((c) => c.configurationSetName === byName.get(name)!.configurationSetName)?.name;
+  expect(["mail.example.com", "news.example.com", "updates.example.com", "alerts@example.com"].map(onChannel)).toEqual(["Transactional", "Marketing", "Onboarding", "Default"]);
+  // The stored DNS checks are the identities service's own, over the demo's zone.
+  const check = (name: string) => parseDnsCheck(byName.get(name)!.dnsCheckJson);
+  expect(check("mail.example.com")).toMatchObject({ spf: { status: "ok" }, dmarc: { status: "ok", policy: "quarantine", recordName: "_dmarc.example.com" }, dkim: { status: "ok" } });
+  expect(check("news.example.com")).toMatchObject({ spf: { status: "ok" }, dmarc: { status: "warning", policy: "none", recordName: "_dmarc.news.example.com" }, dkim: { status: "ok" } });
+  expect(check("updates.example.com")).toMatchObject({ spf: { status: "warning" }, dmarc: { status: "ok" }, dkim: { status: "pending", message: "0 of 3 DKIM records resolve to SES." } });
+  expect(check("alerts@example.com")).toBeNull();
+  const tracking = await db.select().from(trackingDomains).where(eq(trackingDomains.orgId, DEMO_ORG_ID)).all();
+  expect(tracking.map((t) => [t.subdomain, t.protocol, t.cnameStatus, t.identityStatus, JSON.parse(t.dkimTokensJson!), t.nextCheckAt])).toEqual([
+    [DEMO_TRACKING_DOMAIN.subdomain, "http", "verified", "verified", [...DEMO_TRACKING_DOMAIN.dkimTokens], null],
+  ]);
+}
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "sendops-seed-test-"));
@@ -40,18 +85,16 @@ afterAll(async () => {
 });
 
 describe("demo workspace seeding", () => {
-  it("creates the demo workspace with its identities, channels and an ingest key, once", async () => {
+  it("creates the demo workspace with its channels, identities, tracking domain and an ingest key; a second run changes nothing", async () => {
     const first = await prepareDemoWorkspace(local.db);
+    const entries = await auditCount(local.db);
     const second = await prepareDemoWorkspace(local.db);
     expect(first.orgId).toBe(DEMO_ORG_ID);
     expect(second.orgId).toBe(DEMO_ORG_ID);
+    // The second run wrote only its ingest key's entry: the setup was already what the world says.
+    expect(await auditCount(local.db)).toBe(entries + 1);
     expect((await local.db.select().from(orgs).where(eq(orgs.id, DEMO_ORG_ID)).get())?.isDemo).toBe(true);
-    const ids = await local.db.select().from(identities).where(eq(identities.orgId, DEMO_ORG_ID)).all();
-    expect(ids.map((i) => [i.identity, i.kind, i.verificationStatus]).sort()).toEqual(
-      DEMO_IDENTITIES.map((i) => [i.identity, i.kind, "SUCCESS"]).sort(),
-    );
-    const chans = await local.db.select().from(channels).where(eq(channels.orgId, DEMO_ORG_ID)).all();
-    expect(chans.map((c) => c.configurationSetName).sort()).toEqual(DEMO_CHANNELS.map((c) => c.configurationSet).sort());
+    await expectDemoSetup(local.db);
     // Each run issues a fresh key (a rotation); the one it returns is the active one.
     const keys = await local.db.select().from(ingestKeys).where(eq(ingestKeys.orgId, DEMO_ORG_ID)).all();
     expect(keys).toHaveLength(2);
@@ -71,6 +114,105 @@ describe("demo workspace seeding", () => {
     expect(resumePoint(5_000, 9_040)).toBe(5_000 - RESUME_OVERLAP);
     expect(resumePoint(10, 1_000)).toBe(0);
     await local.db.delete(ingestCounters).where(eq(ingestCounters.orgId, DEMO_ORG_ID));
+  });
+});
+
+describe("an existing demo from before the default channels", () => {
+  let old: LocalDb;
+  let oldDir: string;
+  beforeAll(async () => {
+    oldDir = mkdtempSync(path.join(os.tmpdir(), "sendops-seed-upgrade-"));
+    await applyMigrations(oldDir);
+    old = await localDb(oldDir);
+  });
+  afterAll(async () => {
+    await old?.close();
+    if (oldDir) rmSync(oldDir, { recursive: true, force: true });
+  });
+
+  it("is upgraded by the next seed: channels brought to the defaults, Alerts archived, identities completed, each change audited", async () => {
+    // What the seed of the previous version made: four plain channels and three identities.
+    const at = 1_800_000_000_000;
+    await ensureDemoWorkspace(old.db, at);
+    const before: Record<string, string> = {};
+    for (const [name, set] of [["Transactional", "sesmail-transactional"], ["Marketing", "sesmail-marketing"], ["Alerts", "sesmail-alerts"], ["Onboarding", "sesmail-onboarding"]] as const) {
+      before[set] = (await addChannel(old.db, DEMO_ORG_ID, { name, configurationSetName: set }, SEEDER_ACTOR, at)).id;
+    }
+    for (const identity of ["mail.example.com", "news.example.com", "alerts@example.com"]) await addManagedIdentity(old.db, DEMO_ORG_ID, { identity, verificationStatus: "SUCCESS" }, SEEDER_ACTOR, at);
+
+    await setUpDemoWorkspace(old.db, at + 1000);
+    await expectDemoSetup(old.db);
+    const chans = await old.db.select().from(channels).where(eq(channels.orgId, DEMO_ORG_ID)).all();
+    // The same rows (their events keep their channel); Alerts archived as the sync and Archive would leave a set gone from SES.
+    for (const [set, id] of Object.entries(before)) expect(chans.find((c) => c.configurationSetName === set)?.id).toBe(id);
+    expect(chans.find((c) => c.configurationSetName === "sesmail-alerts")).toMatchObject({ name: "Alerts", detachedAt: at + 1000, archivedAt: at + 1000, isDefault: false });
+    const summaries = (await old.db.select().from(auditLog).where(and(eq(auditLog.orgId, DEMO_ORG_ID), gte(auditLog.at, at + 1000))).all()).map((r) => [r.actorName, r.summary]);
+    expect(summaries).toContainEqual(["Demo data seeder", "Archived channel Alerts (sesmail-alerts): the demo's SES account no longer has its configuration set"]);
+    expect(summaries).toContainEqual(["Demo data seeder", "Added the channel Default (sesmail-default), the default"]);
+    expect(summaries).toContainEqual(["Demo data seeder", expect.stringMatching(/^Brought the channel Marketing \(sesmail-marketing\) to the demo's Marketing channel: purpose, settingsJson/)]);
+    expect(summaries).toContainEqual(["Demo data seeder", expect.stringMatching(/^Brought the identity news\.example\.com to the demo's: dkimStatus, dkimTokensJson, configurationSetName.*DNS check$/)]);
+  });
+});
+
+describe("the demo's world in the local stand-ins", () => {
+  let aws: AwsSim;
+  let dns: DnsSim;
+  let sims: DemoSims;
+  beforeAll(async () => {
+    dns = new DnsSim();
+    const dnsUrl = await dns.listen(0);
+    aws = new AwsSim(undefined, { dnsResolverUrl: `${dnsUrl}/dns-query` });
+    sims = { awsUrl: await aws.listen(0), dnsUrl };
+  });
+  afterAll(async () => {
+    await aws?.close();
+    await dns?.close();
+  });
+
+  it("holds the sesmail- sets as the channels service makes them, the identities' tokens of D1, and the zone the stored checks came from", async () => {
+    await prepareDemoWorkspace(local.db, Date.now(), sims);
+    // Publishing again (the next npm start against the same stand-ins) converges instead of failing.
+    await prepareDemoWorkspace(local.db, Date.now(), sims);
+    const state = (await (await fetch(`${sims.awsUrl}/__sim/accounts/${DEMO_AWS.accountId}/${DEMO_AWS.region}`)).json()) as any;
+    const sets = new Map<string, any>(state.configurationSets.map((s: any) => [s.ConfigurationSetName, s]));
+    const all = ["SEND", "REJECT", "BOUNCE", "COMPLAINT", "DELIVERY", "OPEN", "CLICK", "RENDERING_FAILURE", "DELIVERY_DELAY", "SUBSCRIPTION"];
+    const bus = `arn:aws:events:${DEMO_AWS.region}:${DEMO_AWS.accountId}:event-bus/default`;
+    for (const c of DEFAULT_CHANNELS) {
+      const set = sets.get(`sesmail-${c.name.toLowerCase()}`);
+      const p = PURPOSE_PRESETS[c.purpose];
+      expect(set, c.name).toMatchObject({
+        SendingOptions: { SendingEnabled: true },
+        DeliveryOptions: { TlsPolicy: "REQUIRE", MaxDeliverySeconds: 50400 },
+        ReputationOptions: { ReputationMetricsEnabled: true },
+        SuppressionOptions: { ...(p.suppressedReasons ? { SuppressedReasons: p.suppressedReasons } : {}), ValidationOptions: { ConditionThreshold: { ConditionThresholdEnabled: "ENABLED", OverallConfidenceThreshold: { ConfidenceVerdictThreshold: p.autoValidation.toUpperCase() } } } },
+      });
+      expect(set.EventDestinations, c.name).toEqual([
+        { Name: "sendops-eventbridge", Enabled: true, MatchingEventTypes: p.trackingEnabled ? all : all.filter((t) => t !== "OPEN" && t !== "CLICK"), EventBridgeDestination: { EventBusArn: bus } },
+      ]);
+    }
+    expect(sets.get("sesmail-transactional").SuppressionOptions.SuppressedReasons).toEqual(["BOUNCE"]);
+    // The discovered channel's settings are what an account sync reads from its set.
+    const demoAdmin = new SesClient({ AWS_ENDPOINT_URL: sims.awsUrl }, { accessKeyId: SIM_TEST_ACCESS_KEY_ID, secretAccessKey: SIM_TEST_SECRET_ACCESS_KEY }, DEMO_AWS.region);
+    const discovered = await local.db.select().from(channels).where(and(eq(channels.orgId, DEMO_ORG_ID), eq(channels.origin, "discovered"))).get();
+    expect(JSON.parse(discovered!.settingsJson!)).toEqual(await readSettingsFromSes(demoAdmin, discovered!.configurationSetName));
+    expect(sets.get("sesmail-marketing").SuppressionOptions.SuppressedReasons).toEqual(["BOUNCE", "COMPLAINT"]);
+
+    const rows = new Map((await local.db.select().from(identities).where(eq(identities.orgId, DEMO_ORG_ID)).all()).map((r) => [r.identity, r]));
+    for (const i of DEMO_IDENTITIES) {
+      const ses = state.identities.find((x: any) => x.identity === i.identity);
+      expect([ses.status, ses.DkimAttributes.Tokens ?? [], ses.ConfigurationSetName], i.identity).toEqual([i.status, JSON.parse(rows.get(i.identity)!.dkimTokensJson ?? "[]"), rows.get(i.identity)!.configurationSetName]);
+    }
+    expect(state.identities.find((x: any) => x.identity === DEMO_TRACKING_DOMAIN.subdomain).DkimAttributes.Tokens).toEqual([...DEMO_TRACKING_DOMAIN.dkimTokens]);
+    expect(state.identities.find((x: any) => x.identity === "legacy.example.net")).toMatchObject({ status: "SUCCESS" });
+    // The stand-in's control route takes fixed tokens only in DKIM's alphabet.
+    const bad = await fetch(`${sims.awsUrl}/__sim/accounts/${DEMO_AWS.accountId}/${DEMO_AWS.region}/identities`, { method: "POST", body: JSON.stringify({ identity: "x.example.com", dkimTokens: ["Not A Token"] }) });
+    expect(bad.status).toBe(400);
+
+    // The DNS stand-in answers the published zone as the stored checks say (a deployed demo shows the same).
+    for (const i of DEMO_IDENTITIES.filter((x) => x.kind === "domain")) {
+      const live = await checkDomainDns({ DNS_RESOLVER_URL: `${sims.dnsUrl}/dns-query` }, i.identity, i.dkimTokens, i.status, 0);
+      expect({ ...parseDnsCheck(rows.get(i.identity)!.dnsCheckJson), checkedAt: 0 }, i.identity).toEqual(live);
+    }
   });
 });
 
@@ -249,6 +391,25 @@ describe("seedDemo against a running instance", () => {
     expect(await seedDemo({ db: local.db, url: stub.url, stateFile }, { ...quiet, events: 5 })).toMatchObject({ status: "done", earlier: true });
     writeSeedState(stateFile, { ...base, done: false, posted: 10 });
     await expect(seedDemo({ db: local.db, url: stub.url, stateFile }, { ...quiet, events: 5 })).rejects.toThrow(/targets 100 events/);
+    expect(stub.posts).toHaveLength(0);
+  });
+
+  it("upgrades the setup of a demo seeded by an earlier version once, then leaves the database alone", async () => {
+    const stateFile = path.join(dir, "earlier-version.json");
+    writeSeedState(stateFile, { orgId: DEMO_ORG_ID, ingestKey: "sik_x", seed: "s", events: 100, days: 1, end: 1, posted: 100, ahead: [], done: true });
+    const stub = await stubInstance();
+    // An older demo: a channel of the earlier world, the default channel gone.
+    await addChannel(local.db, DEMO_ORG_ID, { name: "Alerts", configurationSetName: "sesmail-alerts" }, SEEDER_ACTOR);
+    await local.db.delete(channels).where(and(eq(channels.orgId, DEMO_ORG_ID), eq(channels.configurationSetName, "sesmail-default")));
+    expect(await seedDemo({ db: local.db, url: stub.url, stateFile }, quiet)).toMatchObject({ status: "done", earlier: true });
+    await expectDemoSetup(local.db);
+    expect(readSeedState(stateFile)?.setupVersion).toBe(DEMO_SETUP_VERSION);
+    const entries = await auditCount(local.db);
+    await local.db.delete(channels).where(and(eq(channels.orgId, DEMO_ORG_ID), eq(channels.configurationSetName, "sesmail-default")));
+    // The state names the current setup: nothing is read or written.
+    await seedDemo({ db: local.db, url: stub.url, stateFile }, quiet);
+    expect(await auditCount(local.db)).toBe(entries);
+    expect(await local.db.select().from(channels).where(and(eq(channels.orgId, DEMO_ORG_ID), eq(channels.configurationSetName, "sesmail-default"))).get()).toBeUndefined();
     expect(stub.posts).toHaveLength(0);
   });
 });

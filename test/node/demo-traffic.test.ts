@@ -88,11 +88,24 @@ describe("demo traffic generator", () => {
     const sets = new Set(events.map((g) => g.event.detail.mail.tags["ses:configuration-set"]![0]!));
     for (const c of DEMO_CHANNELS) expect(sets).toContain(c.configurationSet);
     expect(sets).toContain("sendops-events");
+    // Alerts go through the default channel; the retired Alerts channel's set is no longer used.
+    expect(sets).not.toContain("sesmail-alerts");
+    expect(events.some((g) => g.event.detail.mail.source === "alerts@example.com" && g.event.detail.mail.tags["ses:configuration-set"]![0] === "sesmail-default")).toBe(true);
     const strays = events.filter((g) => g.managed && !managedSources.has(g.event.detail.mail.source) && !managedSources.has(g.event.detail.mail.source.split("@")[1]!));
     expect(strays).toEqual([]);
     const unmanaged = events.filter((g) => !g.managed).length / events.length;
     expect(unmanaged).toBeGreaterThan(0);
     expect(unmanaged).toBeLessThan(0.02);
+  });
+
+  it("publishes Open and Click events only through sets with tracking on (SES tracks nothing for the others)", () => {
+    const setOf = (g: (typeof events)[number]) => g.event.detail.mail.tags["ses:configuration-set"]![0]!;
+    const engagement = (set: string) => events.filter((g) => setOf(g) === set && (g.event.detail.eventType === "Open" || g.event.detail.eventType === "Click")).length;
+    for (const c of DEMO_CHANNELS) {
+      if (c.settings.trackingEnabled) expect(engagement(c.configurationSet), c.name).toBeGreaterThan(0);
+      else expect(engagement(c.configurationSet), c.name).toBe(0);
+    }
+    expect(DEMO_CHANNELS.filter((c) => !c.settings.trackingEnabled).map((c) => c.name)).toEqual(["Transactional"]);
   });
 
   it("uses about 20 templates and recipients at Gmail, Microsoft, Yahoo, Apple, European, APAC and company domains", () => {

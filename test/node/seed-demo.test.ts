@@ -100,7 +100,7 @@ describe("seed-demo --remote", () => {
     const state = readSeedState(stateFile)!;
     const sql = calls.map((c) => c.args.at(-1)!).join("\n");
     expect(sql).toContain(`'${DEMO_ORG_ID}'`);
-    for (const table of ["orgs", "identities", "channels", "ingest_keys", "audit_log", "demo_seeds"]) expect(sql).toContain(`insert into "${table}"`);
+    for (const table of ["orgs", "identities", "channels", "tracking_domains", "ingest_keys", "audit_log", "demo_seeds"]) expect(sql).toContain(`insert into "${table}"`);
     expect(sql).toContain(`'${await sha256Hex(state.ingestKey)}'`);
     expect(sql).not.toContain(state.ingestKey);
     const ids = plannedEvents(state).map((g) => g.event.id);

@@ -31,7 +31,7 @@ export const channelRoutes = new Hono<AppEnv>()
     c.json({ channel: await getChannelView(c.env, c.get("org").orgId, c.req.valid("param").id) }),
   )
   .get("/orgs/:orgId/channels/:id/event-destinations", orgRoute("channels.view"), validate("param", idParam), async (c) =>
-    c.json(await channelEventDestinations(c.env, c.get("org").orgId, c.req.valid("param").id)),
+    c.json(await channelEventDestinations(c.env, c.get("org"), c.req.valid("param").id)),
   )
   .patch("/orgs/:orgId/channels/:id", orgRoute("channels.manage"), validate("param", idParam), validate("json", renameChannelSchema), async (c) =>
     c.json({ channel: await renameChannel(c.env, c.get("org"), c.req.valid("param").id, c.req.valid("json")) }),

@@ -17,7 +17,7 @@ import { SesClient } from "../aws/ses";
 import { assumeRoleCached, forgetCredentials } from "../aws/sts";
 import { AppError, conflict } from "../lib/errors";
 import { toHex, randomBytes } from "../lib/crypto";
-import { DEMO_AWS } from "./demo";
+import { DEMO_AWS, DEMO_ORG_ID } from "./demo";
 import { accountStatusOf } from "./setup/account-status";
 import { completePhaseQuery } from "./setup/progress";
 
@@ -256,9 +256,37 @@ export function awsFailure(err: AwsError): AppError {
   return new AppError("AWS_ERROR", 502, `AWS refused the request: ${err.code}: ${err.message}`, { awsCode: err.code, awsStatus: err.status });
 }
 
-/** The workspace's SES and EventBridge clients (cached temporary credentials), or 409 AWS_NOT_CONNECTED. */
+/** The demo's connection (never stored, see DEMO_AWS): its sample account's role, connected. */
+function demoConnectionRow(): AwsConnectionRow {
+  return {
+    orgId: DEMO_ORG_ID,
+    externalId: DEMO_AWS.externalId,
+    roleArn: DEMO_AWS.roleArn,
+    region: DEMO_AWS.region,
+    status: "connected",
+    lastValidatedAt: null,
+    lastErrorCode: null,
+    lastError: null,
+    createdAt: 0,
+    updatedByUserId: null,
+    updatedByName: null,
+    updatedAt: 0,
+    accountJson: null,
+    accountSyncedAt: null,
+    accountSyncStartedAt: null,
+    accountSyncErrorCode: null,
+    accountSyncError: null,
+    accountSyncErrorAt: null,
+  };
+}
+
+/**
+ * The workspace's SES and EventBridge clients (cached temporary credentials), or 409 AWS_NOT_CONNECTED.
+ * The demo's are its sample account's (reachable where the AWS stand-in holds it; read-only: the demo
+ * refuses every change before a service runs).
+ */
 export async function awsForOrg(env: Env, orgId: string): Promise<{ ses: SesClient; events: EventBridgeClient; connection: AwsConnectionRow }> {
-  const connection = await findAwsConnection(getDb(env.DB), orgId);
+  const connection = orgId === DEMO_ORG_ID ? demoConnectionRow() : await findAwsConnection(getDb(env.DB), orgId);
   if (!connection?.roleArn || !connection.region || connection.status !== "connected") {
     throw new AppError("AWS_NOT_CONNECTED", 409, "This workspace has no validated AWS connection. Connect AWS in Settings → AWS Connection.");
   }

@@ -19,8 +19,10 @@ export async function ensureDemoWorkspace(db: Db, at = Date.now()): Promise<stri
 }
 
 /**
- * The demo workspace's AWS connection, shown as connected without any AWS call (the demo has no real
- * account behind it; its events name this account and region, see scripts/lib/demo-world.ts).
+ * The demo workspace's AWS connection, always shown as connected (its events name this account and
+ * region, see scripts/lib/demo-world.ts). Locally the AWS stand-in holds this account with the SendOps
+ * stack deployed for this External ID, so the demo's live SES reads work there; where the account cannot
+ * be reached (a deployed instance) they fall back to what SendOps configured (docs/demo-data.md).
  */
 export const DEMO_AWS = {
   accountId: "111122223333",

@@ -2,6 +2,7 @@ import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/r
 import type { z } from "zod";
 import type { createChannelSchema } from "../../../worker/services/channels/manage";
 import type { SettingsPatch } from "../../../worker/services/channels/sync";
+import type { EventDestinationsView } from "../../../worker/services/channels/manage";
 import type { ChannelView, EventDestinationView } from "../../../worker/services/channels/views";
 import { api } from "./client";
 import { identitiesKey } from "./identities";
@@ -9,6 +10,7 @@ import { setupIdentitiesKey } from "./setup";
 
 export type Channel = ChannelView;
 export type EventDestination = EventDestinationView;
+export type EventDestinations = EventDestinationsView;
 export type NewChannel = z.input<typeof createChannelSchema>;
 
 const base = (orgId: string) => `/api/orgs/${encodeURIComponent(orgId)}/channels`;
@@ -29,11 +31,11 @@ export const channelQuery = (orgId: string, id: string) =>
 export const useChannels = (orgId: string, archived: boolean) => useQuery(channelsQuery(orgId, archived));
 export const useChannel = (orgId: string, id: string) => useQuery(channelQuery(orgId, id));
 
-/** Read from SES on every visit: what the set publishes now. */
+/** Read from SES on every visit: what the set publishes now (for the demo, possibly what SendOps configured; see `source`). */
 export const useEventDestinations = (orgId: string, id: string, enabled: boolean) =>
   useQuery({
     queryKey: ["orgs", orgId, "channels", "one", id, "event-destinations"],
-    queryFn: ({ signal }) => api<{ eventDestinations: EventDestination[] }>(`${one(orgId, id)}/event-destinations`, { signal }).then((r) => r.eventDestinations),
+    queryFn: ({ signal }) => api<EventDestinations>(`${one(orgId, id)}/event-destinations`, { signal }),
     enabled,
   });
 

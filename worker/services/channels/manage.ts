@@ -43,10 +43,11 @@ import {
 import { AppError, conflict, notFound, validationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, paginate, type Page } from "../../lib/pagination";
-import { createConfigurationSet, CHANNEL_EVENT_DESTINATION, DESTINATION_PUSH, type ChannelTarget } from "./ses-settings";
+import { DEMO_AWS } from "../demo";
+import { createConfigurationSet, CHANNEL_EVENT_DESTINATION, defaultBusArn, DESTINATION_PUSH, eventTypesFor, type ChannelTarget } from "./ses-settings";
 import { liveChannel, pushSettings, settingsOf } from "./sync";
-import { channelTarget, sesRefused } from "./target";
-import { channelView, type ChannelView, type EventDestinationView } from "./views";
+import { channelTarget, failureOf, sesRefused } from "./target";
+import { channelView, parseSettings, type ChannelView, type EventDestinationView } from "./views";
 
 const nameSchema = z.string().trim().min(1, "Enter a name.").max(CHANNEL_NAME_MAX);
 
@@ -116,15 +117,42 @@ export async function getChannelView(env: Env, orgId: string, id: string, at = D
   return channelView(row, at);
 }
 
+export interface EventDestinationsView {
+  eventDestinations: EventDestinationView[];
+  /**
+   * `ses`: read from SES now. `sendops`: the demo's SES account cannot be reached from this instance (it
+   * exists only in the local AWS stand-in), so this is the destination SendOps configured for the channel.
+   */
+  source: "ses" | "sendops";
+}
+
+/** The demo's SES is out of reach: no AWS here, its account unknown to this AWS, or its set missing. */
+const demoSesUnreachable = (err: unknown, env: Env) =>
+  (err instanceof AppError && err.code === "AWS_NOT_CONFIGURED") || failureOf(err, env, DEMO_AWS.region) !== null;
+
 /** The set's event destinations as SES holds them now (read-only in the dashboard). */
-export async function channelEventDestinations(env: Env, orgId: string, id: string): Promise<{ eventDestinations: EventDestinationView[] }> {
-  const row = await liveChannel(getDb(env.DB), orgId, id);
-  const t = await channelTarget(env, orgId);
+export async function channelEventDestinations(env: Env, org: Pick<OrgContext, "orgId" | "isDemo">, id: string): Promise<EventDestinationsView> {
+  const row = await liveChannel(getDb(env.DB), org.orgId, id);
   try {
-    const all = await t.ses.getConfigurationSetEventDestinations(row.configurationSetName);
-    return { eventDestinations: all.map((d) => ({ ...d, managed: d.name === CHANNEL_EVENT_DESTINATION })) };
+    const t = await channelTarget(env, org.orgId);
+    try {
+      const all = await t.ses.getConfigurationSetEventDestinations(row.configurationSetName);
+      return { eventDestinations: all.map((d) => ({ ...d, managed: d.name === CHANNEL_EVENT_DESTINATION })), source: "ses" };
+    } catch (err) {
+      throw sesRefused(err, env, t.region);
+    }
   } catch (err) {
-    throw sesRefused(err, env, t.region);
+    if (!org.isDemo || !demoSesUnreachable(err, env)) throw err;
+    const settings = parseSettings(row.settingsJson);
+    // SendOps configured a destination only for the sets it created.
+    const configured = settings && row.origin === "sendops" && {
+      name: CHANNEL_EVENT_DESTINATION,
+      enabled: true,
+      matchingEventTypes: [...eventTypesFor(settings.trackingEnabled)],
+      eventBridgeBusArn: defaultBusArn(DEMO_AWS.region, DEMO_AWS.accountId),
+      managed: true,
+    };
+    return { eventDestinations: configured ? [configured] : [], source: "sendops" };
   }
 }
 

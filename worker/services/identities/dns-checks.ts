@@ -6,18 +6,21 @@
  * (a domain appended to the record name, a relative target, a proxied or TXT record instead of a CNAME).
  * A resolver failure is the client's 503 DNS_UNAVAILABLE: nothing is stored from a half-done check.
  */
-import { lookup, type DnsEnv } from "../../integrations/dns";
+import { lookup, type DnsAnswer, type DnsEnv, type DnsRecordType } from "../../integrations/dns";
 import type { VerificationStatus } from "../../db/schema";
 import type { DkimRecordCheck, DnsCheck, DnsCheckStatus } from "./dns-check";
 import { dkimRecordName, dkimRecordTarget, includesAmazonSes, mergedSpf, recommendedDmarc, RECOMMENDED_SPF, spfRecords } from "./records";
+
+/** One look-up of the check: through the resolver (or another DNS-over-HTTPS answerer, e.g. the demo seed's zone). */
+type Ask = (name: string, type: DnsRecordType) => Promise<DnsAnswer>;
 
 const SEVERITY: Record<DnsCheckStatus, number> = { ok: 0, pending: 1, warning: 2, error: 3 };
 /** The most severe status of a list (ok when empty). */
 export const worstOf = (statuses: readonly DnsCheckStatus[]): DnsCheckStatus =>
   statuses.reduce<DnsCheckStatus>((w, s) => (SEVERITY[s] > SEVERITY[w] ? s : w), "ok");
 
-async function checkSpf(env: DnsEnv, domain: string): Promise<DnsCheck["spf"]> {
-  const answer = await lookup(env, domain, "TXT");
+async function checkSpf(ask: Ask, domain: string): Promise<DnsCheck["spf"]> {
+  const answer = await ask(domain, "TXT");
   const records = spfRecords(answer.values);
   const merged = mergedSpf(records);
   if (records.length === 0) {
@@ -63,11 +66,11 @@ const dmarcCandidates = (domain: string) => {
   return labels.slice(0, Math.max(1, labels.length - 1)).map((_, i) => labels.slice(i).join("."));
 };
 
-async function checkDmarc(env: DnsEnv, domain: string): Promise<DnsCheck["dmarc"]> {
+async function checkDmarc(ask: Ask, domain: string): Promise<DnsCheck["dmarc"]> {
   const recommended = recommendedDmarc(domain);
   for (const candidate of dmarcCandidates(domain)) {
     const recordName = `_dmarc.${candidate}`;
-    const records = dmarcRecords((await lookup(env, recordName, "TXT")).values);
+    const records = dmarcRecords((await ask(recordName, "TXT")).values);
     if (!records.length) continue;
     if (records.length > 1) {
       return {
@@ -102,11 +105,11 @@ async function checkDmarc(env: DnsEnv, domain: string): Promise<DnsCheck["dmarc"
   return { status: "warning", record: null, recordName: null, policy: null, message: `No DMARC record at _dmarc.${domain}.`, fix: `Add a TXT record at _dmarc.${domain}: ${recommended}` };
 }
 
-async function checkDkimRecord(env: DnsEnv, domain: string, token: string, dkimStatus: VerificationStatus | null): Promise<DkimRecordCheck> {
+async function checkDkimRecord(ask: Ask, domain: string, token: string, dkimStatus: VerificationStatus | null): Promise<DkimRecordCheck> {
   const name = dkimRecordName(token, domain);
   const expected = dkimRecordTarget(token);
   const base = { name, expected };
-  const answer = await lookup(env, name, "CNAME");
+  const answer = await ask(name, "CNAME");
   const found = answer.values[0] ?? null;
   if (found === expected) return { ...base, found, status: "ok", message: "Resolves to SES.", fix: null };
   if (found) {
@@ -128,7 +131,7 @@ async function checkDkimRecord(env: DnsEnv, domain: string, token: string, dkimS
       fix: "DKIM records must be CNAME records, not TXT. On Cloudflare, set the record to DNS only (grey cloud): a proxied record is answered with Cloudflare's addresses.",
     };
   }
-  const doubled = await lookup(env, `${name}.${domain}`, "CNAME");
+  const doubled = await ask(`${name}.${domain}`, "CNAME");
   if (doubled.values.length) {
     return {
       ...base,
@@ -161,18 +164,23 @@ function dkimSummary(records: DkimRecordCheck[], dkimStatus: VerificationStatus 
   return { status, records, message, fix: status === "ok" ? null : "Fix each record below as described." };
 }
 
-/** Runs every check of one domain (at most 8 look-ups, in parallel). */
+/**
+ * Runs every check of one domain (at most 8 look-ups, in parallel). `fetcher` answers the DNS-over-HTTPS
+ * requests (the demo seed computes its stored checks from the demo's zone without a resolver).
+ */
 export async function checkDomainDns(
   env: DnsEnv,
   domain: string,
   dkimTokens: readonly string[],
   dkimStatus: VerificationStatus | null,
   at: number,
+  fetcher: typeof fetch = fetch,
 ): Promise<DnsCheck> {
+  const ask: Ask = (name, type) => lookup(env, name, type, fetcher);
   const [spf, dmarc, dkimRecords] = await Promise.all([
-    checkSpf(env, domain),
-    checkDmarc(env, domain),
-    Promise.all(dkimTokens.map((t) => checkDkimRecord(env, domain, t, dkimStatus))),
+    checkSpf(ask, domain),
+    checkDmarc(ask, domain),
+    Promise.all(dkimTokens.map((t) => checkDkimRecord(ask, domain, t, dkimStatus))),
   ]);
   return { checkedAt: at, spf, dmarc, dkim: dkimSummary(dkimRecords, dkimStatus) };
 }

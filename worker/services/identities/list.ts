@@ -5,12 +5,14 @@ import { findAwsConnection } from "../../db/aws";
 import { findIdentityById, listAllIdentities } from "../../db/identities";
 import { listOrgChannels, type IdentityRow } from "../../db/ingest";
 import { notFound } from "../../lib/errors";
+import { DEMO_AWS } from "../demo";
 import { assignableChannels, identityView, type IdentitiesView, type IdentityView } from "./views";
 
-/** Both tables of the Identities page; archived identities only when asked for. */
-export async function listIdentities(env: Env, org: Pick<OrgContext, "orgId">, opts: { archived: boolean }, at = Date.now()): Promise<IdentitiesView> {
+/** Both tables of the Identities page; archived identities only when asked for. The demo is connected to its sample account. */
+export async function listIdentities(env: Env, org: Pick<OrgContext, "orgId" | "isDemo">, opts: { archived: boolean }, at = Date.now()): Promise<IdentitiesView> {
   const db = getDb(env.DB);
-  const [rows, channels, connection] = await Promise.all([listAllIdentities(db, org.orgId), listOrgChannels(db, org.orgId), findAwsConnection(db, org.orgId)]);
+  const [rows, channels, found] = await Promise.all([listAllIdentities(db, org.orgId), listOrgChannels(db, org.orgId), findAwsConnection(db, org.orgId)]);
+  const connection = org.isDemo ? { status: "connected", region: DEMO_AWS.region } : found;
   const shown = rows.filter((r) => opts.archived || r.archivedAt === null).map((r) => identityView(r, channels, at));
   return {
     domains: shown.filter((v) => v.kind === "domain"),

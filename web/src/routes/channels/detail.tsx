@@ -181,13 +181,22 @@ function ChannelDetail({ channel: c }: { channel: Channel }) {
 
 function EventDestinations({ orgId, channel }: { orgId: string; channel: Channel }) {
   const q = useEventDestinations(orgId, channel.id, true);
+  const configured = q.data?.source === "sendops";
   return (
-    <Card title="Event destinations" description="Where SES publishes this channel's events. SendOps configures its EventBridge destination for you." flush>
+    <Card
+      title="Event destinations"
+      description={
+        configured
+          ? "As SendOps configured them: the demo's sample SES account cannot be read from this instance."
+          : "Where SES publishes this channel's events. SendOps configures its EventBridge destination for you."
+      }
+      flush
+    >
       {q.isPending ? (
         <LoadingState label="Reading from SES…" />
       ) : q.isError ? (
         <QueryError query={q} title="Could not read the event destinations from SES" />
-      ) : q.data.length === 0 ? (
+      ) : q.data.eventDestinations.length === 0 ? (
         <p className="card-body muted">None: SES publishes no events for this channel. Retry Sync adds SendOps' destination.</p>
       ) : (
         <Table
@@ -201,7 +210,7 @@ function EventDestinations({ orgId, channel }: { orgId: string; channel: Channel
             </>
           }
         >
-          {q.data.map((d) => (
+          {q.data.eventDestinations.map((d) => (
             <tr key={d.name}>
               <td className="cell-primary">
                 {d.name} {d.managed && <span className="badge badge-primary">SendOps</span>}
