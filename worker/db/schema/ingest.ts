@@ -341,7 +341,11 @@ const metricColumn = (m: Metric) => integer(METRICS[m].column).notNull().default
 export const metricColumns = () =>
   Object.fromEntries(METRIC_NAMES.map((m) => [m, metricColumn(m)])) as { [M in Metric]: ReturnType<typeof metricColumn> };
 
-/** Key shared by every rollup: org, bucket size and start, channel id ('' = no channel). */
+/**
+ * Key shared by every rollup: org, bucket size and start, channel id ('' = no channel). Every rollup
+ * table is WITHOUT ROWID (migration 0017; drizzle cannot declare it): its primary key is the table, so a
+ * new row is one row written, not two.
+ */
 const bucketColumns = () => ({
   orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
   bucketSize: text("bucket_size", { enum: BUCKET_SIZES }).notNull(),
