@@ -247,7 +247,7 @@ ${dropObjects.map((n) => `DROP ${n};`).join("\n")}
 
 INSERT INTO events (org_id, event_key, eventbridge_id, type, at, received_at, message_id, recipient, recipient_domain, provider,
   from_address, subject, channel_id, configuration_set, template, sending_identity, sent_at, bounce_type, bounce_sub_type,
-  complaint_feedback_type, complaint_sub_type, delay_type, smtp_status, diagnostic, reason, link, latency_ms, latency_bucket, detail_json)
+  complaint_feedback_type, complaint_sub_type, delay_type, smtp_status, diagnostic, reason, link, latency_ms, latency_bucket, detail)
 SELECT ${q(orgId)}, ev.type || ':' || ev.i, 'bench-' || ev.type || '-' || ev.i, ev.type, ev.at, ev.at + 800, m.message_id, m.recipient,
   m.domain, m.provider, 'Acme <notifications@mail.example.com>', m.subject, m.ch, ${cfg.replace(/\bch\b/g, "m.ch")}, m.tpl, 'mail.example.com',
   m.sent_at, ev.bounce_type, ev.bounce_sub_type, ev.feedback, NULL, ev.delay_type, NULL, ev.diagnostic, ev.reason, ev.link,

@@ -4,6 +4,7 @@ import { createApp } from "../worker/app";
 import type { Env } from "../worker/env";
 import { consumeDeadLetters } from "../queues/dead-letters";
 import { createIngestKey } from "../worker/services/ingest/keys";
+import { inflateJson, type StoredJson } from "../worker/lib/deflate";
 import { BASE, call, db, json, newUser } from "./helpers";
 import { counters, fixture, FIXTURES, newIngestOrg, queued, runConsumer, waitFor } from "./ingest-helpers";
 
@@ -153,9 +154,9 @@ describe("POST /ingest/eventbridge", () => {
     e.detail.mail.headers.push({ name: "X-Padding", value: "p".repeat(150 * 1024) });
     expect((await post(key, JSON.stringify(e))).status).toBe(202);
     const stored = await waitFor(() =>
-      env.DB.prepare("SELECT detail_json FROM events WHERE org_id = ?").bind(orgId).first<{ detail_json: string }>(),
+      env.DB.prepare("SELECT detail FROM events WHERE org_id = ?").bind(orgId).first<{ detail: StoredJson }>(),
     );
-    expect(JSON.parse(stored!.detail_json).mail.headers.at(-1).value).toHaveLength(150 * 1024);
+    expect((inflateJson(stored!.detail) as any).mail.headers.at(-1).value).toHaveLength(150 * 1024);
     // The consumer deletes the R2 copy once the event is committed.
     await waitFor(async () => (await env.FILES.list({ prefix: `ingest-overflow/${orgId}/` })).objects.length === 0);
   });

@@ -13,6 +13,7 @@ import {
 } from "./schema";
 import type { DroppedRow, EventRow, OrgIngestConfig } from "../services/ingest/normalise";
 import { bucketStart } from "../lib/time";
+import { hexOf } from "../lib/deflate";
 import * as metrics from "../lib/metrics";
 
 /*
@@ -60,11 +61,14 @@ const EVENT_COLUMNS: [column: string, field: keyof EventRow][] = [
   ["link", "link"],
   ["latency_ms", "latencyMs"],
   ["latency_bucket", "latencyBucket"],
-  ["detail_json", "detailJson"],
+  ["detail", "detail"],
 ];
 
+/** A row's value for the JSON parameter: the deflated detail travels as hex (JSON carries no bytes). */
+const jsonValueOf = (row: EventRow, field: keyof EventRow) => (field === "detail" ? hexOf(row.detail) : row[field]);
+
 const INSERT_EVENTS_SQL = `INSERT INTO events (${EVENT_COLUMNS.map(([c]) => c).join(", ")})
-SELECT ${EVENT_COLUMNS.map((_, i) => `j.value ->> ${i}`).join(", ")} FROM json_each(?1) AS j`;
+SELECT ${EVENT_COLUMNS.map(([c], i) => (c === "detail" ? `unhex(j.value ->> ${i})` : `j.value ->> ${i}`)).join(", ")} FROM json_each(?1) AS j`;
 
 /**
  * Rows travel as one JSON parameter per statement, in chunks of at most this many UTF-16 units: at
@@ -82,7 +86,7 @@ function eventInsertStatements(d1: D1Database, rows: EventRow[]): D1PreparedStat
     size = 0;
   };
   for (const row of rows) {
-    const json = JSON.stringify(EVENT_COLUMNS.map(([, f]) => row[f]));
+    const json = JSON.stringify(EVENT_COLUMNS.map(([, f]) => jsonValueOf(row, f)));
     if (size + json.length > EVENTS_CHUNK_CHARS) flush();
     chunk.push(json);
     size += json.length + 1;
@@ -257,9 +261,9 @@ function engagementStatements(d1: D1Database, rows: EventRow[]): D1PreparedState
 
 /**
  * The event columns the messages upsert reads, in the order each row is serialised for it: all but the
- * ones only the event log shows (above all `detail_json`, the bulk of a row).
+ * ones only the event log shows (above all `detail`, the bulk of a row).
  */
-const EVENT_LOG_ONLY = new Set(["event_key", "eventbridge_id", "received_at", "sending_identity", "complaint_sub_type", "delay_type", "smtp_status", "reason", "link", "latency_bucket", "detail_json"]);
+const EVENT_LOG_ONLY = new Set(["event_key", "eventbridge_id", "received_at", "sending_identity", "complaint_sub_type", "delay_type", "smtp_status", "reason", "link", "latency_bucket", "detail"]);
 const MESSAGE_SOURCE_COLUMNS = EVENT_COLUMNS.filter(([column]) => !EVENT_LOG_ONLY.has(column));
 
 const STATUS_OF_TYPE: Record<string, string> = {
@@ -296,12 +300,62 @@ const CREDITED: [credited: string, reported: string, merge: "min" | "sum"][] = [
 const mergedOf = (c: string, merge: "min" | "sum") => (merge === "min" ? earliest(c) : `messages.${c} + excluded.${c}`);
 
 /**
+ * The `messages` columns a secondary index holds besides org and recipient (worker/db/schema/ingest.ts):
+ * the upsert's SET leaves them out, because D1 writes an index entry for every indexed column a SET
+ * assigns, changed or not (docs/scaling.md). An inserted row takes their merge over the transaction's
+ * events of that recipient (`foldIndexed`); a stored row changes only through MESSAGES_STATUS_SQL and
+ * MESSAGES_SENT_CHANNEL_SQL, which touch only the rows whose value moves.
+ */
+interface IndexedMerge {
+  status: string;
+  sentAt: number;
+  channelId: string | null;
+}
+
+const messageKey = (r: EventRow) => JSON.stringify([r.orgId, r.messageId, r.recipient]);
+const rankOf = (status: string) => MESSAGE_STATUSES.indexOf(status as (typeof MESSAGE_STATUSES)[number]);
+
+/** Per message-recipient of `rows`: highest status, earliest send time, greatest channel id (as the SQL merges). */
+function foldIndexed(rows: EventRow[]): Map<string, IndexedMerge> {
+  const out = new Map<string, IndexedMerge>();
+  for (const r of rows) {
+    const key = messageKey(r);
+    const status = STATUS_OF_TYPE[r.type]!;
+    const seen = out.get(key);
+    if (!seen) {
+      out.set(key, { status, sentAt: r.sentAt, channelId: r.channelId });
+      continue;
+    }
+    if (rankOf(status) > rankOf(seen.status)) seen.status = status;
+    seen.sentAt = Math.min(seen.sentAt, r.sentAt);
+    if (r.channelId !== null && (seen.channelId === null || r.channelId > seen.channelId)) seen.channelId = r.channelId;
+  }
+  return out;
+}
+
+/** ?1: [[org, message id, recipient, status, sent_at, channel_id]], one per message-recipient. */
+const INDEXED_MERGE_SOURCE = `(SELECT j.value ->> 0 AS org_id, j.value ->> 1 AS message_id, j.value ->> 2 AS recipient,
+    j.value ->> 3 AS status, j.value ->> 4 AS sent_at, j.value ->> 5 AS channel_id FROM json_each(?1) AS j) AS x`;
+const SAME_MESSAGE = "messages.org_id = x.org_id AND messages.message_id = x.message_id AND messages.recipient = x.recipient";
+
+/** Raises the status of stored rows whose new events rank higher (status by precedence). */
+const MESSAGES_STATUS_SQL = `UPDATE messages SET status = x.status FROM ${INDEXED_MERGE_SOURCE}
+WHERE ${SAME_MESSAGE} AND ${statusRank("x.status")} > ${statusRank("messages.status")}`;
+
+/** Moves the send time earlier, or the channel id up, of stored rows (SES repeats both on every event: rare). */
+const MESSAGES_SENT_CHANNEL_SQL = `UPDATE messages SET sent_at = MIN(messages.sent_at, x.sent_at),
+  channel_id = COALESCE(MAX(messages.channel_id, x.channel_id), messages.channel_id, x.channel_id)
+FROM ${INDEXED_MERGE_SOURCE}
+WHERE ${SAME_MESSAGE} AND (x.sent_at < messages.sent_at OR x.channel_id > messages.channel_id
+  OR (messages.channel_id IS NULL AND x.channel_id IS NOT NULL))`;
+
+/**
  * Per-row upsert of messages from the transaction's event rows (?1: one JSON array per row, in
- * MESSAGE_SOURCE_COLUMNS order). Each SET is a commutative merge: the
- * latest bounce (ties broken by type/sub-type text), the first complaint, the latest SMTP diagnostic
- * (ties broken by text), minima of first-occurrence timestamps, sums of counts, status by precedence.
- * The credited opens and clicks are the reported ones once `delivered_at` is known (an inserted row
- * comes from one event, so it never has both).
+ * MESSAGE_SOURCE_COLUMNS order, then its message-recipient's IndexedMerge). Each SET is a commutative
+ * merge: the latest bounce (ties broken by type/sub-type text), the first complaint, the latest SMTP
+ * diagnostic (ties broken by text), minima of first-occurrence timestamps, sums of counts. The credited
+ * opens and clicks are the reported ones once `delivered_at` is known (an inserted row comes from one
+ * event, so it never has both). Status, send time and channel follow in their own statements.
  */
 const MESSAGES_UPSERT_SQL = `INSERT INTO messages (
   org_id, message_id, recipient, recipient_domain, provider, from_address, subject, channel_id,
@@ -309,10 +363,8 @@ const MESSAGES_UPSERT_SQL = `INSERT INTO messages (
   open_count, click_count, reported_first_open_at, reported_first_click_at, reported_open_count, reported_click_count,
   bounced_at, bounce_type, bounce_sub_type, complained_at, complaint_feedback_type,
   rejected_at, first_delay_at, rendering_failed_at, last_diagnostic, last_diagnostic_at, last_event_at, event_count)
-SELECT org_id, message_id, recipient, recipient_domain, provider, from_address, subject, channel_id,
-  configuration_set, template,
-  CASE type ${Object.entries(STATUS_OF_TYPE).map(([t, s]) => `WHEN '${t}' THEN '${s}'`).join(" ")} END,
-  sent_at,
+SELECT org_id, message_id, recipient, recipient_domain, provider, from_address, subject, merged_channel_id,
+  configuration_set, template, merged_status, merged_sent_at,
   CASE WHEN type = 'delivery' THEN at END, CASE WHEN type = 'delivery' THEN latency_ms END,
   NULL, NULL, 0, 0,
   CASE WHEN type = 'open' THEN at END, CASE WHEN type = 'click' THEN at END,
@@ -322,12 +374,13 @@ SELECT org_id, message_id, recipient, recipient_domain, provider, from_address, 
   CASE WHEN type = 'reject' THEN at END, CASE WHEN type = 'delivery_delay' THEN at END,
   CASE WHEN type = 'rendering_failure' THEN at END,
   diagnostic, CASE WHEN diagnostic IS NOT NULL THEN at END, at, 1
-FROM (SELECT ${MESSAGE_SOURCE_COLUMNS.map(([c], i) => `j.value ->> ${i} AS ${c}`).join(", ")} FROM json_each(?1) AS j) WHERE true
+FROM (SELECT ${MESSAGE_SOURCE_COLUMNS.map(([c], i) => `j.value ->> ${i} AS ${c}`).join(", ")},
+    ${["merged_status", "merged_sent_at", "merged_channel_id"].map((c, i) => `j.value ->> ${MESSAGE_SOURCE_COLUMNS.length + i} AS ${c}`).join(", ")}
+  FROM json_each(?1) AS j) WHERE true
 ON CONFLICT (org_id, message_id, recipient) DO UPDATE SET
   ${[
-    ...["recipient_domain", "provider", "from_address", "subject", "channel_id", "configuration_set", "template"].map(maxOf),
-    `status = CASE WHEN ${statusRank("excluded.status")} > ${statusRank("messages.status")} THEN excluded.status ELSE messages.status END`,
-    ...["sent_at", "delivered_at", "latency_ms", "reported_first_open_at", "reported_first_click_at", "rejected_at", "first_delay_at", "rendering_failed_at"].map(minOf),
+    ...["recipient_domain", "provider", "from_address", "subject", "configuration_set", "template"].map(maxOf),
+    ...["delivered_at", "latency_ms", "reported_first_open_at", "reported_first_click_at", "rejected_at", "first_delay_at", "rendering_failed_at"].map(minOf),
     "reported_open_count = messages.reported_open_count + excluded.reported_open_count",
     "reported_click_count = messages.reported_click_count + excluded.reported_click_count",
     ...CREDITED.map(
@@ -353,6 +406,21 @@ ON CONFLICT (org_id, message_id, recipient) DO UPDATE SET
     "last_event_at = MAX(messages.last_event_at, excluded.last_event_at)",
     "event_count = messages.event_count + excluded.event_count",
   ].join(",\n  ")}`;
+
+/** The messages upsert of a transaction's event rows, then the moves of stored rows' indexed columns. */
+function messageStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement[] {
+  const merged = foldIndexed(rows);
+  const upsertRows = rows.map((r) => {
+    const m = merged.get(messageKey(r))!;
+    return [...MESSAGE_SOURCE_COLUMNS.map(([, f]) => r[f]), m.status, m.sentAt, m.channelId];
+  });
+  const keys = JSON.stringify([...merged].map(([key, m]) => [...(JSON.parse(key) as string[]), m.status, m.sentAt, m.channelId]));
+  return [
+    d1.prepare(MESSAGES_UPSERT_SQL).bind(JSON.stringify(upsertRows)),
+    d1.prepare(MESSAGES_STATUS_SQL).bind(keys),
+    d1.prepare(MESSAGES_SENT_CHANNEL_SQL).bind(keys),
+  ];
+}
 
 /**
  * Counter increments, per org: ?1 = [[orgId, counter, n]], ?2 = hour bucket of processing.
@@ -381,7 +449,7 @@ export function batchWriteStatements(d1: D1Database, w: BatchWrite): D1PreparedS
     statements.push(...rollupStatements(d1, w.rows.filter((r) => !ENGAGEMENT_TYPES.has(r.type))));
     // Before the messages upsert: the credit reads which recipients were delivered before this transaction.
     statements.push(...engagementStatements(d1, w.rows));
-    statements.push(d1.prepare(MESSAGES_UPSERT_SQL).bind(JSON.stringify(w.rows.map((r) => MESSAGE_SOURCE_COLUMNS.map(([, f]) => r[f])))));
+    statements.push(...messageStatements(d1, w.rows));
   }
   const counters = [...w.counters].flatMap(([org, m]) => [...m].filter(([, n]) => n > 0).map(([counter, n]) => [org, counter, n]));
   if (counters.length) statements.push(d1.prepare(COUNTERS_SQL).bind(JSON.stringify(counters), w.counterBucket));

@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import type { MessageStatus } from "./schema";
+import type { StoredJson } from "../lib/deflate";
 
 /*
  * Data access for reports (docs/reports.md). Reports read only the rollup tables; message search and the
@@ -189,12 +190,13 @@ export interface MessageEventRowDb {
   id: number;
   type: string;
   at: number;
-  detail_json: string;
+  /** The SES detail as stored: read it with inflateJson (worker/lib/deflate.ts). */
+  detail: StoredJson;
 }
 
 /** Every stored event of one message and recipient, in time order (ties in arrival order). */
 export function listMessageEvents(db: Db, orgId: string, messageId: string, recipient: string): Promise<MessageEventRowDb[]> {
-  return db.all<MessageEventRowDb>(sql`SELECT id, type, at, detail_json FROM events
+  return db.all<MessageEventRowDb>(sql`SELECT id, type, at, detail FROM events
     WHERE org_id = ${orgId} AND message_id = ${messageId} AND recipient = ${recipient}
     ORDER BY at, id`);
 }

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { users } from "./accounts";
 import { orgs } from "./orgs";
 import { METRIC_NAMES, METRICS, type Metric } from "../../lib/metrics";
@@ -195,7 +195,11 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 /**
  * One row per (SES event, recipient), kept for the plan's retention. `eventKey` = SHA-256 of (message
  * id, type, the event's own timestamp, recipient, click link) is the dedupe key: unique per org.
- * `at` is the event's own timestamp; `sentAt` is `mail.timestamp`. `detailJson` is the full SES `detail`.
+ * `at` is the event's own timestamp; `sentAt` is `mail.timestamp`. `detail` is the full SES `detail`:
+ * its JSON deflated (raw DEFLATE, worker/lib/deflate.ts) — less than half the bytes of the text, the bulk
+ * of a row (docs/scaling.md); rows stored before migration 0017 hold the JSON text itself.
+ * No index on (org, message id): the message detail's event list and the ingest's engagement credit seek
+ * `events_org_recipient_at` on (org, recipient) and filter the message id (docs/scaling.md, Index audit).
  */
 export const events = sqliteTable(
   "events",
@@ -234,7 +238,7 @@ export const events = sqliteTable(
     /** Delivery only: delivery timestamp − mail.timestamp, and its histogram bucket. */
     latencyMs: integer("latency_ms"),
     latencyBucket: integer("latency_bucket"),
-    detailJson: text("detail_json").notNull(),
+    detail: blob("detail", { mode: "buffer" }).notNull(),
   },
   (t) => [
     uniqueIndex("events_org_event_key").on(t.orgId, t.eventKey),
@@ -242,7 +246,6 @@ export const events = sqliteTable(
     index("events_org_type_at").on(t.orgId, t.type, t.at),
     index("events_org_channel_at").on(t.orgId, t.channelId, t.at),
     index("events_org_recipient_at").on(t.orgId, t.recipient, t.at),
-    index("events_org_message").on(t.orgId, t.messageId),
   ],
 );
 
@@ -338,7 +341,11 @@ const metricColumn = (m: Metric) => integer(METRICS[m].column).notNull().default
 export const metricColumns = () =>
   Object.fromEntries(METRIC_NAMES.map((m) => [m, metricColumn(m)])) as { [M in Metric]: ReturnType<typeof metricColumn> };
 
-/** Key shared by every rollup: org, bucket size and start, channel id ('' = no channel). */
+/**
+ * Key shared by every rollup: org, bucket size and start, channel id ('' = no channel). Every rollup
+ * table is WITHOUT ROWID (migration 0017; drizzle cannot declare it): its primary key is the table, so a
+ * new row is one row written, not two.
+ */
 const bucketColumns = () => ({
   orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
   bucketSize: text("bucket_size", { enum: BUCKET_SIZES }).notNull(),

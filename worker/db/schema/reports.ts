@@ -7,7 +7,8 @@ import { BUCKET_SIZES, metricColumns } from "./ingest";
  * (`rollup_*`, keyed by channel) summed over channels, so a report without a channel filter reads one
  * row per bucket and dimension instead of one per channel. They are written only by triggers on the
  * `rollup_*` tables (migration `reports_all_channel_triggers`): every insert adds its counts, every
- * update adds new − old, in the same statement (so in the consumer's transaction).
+ * update adds new − old, in the same statement (so in the consumer's transaction). WITHOUT ROWID, like
+ * the per-channel rollups (migration 0017).
  */
 
 const bucketColumns = () => ({

@@ -1,5 +1,6 @@
 import type { EventType } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
+import { deflateJson } from "../../lib/deflate";
 import { domainOf, matchManagedIdentity } from "./identities";
 import { latencyBucket } from "./latency";
 import { providerOf } from "./providers";
@@ -49,7 +50,8 @@ export interface EventRow {
   link: string | null;
   latencyMs: number | null;
   latencyBucket: number | null;
-  detailJson: string;
+  /** The SES `detail`, deflated (worker/lib/deflate.ts); shared by the rows of one event. */
+  detail: Uint8Array;
 }
 
 export const DROP_REASONS = ["unmanaged_identity"] as const;
@@ -201,7 +203,7 @@ export async function normaliseEvent(event: SesEventBridgeEvent, config: OrgInge
   const template = specific.fields.template ?? mail.tags?.[config.templateTag]?.[0] ?? null;
   const fromAddress = mail.commonHeaders?.from?.[0] ?? mail.source;
   const subject = mail.commonHeaders?.subject ?? null;
-  const detailJson = JSON.stringify(d);
+  const detail = deflateJson(d);
 
   const rows: EventRow[] = [];
   for (const [recipient, r] of recipients) {
@@ -235,7 +237,7 @@ export async function normaliseEvent(event: SesEventBridgeEvent, config: OrgInge
       link,
       latencyMs: specific.fields.latencyMs ?? null,
       latencyBucket: specific.fields.latencyBucket ?? null,
-      detailJson,
+      detail,
     });
   }
   return { ok: true, rows };

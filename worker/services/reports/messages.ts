@@ -5,6 +5,7 @@ import { MESSAGE_STATUSES, type EventType } from "../../db/schema";
 import { fromBase64, toBase64Url } from "../../lib/crypto";
 import { forbidden, notFound } from "../../lib/errors";
 import { decodeCursor, encodeCursor, paginationQuery } from "../../lib/pagination";
+import { inflateJson } from "../../lib/deflate";
 import { fieldError } from "./range";
 import type { ReportScope } from "./scope";
 import { SES_TYPE_OF } from "./event-types";
@@ -171,7 +172,7 @@ export async function getMessage(db: Db, scope: ReportScope, id: string): Promis
     id: String(e.id),
     type: SES_TYPE_OF[e.type as EventType],
     at: e.at,
-    detail: JSON.parse(e.detail_json) as unknown,
+    detail: inflateJson(e.detail),
   }));
   const details = events.map((e) => obj(e.detail));
   const lastOf = (eventType: string) => [...details].reverse().find((d) => d?.eventType === eventType);

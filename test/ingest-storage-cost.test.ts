@@ -1,0 +1,96 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { batchWriteStatements } from "../worker/db/ingest";
+import { inflateJson, type StoredJson } from "../worker/lib/deflate";
+import { normaliseEvent, type EventRow } from "../worker/services/ingest/normalise";
+import { channelIdOf, lifecycle } from "./ingest-helpers";
+import { feed, newReportOrg, ok, TRANSACTIONAL } from "./reports-helpers";
+
+/**
+ * What one event costs in D1 (docs/scaling.md): D1 counts a row written for the row and for each index
+ * entry a statement writes, and reports it per statement (`meta.rows_written`, the figure it bills).
+ */
+
+const BASE = Date.UTC(2024, 7, 3, 9, 15);
+
+/** The rows of one message (one recipient) of `orgId`: Send, Delivery, a delay, opens, clicks. */
+async function rowsOf(orgId: string, i: number): Promise<EventRow[][]> {
+  const config = {
+    orgId,
+    identities: new Set(["mail.example.com"]),
+    channelsByConfigurationSet: new Map([[TRANSACTIONAL, channelIdOf(orgId, TRANSACTIONAL)]]),
+    templateTag: "template",
+  };
+  const out: EventRow[][] = [];
+  for (const event of lifecycle(i, BASE + i * 7 * 86_400_000, "delivered", [`cost${i}@example.org`])) {
+    const result = await normaliseEvent(event, config, BASE);
+    if (!result.ok) throw new Error("dropped");
+    out.push(result.rows);
+  }
+  return out;
+}
+
+/** Rows written by each statement of one transaction (no counters: the messages statements come last). */
+async function rowsWritten(rows: EventRow[]): Promise<number[]> {
+  const results = await env.DB.batch(batchWriteStatements(env.DB, { rows, counters: new Map(), counterBucket: 0 }));
+  return results.map((r) => r.meta.rows_written);
+}
+
+describe("rows written per event", () => {
+  it("writes an event row with its five indexes, and a new rollup row once (WITHOUT ROWID)", async () => {
+    const { orgId } = await newReportOrg();
+    const [send] = await rowsOf(orgId, 1);
+    const [events, totals, , , , upsert] = await rowsWritten(send!);
+    expect(events).toBe(6);
+    // The hour and the day row, each once, and the all-channel trigger's two: no second row for a rowid.
+    expect(totals).toBe(4);
+    // A new messages row: the row (its primary key is its own index) and its four secondary indexes.
+    expect(upsert).toBe(6);
+  });
+
+  it("writes a stored message's index entries only when their column changes", async () => {
+    const { orgId } = await newReportOrg();
+    const [send, delivery, delay] = await rowsOf(orgId, 2);
+    await rowsWritten(send!);
+    // Delivery: status sent → delivered, so the status index moves; send time and channel stay.
+    expect((await rowsWritten(delivery!)).slice(-3)).toEqual([1, 2, 0]);
+    // A delay ranks below delivered: the row changes, none of its index entries does.
+    expect((await rowsWritten(delay!)).slice(-3)).toEqual([1, 0, 0]);
+    const stored = await env.DB.prepare("SELECT status, sent_at, channel_id, event_count FROM messages WHERE org_id = ?").bind(orgId).first();
+    expect(stored).toEqual({ status: "delivered", sent_at: BASE + 2 * 7 * 86_400_000, channel_id: channelIdOf(orgId, TRANSACTIONAL), event_count: 3 });
+  });
+
+  it("gives a row inserted with several events in one transaction the merge of all of them", async () => {
+    const { orgId } = await newReportOrg();
+    const events = await rowsOf(orgId, 3);
+    // Delivery before Send in one transaction: the row is inserted delivered, nothing moves afterwards.
+    const written = await rowsWritten([...events[1]!, ...events[0]!]);
+    expect(written.slice(-2)).toEqual([0, 0]);
+    const stored = await env.DB.prepare("SELECT status, event_count FROM messages WHERE org_id = ?").bind(orgId).first();
+    expect(stored).toEqual({ status: "delivered", event_count: 2 });
+  });
+});
+
+describe("the raw SES detail", () => {
+  it("is stored deflated, and the message detail answers it as SES sent it, as it does for rows stored as text", async () => {
+    const org = await newReportOrg();
+    const events = lifecycle(4, BASE, "delivered", ["raw@example.org"]).slice(0, 2);
+    await feed(org.orgId, events);
+    const stored = await env.DB.prepare("SELECT id, typeof(detail) AS kind, length(detail) AS bytes, detail FROM events WHERE org_id = ? ORDER BY at")
+      .bind(org.orgId)
+      .all<{ id: number; kind: string; bytes: number; detail: StoredJson }>();
+    expect(stored.results.map((r) => r.kind)).toEqual(["blob", "blob"]);
+    for (const [i, r] of stored.results.entries()) {
+      expect(r.bytes).toBeLessThan(JSON.stringify(events[i]!.detail).length * 0.6);
+      expect(inflateJson(r.detail)).toEqual(events[i]!.detail);
+    }
+
+    const list = await ok<{ messages: { id: string }[] }>(org.get("/messages", { recipient: "raw@example.org" }));
+    const detail = async () => (await ok<{ events: { detail: unknown }[] }>(org.get(`/messages/${list.messages[0]!.id}`))).events.map((e) => e.detail);
+    expect(await detail()).toEqual(events.map((e) => e.detail));
+    // A row from before migration 0017 holds the JSON text: the same answer.
+    await env.DB.prepare("UPDATE events SET detail = ? WHERE id = ?").bind(JSON.stringify(events[0]!.detail), stored.results[0]!.id).run();
+    expect((await env.DB.prepare("SELECT typeof(detail) AS kind FROM events WHERE id = ?").bind(stored.results[0]!.id).first())!.kind).toBe("text");
+    expect(await detail()).toEqual(events.map((e) => e.detail));
+  });
+});
