@@ -5,6 +5,7 @@ import { isHostname, type TrackingProtocol } from "../../../../worker/services/t
 import { Alert } from "../../components/alert";
 import { fieldError, FormError, SubmitButton, TextField } from "../../components/form";
 import { GuardedButton } from "../../components/guarded-button";
+import { HostName } from "../../components/host-name";
 import { LinkIcon, PlusIcon } from "../../components/icons";
 import { Modal } from "../../components/modal";
 import { Card, PageHeader } from "../../components/page";
@@ -75,7 +76,7 @@ export function TrackingDomainsPage() {
                 <tr key={t.id} onClick={() => open(t)}>
                   <td>
                     <button type="button" className="row-link mono" onClick={(e) => (e.stopPropagation(), open(t))}>
-                      {t.subdomain}
+                      <HostName name={t.subdomain} />
                     </button>
                   </td>
                   <td>
