@@ -7,7 +7,7 @@ import { Fragment } from "react";
 export function HostName({ name, className }: { name: string; className?: string }) {
   const parts = name.split(/(?<=[.@])/);
   return (
-    <span className={className}>
+    <span className={className ? `host-name ${className}` : "host-name"}>
       {parts.map((part, i) => (
         <Fragment key={i}>
           {i > 0 && <wbr />}

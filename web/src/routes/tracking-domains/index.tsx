@@ -62,7 +62,7 @@ export function TrackingDomainsPage() {
           {(d) => (
             <Table
               label="Tracking domains"
-              className="clickable-rows"
+              className="clickable-rows tracking-table"
               head={
                 <>
                   <th scope="col">Subdomain</th>
@@ -75,8 +75,8 @@ export function TrackingDomainsPage() {
               {d.data.map((t) => (
                 <tr key={t.id} onClick={() => open(t)}>
                   <td>
-                    <button type="button" className="row-link mono" onClick={(e) => (e.stopPropagation(), open(t))}>
-                      <HostName name={t.subdomain} />
+                    <button type="button" className="row-link" onClick={(e) => (e.stopPropagation(), open(t))}>
+                      <HostName name={t.subdomain} className="mono" />
                     </button>
                   </td>
                   <td>
