@@ -31,6 +31,10 @@ type Control = { path: string; open?: (page: Page) => Promise<void>; button: (pa
 const main = (page: Page) => page.locator("main");
 const byName = (name: string | RegExp) => (page: Page) => main(page).getByRole("button", { name }).first();
 
+/** The first row's action menu on the Identities page, and one of its items. */
+const openRowMenu = (page: Page) => main(page).getByRole("button", { name: /^More actions for / }).first().click();
+const menuItem = (name: string) => (page: Page) => page.getByRole("menu").getByRole("menuitem", { name });
+
 /** A demo channel's detail page (not the default's, which offers no Set as Default), from the Channels list. */
 const openMarketingChannel = async (page: Page) => {
   await main(page).getByRole("table", { name: "Channels" }).getByRole("link", { name: "Marketing" }).click();
@@ -81,13 +85,13 @@ const CONTROLS: Record<string, Control> = {
   "POST /api/orgs/:orgId/channels/:id/restore": { none: "no demo channel is archived, so none offers Restore" },
   "POST /api/orgs/:orgId/identities/domains": { path: "/w/demo/identities", button: byName("Add Domain") },
   "POST /api/orgs/:orgId/identities/emails": { path: "/w/demo/identities", button: byName("Add Email Identity") },
-  "POST /api/orgs/:orgId/identities/:id/refresh": { path: "/w/demo/identities", button: byName("Refresh mail.example.com") },
+  "POST /api/orgs/:orgId/identities/:id/refresh": { path: "/w/demo/identities", button: byName(/^Refresh /) },
+  "POST /api/orgs/:orgId/identities/:id/disconnect": { path: "/w/demo/identities", open: openRowMenu, button: menuItem("Disconnect") },
+  "DELETE /api/orgs/:orgId/identities/:id": { path: "/w/demo/identities", open: openRowMenu, button: menuItem("Delete from SES…") },
+  "PUT /api/orgs/:orgId/identities/:id/channel": { path: "/w/demo/identities", button: (page) => main(page).getByRole("combobox", { name: /^Channel of / }).first() },
+  "POST /api/orgs/:orgId/identities/:id/connect": { none: "every demo identity is managed: Connect is offered only for disconnected ones" },
   "POST /api/orgs/:orgId/identities/:id/archive": { none: "no demo identity is detached: Archive is offered only for detached ones" },
   "POST /api/orgs/:orgId/identities/:id/restore": { none: "no demo identity is archived, so none offers Restore" },
-  "POST /api/orgs/:orgId/identities/:id/connect": { none: "every demo identity is connected: Connect is offered only for disconnected ones" },
-  "POST /api/orgs/:orgId/identities/:id/disconnect": { path: "/w/demo/identities", button: byName("Disconnect mail.example.com") },
-  "PUT /api/orgs/:orgId/identities/:id/channel": { path: "/w/demo/identities", button: (page) => main(page).getByRole("combobox", { name: /^Channel of / }).first() },
-  "DELETE /api/orgs/:orgId/identities/:id": { path: "/w/demo/identities", button: byName("Delete mail.example.com") },
   "POST /api/orgs/:orgId/tracking-domains": { path: "/w/demo/tracking-domains", button: byName("Add Tracking Domain") },
   "PATCH /api/orgs/:orgId/tracking-domains/:id": { none: "the demo's tracking domain is HTTP: it has no CDN domain to edit" },
   "POST /api/orgs/:orgId/tracking-domains/:id/verify": { none: "the demo's tracking domain is verified: Verify Now is offered only until it is" },

@@ -117,7 +117,8 @@ it("adds a domain, verifies it through DNS with Refresh, gets the default channe
   for (const r of published) await putDns(r.name, r.kind === "DKIM" ? "CNAME" : "TXT", [r.value]);
   await row.getByRole("button", { name: `Refresh ${domain}` }).click();
   await page.getByText(`${domain} refreshed.`).waitFor();
-  await expect.poll(() => row.getByRole("cell").allTextContents()).toEqual([domain, "Verified", "Verified", "OK", "p=quarantine", expect.any(String), "Healthy", expect.any(String)]);
+  // The Domain cell also holds the row's "DNS records" toggle.
+  await expect.poll(() => row.getByRole("cell").allTextContents()).toEqual([`${domain}DNS records`, "Verified", "Verified", "OK", "p=quarantine", expect.any(String), "Healthy", expect.any(String)]);
 
   // The first verified domain provisions the four default channels, once, on the jobs queue.
   await nav(page, "Channels");
@@ -169,6 +170,36 @@ it("adds a domain, verifies it through DNS with Refresh, gets the default channe
   await page.getByText("Deleted Order Receipts; 1 identity moved to the default channel.").waitFor();
   await nav(page, "Identities");
   await expect.poll(chosen).toEqual(["Default (default)"]);
+  expect((await sesIdentity(account, domain))?.ConfigurationSetName).toBe("sesmail-default");
+
+  // The row's other actions are in its menu: the keyboard opens it on the first item and Escape gives the
+  // focus back; Disconnect and Connect leave SES untouched; Delete asks first.
+  const more = domainRow(page, domain).getByRole("button", { name: `More actions for ${domain}` });
+  const menu = page.getByRole("menu", { name: `More actions for ${domain}` });
+  const focused = (el: { ownerDocument: { activeElement: unknown } }) => el === el.ownerDocument.activeElement;
+  await more.focus();
+  await page.keyboard.press("Enter");
+  expect(await menu.getByRole("menuitem").allTextContents()).toEqual(["Disconnect", "Delete from SES…"]);
+  await expect.poll(() => menu.getByRole("menuitem", { name: "Disconnect" }).evaluate(focused)).toBe(true);
+  await page.keyboard.press("ArrowDown");
+  expect(await menu.getByRole("menuitem", { name: "Delete from SES…" }).evaluate(focused)).toBe(true);
+  await page.keyboard.press("ArrowDown");
+  expect(await menu.getByRole("menuitem", { name: "Disconnect" }).evaluate(focused)).toBe(true);
+  await page.keyboard.press("Escape");
+  await menu.waitFor({ state: "detached" });
+  expect(await more.evaluate(focused)).toBe(true);
+  await more.click();
+  await menu.getByRole("menuitem", { name: "Disconnect" }).click();
+  await domainRow(page, domain).getByText("Unmanaged", { exact: true }).waitFor();
+  await more.click();
+  await menu.getByRole("menuitem", { name: "Connect" }).click();
+  await domainRow(page, domain).getByText("Unmanaged", { exact: true }).waitFor({ state: "detached" });
+  await more.click();
+  await menu.getByRole("menuitem", { name: "Delete from SES…" }).click();
+  const confirmDelete = page.getByRole("dialog", { name: "Delete domain" });
+  await confirmDelete.getByText("not just from SendOps", { exact: false }).waitFor();
+  await confirmDelete.getByRole("button", { name: "Cancel" }).click();
+  await confirmDelete.waitFor({ state: "hidden" });
   expect((await sesIdentity(account, domain))?.ConfigurationSetName).toBe("sesmail-default");
 
   // The Setup Guide's phase 3 lists the channels with their purposes; Disconnect and Connect there leave SES untouched.

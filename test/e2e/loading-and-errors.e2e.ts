@@ -152,3 +152,20 @@ it("shows a failing message detail in its panel, with Retry", async () => {
   expect(await drawer.getByText(STAR_SUBJECT).first().isVisible()).toBe(true);
   await page.close();
 });
+
+it("offers no Retry when what a page shows is gone (404): the page keeps its way back", async () => {
+  const page = await context.newPage();
+  await page.goto(`/w/${seeded.slug}/channels/chn_gone`);
+  const alert = page.getByRole("alert").filter({ hasText: "Could not load the channel" });
+  await alert.getByText("Channel not found.").waitFor();
+  expect(await alert.getByRole("button").count()).toBe(0);
+  await page.getByRole("link", { name: "← Channels" }).click();
+  await page.getByRole("heading", { name: "Channels", level: 1 }).waitFor();
+
+  await page.goto(`/w/${seeded.slug}/tracking-domains/trk_gone`);
+  const gone = page.getByRole("alert").filter({ hasText: "Could not load the tracking domain" });
+  await gone.getByText("Tracking domain not found.").waitFor();
+  expect(await gone.getByRole("button").count()).toBe(0);
+  expect(await page.getByRole("link", { name: "All tracking domains" }).isVisible()).toBe(true);
+  await page.close();
+});

@@ -2,7 +2,9 @@ import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { SIM_SENDOPS_ACCOUNT } from "../../sim/aws";
 import { launchBrowser, signUpAndIn } from "./browser";
+import { seedInfrastructure } from "./infrastructure-seed";
 import { buildHistory } from "./reports-events";
 import { seedHistoryWorkspace } from "./reports-seed";
 
@@ -10,8 +12,9 @@ import { seedHistoryWorkspace } from "./reports-seed";
  * Issue 13, "Done when": every dashboard page at 390×844 and 1440×900 is no wider than the viewport, and
  * at 390 px the navigation is a drawer behind a menu button. The pages are the router's own routes (read
  * from the running app), so a new page is covered without touching this file; each page's tabs and steps,
- * and the detail views below, are visited too. Screenshots of every page at both widths, light and dark,
- * go to test-results/screenshots/ for a reviewer (not committed).
+ * and the detail views below, are visited too. A route with an id opens a real entity: the first one its
+ * list returns in the demo, the one seeded for the own workspace. Screenshots of every page at both
+ * widths, light and dark, go to test-results/screenshots/ for a reviewer (not committed).
  */
 
 const PHONE = { width: 390, height: 844 };
@@ -29,7 +32,12 @@ type Json = Record<string, any>;
 /** What page.evaluate callbacks use of the browser's globals (the tests' tsconfig declares no DOM globals). */
 interface BrowserGlobals {
   innerWidth: number;
-  document: { documentElement: { scrollWidth: number }; body: BrowserElement; querySelectorAll(selector: string): ArrayLike<BrowserElement> };
+  document: {
+    documentElement: { scrollWidth: number; dataset: Record<string, string | undefined> };
+    body: BrowserElement;
+    querySelectorAll(selector: string): ArrayLike<BrowserElement>;
+    getAnimations(): { transitionProperty?: string; finished: Promise<unknown> }[];
+  };
   __TSR_ROUTER__: { routesByPath: Record<string, unknown> };
 }
 interface BrowserElement {
@@ -46,6 +54,8 @@ let signedIn: BrowserContext;
 let signedOut: BrowserContext;
 let workspaces: string[];
 let own: string;
+/** Per workspace slug, the id each id parameter of a route ($channelId, $id) opens; absent: none to open. */
+const entityIds = new Map<string, Record<string, string>>();
 const base = () => inject("baseUrl");
 
 /** One hard bounce of the history, re-addressed to a long address with a long diagnostic. */
@@ -72,13 +82,44 @@ beforeAll(async () => {
   const session = (await signedIn.cookies()).find((c) => c.name === "sendops_session")!;
   // The demo workspace a new user lands in, and one of their own (every page open to its Owner) with data.
   const now = Date.now();
-  own = (await seedHistoryWorkspace(base(), inject("persistDir"), `${session.name}=${session.value}`, now, [longBounce(now)])).slug;
+  const seeded = await seedHistoryWorkspace(base(), inject("persistDir"), `${session.name}=${session.value}`, now, [longBounce(now)]);
+  own = seeded.slug;
   workspaces = [demo, own];
+  const infra = await seedInfrastructure(inject("persistDir"), inject("dnsUrl"), seeded.orgId, now);
+  entityIds.set(own, { channels: infra.channelId, "tracking-domains": infra.trackingDomainId });
+  entityIds.set(demo, await firstEntities(demo));
   rmSync(SHOTS, { recursive: true, force: true });
 });
 afterAll(async () => {
   await browser?.close();
 });
+
+/** The demo's first channel and tracking domain, as its lists return them (whatever the demo holds). */
+async function firstEntities(slug: string): Promise<Record<string, string>> {
+  const get = async (path: string) => {
+    const res = await signedIn.request.get(`${base()}${path}`);
+    expect(res.ok(), `${path}: ${res.status()}`).toBe(true);
+    return res.json();
+  };
+  const orgId = ((await get("/api/me")).workspaces as { id: string; slug: string }[]).find((w) => w.slug === slug)!.id;
+  const channel = ((await get(`/api/orgs/${orgId}/channels`)).channels as { id: string }[])[0];
+  const tracking = ((await get(`/api/orgs/${orgId}/tracking-domains`)).data as { id: string }[])[0];
+  return { ...(channel && { channels: channel.id }), ...(tracking && { "tracking-domains": tracking.id }) };
+}
+
+/**
+ * Where a route opens in a workspace: "/w/$slug/channels/$channelId" → the path of that workspace's
+ * entity (the id parameter follows its list's segment). A workspace without one opens the own
+ * workspace's instead, so the page is still seen once.
+ */
+function pathOf(route: string, ws: string): string {
+  const param = /\/([^/]+)\/\$[A-Za-z]+$/.exec(route);
+  if (!param || !ws) return route.replace("$slug", ws);
+  const segment = param[1]!;
+  const id = entityIds.get(ws)?.[segment];
+  if (!id) return ws === own ? route.replace("$slug", ws) : pathOf(route, own);
+  return route.replace("$slug", ws).replace(/\$[A-Za-z]+$/, id);
+}
 
 /** The router's paths, e.g. "/sign-in", "/w/$slug/reports", read from the app itself. */
 async function routePaths(page: Page): Promise<string[]> {
@@ -133,6 +174,16 @@ async function record(page: Page, width: number, name: string, problems: string[
   // Finished transitions: the switch to dark fades colours in.
   await page.screenshot({ path: path.join(SHOTS, `${width}`, `${name}.png`), fullPage: true, animations: "disabled" });
   await page.emulateMedia({ colorScheme: "dark" });
+  // The app repaints on the media change (web/src/lib/theme.ts); the colour transitions it starts end first.
+  await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).document.documentElement.dataset.theme === "dark");
+  await page.evaluate(() =>
+    Promise.all(
+      (globalThis as unknown as BrowserGlobals).document
+        .getAnimations()
+        .filter((a) => a.transitionProperty !== undefined)
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
   await page.screenshot({ path: path.join(SHOTS, `${width}`, `${name}.dark.png`), fullPage: true, animations: "disabled" });
   await page.emulateMedia({ colorScheme: "light" });
 }
@@ -180,6 +231,34 @@ const DETAIL_VIEWS: Record<string, { name: string; open: (page: Page) => Promise
         return true;
       },
     },
+    {
+      name: "row-menu",
+      open: async (page) => {
+        const more = page.getByRole("button", { name: /^More actions for / }).first();
+        if (!(await more.count())) return false;
+        await more.click();
+        await page.getByRole("menu").waitFor();
+        return true;
+      },
+    },
+  ],
+  "/w/$slug/channels": [
+    { name: "new-channel", open: (page) => newChannelWizard(page, 0) },
+    { name: "new-channel-settings", open: (page) => newChannelWizard(page, 1) },
+    { name: "new-channel-review", open: (page) => newChannelWizard(page, 2) },
+  ],
+  "/w/$slug/tracking-domains": [
+    { name: "add", open: (page) => addTrackingDomainWizard(page, false) },
+    { name: "add-https", open: (page) => addTrackingDomainWizard(page, true) },
+  ],
+  "/w/$slug/tracking-domains/$id": [
+    {
+      name: "dns-records",
+      open: async (page) => {
+        await page.locator("main details.disclosure summary").click();
+        return true;
+      },
+    },
   ],
   "/w/$slug/undeliverable": [
     {
@@ -194,6 +273,34 @@ const DETAIL_VIEWS: Record<string, { name: string; open: (page: Page) => Promise
     },
   ],
 };
+
+/** The New Channel wizard at its `step`-th step (Details, Settings, Review), where the workspace may create one. */
+async function newChannelWizard(page: Page, step: number): Promise<boolean> {
+  const open = page.getByRole("button", { name: "New Channel" });
+  if (await open.isDisabled()) return false;
+  await open.click();
+  const wizard = page.getByRole("dialog");
+  await wizard.getByLabel("Name").fill("Password Reset Notifications");
+  await wizard.getByRole("radio", { name: /Marketing/ }).check();
+  for (let i = 0; i < step; i++) await wizard.getByRole("button", { name: "Next" }).click();
+  await wizard.getByRole("heading", { name: /^New Channel · / }).waitFor();
+  return true;
+}
+
+/** The Add Tracking Domain wizard at its subdomain step, or at its protocol step with HTTPS chosen. */
+async function addTrackingDomainWizard(page: Page, https: boolean): Promise<boolean> {
+  const open = page.getByRole("button", { name: "Add Tracking Domain" });
+  if (await open.isDisabled()) return false;
+  await open.click();
+  const wizard = page.getByRole("dialog");
+  await wizard.getByLabel("Subdomain").fill("links.notifications.example-enterprise.co.uk");
+  if (https) {
+    await wizard.getByRole("button", { name: "Continue" }).click();
+    await wizard.getByRole("radio", { name: /HTTPS/ }).check();
+    await wizard.getByLabel("CDN Domain").fill("d1a2b3c4d5e6f7g8h9.cloudfront.net");
+  }
+  return true;
+}
 
 /** A page's own views: its tabs and the Setup Guide's phases. */
 const VIEW_SWITCHES = "main [role='tab'], main ol[aria-label='Setup phases'] button";
@@ -218,7 +325,8 @@ async function walk(width: number, height: number, check: (page: Page) => Promis
   for (const route of routes) {
     const targets = route.includes("$slug") ? workspaces.map((ws) => ({ page: inApp, ws })) : [{ page: outside, ws: "" }];
     for (const { page, ws } of targets) {
-      await page.goto(route.replace("$slug", ws));
+      const target = pathOf(route, ws);
+      await page.goto(target);
       await settle(page);
       // Routes that only redirect (/, /w/<slug>) land on another route's page: it is that route's visit.
       const landed = new URL(page.url());
@@ -226,8 +334,8 @@ async function walk(width: number, height: number, check: (page: Page) => Promis
       seen.add(landed.pathname);
       const slug = landed.pathname.split("/")[2]!;
       const inWorkspace = landed.pathname.startsWith("/w/");
-      const landedRoute = inWorkspace ? landed.pathname.replace(`/w/${slug}`, "/w/$slug") : landed.pathname;
-      const name = inWorkspace ? `${slug === own ? "own" : "demo"}${landedRoute.slice("/w/$slug".length).replace(/\//g, "_")}` : landed.pathname.slice(1) || "home";
+      const landedRoute = landed.pathname === target ? route : inWorkspace ? landed.pathname.replace(`/w/${slug}`, "/w/$slug") : landed.pathname;
+      const name = inWorkspace ? `${slug === own ? "own" : "demo"}${landedRoute.slice("/w/$slug".length).replace(/\//g, "_").replace(/\$/g, "")}` : landed.pathname.slice(1) || "home";
       await record(page, width, name, problems);
       const wrong = inWorkspace ? await check(page) : null;
       if (wrong) problems.push(`${name}: ${wrong}`);
@@ -278,6 +386,70 @@ it("shows every page at 390×844 no wider than the window, with the navigation b
   });
   expect(problems).toEqual([]);
 }, 900_000);
+
+/** The page's own session calls the API (same origin), as the dashboard does. */
+async function apiCall(page: Page, path: string, method = "GET", body?: unknown): Promise<Json> {
+  const res = await page.evaluate(
+    async ([p, m, b]) => {
+      const r = await fetch(p as string, { method: m as string, headers: b === undefined ? {} : { "content-type": "application/json" }, body: b === undefined ? undefined : JSON.stringify(b) });
+      return { status: r.status, body: (await r.json()) as Record<string, any> };
+    },
+    [path, method, body] as const,
+  );
+  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
+  return res.body;
+}
+
+/** A new workspace of the signed-in user, connected to a fresh account in the AWS stand-in. Returns its slug. */
+async function connectedWorkspace(page: Page): Promise<string> {
+  const { workspace } = (await apiCall(page, "/api/workspaces", "POST", { name: "Viewport AWS" })) as { workspace: { id: string; slug: string } };
+  const { externalId } = (await apiCall(page, `/api/orgs/${workspace.id}/aws-connection`)) as { externalId: string };
+  const roleArn = `arn:aws:iam::${String(300_000_000_000 + Math.floor(Math.random() * 600_000_000_000))}:role/SendOpsRole`;
+  const role = await fetch(`${inject("awsUrl")}/__sim/roles`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ arn: roleArn, trustedAccount: SIM_SENDOPS_ACCOUNT, externalId }),
+  });
+  expect(role.ok).toBe(true);
+  expect(((await apiCall(page, `/api/orgs/${workspace.id}/aws-connection`, "PUT", { roleArn, region: "eu-west-1" })) as { status: string }).status).toBe("connected");
+  return workspace.slug;
+}
+
+it("fits the Add Domain dialog and the Add Tracking Domain wizard, up to their DNS records, at 1440 and 390 px", async () => {
+  // Both call SES, so they open only in a workspace with an AWS connection.
+  const page = await signedIn.newPage();
+  await page.goto(`/w/${own}/identities`);
+  const slug = await connectedWorkspace(page);
+  const problems: string[] = [];
+  for (const { width, height } of [DESKTOP, PHONE]) {
+    mkdirSync(path.join(SHOTS, `${width}`), { recursive: true });
+    await page.setViewportSize({ width, height });
+    const run = `${width}-${Date.now().toString(36)}`;
+
+    await page.goto(`/w/${slug}/identities`);
+    await settle(page);
+    await page.getByRole("button", { name: "Add Domain" }).first().click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("textbox", { name: "Domain" }).fill(`mail-${run}.subsidiary.example-enterprise.co.uk`);
+    await record(page, width, "aws_identities--add-domain", problems);
+    await dialog.getByRole("button", { name: "Add", exact: true }).click();
+    await dialog.getByRole("list", { name: /^DNS records for / }).waitFor();
+    await record(page, width, "aws_identities--add-domain-records", problems);
+    await dialog.getByRole("button", { name: "Done" }).click();
+
+    await page.goto(`/w/${slug}/tracking-domains`);
+    await settle(page);
+    await page.getByRole("button", { name: "Add Tracking Domain" }).click();
+    const wizard = page.getByRole("dialog");
+    await wizard.getByLabel("Subdomain").fill(`links-${run}.notifications.example-enterprise.co.uk`);
+    await wizard.getByRole("button", { name: "Continue" }).click();
+    await wizard.getByRole("button", { name: "Create Domain" }).click();
+    await wizard.getByRole("heading", { name: "Add these DNS records" }).waitFor();
+    await record(page, width, "aws_tracking-domains--add-records", problems);
+  }
+  expect(problems).toEqual([]);
+  await page.close();
+});
 
 it("at 390 px opens the navigation from the menu button and closes it on Escape, outside click and navigation", async () => {
   const page = await signedIn.newPage();

@@ -239,6 +239,13 @@ export const ClockIcon = icon(
   </>,
 );
 export const MenuIcon = icon(<path d="M4 6h16M4 12h16M4 18h16" />);
+export const MoreIcon = icon(
+  <>
+    <circle cx="5" cy="12" r="1" />
+    <circle cx="12" cy="12" r="1" />
+    <circle cx="19" cy="12" r="1" />
+  </>,
+);
 export const LinkIcon = icon(
   <>
     <path d="M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0 0-7-7l-1.7 1.7" />

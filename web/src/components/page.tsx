@@ -1,6 +1,7 @@
 import { useId, type ReactNode } from "react";
 
-export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+/** The page's h1 (text, or e.g. a HostName that wraps after its dots), description and actions. */
+export function PageHeader({ title, description, actions }: { title: ReactNode; description?: ReactNode; actions?: ReactNode }) {
   return (
     <header className="page-header">
       <div>

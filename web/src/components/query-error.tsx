@@ -1,4 +1,4 @@
-import { errorMessage } from "../api/client";
+import { ApiError, errorMessage } from "../api/client";
 import { AlertIcon } from "./icons";
 
 /** The parts of a TanStack query (plain or paged) that its error state reads. */
@@ -40,15 +40,18 @@ export function queryFailure(q: QueryLike, nextPage = false): QueryFailure | nul
   return null;
 }
 
+/** A 404: what was asked for is gone (deleted, or a stale link), so asking again cannot help. */
+const isNotFound = (error: unknown) => error instanceof ApiError && error.status === 404;
+
 /**
  * A query's error with a Retry button, or nothing while the query is fine. Every query of the dashboard
  * shows its failure through this component: in place of its content, or `inline` beside a control that
- * it feeds (a filter's options, a status badge).
+ * it feeds (a filter's options, a status badge). A 404 offers no Retry: the page keeps its own way back.
  */
 export function QueryError({ query, title, inline, nextPage }: { query: QueryLike; title: string; inline?: boolean; nextPage?: boolean }) {
   const failure = queryFailure(query, nextPage);
   if (!failure) return null;
-  const retry = () => void (nextPage ? query.fetchNextPage?.() : query.refetch());
+  const retry = isNotFound(failure.error) ? undefined : () => void (nextPage ? query.fetchNextPage?.() : query.refetch());
   if (!inline) return <ErrorState error={failure.error} title={title} onRetry={retry} retrying={failure.retrying} />;
   return (
     <div className="query-error-inline" role="alert">
@@ -56,7 +59,7 @@ export function QueryError({ query, title, inline, nextPage }: { query: QueryLik
       <span>
         <strong>{title}</strong> {errorMessage(failure.error)}
       </span>
-      <RetryButton onRetry={retry} retrying={failure.retrying} />
+      {retry && <RetryButton onRetry={retry} retrying={failure.retrying} />}
     </div>
   );
 }

@@ -37,7 +37,12 @@ export function SyncBadge({ channel }: { channel: Channel }) {
 }
 
 export function StatusBadge({ channel }: { channel: Channel }) {
-  if (channel.status === null) return <span className="muted">Unknown</span>;
+  if (channel.status === null)
+    return (
+      <span className="badge" title="Not read from SES yet: the next account sync reads it.">
+        Unknown
+      </span>
+    );
   return channel.status === "enabled" ? <span className="badge badge-success">Enabled</span> : <span className="badge badge-warning">Disabled</span>;
 }
 

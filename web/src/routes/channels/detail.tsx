@@ -115,8 +115,10 @@ function ChannelDetail({ channel: c }: { channel: Channel }) {
       {live && <EventDestinations orgId={orgId} channel={c} />}
 
       <Card title="Integration" description="Send with this header (SES API or SMTP) to route a message through this channel; it overrides the identity's channel.">
-        <CodeBlock code={configurationSetHeader(c.configurationSetName)} what="the header" label="Header" />
-        {c.isDefault && <p className="muted">This is the default channel: identities without a channel of their own use its configuration set.</p>}
+        <div className="stack-sm">
+          <CodeBlock code={configurationSetHeader(c.configurationSetName)} what="the header" label="Header" wrap />
+          {c.isDefault && <p className="muted">This is the default channel: identities without a channel of their own use its configuration set.</p>}
+        </div>
       </Card>
 
       <Card title="Default Channel">

@@ -10,9 +10,11 @@ import {
   type IdentityAction,
   type IdentityView,
 } from "../../api/identities";
+import { ActionMenu, MenuAction } from "../../components/action-menu";
 import { Alert } from "../../components/alert";
-import { AtSignIcon, GlobeIcon, PlusIcon, RefreshIcon } from "../../components/icons";
+import { AtSignIcon, ChevronRightIcon, GlobeIcon, PlusIcon, RefreshIcon } from "../../components/icons";
 import { Guarded, GuardedButton } from "../../components/guarded-button";
+import { HostName } from "../../components/host-name";
 import { CheckBadge, HealthBadge, IdentityStatusBadge, MarkerBadge, SesStatusBadge, UnmanagedBadge } from "../../components/identity-badges";
 import { ConfirmModal } from "../../components/modal";
 import { Card, PageHeader } from "../../components/page";
@@ -39,13 +41,22 @@ interface RowProps {
   blocker: string | null;
 }
 
-function Identity({ identity }: { identity: IdentityView }) {
+/** The name and its badges; a domain's row also toggles its DNS records below the table. */
+function Identity({ identity, records }: { identity: IdentityView; records?: { shown: boolean; toggle: () => void } }) {
   return (
-    <span className="identity-cell">
-      <span className="cell-primary mono">{identity.identity}</span>
-      <MarkerBadge marker={identity.marker} />
-      {identity.disconnectedAt !== null && <UnmanagedBadge />}
-    </span>
+    <>
+      <span className="identity-cell">
+        <HostName name={identity.identity} className="cell-primary mono" />
+        <MarkerBadge marker={identity.marker} />
+        {identity.disconnectedAt !== null && <UnmanagedBadge />}
+      </span>
+      {records && (
+        <button type="button" className="btn-link expand-btn identity-records" aria-expanded={records.shown} onClick={records.toggle}>
+          <ChevronRightIcon size={14} />
+          DNS records
+        </button>
+      )}
+    </>
   );
 }
 
@@ -66,6 +77,7 @@ function ChannelSelect({ identity, view, blocker }: RowProps) {
       className="select"
       aria-label={`Channel of ${identity.identity}`}
       aria-describedby={tipId}
+      title={tipId ? undefined : (current?.name ?? identity.configurationSetName ?? undefined)}
       value={current?.id ?? (identity.configurationSetName === null ? "" : "__other")}
       disabled={reason !== null || assign.isPending}
       onChange={(e) =>
@@ -100,7 +112,8 @@ function ChannelSelect({ identity, view, blocker }: RowProps) {
   return reason === null ? select() : <Guarded blocker={reason}>{select}</Guarded>;
 }
 
-function Actions({ identity, view, blocker, onDelete, onShowRecords }: RowProps & { onDelete: () => void; onShowRecords?: () => void }) {
+/** A row's actions: Refresh as an icon, the rest in the row's menu, so the table fits its card at desktop widths. */
+function Actions({ identity, view, blocker, onDelete }: RowProps & { onDelete: () => void }) {
   const scope = useWorkspace();
   const notify = useToast();
   const act = useIdentityAction(scope.workspace.id);
@@ -113,38 +126,34 @@ function Actions({ identity, view, blocker, onDelete, onShowRecords }: RowProps 
     );
   return (
     <span className="identity-actions">
-      {onShowRecords && (
-        <button type="button" className="btn btn-sm btn-ghost" onClick={onShowRecords}>
-          DNS records
-        </button>
-      )}
-      <GuardedButton blocker={sesBlocker} className="btn btn-sm" label={`Refresh ${identity.identity}`} title="Check the status with SES (and the DNS records)" disabled={busy !== null} onClick={() => run("refresh")}>
+      <GuardedButton blocker={sesBlocker} className="btn btn-sm btn-icon" label={`Refresh ${identity.identity}`} title="Refresh: check the status with SES (and the DNS records)" disabled={busy !== null} onClick={() => run("refresh")}>
         {busy === "refresh" ? <span className="spinner" aria-hidden="true" /> : <RefreshIcon size={14} />}
-        Refresh
       </GuardedButton>
-      {identity.archivedAt !== null ? (
-        <GuardedButton blocker={blocker} className="btn btn-sm" label={`Restore ${identity.identity}`} disabled={busy !== null} onClick={() => run("restore")}>
-          Restore
-        </GuardedButton>
-      ) : (
-        identity.detachedAt !== null && (
-          <GuardedButton blocker={blocker} className="btn btn-sm" label={`Archive ${identity.identity}`} title="Hide it; nothing changes in SES" disabled={busy !== null} onClick={() => run("archive")}>
-            Archive
-          </GuardedButton>
-        )
-      )}
-      {identity.disconnectedAt !== null ? (
-        <GuardedButton blocker={blocker} className="btn btn-sm" label={`Connect ${identity.identity}`} title="Manage it again: its events are ingested" disabled={busy !== null} onClick={() => run("connect")}>
-          Connect
-        </GuardedButton>
-      ) : (
-        <GuardedButton blocker={blocker} className="btn btn-sm" label={`Disconnect ${identity.identity}`} title="Stop managing it without touching SES" disabled={busy !== null} onClick={() => run("disconnect")}>
-          Disconnect
-        </GuardedButton>
-      )}
-      <GuardedButton blocker={sesBlocker} className="btn btn-sm btn-danger-outline" label={`Delete ${identity.identity}`} title="Delete it from SES and SendOps" onClick={onDelete}>
-        Delete
-      </GuardedButton>
+      <ActionMenu label={`More actions for ${identity.identity}`}>
+        {identity.archivedAt !== null ? (
+          <MenuAction blocker={blocker} disabled={busy !== null} title="Show it in the list again" onSelect={() => run("restore")}>
+            Restore
+          </MenuAction>
+        ) : (
+          identity.detachedAt !== null && (
+            <MenuAction blocker={blocker} disabled={busy !== null} title="Hide it; nothing changes in SES" onSelect={() => run("archive")}>
+              Archive
+            </MenuAction>
+          )
+        )}
+        {identity.disconnectedAt !== null ? (
+          <MenuAction blocker={blocker} disabled={busy !== null} title="Manage it again: its events are ingested" onSelect={() => run("connect")}>
+            Connect
+          </MenuAction>
+        ) : (
+          <MenuAction blocker={blocker} disabled={busy !== null} title="Stop managing it without touching SES" onSelect={() => run("disconnect")}>
+            Disconnect
+          </MenuAction>
+        )}
+        <MenuAction blocker={sesBlocker} danger title="Delete it from SES and SendOps (asks first)" onSelect={onDelete}>
+          Delete from SES…
+        </MenuAction>
+      </ActionMenu>
     </span>
   );
 }
@@ -179,8 +188,8 @@ function DomainTable({ view, blocker, onDelete, onAdd }: { view: IdentitiesView;
       >
         {view.domains.map((d) => (
           <tr key={d.id} aria-selected={d.id === shown || undefined}>
-            <td>
-              <Identity identity={d} />
+            <td className="cell-name">
+              <Identity identity={d} records={{ shown: d.id === shown, toggle: () => setShown(d.id === shown ? null : d.id) }} />
             </td>
             <td>
               <IdentityStatusBadge status={d.status} />
@@ -197,7 +206,7 @@ function DomainTable({ view, blocker, onDelete, onAdd }: { view: IdentitiesView;
             </td>
             <td>{d.health && <HealthBadge health={d.health} />}</td>
             <td className="cell-actions">
-              <Actions identity={d} view={view} blocker={blocker} onDelete={() => onDelete(d)} onShowRecords={() => setShown(d.id === shown ? null : d.id)} />
+              <Actions identity={d} view={view} blocker={blocker} onDelete={() => onDelete(d)} />
             </td>
           </tr>
         ))}
@@ -241,10 +250,12 @@ function EmailTable({ view, blocker, onDelete, onAdd }: { view: IdentitiesView; 
     >
       {view.emails.map((e) => (
         <tr key={e.id}>
-          <td>
+          <td className="cell-name">
             <Identity identity={e} />
           </td>
-          <td className="mono">{e.domain}</td>
+          <td className="cell-name">
+            <HostName name={e.domain} className="mono" />
+          </td>
           <td>
             <IdentityStatusBadge status={e.status} />
           </td>

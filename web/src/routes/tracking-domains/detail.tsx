@@ -12,6 +12,7 @@ import type { TrackingCheckView } from "../../../../worker/services/tracking-dom
 import { Alert } from "../../components/alert";
 import { fieldError, FormError, SubmitButton, TextField } from "../../components/form";
 import { GuardedButton } from "../../components/guarded-button";
+import { HostName } from "../../components/host-name";
 import { ChevronRightIcon, RefreshIcon } from "../../components/icons";
 import { CopyButton } from "../../components/ingest/copy-button";
 import { ConfirmModal } from "../../components/modal";
@@ -32,7 +33,7 @@ export function TrackingDomainPage() {
   return (
     <div className="stack">
       <PageHeader
-        title={domain.data?.subdomain ?? "Tracking domain"}
+        title={domain.data ? <HostName name={domain.data.subdomain} /> : "Tracking domain"}
         description="Verification, configuration and DNS records of this tracking domain."
         actions={
           <Link className="btn" to="/w/$slug/tracking-domains" params={{ slug: workspace.slug }}>
@@ -158,7 +159,7 @@ function ConfigurationCard({ domain: d }: { domain: TrackingDomain }) {
     });
   return (
     <Card title="Configuration">
-      <dl className="kv">
+      <dl className="kv tracking-config">
         <dt>Protocol</dt>
         <dd>
           <ProtocolBadge protocol={d.protocol} />
@@ -167,11 +168,13 @@ function ConfigurationCard({ domain: d }: { domain: TrackingDomain }) {
         <dd className="mono">{d.region}</dd>
         <dt>CNAME Target</dt>
         <dd>
-          <code>{d.cnameTarget}</code>
+          <HostName name={d.cnameTarget} className="mono" />
           <CopyButton text={d.cnameTarget} what="CNAME target" className="btn btn-sm" />
         </dd>
         <dt>SES Tracking Endpoint</dt>
-        <dd className="mono">{d.sesTrackingEndpoint}</dd>
+        <dd>
+          <HostName name={d.sesTrackingEndpoint} className="mono" />
+        </dd>
         {d.protocol === "https" && (
           <>
             <dt>CDN Domain</dt>
@@ -207,7 +210,7 @@ function ConfigurationCard({ domain: d }: { domain: TrackingDomain }) {
                 </form>
               ) : (
                 <>
-                  <span className="mono">{d.cdnDomain}</span>
+                  <HostName name={d.cdnDomain ?? ""} className="mono" />
                   <GuardedButton blocker={blocker} className="btn btn-sm" onClick={() => setEditing(true)}>
                     Edit
                   </GuardedButton>

@@ -5,6 +5,7 @@ import { isHostname, type TrackingProtocol } from "../../../../worker/services/t
 import { Alert } from "../../components/alert";
 import { fieldError, FormError, SubmitButton, TextField } from "../../components/form";
 import { GuardedButton } from "../../components/guarded-button";
+import { HostName } from "../../components/host-name";
 import { LinkIcon, PlusIcon } from "../../components/icons";
 import { Modal } from "../../components/modal";
 import { Card, PageHeader } from "../../components/page";
@@ -61,7 +62,7 @@ export function TrackingDomainsPage() {
           {(d) => (
             <Table
               label="Tracking domains"
-              className="clickable-rows"
+              className="clickable-rows tracking-table"
               head={
                 <>
                   <th scope="col">Subdomain</th>
@@ -74,8 +75,8 @@ export function TrackingDomainsPage() {
               {d.data.map((t) => (
                 <tr key={t.id} onClick={() => open(t)}>
                   <td>
-                    <button type="button" className="row-link mono" onClick={(e) => (e.stopPropagation(), open(t))}>
-                      {t.subdomain}
+                    <button type="button" className="row-link" onClick={(e) => (e.stopPropagation(), open(t))}>
+                      <HostName name={t.subdomain} className="mono" />
                     </button>
                   </td>
                   <td>
