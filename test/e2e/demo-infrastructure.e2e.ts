@@ -88,7 +88,7 @@ it("shows the demo's channels, identities and tracking domain as the seed set th
   const channelOf = main(page).getByRole("combobox", { name: "Channel of mail.example.com" });
   expect(await channelOf.locator("option:checked").textContent()).toBe("Transactional");
   expect(await channelOf.isDisabled()).toBe(true);
-  expect(await channelOf.getAttribute("title")).toBe(DEMO_READ_ONLY_MESSAGE);
+  expect(await page.locator(`[id="${await channelOf.getAttribute("aria-describedby")}"]`).textContent()).toBe(DEMO_READ_ONLY_MESSAGE);
   expect(await main(page).getByRole("combobox", { name: "Channel of alerts@example.com" }).locator("option:checked").textContent()).toBe("Default (default)");
   // The unverified domain's records: its DKIM CNAMEs are not published yet.
   await updates.getByRole("button", { name: "DNS records" }).click();
