@@ -127,11 +127,17 @@ FROM m WHERE ${where};`;
     const e: { type: string; bounceType?: string } = METRICS[m].event;
     return `SUM(type = '${e.type}'${e.bounceType ? ` AND bounce_type = '${e.bounceType}'` : ""})`;
   }).join(", ");
-  const daySums = metricCols
-    .split(", ")
-    .map((c) => `SUM(${c})`)
-    .join(", ");
-  /** Hour rows aggregated from the events, then day rows as sums of hour rows (what the consumer's two bucket sizes amount to). */
+  const sumsOf = (cols: string) =>
+    cols
+      .split(", ")
+      .map((c) => `SUM(${c})`)
+      .join(", ");
+  const daySums = sumsOf(metricCols);
+  /**
+   * Hour rows aggregated from the events, then day rows as sums of hour rows (what the consumer's two
+   * bucket sizes amount to), then the all-channel rows as sums over channels (which the consumer writes
+   * alongside).
+   */
   const rollup = (table: string, dimCols: string[], dimExprs: string[], where: string, metric: boolean) => {
     const keys = ["org_id", "bucket_size", "bucket_start", "channel_id", ...dimCols].join(", ");
     const cols = metric ? metricCols : "count";
@@ -144,7 +150,10 @@ SELECT ${q(orgId)}, 'hour', (at / ${HOUR}) * ${HOUR} AS b, COALESCE(ch, '') AS c
 FROM evd WHERE ${where} GROUP BY b, c${dimGroup};
 INSERT INTO ${table} (${keys}, ${cols})
 SELECT org_id, 'day', (bucket_start / ${DAY}) * ${DAY} AS b, channel_id${dimRef}, ${metric ? daySums : "SUM(count)"}
-FROM ${table} WHERE org_id = ${q(orgId)} AND bucket_size = 'hour' GROUP BY b, channel_id${dimRef};`;
+FROM ${table} WHERE org_id = ${q(orgId)} AND bucket_size = 'hour' GROUP BY b, channel_id${dimRef};
+INSERT INTO ${table.replace("rollup_", "rollup_all_")} (org_id, bucket_size, bucket_start${dimRef}, ${cols})
+SELECT org_id, bucket_size, bucket_start${dimRef}, ${sumsOf(cols)}
+FROM ${table} WHERE org_id = ${q(orgId)} GROUP BY bucket_size, bucket_start${dimRef};`;
   };
 
   return `

@@ -1,27 +1,29 @@
 import { env } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { inflateJson, type StoredJson } from "../worker/lib/deflate";
-import { dumpOrg, newIngestOrg, queued, runConsumer, workload } from "./ingest-helpers";
+import { dumpOrg, migrationQueries, newIngestOrg, queued, restoreAllChannelTriggers, runConsumer, workload } from "./ingest-helpers";
 
 /**
- * Migration 0017 (ingest cost) on data stored by the layout before it: rowid rollup tables with their
- * all-channel triggers, `events_org_message`, the SES detail as JSON text in `detail_json`. Everything
- * must read the same afterwards, and ingest must go on exactly as on a database that never had the old
- * layout. This file holds one workspace while the migration runs: its statements cover the whole database.
+ * Migrations 0017 (ingest cost) and 0018 (all-channel rollups written by ingest) on data stored by the
+ * layout before them: rowid rollup tables with their all-channel triggers, the unique-open triggers that
+ * leave the all-channel rows to those, `events_org_message`, the SES detail as JSON text in
+ * `detail_json`. Everything must read the same afterwards, and ingest must go on exactly as on a
+ * database that never had the old layout. This file holds one workspace while the migrations run: their
+ * statements cover the whole database.
  */
 
 const MIGRATION = "0017_ingest_cost.sql";
+const DIRECT_ALL_CHANNEL = "0018_direct_all_channel_rollups.sql";
 const PER_CHANNEL = ["totals", "providers", "templates", "domains", "bounce_reasons", "complaint_reasons", "latency"].map((t) => `rollup_${t}`);
 const ROLLUPS = [...PER_CHANNEL, ...PER_CHANNEL.map((t) => t.replace("rollup_", "rollup_all_"))];
 
-const queriesOf = (name: string) => {
-  const migration = env.TEST_MIGRATIONS.find((m) => m.name === name);
-  expect(migration, name).toBeDefined();
-  return migration!.queries;
-};
+const queriesOf = migrationQueries;
 const run = (sql: string) => env.DB.prepare(sql).run();
 
-/** Puts back what migrations 0003–0016 left: each rollup as a rowid table, its triggers, the index, the detail as text. */
+/**
+ * Puts back what migrations 0003–0016 left: each rollup as a rowid table, its triggers, the unique-open
+ * triggers of 0010, the index, the detail as text.
+ */
 async function restoreOldLayout() {
   const created = [...queriesOf("0003_ingest.sql"), ...queriesOf("0005_reports_all_channel.sql")];
   for (const table of ROLLUPS) {
@@ -33,7 +35,7 @@ async function restoreOldLayout() {
       ),
     );
   }
-  for (const trigger of queriesOf("0006_reports_all_channel_triggers.sql").filter((q) => q.includes("CREATE TRIGGER"))) await run(trigger);
+  await restoreAllChannelTriggers();
   await run("CREATE INDEX `events_org_message` ON `events` (`org_id`,`message_id`)");
   const stored = await env.DB.prepare("SELECT id, detail FROM events").all<{ id: number; detail: StoredJson }>();
   await run("ALTER TABLE events RENAME COLUMN detail TO detail_json");
@@ -76,8 +78,14 @@ it("keeps every row readable, makes the rollups WITHOUT ROWID, and ingest goes o
   expect(triggers!.n).toBe(PER_CHANNEL.length * 3);
   expect(await readable(migrated)).toEqual(before);
 
+  for (const q of queriesOf(DIRECT_ALL_CHANNEL)) await run(q);
+  const left = await env.DB.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'rollup_%_all_%'").first<{ n: number }>();
+  expect(left!.n).toBe(0);
+  expect(await readable(migrated)).toEqual(before);
+
   // The rest of the workload on the migrated data gives what the whole of it gives a workspace that
-  // only ever had the new layout (the all-channel triggers are back, the detail is deflated from now on).
+  // only ever had the new layout (ingest writes the all-channel rollups, each once; the unique opens and
+  // clicks reach them through the triggers of 0018; the detail is deflated from now on).
   await feed(migrated, events.slice(half));
   const fresh = await newIngestOrg({ channels: ["acme-transactional", "acme-marketing"] });
   await feed(fresh, events);

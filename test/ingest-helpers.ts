@@ -134,7 +134,7 @@ export function ledger(orgId: string) {
   return ns.get(ns.idFromName(orgId));
 }
 
-const ROLLUP_TABLES = [
+const PER_CHANNEL_ROLLUPS = [
   "rollup_totals",
   "rollup_providers",
   "rollup_templates",
@@ -143,6 +143,8 @@ const ROLLUP_TABLES = [
   "rollup_complaint_reasons",
   "rollup_latency",
 ];
+/** Per-channel and all-channel rollups: ingest writes both in the same transaction. */
+const ROLLUP_TABLES = [...PER_CHANNEL_ROLLUPS, ...PER_CHANNEL_ROLLUPS.map((t) => t.replace("rollup_", "rollup_all_"))];
 
 async function rows(sql: string, orgId: string) {
   return (await env.DB.prepare(sql).bind(orgId).all<Record<string, unknown>>()).results;
@@ -314,4 +316,26 @@ export function shifted(event: SesEventBridgeEvent, deltaMs: number): SesEventBr
     return v;
   };
   return move(event) as SesEventBridgeEvent;
+}
+
+/** A migration's statements, as the test pool read them from migrations/. */
+export function migrationQueries(name: string): string[] {
+  const migration = env.TEST_MIGRATIONS.find((m) => m.name === name);
+  if (!migration) throw new Error(`no migration ${name}`);
+  return migration.queries;
+}
+
+/**
+ * Puts back the triggers that kept the all-channel rollups before migration 0018: those of 0006 on every
+ * per-channel rollup, and the unique-open triggers of 0010 that write the per-channel rows only. Then a
+ * write to a per-channel rollup moves its all-channel row too, as the migrations before 0018 expect.
+ */
+export async function restoreAllChannelTriggers() {
+  const statements = [
+    ...migrationQueries("0006_reports_all_channel_triggers.sql").filter((q) => q.includes("CREATE TRIGGER")),
+    "DROP TRIGGER messages_unique_engagement_insert",
+    "DROP TRIGGER messages_unique_engagement_update",
+    ...migrationQueries("0010_messages_unique_engagement.sql"),
+  ];
+  for (const q of statements) await env.DB.prepare(q).run();
 }

@@ -23,9 +23,10 @@ import * as metrics from "../lib/metrics";
  *      CONFLICT: a row whose (org_id, event_key) is already stored fails the statement and rolls the whole
  *      transaction back, so whatever commits counts every one of its events exactly once (the consumer
  *      then leaves the stored ones out: `findStoredEventKeys`);
- *   2. one upsert per rollup table, of increments folded in memory from exactly these rows: each touched
- *      rollup row is written once (unique opens/clicks follow `messages` through triggers, migration 0010);
- *      opens and clicks are credited by `engagementStatements` instead, only to delivered recipients;
+ *   2. one upsert per rollup table, per-channel and all-channel, of increments folded in memory from
+ *      exactly these rows: each touched rollup row is written once (unique opens/clicks follow `messages`
+ *      through triggers, migrations 0010 and 0018); opens and clicks are credited by
+ *      `engagementStatements` instead, only to delivered recipients;
  *   3. the `messages` upsert (commutative merges, so the order of events never matters);
  *   4. the counters (accepted, duplicates, dropped).
  * A failure anywhere rolls the whole transaction back, so no dedupe mark can outlive a failed write.
@@ -178,20 +179,38 @@ const ROLLUPS: Rollup[] = [
 
 const BUCKET_SIZES = ["hour", "day"] as const;
 
-/** Each rollup with its upsert: one row of the JSON parameter ?1 per rollup row, its increments added. */
-const ROLLUP_UPSERTS = ROLLUPS.map((rollup) => {
-  const keyCols = ["org_id", "bucket_size", "bucket_start", "channel_id", ...rollup.keys];
-  const valueCols = rollup.metrics ? METRICS.map(([c]) => c) : ["count"];
+/**
+ * The two scopes every rollup is written in: per channel (`rollup_<x>`, keyed by channel id) and all
+ * channels (`rollup_all_<x>`, the same sums without the channel: what reports without a channel filter
+ * read, docs/reports.md). Ingest writes both, so an all-channel row is written once per transaction
+ * rather than once per per-channel row that moved (docs/scaling.md).
+ */
+const SCOPES = [
+  { tableOf: (table: string) => table, channelKey: ["channel_id"] },
+  { tableOf: (table: string) => table.replace(/^rollup_/, "rollup_all_"), channelKey: [] },
+] as const;
+
+/** An upsert of the JSON parameter ?1 (one array per rollup row: its key, then its increments). */
+const upsertSql = (table: string, keyCols: string[], valueCols: string[]) => {
   const cols = [...keyCols, ...valueCols];
-  const sql = `INSERT INTO ${rollup.table} (${cols.join(", ")})
+  return `INSERT INTO ${table} (${cols.join(", ")})
 SELECT ${cols.map((_, i) => `j.value ->> ${i}`).join(", ")} FROM json_each(?1) AS j WHERE true
 ON CONFLICT (${keyCols.join(", ")}) DO UPDATE SET ${valueCols.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`;
-  return { ...rollup, sql };
-});
+};
+
+/** Each rollup in each scope with its upsert. */
+const ROLLUP_UPSERTS = ROLLUPS.flatMap((rollup) =>
+  SCOPES.map((scope) => {
+    const keyCols = ["org_id", "bucket_size", "bucket_start", ...scope.channelKey, ...rollup.keys];
+    const valueCols = rollup.metrics ? METRICS.map(([c]) => c) : ["count"];
+    return { ...rollup, perChannel: scope.channelKey.length > 0, sql: upsertSql(scope.tableOf(rollup.table), keyCols, valueCols) };
+  }),
+);
 
 /**
  * The rollup upserts of a transaction: the rows' increments summed in memory per rollup row (org,
- * bucket size and start, channel, key columns), one statement per table that any row touches.
+ * bucket size and start, channel in the per-channel scope, key columns), one statement per table that
+ * any row touches.
  */
 function rollupStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = [];
@@ -202,7 +221,7 @@ function rollupStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement
       if (!dims) continue;
       const increments = rollup.metrics ? METRICS.map(([, counts]) => (counts(r) ? 1 : 0)) : [1];
       for (const size of BUCKET_SIZES) {
-        const key = [r.orgId, size, bucketStart(r.at, size), r.channelId ?? "", ...dims];
+        const key = [r.orgId, size, bucketStart(r.at, size), ...(rollup.perChannel ? [r.channelId ?? ""] : []), ...dims];
         const id = JSON.stringify(key);
         const entry = folded.get(id);
         if (entry) increments.forEach((n, i) => (entry.values[i]! += n));
@@ -239,17 +258,20 @@ const CREDITED_CTE = `WITH credited AS (
     WHERE m.org_id = d.org_id AND m.message_id = d.message_id AND m.recipient = d.recipient AND m.delivered_at IS NOT NULL)
 )`;
 
-/** Per metric rollup: the credited rows' opens and clicks, by bucket of each event's own time and its key. */
-const ENGAGEMENT_UPSERTS = ROLLUPS.filter((r) => r.metrics).map((rollup) => {
-  const keyCols = ["org_id", "bucket_size", "bucket_start", "channel_id", ...rollup.keys];
-  const keyExprs = ["e.org_id", "s.size", "(e.at / s.step) * s.step", "COALESCE(e.channel_id, '')", ...rollup.keySql!];
-  return `${CREDITED_CTE}
-INSERT INTO ${rollup.table} (${keyCols.join(", ")}, opens, clicks)
+/** Per metric rollup and scope: the credited rows' opens and clicks, by bucket of each event's own time and its key. */
+const ENGAGEMENT_UPSERTS = ROLLUPS.filter((r) => r.metrics).flatMap((rollup) =>
+  SCOPES.map((scope) => {
+    const keyCols = ["org_id", "bucket_size", "bucket_start", ...scope.channelKey, ...rollup.keys];
+    const channelExpr = scope.channelKey.length ? ["COALESCE(e.channel_id, '')"] : [];
+    const keyExprs = ["e.org_id", "s.size", "(e.at / s.step) * s.step", ...channelExpr, ...rollup.keySql!];
+    return `${CREDITED_CTE}
+INSERT INTO ${scope.tableOf(rollup.table)} (${keyCols.join(", ")}, opens, clicks)
 SELECT ${keyExprs.join(", ")}, SUM(e.type = 'open'), SUM(e.type = 'click')
 FROM credited AS e, (SELECT 'hour' AS size, 3600000 AS step UNION ALL SELECT 'day', 86400000) AS s
 WHERE true GROUP BY ${keyExprs.map((_, i) => i + 1).join(", ")}
 ON CONFLICT (${keyCols.join(", ")}) DO UPDATE SET opens = opens + excluded.opens, clicks = clicks + excluded.clicks`;
-});
+  }),
+);
 
 /** The engagement credit of a transaction (none when it holds neither an open or click nor a delivery). */
 function engagementStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement[] {
