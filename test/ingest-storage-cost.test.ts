@@ -4,7 +4,7 @@ import { batchWriteStatements } from "../worker/db/ingest";
 import { inflateJson, type StoredJson } from "../worker/lib/deflate";
 import { normaliseEvent, type EventRow } from "../worker/services/ingest/normalise";
 import { channelIdOf, lifecycle } from "./ingest-helpers";
-import { feed, newReportOrg, ok, TRANSACTIONAL } from "./reports-helpers";
+import { feed, MARKETING, newReportOrg, ok, TRANSACTIONAL } from "./reports-helpers";
 
 /**
  * What one event costs in D1 (docs/scaling.md): D1 counts a row written for the row and for each index
@@ -40,12 +40,31 @@ describe("rows written per event", () => {
   it("writes an event row with its five indexes, and a new rollup row once (WITHOUT ROWID)", async () => {
     const { orgId } = await newReportOrg();
     const [send] = await rowsOf(orgId, 1);
-    const [events, totals, , , , upsert] = await rowsWritten(send!);
+    const written = await rowsWritten(send!);
+    const [events, totals, allTotals] = written;
     expect(events).toBe(6);
-    // The hour and the day row, each once, and the all-channel trigger's two: no second row for a rowid.
-    expect(totals).toBe(4);
+    // The hour and the day row, each once (no second row for a rowid), in each scope.
+    expect(totals).toBe(2);
+    expect(allTotals).toBe(2);
     // A new messages row: the row (its primary key is its own index) and its four secondary indexes.
-    expect(upsert).toBe(6);
+    expect(written.at(-3)).toBe(6);
+  });
+
+  it("writes an all-channel rollup row once per transaction, however many channels moved", async () => {
+    const { orgId } = await newReportOrg();
+    const [transactional] = await rowsOf(orgId, 5);
+    // The same hour, on a second channel.
+    const marketing = transactional!.map((r) => ({ ...r, eventKey: `${r.eventKey}-m`, messageId: `${r.messageId}-m`, channelId: channelIdOf(orgId, MARKETING) }));
+    const [, totals, allTotals] = await rowsWritten([...transactional!, ...marketing]);
+    // Hour and day rows of two channels; the all-channel hour and day rows once each (the triggers of
+    // migration 0006 wrote them once per per-channel row: 4).
+    expect(totals).toBe(4);
+    expect(allTotals).toBe(2);
+    const all = await env.DB.prepare("SELECT bucket_size, sends FROM rollup_all_totals WHERE org_id = ? ORDER BY 1").bind(orgId).all();
+    expect(all.results).toEqual([
+      { bucket_size: "day", sends: 2 },
+      { bucket_size: "hour", sends: 2 },
+    ]);
   });
 
   it("writes a stored message's index entries only when their column changes", async () => {

@@ -1,6 +1,6 @@
 /**
  * Metrics and rates are defined once (worker/lib/metrics.ts, worker/lib/rates.ts): these tests hold
- * the database, the migrations' triggers and the documented rates (docs/reports.md) to those tables, so
+ * the database, the ingest write and the documented rates (docs/reports.md) to those tables, so
  * a metric or rate defined a second way somewhere fails here.
  */
 import { env } from "cloudflare:test";
@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { EVENT_TYPES, rollupAllDomains, rollupAllProviders, rollupAllTemplates, rollupAllTotals, rollupDomains, rollupProviders, rollupTemplates, rollupTotals } from "../worker/db/schema";
 import { BOUNCES, METRIC_NAMES, METRICS, type MetricCounts } from "../worker/lib/metrics";
 import { RATES, rateOf, rateParts, type Rate } from "../worker/lib/rates";
-import { newIngestOrg } from "./ingest-helpers";
+import { FIXTURES, fixture, newIngestOrg, queued, runConsumer } from "./ingest-helpers";
 
 /** Each per-channel metric rollup, its all-channel sum, and the columns of its key besides org, bucket and channel. */
 const METRIC_ROLLUPS = [
@@ -40,19 +40,36 @@ describe("the metric table", () => {
     }
   });
 
-  it("is summed over channels, every metric of it, by the all-channel triggers", async () => {
-    const orgId = await newIngestOrg();
-    // A distinct count per metric, so a trigger that drops or swaps a column shows.
-    const values = COLUMNS.map((_, i) => i + 1);
+  it("is summed over channels, every metric of it, by the ingest write", async () => {
+    const sets = ["acme-transactional", "acme-marketing"];
+    const orgId = await newIngestOrg({ channels: sets });
+    // Every SES event fixture in each of two channels, so every metric counts in both.
+    const bodies = sets.flatMap((set) =>
+      Object.keys(FIXTURES).map((name) => {
+        const event = fixture(name);
+        event.id = `${set}-${name}`;
+        event.detail.mail.messageId = `${set}-${event.detail.mail.messageId}`;
+        event.detail.mail.tags = { ...event.detail.mail.tags, "ses:configuration-set": [set] };
+        return queued(orgId, event);
+      }),
+    );
+    expect((await runConsumer(bodies)).retryMessages).toEqual([]);
     for (const { table, all, dims } of METRIC_ROLLUPS) {
-      const name = getTableConfig(table).name;
-      const keyCols = ["org_id", "bucket_size", "bucket_start", "channel_id", ...dims];
-      const insert = `INSERT INTO ${name} (${[...keyCols, ...COLUMNS].join(", ")}) VALUES (${[...keyCols, ...COLUMNS].map(() => "?").join(", ")})`;
-      const key = (channel: string) => [orgId, "hour", 0, channel, ...dims.map(() => "x")];
-      await env.DB.batch([env.DB.prepare(insert).bind(...key("a"), ...values), env.DB.prepare(insert).bind(...key("b"), ...values)]);
-      const summed = await env.DB.prepare(`SELECT ${COLUMNS.join(", ")} FROM ${getTableConfig(all).name} WHERE org_id = ?`).bind(orgId).first();
-      expect(summed, name).toEqual(Object.fromEntries(COLUMNS.map((c, i) => [c, 2 * values[i]!])));
+      const keys = ["bucket_size", "bucket_start", ...dims].join(", ");
+      const perChannel = await env.DB.prepare(
+        `SELECT ${keys}, ${COLUMNS.map((c) => `SUM(${c}) AS ${c}`).join(", ")} FROM ${getTableConfig(table).name} WHERE org_id = ? GROUP BY ${keys} ORDER BY ${keys}`,
+      )
+        .bind(orgId)
+        .all();
+      const summed = await env.DB.prepare(`SELECT ${keys}, ${COLUMNS.join(", ")} FROM ${getTableConfig(all).name} WHERE org_id = ? ORDER BY ${keys}`)
+        .bind(orgId)
+        .all();
+      expect(summed.results, getTableConfig(all).name).toEqual(perChannel.results);
     }
+    const totals = await env.DB.prepare(`SELECT ${COLUMNS.map((c) => `SUM(${c}) AS ${c}`).join(", ")} FROM rollup_all_totals WHERE org_id = ? AND bucket_size = 'day'`)
+      .bind(orgId)
+      .first<Record<string, number>>();
+    expect(COLUMNS.filter((c) => !(totals![c]! >= 2)), "metrics counted in fewer than both channels").toEqual([]);
   });
 
   it("counts normalised event types, bounces by SES bounce type", () => {
