@@ -23,7 +23,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { and, count, eq, sql, sum } from "drizzle-orm";
-import { events, ingestCounters, rollupTotals } from "../worker/db/schema";
+import { events, ingestCounters, rollupAllTotals, rollupTotals } from "../worker/db/schema";
 import { EVENT_COUNTED_METRICS } from "../worker/lib/metrics";
 import { localDb, type LocalDb } from "./lib/d1";
 import { prepareDemoWorkspace } from "./lib/demo-seed";
@@ -106,27 +106,37 @@ async function post(label: string, instance: Instance, path_: string, key: strin
   return result;
 }
 
-/** What D1 holds for the org once the instance is stopped: event rows, accepted counter, rollup totals. */
+/** Events counted in a rollup totals table's day rows (per-channel or all-channel). */
+const countedInDays = (local: LocalDb, table: typeof rollupTotals | typeof rollupAllTotals, orgId: string) =>
+  local.db
+    .select({
+      v: sql<number>`sum(${sql.join(
+        EVENT_COUNTED_METRICS.map((m) => table[m]),
+        sql` + `,
+      )})`,
+    })
+    .from(table)
+    .where(and(eq(table.orgId, orgId), eq(table.bucketSize, "day")))
+    .get();
+
+/** What D1 holds for the org once the instance is stopped: event rows, accepted counter, rollup totals in both scopes. */
 async function storedCounts(local: LocalDb, orgId: string) {
-  const [acceptedRow, rowsRow, rollupRow] = await Promise.all([
+  const [acceptedRow, rowsRow, rollupRow, allChannelRow] = await Promise.all([
     local.db
       .select({ v: sum(ingestCounters.value) })
       .from(ingestCounters)
       .where(and(eq(ingestCounters.orgId, orgId), eq(ingestCounters.counter, "accepted")))
       .get(),
     local.db.select({ n: count() }).from(events).where(eq(events.orgId, orgId)).get(),
-    local.db
-      .select({
-        v: sql<number>`sum(${sql.join(
-          EVENT_COUNTED_METRICS.map((m) => rollupTotals[m]),
-          sql` + `,
-        )})`,
-      })
-      .from(rollupTotals)
-      .where(and(eq(rollupTotals.orgId, orgId), eq(rollupTotals.bucketSize, "day")))
-      .get(),
+    countedInDays(local, rollupTotals, orgId),
+    countedInDays(local, rollupAllTotals, orgId),
   ]);
-  return { accepted: Number(acceptedRow?.v ?? 0), rows: rowsRow?.n ?? 0, rollupEvents: Number(rollupRow?.v ?? 0) };
+  return {
+    accepted: Number(acceptedRow?.v ?? 0),
+    rows: rowsRow?.n ?? 0,
+    rollupEvents: Number(rollupRow?.v ?? 0),
+    allChannelEvents: Number(allChannelRow?.v ?? 0),
+  };
 }
 
 /** A user of the instance (sign-up joins the demo workspace), to read its ingest counters over the API. */
@@ -287,13 +297,13 @@ async function main() {
         : undefined;
     local = await localDb(dir);
     const stored = await storedCounts(local, orgId);
-    const consistent = stored.rows === expected && stored.accepted === expected && stored.rollupEvents === expected;
+    const consistent = stored.rows === expected && stored.accepted === expected && stored.rollupEvents === expected && stored.allChannelEvents === expected;
     const rows: [string, string][] = [
       ["runtime", RUNTIME_LABELS[RUNTIME]!],
       ["events posted (ingest phase)", N.toLocaleString("en-US")],
       [
-        "stored check (rows / rollup events / managed events)",
-        `${stored.rows.toLocaleString("en-US")} / ${stored.rollupEvents.toLocaleString("en-US")} / ${expected.toLocaleString("en-US")} ${consistent ? "✓" : "MISMATCH"}`,
+        "stored check (rows / rollup events / all-channel / managed events)",
+        `${[stored.rows, stored.rollupEvents, stored.allChannelEvents, expected].map((n) => n.toLocaleString("en-US")).join(" / ")} ${consistent ? "✓" : "MISMATCH"}`,
       ],
       ["baseline /ingest/noop", `${Math.round(baselineRate)} req/s (p50 ${round1(percentile(baseline.latenciesMs, 50))} ms, p99 ${round1(percentile(baseline.latenciesMs, 99))} ms)`],
       ["ingest accepted", `${Math.round(N / (ingest.elapsedMs / 1000))} req/s`],

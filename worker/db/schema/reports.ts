@@ -5,10 +5,10 @@ import { BUCKET_SIZES, metricColumns } from "./ingest";
 /**
  * All-channel rollups (docs/reports.md, "Performance"): the per-channel rollups of ingest
  * (`rollup_*`, keyed by channel) summed over channels, so a report without a channel filter reads one
- * row per bucket and dimension instead of one per channel. They are written only by triggers on the
- * `rollup_*` tables (migration `reports_all_channel_triggers`): every insert adds its counts, every
- * update adds new − old, in the same statement (so in the consumer's transaction). WITHOUT ROWID, like
- * the per-channel rollups (migration 0017).
+ * row per bucket and dimension instead of one per channel. Ingest writes them alongside the per-channel
+ * rows, in the same transaction and from the same folded increments (worker/db/ingest.ts); the unique
+ * opens and clicks through the `messages` triggers, which write both (migration 0018, which replaced the
+ * per-channel tables' triggers of 0006). WITHOUT ROWID, like the per-channel rollups (migration 0017).
  */
 
 const bucketColumns = () => ({
