@@ -419,3 +419,22 @@ export function isAlwaysDelivered(type: NotificationType): boolean {
   const facts = NOTIFICATION_TYPES[type];
   return (facts.category === "ses_account_health" && facts.severity === "critical") || facts.category === "billing";
 }
+
+/**
+ * A raised notification as every delivery channel sees it (in-app, email, Slack, outbound webhooks).
+ * The webhook payload (notifications__webhooks.md) is built from it.
+ */
+export interface OutboundNotification {
+  id: string;
+  orgId: string;
+  type: NotificationType;
+  severity: NotificationSeverity;
+  /** Epoch ms. */
+  createdAt: number;
+  title: string;
+  body: string;
+  /** Workspace-relative dashboard path, e.g. `channels/ch_123`. */
+  link: string;
+  /** The type's structured details (the params it was rendered from, and more). */
+  payload: Record<string, unknown>;
+}

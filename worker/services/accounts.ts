@@ -109,12 +109,20 @@ export async function signIn(
     throw INVALID_CREDENTIALS();
   }
   await clearFailures(db, keys[0]!);
+  return completeSignIn(db, user.id, { ip: input.ip, userAgent: input.userAgent }, at);
+}
+
+/**
+ * The one place a proven first factor (password, or a social provider's callback) becomes a session, so
+ * every sign-in method passes the same later checks.
+ */
+export async function completeSignIn(db: Db, userId: string, client: { ip: string | null; userAgent: string | null }, at = Date.now()) {
   const session = await createSession(
     db,
-    { userId: user.id, orgId: null, timeoutSeconds: DEFAULT_SESSION_TIMEOUT_SECONDS, ip: input.ip, userAgent: input.userAgent },
+    { userId, orgId: null, timeoutSeconds: DEFAULT_SESSION_TIMEOUT_SECONDS, ip: client.ip, userAgent: client.userAgent },
     at,
   );
-  return { ...session, userId: user.id };
+  return { ...session, userId };
 }
 
 /** Needs the current password; ends the user's other sessions. */

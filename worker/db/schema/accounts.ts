@@ -9,6 +9,8 @@ export const users = sqliteTable("users", {
   timezone: text("timezone"),
   weekStart: text("week_start", { enum: ["monday", "sunday"] }).notNull().default("monday"),
   theme: text("theme", { enum: ["light", "dark", "system"] }).notNull().default("system"),
+  /** When the user proved they receive mail at `email` (a verification link, or a provider's verified email); null = unverified. */
+  emailVerifiedAt: integer("email_verified_at"),
   createdAt: integer("created_at").notNull(),
 });
 
