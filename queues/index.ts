@@ -2,6 +2,7 @@ import type { Env } from "../worker/env";
 import { consumeDeadLetters } from "./dead-letters";
 import { consumeEvents } from "./events";
 import { consumeJobs } from "./jobs";
+import { consumeWebhooks } from "./webhooks";
 
 /**
  * Queue name (wrangler.toml) → consumer. Each consumer lives in its own file in this folder; a test holds
@@ -11,6 +12,7 @@ export const CONSUMERS: Record<string, (batch: MessageBatch<unknown>, env: Env, 
   "sendops-events": consumeEvents,
   "sendops-jobs": consumeJobs,
   "sendops-dead-letters": consumeDeadLetters,
+  "sendops-webhooks": consumeWebhooks,
 };
 
 export async function dispatchQueue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {

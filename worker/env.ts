@@ -40,6 +40,7 @@ const envSchema = z.object({
   ASSETS: binding("ASSETS", "fetch"),
   EVENTS_QUEUE: binding("EVENTS_QUEUE", "send"),
   JOBS_QUEUE: binding("JOBS_QUEUE", "send"),
+  WEBHOOKS_QUEUE: binding("WEBHOOKS_QUEUE", "send"),
   ORG_LEDGER: binding("ORG_LEDGER", "idFromName"),
   RATE_LIMITER: binding("RATE_LIMITER", "idFromName"),
   EVENTS_AE: binding("EVENTS_AE", "writeDataPoint"),

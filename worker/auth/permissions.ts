@@ -55,6 +55,9 @@ const MATRIX = {
   setup: ["full", "full", "full", "read", "read", null, null, "read"],
   // Undeliverable list: view follows Reports access; Allow/Re-list and rule changes are Owner + Org Admin.
   undeliverable: ["full", "full", "read", "read", "read", "read", "read", "read"],
+  // Outbound webhooks: Owner and Org Admin configure them (members-and-roles.md); Infra Admin, Developer and
+  // Viewer see endpoints and delivery logs; the others' roles have no business with integrations' payloads.
+  webhooks: ["full", "full", "read", "read", null, null, null, "read"],
 } as const satisfies Record<string, readonly Level[]>;
 
 export type Capability = keyof typeof MATRIX;

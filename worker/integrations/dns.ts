@@ -7,8 +7,8 @@
 import type { Env } from "../env";
 import { AppError } from "../lib/errors";
 
-export type DnsRecordType = "TXT" | "CNAME" | "MX" | "A";
-const TYPE_NUMBERS: Record<DnsRecordType, number> = { A: 1, CNAME: 5, MX: 15, TXT: 16 };
+export type DnsRecordType = "TXT" | "CNAME" | "MX" | "A" | "AAAA";
+const TYPE_NUMBERS: Record<DnsRecordType, number> = { A: 1, CNAME: 5, MX: 15, TXT: 16, AAAA: 28 };
 
 /** `found`: records of the type at the name; `none`: the name exists without them (NODATA); `nxdomain`: no such name. */
 export interface DnsAnswer {

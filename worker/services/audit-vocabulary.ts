@@ -58,6 +58,11 @@ export const OPERATION_LABELS: Record<string, string> = {
   renamed: "Renamed",
   made_default: "Made default",
   provisioned: "Provisioned",
+  enabled: "Enabled",
+  disabled: "Disabled",
+  auto_disabled: "Disabled automatically",
+  resent: "Resent",
+  test_sent: "Test event sent",
 };
 
 export const RESOURCE_LABELS: Record<string, string> = {
@@ -76,6 +81,7 @@ export const RESOURCE_LABELS: Record<string, string> = {
   undeliverable_address: "Undeliverable address",
   classification_rules: "Classification rules",
   tracking_domain: "Tracking domain",
+  webhook_endpoint: "Webhook endpoint",
 };
 
 /** The operation as the API reports it. */

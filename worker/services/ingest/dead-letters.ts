@@ -14,6 +14,7 @@ import { decodeCursor, paginate } from "../../lib/pagination";
 const QUEUE_BINDINGS = {
   "sendops-events": "EVENTS_QUEUE",
   "sendops-jobs": "JOBS_QUEUE",
+  "sendops-webhooks": "WEBHOOKS_QUEUE",
 } as const satisfies Record<string, keyof Env>;
 type ReplayableQueue = keyof typeof QUEUE_BINDINGS;
 
