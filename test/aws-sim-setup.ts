@@ -1,21 +1,27 @@
 /**
  * vitest globalSetup (Node side): the AWS and DNS stand-ins for the worker tests, on the ports
- * vitest.config.ts chose and pointed the Worker's AWS_ENDPOINT_URL and DNS_RESOLVER_URL at.
+ * vitest.config.ts chose and pointed the Worker's AWS_ENDPOINT_URL and DNS_RESOLVER_URL at; and a
+ * customer's webhook receiver (TEST_WEBHOOK_RECEIVER_URL).
  */
 import { AwsSim } from "../sim/aws";
 import { DnsSim } from "../sim/dns";
+import { WebhookReceiver } from "./webhook-receiver";
 
 let sim: AwsSim | undefined;
 let dns: DnsSim | undefined;
+let receiver: WebhookReceiver | undefined;
 
 export async function setup() {
   dns = new DnsSim();
   const dnsUrl = await dns.listen(Number(process.env.SENDOPS_TEST_DNS_PORT));
   sim = new AwsSim(undefined, { dnsResolverUrl: `${dnsUrl}/dns-query` });
   await sim.listen(Number(process.env.SENDOPS_TEST_AWS_PORT));
+  receiver = new WebhookReceiver();
+  await receiver.listen(Number(process.env.SENDOPS_TEST_WEBHOOK_PORT));
 }
 
 export async function teardown() {
   await sim?.close();
   await dns?.close();
+  await receiver?.close();
 }

@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends EnvSecrets {
       TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+      /** test/webhook-receiver.ts, started by test/aws-sim-setup.ts. */
+      TEST_WEBHOOK_RECEIVER_URL: string;
     }
   }
 }
