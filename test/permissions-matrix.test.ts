@@ -202,6 +202,17 @@ describe("the matrix data matches the docs table (team__members-and-roles.md)", 
     ["viewer", "template_export.view", true],
     ["viewer", "template_export.manage", false],
     ["viewer", "audit.manage", false],
+    // Webhooks: "Configure notification rules and webhooks" is the Org Admin's (and so the Owner's).
+    ["owner", "webhooks.manage", true],
+    ["org_admin", "webhooks.manage", true],
+    ["infra_admin", "webhooks.manage", false],
+    ["developer", "webhooks.view", true],
+    ["developer", "webhooks.manage", false],
+    ["marketer", "webhooks.view", false],
+    ["financial", "webhooks.view", false],
+    ["support", "webhooks.view", false],
+    ["viewer", "webhooks.view", true],
+    ["viewer", "webhooks.manage", false],
   ];
   it.each(cells)("%s × %s → %s", (role, permission, expected) => {
     expect(can(role, permission)).toBe(expected);
