@@ -1,6 +1,6 @@
 import type { LinkProps } from "@tanstack/react-router";
 import type { Permission } from "../../worker/auth/permissions";
-import { AlertIcon, BookIcon, ChartIcon, CloudIcon, CompassIcon, GlobeIcon, IngestIcon, KeyIcon, LinkIcon, ScrollIcon, SendIcon, SettingsIcon, UserIcon, UsersIcon, type IconComponent } from "./components/icons";
+import { AlertIcon, BookIcon, ChartIcon, CloudIcon, CompassIcon, GlobeIcon, IngestIcon, KeyIcon, LinkIcon, ScrollIcon, SendIcon, SettingsIcon, UserIcon, UsersIcon, WebhookIcon, type IconComponent } from "./components/icons";
 
 /**
  * The sidebar, as data. Sections and their order follow the product docs (Reports, Undeliverable,
@@ -11,6 +11,7 @@ import { AlertIcon, BookIcon, ChartIcon, CloudIcon, CompassIcon, GlobeIcon, Inge
  */
 export const NAV_SECTIONS = [
   { id: "product", heading: null },
+  { id: "connections", heading: "Connections" },
   { id: "infrastructure", heading: "Infrastructure" },
   { id: "system", heading: "System" },
 ] as const;
@@ -43,6 +44,7 @@ export const NAV: readonly NavItem[] = [
   { section: "system", label: "Ingest", to: "/w/$slug/ingest", permission: "aws.view", icon: IngestIcon },
   { section: "system", label: "API Keys", to: "/w/$slug/api-keys", permission: "org_settings.view", icon: KeyIcon },
   { section: "system", label: "API Reference", to: "/w/$slug/api-reference", permission: null, icon: BookIcon },
+  { section: "connections", label: "Webhooks", to: "/w/$slug/webhooks", permission: "webhooks.view", icon: WebhookIcon },
   { section: "system", label: "Profile", to: "/w/$slug/profile", permission: null, icon: UserIcon },
 ];
 
