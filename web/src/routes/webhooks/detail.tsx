@@ -79,9 +79,8 @@ function EndpointCard({ endpoint: e }: { endpoint: Endpoint }) {
   const enabled = e.status === "enabled";
   const testBlocker = blocker ?? (enabled ? null : "Enable the endpoint to send a test event.");
   return (
-    <Card
-      title="Endpoint"
-      actions={
+    <Card title="Endpoint">
+      <div className="stack-sm">
         <div className="row webhook-actions">
           <GuardedButton
             blocker={testBlocker}
@@ -119,9 +118,6 @@ function EndpointCard({ endpoint: e }: { endpoint: Endpoint }) {
             {enabled ? "Disable" : "Enable"}
           </GuardedButton>
         </div>
-      }
-    >
-      <div className="stack-sm">
         {e.status === "auto_disabled" && e.disabledReason && (
           <Alert variant="danger" title="Disabled automatically">
             {e.disabledReason}
