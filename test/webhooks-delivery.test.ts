@@ -100,6 +100,18 @@ describe("enqueue", () => {
   });
 });
 
+describe("the demo workspace", () => {
+  it("sends nothing: its endpoint is a showcase with a seeded log", async () => {
+    const orgId = await newOrg();
+    const { endpoint } = await endpointOn(unique("demo"), { categories: ["deliverability"] }, orgId);
+    const { deps, sent } = recordingDeps();
+    await env.DB.prepare("UPDATE orgs SET is_demo = 1 WHERE id = ?").bind(orgId).run();
+    expect((await enqueueDeliveries(deps, notification(orgId))).deliveryIds).toEqual([]);
+    expect(sent).toEqual([]);
+    expect(await logOf(orgId, endpoint.id)).toEqual([]);
+  });
+});
+
 describe("retries", () => {
   it("retries 5 min after attempt 1 and 15 min after attempt 2, then marks the delivery failed", async () => {
     const name = unique("retry");

@@ -32,10 +32,11 @@ import {
   type DemoChannel,
   type DemoIdentity,
 } from "./demo-world";
+import { DEMO_DELIVERIES, DEMO_WEBHOOK, setUpDemoWebhook } from "./demo-webhooks";
 
 /** Changes whenever the world's setup does (a digest of it): an older demo is then set up again. */
 export const DEMO_SETUP_VERSION = createHash("sha256")
-  .update(JSON.stringify([RETIRED_CHANNELS, DEMO_CHANNELS, DEMO_DISCOVERED_CHANNEL, DEMO_IDENTITIES, DEMO_TRACKING_DOMAIN, DEMO_DNS_ZONE]))
+  .update(JSON.stringify([RETIRED_CHANNELS, DEMO_CHANNELS, DEMO_DISCOVERED_CHANNEL, DEMO_IDENTITIES, DEMO_TRACKING_DOMAIN, DEMO_DNS_ZONE, DEMO_WEBHOOK, DEMO_DELIVERIES]))
   .digest("hex")
   .slice(0, 16);
 
@@ -277,5 +278,6 @@ export async function setUpDemoWorkspace(db: Db, at = Date.now()): Promise<strin
   const fetcher = demoZoneFetcher();
   for (const i of DEMO_IDENTITIES) await setUpIdentity(db, orgId, i, fetcher, at);
   await setUpTrackingDomain(db, orgId, at);
+  await setUpDemoWebhook(db, orgId, SEEDER_ACTOR, at);
   return orgId;
 }

@@ -23,7 +23,8 @@ import { applyMigrations, ROOT } from "../../scripts/lib/instance";
 import { sha256Hex } from "../../worker/lib/crypto";
 import { findDemoSeed } from "../../worker/db/demo";
 import type { Db } from "../../worker/db/client";
-import { auditLog, channels, identities, ingestCounters, ingestKeys, orgs, trackingDomains } from "../../worker/db/schema";
+import { auditLog, channels, identities, ingestCounters, ingestKeys, orgs, trackingDomains, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../worker/db/schema";
+import { DEMO_WEBHOOK } from "../../scripts/lib/demo-webhooks";
 import { DEFAULT_CHANNELS, PURPOSE_PRESETS } from "../../worker/lib/channels";
 import { parseDnsCheck } from "../../worker/services/identities/dns-check";
 import { DEMO_AWS, DEMO_ORG_ID, ensureDemoWorkspace } from "../../worker/services/demo";
@@ -71,6 +72,14 @@ async function expectDemoSetup(db: Db) {
   expect(tracking.map((t) => [t.subdomain, t.protocol, t.cnameStatus, t.identityStatus, JSON.parse(t.dkimTokensJson!), t.nextCheckAt])).toEqual([
     [DEMO_TRACKING_DOMAIN.subdomain, "http", "verified", "verified", [...DEMO_TRACKING_DOMAIN.dkimTokens], null],
   ]);
+  // One webhook endpoint with a realistic log: successes, one retried to success, one failed after 3 attempts.
+  const hooks = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.orgId, DEMO_ORG_ID)).all();
+  expect(hooks.map((h) => [h.url, h.status])).toEqual([[DEMO_WEBHOOK.url, "enabled"]]);
+  const deliveries = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, hooks[0]!.id)).all();
+  expect(deliveries.map((d) => [d.state, d.attempts]).sort()).toEqual([["failed", 3], ...Array(5).fill(["succeeded", 1]), ["succeeded", 3]].sort());
+  const attempts = await db.select().from(webhookAttempts).where(eq(webhookAttempts.orgId, DEMO_ORG_ID)).all();
+  expect(attempts).toHaveLength(11);
+  for (const d of deliveries) expect(Object.keys(JSON.parse(d.body)).sort()).toEqual(["account_id", "body", "id", "notification_type", "payload", "severity", "timestamp", "title"]);
 }
 
 beforeAll(async () => {

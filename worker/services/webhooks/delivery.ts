@@ -9,7 +9,7 @@ import type { Actor } from "../../context";
 import type { Env } from "../../env";
 import { getDb, type Db } from "../../db/client";
 import { auditInsert } from "../../db/audit";
-import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import { orgs, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import {
   attemptsOfDeliveries,
   claimAttempt,
@@ -87,6 +87,9 @@ export async function enqueueWebhookDeliveries(env: Env, notification: OutboundN
 }
 
 export async function enqueueDeliveries(deps: DeliveryDeps, n: OutboundNotification, at = Date.now()): Promise<{ deliveryIds: string[] }> {
+  // The demo workspace's endpoint is a showcase with a seeded log (scripts/lib/demo-webhooks.ts): nothing is sent from the demo.
+  const org = await deps.db.select({ isDemo: orgs.isDemo }).from(orgs).where(eq(orgs.id, n.orgId)).get();
+  if (!org || org.isDemo) return { deliveryIds: [] };
   const endpoints = (await listEndpointsOfOrg(deps.db, n.orgId)).filter((e) => e.status === "enabled" && subscribed(e, n));
   if (endpoints.length === 0) return { deliveryIds: [] };
   const body = JSON.stringify(await buildPayload(n));
