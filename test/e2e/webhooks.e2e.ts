@@ -96,3 +96,33 @@ it("adds an endpoint, sends a signed test event the receiver verifies, shows it 
   expect(await overflows(page)).toBe(false);
   await context.close();
 });
+
+it("the demo workspace shows one endpoint with its delivery log, read-only", async () => {
+  const base = inject("baseUrl");
+  const context = await browser.newContext({ baseURL: base, viewport: { width: 390, height: 844 }, timezoneId: "UTC" });
+  context.setDefaultTimeout(30_000);
+  const page = await context.newPage();
+  const email = `hooks.demo.${Date.now()}@example.test`;
+  const headers = { origin: base };
+  expect((await context.request.post(`${base}/api/auth/sign-up`, { headers, data: { name: "Dana Demo", email, password: "correct horse battery", acceptTerms: true } })).status()).toBe(201);
+  expect((await context.request.post(`${base}/api/auth/sign-in`, { headers, data: { email, password: "correct horse battery" } })).status()).toBe(200);
+
+  await page.goto("/w/demo/webhooks");
+  const row = page.getByRole("row", { name: /hooks\.example\.com/ });
+  await row.getByText("Enabled").waitFor();
+  await row.getByText("Delivered").waitFor();
+  await row.getByRole("link").click();
+  const log = page.getByRole("table", { name: "Delivery log" });
+  const failed = log.getByRole("row", { name: /Bounce rate trend/ });
+  await failed.getByText("Failed").waitFor();
+  // The header and the seven seeded deliveries.
+  await expect(log.getByRole("row").count()).resolves.toBe(8);
+  await failed.getByRole("button", { name: "Details" }).click();
+  await page.getByRole("list", { name: "Attempts" }).getByText(/Attempt 3 .* HTTP 502/).waitFor();
+  const retried = log.getByRole("row", { name: /Complaint rate threshold/ });
+  await retried.getByText("Delivered").waitFor();
+  await retried.getByRole("cell", { name: "3", exact: true }).waitFor();
+  await expect(page.getByRole("button", { name: "Send test event" }).isDisabled()).resolves.toBe(true);
+  expect(await overflows(page)).toBe(false);
+  await context.close();
+});
