@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import type { Actor } from "../worker/context";
 import type { Env } from "../worker/env";
 import { getDb } from "../worker/db/client";
-import { NOTIFICATION_TYPES, type NotificationType, type OutboundNotification } from "../worker/lib/notification-types";
+import { NOTIFICATION_TYPES, type NotificationCategory, type NotificationType, type OutboundNotification } from "../worker/lib/notification-types";
 import type { DeliveryDeps, WebhookMessage } from "../worker/services/webhooks/delivery";
 import { createEndpoint } from "../worker/services/webhooks/endpoints";
 import type { ReceivedRequest } from "./webhook-receiver";
@@ -46,7 +46,7 @@ export async function newOrg(): Promise<string> {
 }
 
 /** An org with one endpoint on the test receiver at `/<name>`. */
-export async function endpointOn(name: string, subs: { types?: NotificationType[]; categories?: (keyof typeof import("../worker/lib/notification-types").NOTIFICATION_CATEGORIES)[] } = { categories: ["deliverability"] }, orgId?: string) {
+export async function endpointOn(name: string, subs: { types?: NotificationType[]; categories?: NotificationCategory[] } = { categories: ["deliverability"] }, orgId?: string) {
   const org = orgId ?? (await newOrg());
   const created = await createEndpoint(getDb(env.DB), env as Env, { orgId: org, actor: ACTOR }, { url: receiverUrl(name), description: name, types: subs.types ?? [], categories: subs.categories ?? [] });
   return { orgId: org, endpoint: created.endpoint, secret: created.secret };
