@@ -3,6 +3,7 @@ import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../worker/env";
 import { getDb } from "../worker/db/client";
+import { consumeWebhooks } from "../queues/webhooks";
 import { AUTO_DISABLE_AFTER, enqueueDeliveries, resendDelivery, runDeliveryAttempt, type DisabledEndpoint } from "../worker/services/webhooks/delivery";
 import { createEndpoint, getEndpoint, rotateSecret, setEndpointEnabled } from "../worker/services/webhooks/endpoints";
 import { ACTOR, endpointOn, newOrg, notification, receiverControl, received, recordingDeps, unique } from "./webhooks-helpers";
@@ -277,5 +278,29 @@ describe("SSRF at delivery time", () => {
     const [delivery] = await logOf(orgId, endpoint.id);
     expect(delivery!.log[0]).toMatchObject({ ok: false, statusCode: null, latencyMs: null });
     expect(delivery!.log[0]!.error).toMatch(/^blocked address: .* resolves to 169\.254\.169\.254 \(link-local\)/);
+  });
+});
+
+describe("the sendops-webhooks consumer", () => {
+  function batchOf(body: unknown) {
+    const calls: string[] = [];
+    const message = { id: "m1", timestamp: new Date(), attempts: 1, body, ack: () => calls.push("ack"), retry: (o?: { delaySeconds?: number }) => calls.push(`retry ${o?.delaySeconds}`) };
+    return { batch: { queue: "sendops-webhooks", messages: [message], ackAll() {}, retryAll() {} } as unknown as MessageBatch<unknown>, calls };
+  }
+
+  it("makes the attempt and acks; an unknown message is retried (then dead-lettered), never dropped", async () => {
+    const name = unique("consumer");
+    const { orgId, endpoint } = await endpointOn(name);
+    const { deps, sent } = recordingDeps();
+    await enqueueDeliveries(deps, notification(orgId));
+    const ok = batchOf(sent[0]!.body);
+    await consumeWebhooks(ok.batch, env as Env, {} as ExecutionContext);
+    expect(ok.calls).toEqual(["ack"]);
+    expect((await logOf(orgId, endpoint.id))[0]!.state).toBe("succeeded");
+    expect(await received(name)).toHaveLength(1);
+
+    const unknown = batchOf({ kind: "something.else" });
+    await consumeWebhooks(unknown.batch, env as Env, {} as ExecutionContext);
+    expect(unknown.calls).toEqual(["retry 30"]);
   });
 });
