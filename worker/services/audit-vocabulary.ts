@@ -58,6 +58,10 @@ export const OPERATION_LABELS: Record<string, string> = {
   renamed: "Renamed",
   made_default: "Made default",
   provisioned: "Provisioned",
+  enabled: "Enabled",
+  disabled: "Disabled",
+  added: "Added",
+  regenerated: "Regenerated",
 };
 
 export const RESOURCE_LABELS: Record<string, string> = {
@@ -76,6 +80,10 @@ export const RESOURCE_LABELS: Record<string, string> = {
   undeliverable_address: "Undeliverable address",
   classification_rules: "Classification rules",
   tracking_domain: "Tracking domain",
+  mfa: "Multi-factor authentication",
+  mfa_method: "MFA method",
+  recovery_codes: "Recovery codes",
+  two_factor_enforcement: "2FA enforcement",
 };
 
 /** The operation as the API reports it. */
