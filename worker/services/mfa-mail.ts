@@ -14,7 +14,7 @@ export function mfaChangeMail(user: Pick<SessionUser, "name">, change: Exclude<M
       ? "Multi-factor authentication was turned on for your SendOps account. Signing in now needs a code from your authenticator app, your security key or a recovery code."
       : "Multi-factor authentication was turned off for your SendOps account: its last authenticator app or security key was removed, and its recovery codes no longer work.",
     "",
-    `If this was not you, change your password and review your security settings: ${profileUrl}`,
+    `If this was not you, sign in, change your password and review Profile → Security: ${profileUrl}`,
   ].join("\n");
   return { subject: `SendOps: ${subject}`, text };
 }
@@ -22,7 +22,7 @@ export function mfaChangeMail(user: Pick<SessionUser, "name">, change: Exclude<M
 /** Sends it; a deployment without mail (or a mail failure) is logged, never an error for the change itself. */
 export async function sendMfaChangeMail(env: Env, user: SessionUser, change: Exclude<MfaChange, null>): Promise<void> {
   try {
-    await sendMail(env, { to: user.email, ...mfaChangeMail(user, change, new URL("/profile#security", env.APP_URL).toString()) });
+    await sendMail(env, { to: user.email, ...mfaChangeMail(user, change, new URL("/", env.APP_URL).toString()) });
   } catch (e) {
     console.warn(`MFA security email to ${user.id} not sent: ${e instanceof Error ? e.message : String(e)}`);
   }
