@@ -69,7 +69,7 @@ function ChallengeForm({ methods, redirect, footer }: { methods: Factor[]; redir
     <AuthLayout title="Two-step verification" subtitle={subtitle} footer={footer}>
       <form className="form" onSubmit={onSubmit} noValidate>
         {methods.length > 1 && (
-          <div className="segmented" role="radiogroup" aria-label="Verification method">
+          <div className="segmented mfa-factors" role="radiogroup" aria-label="Verification method">
             {methods.map((m) => (
               <label key={m}>
                 <input type="radio" name="factor" value={m} checked={factor === m} onChange={() => pick(m)} />
