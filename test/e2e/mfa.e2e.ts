@@ -83,7 +83,7 @@ it("sets up an authenticator app from Profile; sign-in then needs its code; a re
   await methods.getByText("Work phone").waitFor();
   await page.getByText("of 10 left").waitFor();
   // Nothing at 390 px is wider than the screen.
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
 
   await signOut(page);
   await passwordStep(page, email);
