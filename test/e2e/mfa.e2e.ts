@@ -1,13 +1,15 @@
 import * as OTPAuth from "otpauth";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser, signUpAndIn } from "./browser";
+import { wranglerExecute } from "../../scripts/lib/d1";
+import { launchBrowser, signUpAndIn, switchToOwnWorkspace } from "./browser";
 
 /**
  * Issue 17, items 4–5 at 390 px: an authenticator app set up from Profile (the test reads the manual key
  * and computes the codes itself) and a sign-in that requires its code; a recovery code signs in once and
  * is refused the second time; a passkey registered and used for sign-in through Chromium's virtual
- * authenticator.
+ * authenticator; a workspace that requires 2FA shows a member without it the days left, then blocks its
+ * pages behind "Set up two-factor authentication".
  */
 
 const PASSWORD = "correct horse battery";
@@ -137,4 +139,46 @@ it("registers a passkey through Chromium's virtual authenticator and signs in wi
   await page.goto("/w/demo/profile");
   await page.getByRole("list", { name: "MFA methods" }).getByText(/last used/).waitFor();
   await context.close();
+});
+
+it("a workspace requiring 2FA warns a member without it, then blocks its pages until they set it up", async () => {
+  const owner = await phone();
+  await signUpAndIn(owner.page, "Olga Owner", "mfa-owner", PASSWORD);
+  const slug = await switchToOwnWorkspace(owner.page);
+  // The Owner's own authenticator app, through the API (the UI is covered above).
+  const origin = { origin: new URL(owner.page.url()).origin };
+  const setup = await (await owner.context.request.post("/api/me/mfa/totp/setup", { headers: origin })).json();
+  const confirmed = await owner.context.request.post("/api/me/mfa/totp", {
+    headers: origin,
+    data: { setupId: setup.setupId, name: "Owner phone", code: codeAt(setup.secret, Date.now()) },
+  });
+  expect(confirmed.status()).toBe(201);
+  await owner.page.goto(`/w/${slug}/settings`);
+  await owner.page.getByRole("button", { name: "Require 2FA" }).click();
+  await owner.page.getByText("Required", { exact: true }).waitFor();
+  const me = await (await owner.context.request.get("/api/me")).json();
+  const orgId = me.workspaces.find((w: { slug: string }) => w.slug === slug).id as string;
+
+  const member = await phone();
+  await signUpAndIn(member.page, "Max Member", "mfa-member", PASSWORD);
+  const memberId = (await (await member.context.request.get("/api/me")).json()).user.id as string;
+  const target = { persistDir: inject("persistDir") };
+  await wranglerExecute(target, `INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ('${orgId}', '${memberId}', 'developer', ${Date.now()})`);
+  await member.page.goto(`/w/${slug}/reports`);
+  await member.page.getByText("Set it up within 7 days").waitFor();
+
+  // Eight days later (enforcement and joining moved back): the workspace's pages are blocked.
+  const past = Date.now() - 8 * 24 * 3600 * 1000;
+  await wranglerExecute(
+    target,
+    `UPDATE org_two_factor SET enforced_since = ${past} WHERE org_id = '${orgId}'; UPDATE memberships SET created_at = ${past} WHERE org_id = '${orgId}' AND user_id = '${memberId}'`,
+  );
+  await member.page.reload();
+  await member.page.getByRole("heading", { name: "Set up two-factor authentication" }).waitFor();
+  expect(await member.page.getByText("Set it up within").count()).toBe(0);
+  await member.page.getByRole("link", { name: "Set up 2FA" }).click();
+  await member.page.waitForURL((u) => u.pathname === `/w/${slug}/profile` && u.hash === "#security");
+  await member.page.getByRole("button", { name: "Set up authenticator app" }).waitFor();
+  await owner.context.close();
+  await member.context.close();
 });
