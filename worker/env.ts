@@ -24,6 +24,8 @@ export interface EnvSecrets {
    */
   GITHUB_API_URL?: string;
   STRIPE_API_URL?: string;
+  /** Var: the WebAuthn RP ID (a host name, e.g. "sendops.example.com"); unset: the host the dashboard is served from. */
+  WEBAUTHN_RP_ID?: string;
 }
 
 export interface Env extends Cloudflare.Env, EnvSecrets {}
@@ -60,6 +62,10 @@ const envSchema = z.object({
   CLOUDFORMATION_TEMPLATE_URL: z.union([z.literal(""), z.url()], { message: "var CLOUDFORMATION_TEMPLATE_URL must be empty or an absolute URL" }),
   GITHUB_API_URL: z.url({ message: "var GITHUB_API_URL must be an absolute URL when set" }).optional(),
   STRIPE_API_URL: z.url({ message: "var STRIPE_API_URL must be an absolute URL when set" }).optional(),
+  WEBAUTHN_RP_ID: z
+    .string()
+    .regex(/^$|^[a-z0-9.-]+$/, { message: "var WEBAUTHN_RP_ID must be a host name (no scheme, no port) when set" })
+    .optional(),
   DNS_RESOLVER_URL: z.url({ message: "var DNS_RESOLVER_URL must be the absolute URL of a DNS-over-HTTPS JSON endpoint" }),
   DEFAULT_TEMPLATE_TAG: z.string().min(1, { message: "var DEFAULT_TEMPLATE_TAG is missing" }),
   BENCH_BASELINE: z.enum(["true", "false"], { message: 'var BENCH_BASELINE must be "true" or "false" when set' }).optional(),

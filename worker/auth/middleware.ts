@@ -5,6 +5,7 @@ import type { AppEnv } from "../context";
 import { getDb } from "../db/client";
 import { AppError, forbidden, notFound, unauthorized } from "../lib/errors";
 import { can, DEMO_READ_ONLY_MESSAGE, type Permission } from "./permissions";
+import { graceEndsAt, twoFactorRequiredError } from "../services/two-factor";
 import { deleteSession, resolveSession, resolveSessionInOrg, SESSION_COOKIE, touchSession } from "./sessions";
 
 /** A middleware tagged with the access rule it enforces, so tests can walk every route's rule. */
@@ -68,6 +69,10 @@ export const orgRoute = (permission: Permission, options: { allowInDemo?: boolea
         throw new AppError("SESSION_EXPIRED", 401, "Your session expired after inactivity. Sign in again.");
       }
       await touchSession(db, session, row.orgId, row.timeoutSeconds, now);
+      if (row.twoFactorSince !== null && !row.hasMfa) {
+        const graceEnd = graceEndsAt(row.twoFactorSince, row.joinedAt);
+        if (now >= graceEnd) throw twoFactorRequiredError(graceEnd);
+      }
       if (!can(row.role, permission)) {
         throw forbidden(`Your role does not allow this action (needs ${permission}).`, { permission, role: row.role });
       }

@@ -1,6 +1,6 @@
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { memberships, orgs, sessions, users } from "../db/schema";
+import { memberships, orgs, orgTwoFactor, sessions, users } from "../db/schema";
 import type { AuthSession } from "../context";
 import type { Role } from "./permissions";
 import { randomToken, sha256Hex } from "../lib/crypto";
@@ -91,6 +91,10 @@ export interface SessionMembership {
   plan: (typeof orgs.$inferSelect)["plan"];
   timeoutSeconds: number;
   role: Role;
+  /** For workspace 2FA enforcement: when the member joined, when enforcement began (null: off), whether the user has MFA. */
+  joinedAt: number;
+  twoFactorSince: number | null;
+  hasMfa: boolean;
 }
 
 /**
@@ -116,11 +120,15 @@ export async function resolveSessionInOrg(
         plan: orgs.plan,
         timeoutSeconds: orgs.sessionTimeoutSeconds,
         role: memberships.role,
+        joinedAt: memberships.createdAt,
+        twoFactorSince: orgTwoFactor.enforcedSince,
+        hasMfa: sql<number>`exists (select 1 from mfa_methods where mfa_methods.user_id = sessions.user_id)`,
       })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .leftJoin(memberships, and(eq(memberships.userId, sessions.userId), eq(memberships.orgId, orgId)))
       .leftJoin(orgs, eq(orgs.id, memberships.orgId))
+      .leftJoin(orgTwoFactor, eq(orgTwoFactor.orgId, memberships.orgId))
       .where(eq(sessions.tokenHash, tokenHash))
       .get(),
   );
@@ -136,6 +144,9 @@ export async function resolveSessionInOrg(
           plan: row.plan!,
           timeoutSeconds: row.timeoutSeconds!,
           role: row.role,
+          joinedAt: row.joinedAt!,
+          twoFactorSince: row.twoFactorSince,
+          hasMfa: Boolean(row.hasMfa),
         }
       : null;
   return { session, membership };

@@ -1,10 +1,12 @@
 import { Hono } from "hono";
-import { deleteCookie, setCookie } from "hono/cookie";
+import { deleteCookie } from "hono/cookie";
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { getDb } from "../db/client";
 import { publicRoute, userRoute } from "../auth/middleware";
 import { deleteSessionByToken, SESSION_COOKIE } from "../auth/sessions";
+import { setSignInCookie } from "../auth/sign-in-cookies";
+import { describeSignInChallenge } from "../services/mfa";
 import { validate } from "../lib/validate";
 import {
   changePassword,
@@ -19,7 +21,7 @@ import {
   updateProfile,
 } from "../services/accounts";
 
-const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? null;
+export const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? null;
 
 export const authRoutes = new Hono<AppEnv>()
   .post("/auth/sign-up", publicRoute(), validate("json", signUpSchema), async (c) => {
@@ -27,20 +29,15 @@ export const authRoutes = new Hono<AppEnv>()
     return c.json({ ok: true, message: "Account created. Sign in with your email and password." }, 201);
   })
   .post("/auth/sign-in", publicRoute(), validate("json", signInSchema), async (c) => {
-    const session = await signIn(getDb(c.env.DB), {
+    const db = getDb(c.env.DB);
+    const result = await signIn(db, {
       ...c.req.valid("json"),
       ip: clientIp(c),
       userAgent: c.req.header("user-agent") ?? null,
     });
-    setCookie(c, SESSION_COOKIE, session.token, {
-      httpOnly: true,
-      sameSite: "Lax",
-      secure: new URL(c.req.url).protocol === "https:",
-      path: "/",
-      // The cookie outlives the longest timeout; the server-side expiry decides.
-      maxAge: 30 * 24 * 3600,
-    });
-    return c.json(await getMe(getDb(c.env.DB), session.userId));
+    setSignInCookie(c, result);
+    if (result.mfaRequired) return c.json({ mfaRequired: true as const, ...(await describeSignInChallenge(db, result.challengeToken)) });
+    return c.json(await getMe(db, result.userId));
   })
   .post("/auth/sign-out", publicRoute(), async (c) => {
     const token = c.get("sessionToken");

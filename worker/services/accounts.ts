@@ -16,6 +16,8 @@ import { assertNotThrottled, clearFailures, recordFailure, throttleKeys } from "
 import { AppError, notFound, validationError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { ensureDemoWorkspace } from "./demo";
+import { createSignInChallenge } from "./mfa";
+import { twoFactorDeadlines, userHasMfa } from "./two-factor";
 
 export const signUpSchema = z.object({
   name: z.string().trim().min(1, "Enter your full name.").max(200, "Name is at most 200 characters."),
@@ -114,16 +116,31 @@ export async function signIn(
 
 /**
  * The one place a proven first factor (password, or a social provider's callback) becomes a session, so
- * every sign-in method passes the same later checks.
+ * every sign-in method passes the same later checks. A user with MFA gets no session here: the answer is
+ * a short-lived sign-in challenge (`mfaRequired: true`) that the second factor turns into a session
+ * (services/mfa.ts verifySignInChallenge); routes hand it to the browser with setSignInCookie
+ * (auth/sign-in-cookies.ts).
  */
-export async function completeSignIn(db: Db, userId: string, client: { ip: string | null; userAgent: string | null }, at = Date.now()) {
+export async function completeSignIn(
+  db: Db,
+  userId: string,
+  client: { ip: string | null; userAgent: string | null },
+  at = Date.now(),
+): Promise<SignInResult> {
+  if (await userHasMfa(db, userId)) {
+    return { mfaRequired: true, userId, ...(await createSignInChallenge(db, userId, at)) };
+  }
   const session = await createSession(
     db,
     { userId, orgId: null, timeoutSeconds: DEFAULT_SESSION_TIMEOUT_SECONDS, ip: client.ip, userAgent: client.userAgent },
     at,
   );
-  return { ...session, userId };
+  return { mfaRequired: false, ...session, userId };
 }
+
+export type SignInResult =
+  | { mfaRequired: false; token: string; id: string; expiresAt: number; userId: string }
+  | { mfaRequired: true; challengeToken: string; expiresAt: number; userId: string };
 
 /** Needs the current password; ends the user's other sessions. */
 export async function changePassword(
@@ -162,6 +179,7 @@ export async function getMe(db: Db, userId: string) {
   const user = await findUserById(db, userId);
   if (!user) throw notFound("User");
   const orgRows = await listMembershipsOfUser(db, userId);
+  const twoFactor = await twoFactorDeadlines(db, userId);
   return {
     user: {
       id: user.id,
@@ -180,6 +198,8 @@ export async function getMe(db: Db, userId: string) {
       hasLogo: o.hasLogo !== null,
       role: o.role,
       permissions: permissionsOf(o.role),
+      /** Set while the workspace requires MFA the user lacks: when their grace ends (then access is blocked). */
+      twoFactorGraceEndsAt: twoFactor.get(o.orgId) ?? null,
     })),
   };
 }

@@ -63,6 +63,8 @@ export const OPERATION_LABELS: Record<string, string> = {
   auto_disabled: "Disabled automatically",
   resent: "Resent",
   test_sent: "Test event sent",
+  added: "Added",
+  regenerated: "Regenerated",
 };
 
 export const RESOURCE_LABELS: Record<string, string> = {
@@ -82,6 +84,10 @@ export const RESOURCE_LABELS: Record<string, string> = {
   classification_rules: "Classification rules",
   tracking_domain: "Tracking domain",
   webhook_endpoint: "Webhook endpoint",
+  mfa: "Multi-factor authentication",
+  mfa_method: "MFA method",
+  recovery_codes: "Recovery codes",
+  two_factor_enforcement: "2FA enforcement",
 };
 
 /** The operation as the API reports it. */

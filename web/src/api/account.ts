@@ -8,6 +8,7 @@ import type {
   signInSchema,
   signUpSchema,
 } from "../../../worker/services/accounts";
+import type { SignInChallengeAnswer } from "../../../worker/services/mfa";
 import { api, ApiError } from "./client";
 
 export type { Me };
@@ -41,13 +42,17 @@ export function useSignUp() {
   });
 }
 
+/** The password step's answer: signed in (Me), or the second factor is still needed (the MFA step). */
+export type SignInAnswer = Me | ({ mfaRequired: true } & SignInChallengeAnswer);
+
 export function useSignIn() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (input: z.input<typeof signInSchema>) => api<Me>("/api/auth/sign-in", { method: "POST", json: input }),
-    onSuccess: (me) => {
+    mutationFn: (input: z.input<typeof signInSchema>) => api<SignInAnswer>("/api/auth/sign-in", { method: "POST", json: input }),
+    onSuccess: (answer) => {
       qc.clear();
-      qc.setQueryData(meQuery.queryKey, me);
+      if ("mfaRequired" in answer) qc.setQueryData(["sign-in", "mfa"], { methods: answer.methods, expiresAt: answer.expiresAt });
+      else qc.setQueryData(meQuery.queryKey, answer);
     },
   });
 }

@@ -14,6 +14,7 @@ import { OrgSwitcher } from "./org-switcher";
 import { useSignOutAndLeave } from "./sign-out";
 import { EmptyState, FullPageLoading } from "./states";
 import { WorkspaceMark } from "./workspace-mark";
+import { TwoFactorBanner, twoFactorBlocked, TwoFactorRequiredPage } from "./two-factor-gate";
 
 const initials = (name: string) =>
   name
@@ -93,7 +94,9 @@ export function AppShell() {
   const item = navItemFor(pathname);
   const allowed = !item || canSee(item, workspace.permissions);
   let page: ReactNode = <Outlet />;
-  if (!allowed) {
+  if (twoFactorBlocked(workspace) && item?.to !== "/w/$slug/profile") {
+    page = <TwoFactorRequiredPage workspace={workspace} />;
+  } else if (!allowed) {
     page = (
       <EmptyState icon={LockIcon} title="No access">
         Your role ({ROLE_LABELS[workspace.role]}) does not include {item.label}. Ask an Owner or Org Admin if you need it.
@@ -191,6 +194,7 @@ export function AppShell() {
         {drawer.open && <div className="nav-backdrop" aria-hidden="true" />}
         <div className="main" inert={drawer.open}>
           {workspace.isDemo && <DemoBanner workspaces={me.workspaces} />}
+          <TwoFactorBanner workspace={workspace} />
           <main className="content" key={workspace.id}>
             {page}
           </main>

@@ -7,7 +7,8 @@ import { Card, PageHeader } from "../components/page";
 import { useSignOutAndLeave } from "../components/sign-out";
 import { useToast } from "../components/toast";
 import { applyTheme, type ThemePreference } from "../lib/theme";
-import { browserTimeZone, timeZoneOptions } from "../lib/time";
+import { browserTimeZone, effectiveTimeZone, timeZoneOptions } from "../lib/time";
+import { MfaCard } from "./profile-security";
 
 const NAME_MAX = 200;
 const MIN_PASSWORD = 8;
@@ -32,6 +33,7 @@ export function ProfilePage() {
       <DateTimeCard user={user} />
       <AppearanceCard user={user} />
       <PasswordCard email={user.email} />
+      <MfaCard timeZone={effectiveTimeZone(user.timezone)} />
     </div>
   );
 }

@@ -24,6 +24,7 @@ import { useToast } from "../components/toast";
 import { goAfterLeaving } from "../lib/after-leaving";
 import { blockerFor } from "../lib/blocker";
 import { useWorkspace, type WorkspaceScope } from "../workspace";
+import { TwoFactorEnforcementCard } from "./settings-two-factor";
 
 const SLUG_PATTERN = /^[a-z0-9-]{3,48}$/;
 const LOGO_MAX_BYTES = 2 * 1024 * 1024;
@@ -63,6 +64,7 @@ export function WorkspaceSettingsPage() {
             <GeneralCard settings={s} scope={scope} />
             <LogoCard settings={s} scope={scope} />
             <SecurityCard settings={s} scope={scope} />
+            <TwoFactorEnforcementCard scope={scope} />
             <DangerZone settings={s} scope={scope} />
           </>
         )}

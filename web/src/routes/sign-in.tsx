@@ -4,6 +4,7 @@ import { useSignIn } from "../api/account";
 import { Alert } from "../components/alert";
 import { fieldError, FormError, SubmitButton, TextField } from "../components/form";
 import { AuthLayout } from "./auth-layout";
+import { SignInMfaStep } from "./sign-in-mfa";
 
 const NOTICES = {
   "account-created": { variant: "success", text: "Account created. Sign in with your email and password." },
@@ -16,6 +17,8 @@ type Notice = keyof typeof NOTICES;
 export interface SignInSearch {
   redirect?: string;
   notice?: Notice;
+  /** The second step of a sign-in of an account with MFA (sign-in-mfa.tsx). */
+  mfa?: 1;
 }
 
 /** Only same-site paths are followed after sign-in (no open redirect). */
@@ -24,7 +27,7 @@ const safePath = (v: unknown): string | undefined =>
 
 export function signInSearch(search: Record<string, unknown>): SignInSearch {
   const notice = typeof search.notice === "string" && search.notice in NOTICES ? (search.notice as Notice) : undefined;
-  return { redirect: safePath(search.redirect), notice };
+  return { redirect: safePath(search.redirect), notice, ...(String(search.mfa) === "1" ? { mfa: 1 as const } : {}) };
 }
 
 const route = getRouteApi("/sign-in");
@@ -37,6 +40,11 @@ declare module "@tanstack/react-router" {
 }
 
 export function SignInPage() {
+  const { redirect, mfa } = route.useSearch();
+  return mfa ? <SignInMfaStep redirect={redirect} /> : <PasswordStep />;
+}
+
+function PasswordStep() {
   const { redirect, notice } = route.useSearch();
   const navigate = useNavigate();
   const signIn = useSignIn();
@@ -47,7 +55,15 @@ export function SignInPage() {
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    signIn.mutate({ email, password }, { onSuccess: () => void navigate({ href: redirect ?? "/", replace: true }) });
+    signIn.mutate(
+      { email, password },
+      {
+        onSuccess: (answer) =>
+          void ("mfaRequired" in answer
+            ? navigate({ to: "/sign-in", search: { mfa: 1, redirect } })
+            : navigate({ href: redirect ?? "/", replace: true })),
+      },
+    );
   };
 
   const n = notice ? NOTICES[notice] : null;

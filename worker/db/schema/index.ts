@@ -9,3 +9,4 @@ export * from "./aws";
 export * from "./suppressions";
 export * from "./demo";
 export * from "./webhooks";
+export * from "./mfa";
