@@ -4,6 +4,7 @@ import { pruneExpired } from "./services/retention";
 import { syncStaleSuppressionLists } from "./services/suppressions";
 import { syncStaleAccounts } from "./services/setup/account-sync";
 import { queueDueTrackingChecks } from "./services/tracking-domains/checks";
+import { sweepAlertEvaluations } from "./services/alerts/evaluate";
 
 /** Cron expressions from wrangler.toml → what runs. */
 export const CRONS = {
@@ -21,6 +22,7 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
     case CRONS.frequent:
       await syncStaleSuppressionLists(env, at);
       await syncStaleAccounts(env, at);
+      await sweepAlertEvaluations(env, at);
       return;
     case CRONS.trackingChecks:
       await queueDueTrackingChecks(env, at);

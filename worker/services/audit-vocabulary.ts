@@ -58,6 +58,7 @@ export const OPERATION_LABELS: Record<string, string> = {
   renamed: "Renamed",
   made_default: "Made default",
   provisioned: "Provisioned",
+  auto_paused: "Auto-paused",
 };
 
 export const RESOURCE_LABELS: Record<string, string> = {
@@ -76,6 +77,7 @@ export const RESOURCE_LABELS: Record<string, string> = {
   undeliverable_address: "Undeliverable address",
   classification_rules: "Classification rules",
   tracking_domain: "Tracking domain",
+  alert_thresholds: "Alert thresholds",
 };
 
 /** The operation as the API reports it. */
