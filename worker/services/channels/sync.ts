@@ -25,6 +25,8 @@ import { channelTarget, failureOf, sesRefused } from "./target";
 import { channelView, CHANNEL_SYNC_STUCK_AFTER, parseSettings, type ChannelView } from "./views";
 
 export const settingsPatchSchema = channelSettingsSchema
+  // Without its default: a patch that does not name auto-pause leaves it as it is.
+  .extend({ autoPause: z.boolean() })
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, { message: "Name at least one setting to change." });
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
