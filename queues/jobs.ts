@@ -7,9 +7,10 @@ import type { ProvisionDefaultChannelsJob } from "../worker/lib/channels";
 import { runTrackingCheck, type TrackingCheckJob } from "../worker/services/tracking-domains/checks";
 import { evaluateOrg, type AlertsEvaluateJob } from "../worker/services/alerts/evaluate";
 import { productionRaise } from "../worker/services/alerts/raise";
+import { checkBlocklists, type BlocklistsJob } from "../worker/services/alerts/blocklists";
 
 /** Every kind of background job on `sendops-jobs`. */
-export type JobMessage = SuppressionSyncJob | AccountSyncJob | ValidationJob | TrackingCheckJob | ProvisionDefaultChannelsJob | AlertsEvaluateJob;
+export type JobMessage = SuppressionSyncJob | AccountSyncJob | ValidationJob | TrackingCheckJob | ProvisionDefaultChannelsJob | AlertsEvaluateJob | BlocklistsJob;
 
 /** Seconds before a failed job is tried again (e.g. AWS still throttling after the client's own retries). */
 const RETRY_DELAY_SECONDS = 30;
@@ -42,6 +43,9 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, _ctx: 
           break;
         case "alerts.evaluate":
           await evaluateOrg(env, job.orgId, productionRaise(env), Date.now());
+          break;
+        case "alerts.blocklists":
+          await checkBlocklists(env, job.orgId, productionRaise(env), Date.now());
           break;
         default:
           // Retried, then dead-lettered and recorded: a job this consumer does not know is never dropped.

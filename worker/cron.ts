@@ -5,6 +5,7 @@ import { syncStaleSuppressionLists } from "./services/suppressions";
 import { syncStaleAccounts } from "./services/setup/account-sync";
 import { queueDueTrackingChecks } from "./services/tracking-domains/checks";
 import { sweepAlertEvaluations } from "./services/alerts/evaluate";
+import { queueBlocklistChecks } from "./services/alerts/blocklists";
 
 /** Cron expressions from wrangler.toml → what runs. */
 export const CRONS = {
@@ -18,6 +19,7 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
   switch (cron) {
     case CRONS.daily:
       await pruneExpired(getDb(env.DB), at);
+      await queueBlocklistChecks(env);
       return;
     case CRONS.frequent:
       await syncStaleSuppressionLists(env, at);

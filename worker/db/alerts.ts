@@ -88,3 +88,17 @@ export async function countSuppressionsUpdated(db: Db, orgId: string, from: numb
     WHERE org_id = ${orgId} AND last_update_time >= ${from} AND last_update_time < ${to}`);
   return Number(rows[0]?.n ?? 0);
 }
+
+/** The workspace's sending domains: domain identities that are not archived. */
+export async function listSendingDomains(db: Db, orgId: string): Promise<string[]> {
+  const rows = await db.all<{ identity: string }>(sql`SELECT identity FROM identities
+    WHERE org_id = ${orgId} AND kind = 'domain' AND archived_at IS NULL ORDER BY identity`);
+  return rows.map((r) => r.identity);
+}
+
+/** Workspaces with at least one sending domain (the daily blocklist check). */
+export async function orgsWithSendingDomains(db: Db): Promise<string[]> {
+  const rows = await db.all<{ org_id: string }>(sql`SELECT DISTINCT i.org_id FROM identities i JOIN orgs o ON o.id = i.org_id
+    WHERE i.kind = 'domain' AND i.archived_at IS NULL AND o.is_demo = 0`);
+  return rows.map((r) => r.org_id);
+}
