@@ -6,6 +6,7 @@ import { syncStaleAccounts } from "./services/setup/account-sync";
 import { queueDueTrackingChecks } from "./services/tracking-domains/checks";
 import { sweepAlertEvaluations } from "./services/alerts/evaluate";
 import { queueBlocklistChecks } from "./services/alerts/blocklists";
+import { queueDigests } from "./services/alerts/digests";
 
 /** Cron expressions from wrangler.toml → what runs. */
 export const CRONS = {
@@ -20,6 +21,7 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
     case CRONS.daily:
       await pruneExpired(getDb(env.DB), at);
       await queueBlocklistChecks(env);
+      await queueDigests(env, at);
       return;
     case CRONS.frequent:
       await syncStaleSuppressionLists(env, at);

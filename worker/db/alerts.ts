@@ -102,3 +102,20 @@ export async function orgsWithSendingDomains(db: Db): Promise<string[]> {
     WHERE i.kind = 'domain' AND i.archived_at IS NULL AND o.is_demo = 0`);
   return rows.map((r) => r.org_id);
 }
+
+/** Claims a digest period once per workspace: true only for the first claim of a period later than the last one. */
+export async function claimPeriod(db: Db, orgId: string, alertKey: string, periodStart: number, at: number): Promise<boolean> {
+  const rows = await db.all<{ since: number }>(sql`INSERT INTO alert_states (org_id, alert_key, scope, state, since, last_value, last_raised_at, updated_at)
+    VALUES (${orgId}, ${alertKey}, 'workspace', 'ok', ${periodStart}, NULL, ${at}, ${at})
+    ON CONFLICT (org_id, alert_key, scope) DO UPDATE SET since = excluded.since, last_raised_at = excluded.last_raised_at, updated_at = excluded.updated_at
+    WHERE alert_states.since < excluded.since
+    RETURNING since`);
+  return rows.length === 1;
+}
+
+/** Workspaces (not the demo) with any counted activity in [from, to) (day rollups). */
+export async function orgsActiveBetween(db: Db, from: number, to: number): Promise<string[]> {
+  const rows = await db.all<{ org_id: string }>(sql`SELECT DISTINCT r.org_id FROM rollup_all_totals r JOIN orgs o ON o.id = r.org_id
+    WHERE r.bucket_size = 'day' AND r.bucket_start >= ${from} AND r.bucket_start < ${to} AND o.is_demo = 0`);
+  return rows.map((r) => r.org_id);
+}
