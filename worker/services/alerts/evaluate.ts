@@ -12,6 +12,7 @@ import { pauseChannelSending } from "../channels/sync";
 import { deliverabilityObservations, type PauseFn } from "./deliverability";
 import type { RaiseFn } from "./raise";
 import { applyObservations, loadAlertStates } from "./state";
+import { systemObservations } from "./system";
 
 export interface AlertsEvaluateJob {
   kind: "alerts.evaluate";
@@ -30,8 +31,9 @@ export const channelPause =
 /** Runs every rollup-based evaluator of the workspace; returns how many notifications were raised. */
 export async function evaluateOrg(env: Env, orgId: string, raise: RaiseFn, at: number, pause: PauseFn = channelPause(env, at)): Promise<number> {
   const db = getDb(env.DB);
-  const [states, observations] = await Promise.all([loadAlertStates(db, orgId), deliverabilityObservations(env, orgId, at, pause)]);
-  const raised = await applyObservations(db, orgId, observations, raise, at, states);
+  const [states, system, deliverability] = await Promise.all([loadAlertStates(db, orgId), systemObservations(db, orgId, at), deliverabilityObservations(env, orgId, at, pause)]);
+  // Deliverability last: its auto-pause may throw, and what comes before it is applied by then.
+  const raised = await applyObservations(db, orgId, [...system, ...deliverability], raise, at, states);
   await markEvaluatedQuery(db, orgId, at).run();
   return raised;
 }
