@@ -44,3 +44,11 @@ export function recordRaise(env: Pick<Env, "DB">, at: () => number = Date.now): 
  * recorded by `recordRaise`, so nothing an evaluator raises is lost.
  */
 export const productionRaise = (env: Env): RaiseFn => recordRaise(env);
+
+/**
+ * A notification about a change that is already committed (channel created, tracking domain verified…):
+ * raised through `productionRaise`, and a failure to raise is logged, never undoing or failing the change.
+ */
+export async function raiseAfterChange(env: Env, req: RaiseRequest): Promise<void> {
+  await productionRaise(env)(req).catch((err) => console.error(`notification ${req.type} not raised`, err));
+}

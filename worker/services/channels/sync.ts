@@ -23,6 +23,7 @@ import { AppError, conflict, notFound } from "../../lib/errors";
 import { readSettingsFromSes, SETTING_PUSHES, type ChannelTarget } from "./ses-settings";
 import { channelTarget, failureOf, sesRefused } from "./target";
 import { channelView, CHANNEL_SYNC_STUCK_AFTER, parseSettings, type ChannelView } from "./views";
+import { raiseAfterChange } from "../alerts/raise";
 
 export const settingsPatchSchema = channelSettingsSchema
   // Without its default: a patch that does not name auto-pause leaves it as it is.
@@ -138,6 +139,16 @@ export async function updateChannelSettings(env: Env, org: OrgContext, id: strin
   ]);
   const pushes = SETTING_PUSHES.filter((p) => p.keys.some((k) => k in patch));
   await pushSettings(env, db, row, target, pushes, after, at);
+  if (keys.length) {
+    await raiseAfterChange(env, {
+      orgId: org.orgId,
+      type: "channel_events.channel_settings_changed",
+      params: { actor: org.actor.name, setting: keys.map((k) => SETTING_LABELS[k]).join(", "), channel: row.name },
+      payload: { channelId: id, changes },
+      link: `channels/${id}`,
+      dedupeKey: `${org.orgId}:channel_settings_changed:${id}:${at}`,
+    });
+  }
   return viewAfter(db, org.orgId, id, at);
 }
 
