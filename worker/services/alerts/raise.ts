@@ -4,7 +4,7 @@
  * request, declared here so this module depends on nothing but the catalogue.
  */
 import type { Env } from "../../env";
-import { getDb } from "../../db/client";
+import { getDb, type Db } from "../../db/client";
 import { insertAlertRaiseQuery } from "../../db/alerts";
 import type { NotificationParams, NotificationType } from "../../lib/notification-types";
 
@@ -22,8 +22,10 @@ export interface RaiseRequest {
 export type RaiseFn = (req: RaiseRequest) => Promise<unknown>;
 
 /** Keeps each raised request in `alert_raises` (once per dedupe key). */
-export function recordRaise(env: Pick<Env, "DB">, at: () => number = Date.now): RaiseFn {
-  const db = getDb(env.DB);
+export const recordRaise = (env: Pick<Env, "DB">, at: () => number = Date.now): RaiseFn => recordRaiseIn(getDb(env.DB), at);
+
+/** recordRaise on a database handle (the operator CLI has no Worker env). */
+export function recordRaiseIn(db: Db, at: () => number = Date.now): RaiseFn {
   return async (req) => {
     const raisedAt = at();
     await insertAlertRaiseQuery(db, {
