@@ -2,6 +2,7 @@ import type { Env } from "../worker/env";
 import { ingestEvents, type QueuedEvent } from "../worker/services/ingest/writer";
 import type { EventsQueueMessage } from "../worker/services/ingest/receive";
 import type { SesEventBridgeEvent } from "../worker/services/ingest/schemas";
+import { queueAlertEvaluations } from "../worker/services/alerts/evaluate";
 
 /** Retry delay after a failed batch: 10 s, 20 s, 40 s, … capped at 5 minutes. */
 export function retryDelaySeconds(attempts: number): number {
@@ -60,4 +61,8 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, _ctx
   }
   if (overflowKeys.length) await env.FILES.delete(overflowKeys);
   for (const msg of handled) msg.ack();
+  if (items.length) {
+    // The events are stored: a failure to queue their evaluation must not retry them (the cron sweep catches up).
+    await queueAlertEvaluations(env, items.map((i) => i.orgId), Date.now()).catch((err) => console.error("events: alert evaluation not queued", err));
+  }
 }

@@ -5,9 +5,13 @@ import { runValidation, type ValidationJob } from "../worker/services/setup/vali
 import { runProvisionDefaultChannels } from "../worker/services/channels/provision";
 import type { ProvisionDefaultChannelsJob } from "../worker/lib/channels";
 import { runTrackingCheck, type TrackingCheckJob } from "../worker/services/tracking-domains/checks";
+import { evaluateOrg, type AlertsEvaluateJob } from "../worker/services/alerts/evaluate";
+import { productionRaise } from "../worker/services/alerts/raise";
+import { checkBlocklists, type BlocklistsJob } from "../worker/services/alerts/blocklists";
+import { runDigests, type DigestsJob } from "../worker/services/alerts/digests";
 
 /** Every kind of background job on `sendops-jobs`. */
-export type JobMessage = SuppressionSyncJob | AccountSyncJob | ValidationJob | TrackingCheckJob | ProvisionDefaultChannelsJob;
+export type JobMessage = SuppressionSyncJob | AccountSyncJob | ValidationJob | TrackingCheckJob | ProvisionDefaultChannelsJob | AlertsEvaluateJob | BlocklistsJob | DigestsJob;
 
 /** Seconds before a failed job is tried again (e.g. AWS still throttling after the client's own retries). */
 const RETRY_DELAY_SECONDS = 30;
@@ -37,6 +41,15 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, _ctx: 
           break;
         case "channels.provision":
           await runProvisionDefaultChannels(env, job);
+          break;
+        case "alerts.evaluate":
+          await evaluateOrg(env, job.orgId, productionRaise(env), Date.now());
+          break;
+        case "alerts.blocklists":
+          await checkBlocklists(env, job.orgId, productionRaise(env), Date.now());
+          break;
+        case "alerts.digests":
+          await runDigests(env, job.orgId, job.at, productionRaise(env));
           break;
         default:
           // Retried, then dead-lettered and recorded: a job this consumer does not know is never dropped.

@@ -165,7 +165,7 @@ describe("settings", () => {
     await patch({ autoValidation: "off" });
     await patch({ suppressedReasons: ["COMPLAINT"] });
     const last = await patch({ trackingEnabled: false });
-    expect(last.settings).toEqual({ sendingEnabled: false, tlsPolicy: "OPTIONAL", maxDeliverySeconds: 300, autoValidation: "off", suppressedReasons: ["COMPLAINT"], trackingEnabled: false });
+    expect(last.settings).toEqual({ sendingEnabled: false, tlsPolicy: "OPTIONAL", maxDeliverySeconds: 300, autoValidation: "off", suppressedReasons: ["COMPLAINT"], trackingEnabled: false, autoPause: false });
     const set = (await sesState(o)).set("sesmail-ops");
     expect(set.SendingOptions).toEqual({ SendingEnabled: false });
     expect(set.DeliveryOptions).toMatchObject({ TlsPolicy: "OPTIONAL", MaxDeliverySeconds: 300 });

@@ -27,6 +27,7 @@ import { trackingDomainRoutes } from "./routes/tracking-domains";
 import { identityRoutes } from "./routes/identities";
 import { webhookRoutes } from "./routes/webhooks";
 import { mfaRoutes } from "./routes/mfa";
+import { alertRoutes } from "./routes/alerts";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
@@ -88,6 +89,7 @@ export function createApp() {
   app.route("/api", identityRoutes);
   app.route("/api", webhookRoutes);
   app.route("/api", mfaRoutes);
+  app.route("/api", alertRoutes);
   app.route("/cloudformation", cloudFormationRoutes);
   app.route("/ingest", ingestRoutes);
   app.route("/v1", v1Routes);

@@ -4,6 +4,9 @@ import { pruneExpired } from "./services/retention";
 import { syncStaleSuppressionLists } from "./services/suppressions";
 import { syncStaleAccounts } from "./services/setup/account-sync";
 import { queueDueTrackingChecks } from "./services/tracking-domains/checks";
+import { sweepAlertEvaluations } from "./services/alerts/evaluate";
+import { queueBlocklistChecks } from "./services/alerts/blocklists";
+import { queueDigests } from "./services/alerts/digests";
 
 /** Cron expressions from wrangler.toml → what runs. */
 export const CRONS = {
@@ -17,10 +20,13 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
   switch (cron) {
     case CRONS.daily:
       await pruneExpired(getDb(env.DB), at);
+      await queueBlocklistChecks(env);
+      await queueDigests(env, at);
       return;
     case CRONS.frequent:
       await syncStaleSuppressionLists(env, at);
       await syncStaleAccounts(env, at);
+      await sweepAlertEvaluations(env, at);
       return;
     case CRONS.trackingChecks:
       await queueDueTrackingChecks(env, at);

@@ -27,6 +27,8 @@ import { seedDemo } from "./demo-seed";
 import { remoteSeedStatePath, seedStatePath } from "./demo-seed-state";
 import { withSignalHandler } from "./signals";
 import { newId } from "../../worker/lib/ids";
+import { maintenanceSchema, scheduleMaintenance } from "../../worker/services/alerts/maintenance";
+import { recordRaiseIn } from "../../worker/services/alerts/raise";
 
 /** Who the audit log names for every change the CLI makes. */
 export const OPERATOR_ACTOR: Actor = { userId: null, name: "operator CLI", email: "" };
@@ -375,6 +377,19 @@ async function seedDemoCommand(db: Db, flags: Flags, ctx: CommandContext) {
   return { status: "paused", ...progress, planned: outcome.planned };
 }
 
+/**
+ * Announces a maintenance window to every workspace. The one place the CLI raises: `recordRaiseIn` until the
+ * notification service is merged (docs/alerts.md), then its raise on this database.
+ */
+async function scheduleMaintenanceCommand(db: Db, flags: Flags, ctx: CommandContext) {
+  const parsed = maintenanceSchema.safeParse({ start: flags.start, end: flags.end, message: flags.message });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CliError(`--${String(issue.path[0])}: ${issue.message}`);
+  }
+  return { scheduled: parsed.data, ...(await scheduleMaintenance(db, recordRaiseIn(db, () => ctx.at), parsed.data)) };
+}
+
 export const COMMANDS: Record<string, Command> = {
   "create-user": {
     summary: "Create a user who signs in with email + password (joins the demo workspace like a sign-up).",
@@ -430,6 +445,12 @@ export const COMMANDS: Record<string, Command> = {
     required: [],
     optional: ["url", "events", "days", "limit", "state"],
     run: seedDemoCommand,
+  },
+  "schedule-maintenance": {
+    summary: "Announce a maintenance window (scheduled_maintenance notification) to every workspace; once per window start.",
+    required: ["start", "end", "message"],
+    optional: [],
+    run: scheduleMaintenanceCommand,
   },
 };
 

@@ -5,7 +5,7 @@
  *   PUT  /__sim/roles/actions {arn, allowedActions}                        set what a role may do (404 when it does not exist)
  *   GET  /__sim/roles[?account=]                                           the roles, with trust and allowed actions
  *   GET  /__sim/accounts/<acct>/<region>                                   the account + region: GetAccount, identities, configuration sets with destinations, rules with targets, connections, API destinations, stacks, roles, sent mail, API-destination deliveries
- *   PUT  /__sim/accounts/<acct>/<region>/account {mode?: sandbox|production, reviewStatus?: PENDING|GRANTED|DENIED|FAILED|null, enforcementStatus?: HEALTHY|PROBATION|SHUTDOWN, sendingEnabled?}
+ *   PUT  /__sim/accounts/<acct>/<region>/account {mode?: sandbox|production, reviewStatus?: PENDING|GRANTED|DENIED|FAILED|null, enforcementStatus?: HEALTHY|PROBATION|SHUTDOWN, sendingEnabled?, externalSentLast24Hours?: recipients sent outside the stand-in, counted in SendQuota.SentLast24Hours}
  *   POST /__sim/accounts/<acct>/<region>/identities {identity, status?, configurationSetName?, dkimTokens?}  create or replace an identity (status SUCCESS unless given; a domain's Easy DKIM tokens as given, e.g. the demo's fixed ones, else new)
  *   POST /__sim/accounts/<acct>/<region>/identities/<identity>/verify {status?}                          set its (and its DKIM) status now: SUCCESS (default), FAILED, TEMPORARY_FAILURE, or PENDING (until told otherwise); DNS and the verification link no longer decide it
  *   POST /__sim/accounts/<acct>/<region>/stacks {stackName, templateBody, parameters: {key: value}, capabilities?}   deploy without signing: CreateStack, or UpdateStack when the stack exists (capabilities default to CAPABILITY_NAMED_IAM)
@@ -189,6 +189,10 @@ function route(rt: Runtime, cf: CloudFormation, method: string, path: string, qu
     if (input.reviewStatus !== undefined) state.review = input.reviewStatus === null ? null : { status: input.reviewStatus, caseId: state.review?.caseId ?? "1000000000" };
     if (input.enforcementStatus !== undefined) state.enforcementStatus = input.enforcementStatus;
     if (input.sendingEnabled !== undefined) state.sendingEnabled = input.sendingEnabled === true;
+    if (input.externalSentLast24Hours !== undefined) {
+      if (!Number.isInteger(input.externalSentLast24Hours) || input.externalSentLast24Hours < 0) return { status: 400, body: { message: "externalSentLast24Hours is a count of recipients." } };
+      state.externalSentLast24Hours = input.externalSentLast24Hours;
+    }
     return { body: accountView(state, rt.now()) };
   }
   if (rest === "/identities" && method === "POST") {

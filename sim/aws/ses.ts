@@ -114,7 +114,8 @@ export async function runSes(r: SesRequest, route: SesRoute): Promise<unknown> {
 // ---- account ----
 
 /** Recipients sent to in the last 24 hours (the quota counts recipients; the mailbox simulator is free). */
-export const sentLast24Hours = (state: RegionState, now: number) => state.sent.filter((m) => m.sentAt > now - DAY).reduce((n, m) => n + m.counted, 0);
+export const sentLast24Hours = (state: RegionState, now: number) =>
+  state.sent.filter((m) => m.sentAt > now - DAY).reduce((n, m) => n + m.counted, state.externalSentLast24Hours ?? 0);
 export const sendQuota = (state: RegionState) => (state.mode === "sandbox" ? { Max24HourSend: 200, MaxSendRate: 1 } : { Max24HourSend: 50000, MaxSendRate: 14 });
 
 export function accountView(state: RegionState, now: number) {

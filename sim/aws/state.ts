@@ -211,6 +211,11 @@ export interface RegionState {
   account: string;
   region: string;
   mode: "sandbox" | "production";
+  /**
+   * Recipients the account sent in the last 24 hours outside the stand-in (the customer's own
+   * applications), set through the control API; SentLast24Hours adds them to the stand-in's own sends.
+   */
+  externalSentLast24Hours?: number;
   review: { status: "PENDING" | "GRANTED" | "DENIED" | "FAILED"; caseId: string } | null;
   enforcementStatus: "HEALTHY" | "PROBATION" | "SHUTDOWN";
   sendingEnabled: boolean;

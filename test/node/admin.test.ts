@@ -10,7 +10,7 @@ import { applyMigrations, offlineEnv, ROOT } from "../../scripts/lib/instance";
 import { CliError, OPERATOR_ACTOR, runCommand } from "../../scripts/lib/operator";
 import { verifyPassword } from "../../worker/auth/passwords";
 import { sha256Hex } from "../../worker/lib/crypto";
-import { apiKeys, auditLog, awsConnections, ingestKeys, memberships, orgs, sessions, userCredentials, users } from "../../worker/db/schema";
+import { alertRaises, apiKeys, auditLog, awsConnections, ingestKeys, memberships, orgs, sessions, userCredentials, users } from "../../worker/db/schema";
 import { runAdmin } from "./admin-cli";
 import { validateTemplateFile } from "./cfn-validate";
 import { findOrgBySlug } from "../../worker/db/workspaces";
@@ -245,6 +245,22 @@ describe("reset-password", () => {
     expect((await auditOf(orgId)).at(-1)).toMatchObject({ resourceType: "user", operation: "password_reset", actorName: "operator CLI" });
     expect(await refused("reset-password", { email: owner, password: "short" })).toMatch(/^--password: /);
     expect(await refused("reset-password", { email: "ghost@example.com", password: "long enough" })).toMatch(/^no user with the email/);
+  });
+});
+
+describe("schedule-maintenance", () => {
+  it("announces the window to every workspace once, however often it runs", async () => {
+    const { orgId } = await userWithWorkspace("maint");
+    const flags = { start: "2026-07-01T22:00:00Z", end: "2026-07-01T23:30:00Z", message: "Database upgrade: the dashboard is read-only" };
+    const first = await run("schedule-maintenance", flags);
+    expect(first.workspaces).toBeGreaterThanOrEqual(1);
+    await run("schedule-maintenance", flags);
+    const rows = await local.db.select().from(alertRaises).where(eq(alertRaises.orgId, orgId)).all();
+    expect(rows.map((r) => [r.type, JSON.parse(r.paramsJson)])).toEqual([
+      ["system_infrastructure.scheduled_maintenance", { start: "2026-07-01 22:00 UTC", end: "2026-07-01 23:30 UTC", message: flags.message }],
+    ]);
+    expect(await refused("schedule-maintenance", { ...flags, end: "2026-07-01T21:00:00Z" })).toBe("--end: must be after --start");
+    expect(await refused("schedule-maintenance", { ...flags, start: "tomorrow" })).toMatch(/^--start: an ISO 8601/);
   });
 });
 

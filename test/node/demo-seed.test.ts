@@ -50,7 +50,7 @@ async function expectDemoSetup(db: Db) {
     DEFAULT_CHANNELS.map((c, i) => [c.name, `sesmail-${c.name.toLowerCase()}`, c.purpose, i === 0, PURPOSE_PRESETS[c.purpose], "synced"]).sort(),
   );
   expect(chans.filter((c) => c.origin === "discovered").map((c) => [c.name, c.configurationSetName, c.purpose, c.isDefault, JSON.parse(c.settingsJson!), c.archivedAt])).toEqual([
-    ["acme-billing", "acme-billing", "custom", false, { sendingEnabled: true, tlsPolicy: "OPTIONAL", maxDeliverySeconds: 50400, autoValidation: "managed", suppressedReasons: null, trackingEnabled: false }, null],
+    ["acme-billing", "acme-billing", "custom", false, { sendingEnabled: true, tlsPolicy: "OPTIONAL", maxDeliverySeconds: 50400, autoValidation: "managed", suppressedReasons: null, trackingEnabled: false, autoPause: false }, null],
   ]);
   const ids = await db.select().from(identities).where(eq(identities.orgId, DEMO_ORG_ID)).all();
   const byName = new Map(ids.map((i) => [i.identity, i]));

@@ -71,6 +71,8 @@ const SPECIAL = {
   "workspace.transfer": ["owner"],
   // Changing classification rules (the docs name it `undeliverable.configure`).
   "undeliverable.configure": ["owner", "org_admin"],
+  // Alert thresholds and per-channel overrides (docs/alerts.md).
+  "alerts.configure": ["owner", "org_admin"],
 } as const satisfies Record<string, readonly Role[]>;
 type Special = keyof typeof SPECIAL;
 

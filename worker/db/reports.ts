@@ -21,6 +21,9 @@ export const ROLLUP_TABLES = {
   bounceReasons: { table: "rollup_bounce_reasons", all: "rollup_all_bounce_reasons", dims: ["bounce_type", "bounce_sub_type"] },
   complaintReasons: { table: "rollup_complaint_reasons", all: "rollup_all_complaint_reasons", dims: ["feedback_type"] },
   latency: { table: "rollup_latency", all: "rollup_all_latency", dims: ["bucket"] },
+  // Totals of every channel at once, one row per channel (read without a channel filter): the alert
+  // evaluators judge each channel's rates from one read (worker/services/alerts/deliverability.ts).
+  channelTotals: { table: "rollup_totals", all: "rollup_totals", dims: ["channel_id"] },
 } as const;
 export type RollupTable = keyof typeof ROLLUP_TABLES;
 

@@ -41,6 +41,9 @@ export const AUTO_VALIDATION_THRESHOLDS: Record<Exclude<AutoValidation, "off">, 
 
 /** AWS list prices the settings' cost notes quote. */
 export const AUTO_VALIDATION_COST_NOTE = "Auto validation incurs an AWS charge of approximately $0.01 per 1,000 emails validated.";
+/** What the auto-pause setting does, shown beside it. */
+export const AUTO_PAUSE_NOTE =
+  "When this channel's bounce or complaint rate passes its critical alert level over the minimum volume, SendOps disables sending on its configuration set in SES and notifies the workspace. Sending stays off until someone turns it back on.";
 export const TRACKING_COST_NOTE = "Tracking incurs an AWS charge of approximately $0.0001 per event.";
 
 export const SUPPRESSION_REASONS = ["BOUNCE", "COMPLAINT"] as const;
@@ -56,6 +59,12 @@ export const channelSettingsSchema = z.object({
   autoValidation: z.enum(AUTO_VALIDATION_LEVELS),
   suppressedReasons: z.array(z.enum(SUPPRESSION_REASONS)).nullable(),
   trackingEnabled: z.boolean(),
+  /**
+   * Auto-pause (a SendOps setting, not SES's): when the channel's bounce or complaint rate passes its
+   * critical alert level over the minimum volume, SendOps disables sending on its configuration set
+   * (docs/alerts.md). Settings saved before it existed read as off.
+   */
+  autoPause: z.boolean().default(false),
 });
 export type ChannelSettings = z.infer<typeof channelSettingsSchema>;
 
@@ -66,6 +75,7 @@ const BASE_SETTINGS: ChannelSettings = {
   autoValidation: "managed",
   suppressedReasons: null,
   trackingEnabled: true,
+  autoPause: false,
 };
 
 /** What the New Channel wizard pre-fills for each purpose (and what the default channels get). */

@@ -65,6 +65,7 @@ export const OPERATION_LABELS: Record<string, string> = {
   test_sent: "Test event sent",
   added: "Added",
   regenerated: "Regenerated",
+  auto_paused: "Auto-paused",
 };
 
 export const RESOURCE_LABELS: Record<string, string> = {
@@ -88,6 +89,7 @@ export const RESOURCE_LABELS: Record<string, string> = {
   mfa_method: "MFA method",
   recovery_codes: "Recovery codes",
   two_factor_enforcement: "2FA enforcement",
+  alert_thresholds: "Alert thresholds",
 };
 
 /** The operation as the API reports it. */

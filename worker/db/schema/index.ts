@@ -10,3 +10,4 @@ export * from "./suppressions";
 export * from "./demo";
 export * from "./webhooks";
 export * from "./mfa";
+export * from "./alerts";

@@ -48,6 +48,7 @@ import { createConfigurationSet, CHANNEL_EVENT_DESTINATION, defaultBusArn, DESTI
 import { liveChannel, pushSettings, settingsOf } from "./sync";
 import { channelTarget, failureOf, sesRefused } from "./target";
 import { channelView, parseSettings, type ChannelView, type EventDestinationView } from "./views";
+import { raiseAfterChange } from "../alerts/raise";
 
 const nameSchema = z.string().trim().min(1, "Enter a name.").max(CHANNEL_NAME_MAX);
 
@@ -198,6 +199,14 @@ export async function createChannel(env: Env, org: OrgContext, input: z.infer<ty
     }),
   ]);
   await pushSettings(env, db, { orgId: org.orgId, id, configurationSetName: set }, t, [DESTINATION_PUSH], settings, at);
+  await raiseAfterChange(env, {
+    orgId: org.orgId,
+    type: "channel_events.channel_created",
+    params: { channel: input.name, actor: org.actor.name, configurationSet: set },
+    payload: { channelId: id, purpose: input.purpose },
+    link: `channels/${id}`,
+    dedupeKey: `${org.orgId}:channel_created:${id}`,
+  });
   return getChannelView(env, org.orgId, id, at);
 }
 

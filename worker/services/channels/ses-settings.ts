@@ -117,6 +117,8 @@ export function settingsFromSes(details: ConfigurationSetDetails, destinations: 
     autoValidation: autoValidationOf(details.suppressionOptions),
     suppressedReasons: details.suppressionOptions?.suppressedReasons ? [...details.suppressionOptions.suppressedReasons] : null,
     trackingEnabled: publishing.some((d) => d.matchingEventTypes.some((e) => ENGAGEMENT_EVENTS.includes(e))),
+    // Not an SES setting: a set SendOps did not create starts without it.
+    autoPause: false,
   };
 }
 

@@ -23,8 +23,11 @@ import { AppError, conflict, notFound } from "../../lib/errors";
 import { readSettingsFromSes, SETTING_PUSHES, type ChannelTarget } from "./ses-settings";
 import { channelTarget, failureOf, sesRefused } from "./target";
 import { channelView, CHANNEL_SYNC_STUCK_AFTER, parseSettings, type ChannelView } from "./views";
+import { raiseAfterChange } from "../alerts/raise";
 
 export const settingsPatchSchema = channelSettingsSchema
+  // Without its default: a patch that does not name auto-pause leaves it as it is.
+  .extend({ autoPause: z.boolean() })
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, { message: "Name at least one setting to change." });
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
@@ -36,6 +39,7 @@ export const SETTING_LABELS: Record<keyof ChannelSettings, string> = {
   autoValidation: "auto validation",
   suppressedReasons: "suppression override",
   trackingEnabled: "tracking",
+  autoPause: "auto-pause",
 };
 
 /** A setting's value in words, for the audit summary. */
@@ -43,6 +47,7 @@ function worded<K extends keyof ChannelSettings>(key: K, value: ChannelSettings[
   switch (key) {
     case "sendingEnabled":
     case "trackingEnabled":
+    case "autoPause":
       return value ? "on" : "off";
     case "tlsPolicy":
       return TLS_POLICY_LABELS[value as ChannelSettings["tlsPolicy"]];
@@ -134,6 +139,16 @@ export async function updateChannelSettings(env: Env, org: OrgContext, id: strin
   ]);
   const pushes = SETTING_PUSHES.filter((p) => p.keys.some((k) => k in patch));
   await pushSettings(env, db, row, target, pushes, after, at);
+  if (keys.length) {
+    await raiseAfterChange(env, {
+      orgId: org.orgId,
+      type: "channel_events.channel_settings_changed",
+      params: { actor: org.actor.name, setting: keys.map((k) => SETTING_LABELS[k]).join(", "), channel: row.name },
+      payload: { channelId: id, changes },
+      link: `channels/${id}`,
+      dedupeKey: `${org.orgId}:channel_settings_changed:${id}:${at}`,
+    });
+  }
   return viewAfter(db, org.orgId, id, at);
 }
 
@@ -161,4 +176,36 @@ export async function retryChannelSync(env: Env, org: OrgContext, id: string, at
   ]);
   await pushSettings(env, db, row, target, SETTING_PUSHES, settings, at);
   return viewAfter(db, org.orgId, id, at);
+}
+
+/** Who auto-pause acts as in the audit log. */
+export const AUTO_PAUSE_ACTOR = { userId: null, name: "SendOps", email: "system@sendops" } as const;
+
+/**
+ * Auto-pause (docs/alerts.md): sending off on the channel's configuration set, through the same save and
+ * push as the sending toggle, audited as done by SendOps with the reason. Returns the channel after the
+ * push; `syncStatus` "error" when SES refused (the setting is saved, Retry Sync pushes it again).
+ */
+export async function pauseChannelSending(env: Env, orgId: string, id: string, reason: string, at = Date.now()): Promise<ChannelView> {
+  const db = getDb(env.DB);
+  const row = await liveChannel(db, orgId, id);
+  const target = await channelTarget(env, orgId);
+  const before = await settingsOf(env, row, target);
+  const after: ChannelSettings = { ...before, sendingEnabled: false };
+  await db.batch([
+    updateChannelQuery(db, orgId, id, { settingsJson: JSON.stringify(after), syncStatus: "syncing", updatedAt: at }),
+    auditInsert(db, {
+      orgId,
+      actor: AUTO_PAUSE_ACTOR,
+      resourceType: "channel",
+      resourceId: id,
+      operation: "auto_paused",
+      summary: `Paused sending on channel ${row.name} (${row.configurationSetName}): ${reason}`,
+      before: { sendingEnabled: before.sendingEnabled },
+      after: { sendingEnabled: false },
+      at,
+    }),
+  ]);
+  await pushSettings(env, db, row, target, SETTING_PUSHES.filter((p) => p.keys.some((k) => k === "sendingEnabled")), after, at);
+  return viewAfter(db, orgId, id, at);
 }

@@ -22,6 +22,7 @@ import { checkDomainDns } from "./dns-checks";
 import { identityOr404, viewOf } from "./list";
 import { queueDefaultChannelsIfFirst } from "./provision";
 import { dkimTokensOf, identityView, type IdentityView } from "./views";
+import { raiseAfterChange } from "../alerts/raise";
 
 type Org = Pick<OrgContext, "orgId" | "actor">;
 
@@ -230,5 +231,16 @@ export async function assignChannel(env: Env, org: Org, id: string, channelId: s
       at,
     }),
   ]);
+  const previous = channels.find((c) => c.configurationSetName === row.configurationSetName);
+  if (previous && row.kind === "domain") {
+    await raiseAfterChange(env, {
+      orgId: org.orgId,
+      type: "channel_events.domain_removed",
+      params: { identity: row.identity, channel: previous.name, actor: org.actor.name },
+      payload: { identityId: row.id, channelId: previous.id, newChannelId: channel?.id ?? null },
+      link: `channels/${previous.id}`,
+      dedupeKey: `${org.orgId}:domain_removed:${row.id}:${at}`,
+    });
+  }
   return identityView(after, channels, at);
 }

@@ -27,6 +27,8 @@ import { syncIdentities, type IdentitySyncChanges } from "../identities/sync";
 import { queueProvisioningIfDue, readDiscoveredSettings } from "../channels/account-sync";
 import { accountStatusOf, parseAccountStatus } from "./account-status";
 import type { AwsAccountSyncView } from "./views";
+import { productionRaise, type RaiseFn } from "../alerts/raise";
+import { evaluateAccountHealth, evaluateSyncFailure } from "../alerts/account-health";
 
 /** The cron re-syncs an account whose last sync is older than this. */
 export const ACCOUNT_SYNC_STALE_AFTER = HOUR;
@@ -149,7 +151,7 @@ function changeSummary(c: SyncChanges): string | null {
  * The sync job. AWS failures are recorded on the connection (visible in the dashboard) and end the job;
  * throttling that outlasts the client's retries is thrown so the queue retries it later.
  */
-export async function runAccountSync(env: Env, job: AccountSyncJob, at = Date.now()): Promise<void> {
+export async function runAccountSync(env: Env, job: AccountSyncJob, at = Date.now(), raise: RaiseFn = productionRaise(env)): Promise<void> {
   const db = getDb(env.DB);
   const connection = await findAwsConnection(db, job.orgId);
   if (connection?.status !== "connected") {
@@ -188,6 +190,7 @@ export async function runAccountSync(env: Env, job: AccountSyncJob, at = Date.no
     ]);
     // A verified domain and no default channels yet (first verification, or a provisioning that gave its claim back).
     await queueProvisioningIfDue(env, db, job.orgId);
+    await evaluateAccountHealth(db, job.orgId, connection.region ?? "", parseAccountStatus(connection.accountJson), account, raise, at);
   } catch (err) {
     if (err instanceof AwsError && err.throttled) throw err;
     const failure =
@@ -203,6 +206,7 @@ export async function runAccountSync(env: Env, job: AccountSyncJob, at = Date.no
       accountSyncError: failure.message,
       accountSyncErrorAt: at,
     });
+    await evaluateSyncFailure(db, job.orgId, connection.region ?? "", failure.message, raise, at);
   }
 }
 

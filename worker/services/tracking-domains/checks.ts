@@ -6,6 +6,7 @@ import type { Actor, OrgContext } from "../../context";
 import type { Env } from "../../env";
 import { getDb } from "../../db/client";
 import { auditInsert } from "../../db/audit";
+import { raiseAfterChange } from "../alerts/raise";
 import { claimDueTrackingChecks, findTrackingDomain, updateTrackingDomainQuery, type TrackingDomainRow } from "../../db/tracking-domains";
 import { tooManyRequests } from "../../lib/errors";
 import { MINUTE } from "../../lib/time";
@@ -56,7 +57,34 @@ async function checkAndStore(env: Env, row: TrackingDomainRow, at: number, manua
         ]
       : [];
   await db.batch([updateTrackingDomainQuery(db, row.orgId, row.id, patch), ...audit]);
+  if (changed) await raiseStatusChange(env, row, after, at);
   return after;
+}
+
+type Overall = "verified" | "failed" | "pending";
+const overallOf = (r: Pick<TrackingDomainRow, "cnameStatus" | "identityStatus">): Overall =>
+  r.cnameStatus === "verified" && r.identityStatus === "verified"
+    ? "verified"
+    : [r.cnameStatus, r.identityStatus].some((s) => s === "failed" || s === "invalid")
+      ? "failed"
+      : "pending";
+
+/** Verified, failed, or drifted (verified before, not any more): the channel events of a status change. */
+async function raiseStatusChange(env: Env, before: TrackingDomainRow, after: TrackingDomainRow, at: number): Promise<void> {
+  const [was, now] = [overallOf(before), overallOf(after)];
+  if (was === now) return;
+  const reason = after.lastError ?? halves(after);
+  const type =
+    now === "verified" ? "channel_events.tracking_domain_verified" : was === "verified" ? "channel_events.tracking_domain_drift" : now === "failed" ? "channel_events.tracking_domain_failed" : null;
+  if (!type) return;
+  await raiseAfterChange(env, {
+    orgId: after.orgId,
+    type,
+    params: { domain: after.subdomain, reason },
+    payload: { trackingDomainId: after.id, cnameStatus: after.cnameStatus, identityStatus: after.identityStatus },
+    link: "tracking-domains",
+    dedupeKey: `${after.orgId}:${type}:${after.id}:${at}`,
+  });
 }
 
 /** Verify Now: an immediate check of both halves, at most once per cooldown. */

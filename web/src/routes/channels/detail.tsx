@@ -30,6 +30,7 @@ import { useWorkspace } from "../../workspace";
 import { CHANNEL_NAME_MAX, configurationSetHeader, configurationSetNameFor, type ChannelSettings } from "../../../../worker/lib/channels";
 import { PurposeBadge, StateBadges, StatusBadge, SyncBadge } from "./badges";
 import { SettingsControls } from "./settings-controls";
+import { AlertThresholds } from "../notifications/thresholds";
 import "./channels.css";
 
 /** A channel: its configuration set, settings (each pushed to SES as it changes), integration header, default, danger zone. */
@@ -111,6 +112,8 @@ function ChannelDetail({ channel: c }: { channel: Channel }) {
           <p className="muted">SendOps has not read this configuration set's settings yet: the next account sync (Sync from AWS) reads them from SES.</p>
         )}
       </Card>
+
+      <AlertThresholds channelId={c.id} />
 
       {live && <EventDestinations orgId={orgId} channel={c} />}
 

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import {
+  AUTO_PAUSE_NOTE,
   AUTO_VALIDATION_COST_NOTE,
   AUTO_VALIDATION_LABELS,
   AUTO_VALIDATION_LEVELS,
@@ -27,7 +28,7 @@ function SettingRow({ title, help, children }: { title: string; help: ReactNode;
 }
 
 /**
- * The six channel settings (product docs channels__managing-channels.md), as controls. The wizard edits
+ * The channel settings (product docs channels__managing-channels.md, and SendOps's auto-pause), as controls. The wizard edits
  * a draft with them; the detail page saves each change as it is made. `blocker` disables them all with
  * its reason; `busy` disables them while a change is saved.
  */
@@ -125,6 +126,12 @@ export function SettingsControls({
           <span>{settings.trackingEnabled ? "On" : "Off"}</span>
         </label>
       </SettingRow>
+      <SettingRow title="Auto-pause" help={AUTO_PAUSE_NOTE}>
+        <label className="switch" title={title}>
+          <input type="checkbox" role="switch" aria-label="Auto-pause" checked={settings.autoPause} disabled={disabled} onChange={(e) => onChange({ autoPause: e.target.checked })} />
+          <span>{settings.autoPause ? "On" : "Off"}</span>
+        </label>
+      </SettingRow>
     </div>
   );
 }
@@ -141,5 +148,6 @@ export function settingsSummary(s: ChannelSettings): [string, string][] {
       s.suppressedReasons === null ? "Off (account-level list)" : s.suppressedReasons.length ? s.suppressedReasons.map((r) => SUPPRESSION_REASON_LABELS[r]).join(", ") : "Nothing suppressed",
     ],
     ["Tracking", s.trackingEnabled ? "On" : "Off"],
+    ["Auto-pause", s.autoPause ? "On" : "Off"],
   ];
 }

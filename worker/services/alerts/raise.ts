@@ -1,0 +1,56 @@
+/**
+ * How the evaluators raise a notification. They never write notifications themselves: each receives a
+ * `RaiseFn` (tests pass a capturing one). `RaiseRequest` has the shape of the notification service's
+ * request, declared here so this module depends on nothing but the catalogue.
+ */
+import type { Env } from "../../env";
+import { getDb, type Db } from "../../db/client";
+import { insertAlertRaiseQuery } from "../../db/alerts";
+import type { NotificationParams, NotificationType } from "../../lib/notification-types";
+
+export interface RaiseRequest {
+  orgId: string;
+  type: NotificationType;
+  params: NotificationParams;
+  payload?: Record<string, unknown>;
+  /** Workspace-relative dashboard path; absent: the type's source page. */
+  link?: string;
+  /** Same key, same notification: a breach raised twice (a retried job) is one notification. */
+  dedupeKey?: string;
+}
+
+export type RaiseFn = (req: RaiseRequest) => Promise<unknown>;
+
+/** Keeps each raised request in `alert_raises` (once per dedupe key). */
+export const recordRaise = (env: Pick<Env, "DB">, at: () => number = Date.now): RaiseFn => recordRaiseIn(getDb(env.DB), at);
+
+/** recordRaise on a database handle (the operator CLI has no Worker env). */
+export function recordRaiseIn(db: Db, at: () => number = Date.now): RaiseFn {
+  return async (req) => {
+    const raisedAt = at();
+    await insertAlertRaiseQuery(db, {
+      orgId: req.orgId,
+      dedupeKey: req.dedupeKey ?? `${req.type}:${raisedAt}`,
+      type: req.type,
+      paramsJson: JSON.stringify(req.params),
+      payloadJson: req.payload ? JSON.stringify(req.payload) : null,
+      link: req.link ?? null,
+      raisedAt,
+    }).run();
+  };
+}
+
+/**
+ * The raise every production caller (jobs consumer, cron, the channel and tracking-domain hooks) uses: the
+ * one place where the notification service's `raiseNotification` plugs in. Until it does, requests are
+ * recorded by `recordRaise`, so nothing an evaluator raises is lost.
+ */
+export const productionRaise = (env: Env): RaiseFn => recordRaise(env);
+
+/**
+ * A notification about a change that is already committed (channel created, tracking domain verified…):
+ * raised through `productionRaise`, and a failure to raise is logged, never undoing or failing the change.
+ */
+export async function raiseAfterChange(env: Env, req: RaiseRequest): Promise<void> {
+  await productionRaise(env)(req).catch((err) => console.error(`notification ${req.type} not raised`, err));
+}

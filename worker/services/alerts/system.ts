@@ -1,0 +1,56 @@
+/**
+ * System evaluators from the ingest counters (hourly, by processing time; docs/ingest.md) — cheap reads
+ * of a few hundred counter rows at most:
+ * - `eventbridge_connection_issue`: no event accepted in the last SILENCE_HOURS while the workspace
+ *   usually receives at least SILENCE_EXPECTED_MIN in as long (its average over the week before);
+ * - `duplicate_event_rate`: duplicates over everything received in the last 24 hours, at least
+ *   DUPLICATE_RATE_PERCENT over DUPLICATE_MIN_EVENTS received.
+ */
+import type { Db } from "../../db/client";
+import { DAY, HOUR } from "../../lib/time";
+import { percent } from "../../lib/percent";
+import { getIngestCounters } from "../ingest/counters";
+import type { Observation } from "./state";
+
+export const SILENCE_HOURS = 3;
+export const SILENCE_EXPECTED_MIN = 30;
+export const DUPLICATE_RATE_PERCENT = 10;
+export const DUPLICATE_MIN_EVENTS = 100;
+
+export async function systemObservations(db: Db, orgId: string, at: number): Promise<Observation[]> {
+  const hourEnd = Math.floor(at / HOUR) * HOUR + HOUR;
+  const silence = { from: hourEnd - SILENCE_HOURS * HOUR, to: hourEnd };
+  const week = { from: silence.from - 7 * DAY, to: silence.from };
+  const day = { from: hourEnd - DAY, to: hourEnd };
+  const [recent, usual, lastDay] = await Promise.all([getIngestCounters(db, orgId, silence), getIngestCounters(db, orgId, week), getIngestCounters(db, orgId, day)]);
+  const expected = usual.accepted / ((7 * 24) / SILENCE_HOURS);
+  const received = lastDay.accepted + lastDay.duplicates;
+  const duplicateShare = received > 0 ? (lastDay.duplicates * 100) / received : 0;
+  return [
+    {
+      alertKey: "system_infrastructure.eventbridge_connection_issue",
+      scope: "workspace",
+      // 1 while silent; the guard is the usual volume, so a quiet workspace is never "silent".
+      value: recent.accepted === 0 ? 1 : 0,
+      threshold: 1,
+      eligible: expected >= SILENCE_EXPECTED_MIN || recent.accepted > 0,
+      raise: {
+        type: "system_infrastructure.eventbridge_connection_issue",
+        params: { silence: `${SILENCE_HOURS} hours`, region: "your AWS account" },
+        payload: { expectedEvents: Math.round(expected), since: silence.from },
+      },
+    },
+    {
+      alertKey: "system_infrastructure.duplicate_event_rate",
+      scope: "workspace",
+      value: duplicateShare,
+      threshold: DUPLICATE_RATE_PERCENT,
+      eligible: received >= DUPLICATE_MIN_EVENTS,
+      raise: {
+        type: "system_infrastructure.duplicate_event_rate",
+        params: { rate: `${percent(lastDay.duplicates, received) ?? 0}%`, duplicates: lastDay.duplicates, events: received, window: "24 hours" },
+        payload: { duplicates: lastDay.duplicates, events: received },
+      },
+    },
+  ];
+}
