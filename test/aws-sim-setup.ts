@@ -1,21 +1,27 @@
 /**
  * vitest globalSetup (Node side): the AWS and DNS stand-ins for the worker tests, on the ports
- * vitest.config.ts chose and pointed the Worker's AWS_ENDPOINT_URL and DNS_RESOLVER_URL at.
+ * vitest.config.ts chose and pointed the Worker's AWS_ENDPOINT_URL and DNS_RESOLVER_URL at; and the
+ * OAuth stand-in (GITHUB_OAUTH_URL, GITHUB_API_URL, GOOGLE_ISSUER_URL).
  */
 import { AwsSim } from "../sim/aws";
 import { DnsSim } from "../sim/dns";
+import { OAuthSim } from "../sim/oauth";
 
 let sim: AwsSim | undefined;
 let dns: DnsSim | undefined;
+let oauth: OAuthSim | undefined;
 
 export async function setup() {
   dns = new DnsSim();
   const dnsUrl = await dns.listen(Number(process.env.SENDOPS_TEST_DNS_PORT));
   sim = new AwsSim(undefined, { dnsResolverUrl: `${dnsUrl}/dns-query` });
   await sim.listen(Number(process.env.SENDOPS_TEST_AWS_PORT));
+  oauth = new OAuthSim();
+  await oauth.listen(Number(process.env.SENDOPS_TEST_OAUTH_PORT));
 }
 
 export async function teardown() {
   await sim?.close();
   await dns?.close();
+  await oauth?.close();
 }

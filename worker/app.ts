@@ -25,6 +25,7 @@ import { channelRoutes } from "./routes/channels";
 import { cloudFormationRoutes, setupRoutes } from "./routes/setup";
 import { trackingDomainRoutes } from "./routes/tracking-domains";
 import { identityRoutes } from "./routes/identities";
+import { oauthRoutes } from "./routes/oauth";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
@@ -84,6 +85,7 @@ export function createApp() {
   app.route("/api", setupRoutes);
   app.route("/api", trackingDomainRoutes);
   app.route("/api", identityRoutes);
+  app.route("/api", oauthRoutes);
   app.route("/cloudformation", cloudFormationRoutes);
   app.route("/ingest", ingestRoutes);
   app.route("/v1", v1Routes);

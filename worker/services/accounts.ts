@@ -166,6 +166,8 @@ export async function getMe(db: Db, userId: string) {
     user: {
       id: user.id,
       email: user.email,
+      /** False until the user proves the address (Profile shows a banner with a resend link). */
+      emailVerified: user.emailVerifiedAt !== null,
       name: user.name,
       timezone: user.timezone,
       weekStart: user.weekStart,
