@@ -40,7 +40,7 @@ const cookieOf = (res: Response, name: string) => {
 
 /** The start of a flow: the state cookie and the provider's authorize URL. */
 export async function startFlow(provider: "github" | "google", opts: { cookie?: string; connect?: boolean } = {}) {
-  const path = opts.connect ? `/api/me/connections/${provider}/connect` : `/api/auth/oauth/${provider}/start`;
+  const path = opts.connect ? `/api/me/connections/${provider}/connect?returnTo=/w/x/profile` : `/api/auth/oauth/${provider}/start`;
   const res = await navigate(path, opts.cookie);
   if (res.status !== 302) throw new Error(`start: ${res.status} ${await res.text()}`);
   return { stateCookie: cookieOf(res, "sendops_oauth")!, authorizeUrl: new URL(res.headers.get("location")!) };

@@ -136,7 +136,7 @@ describe("connected accounts", () => {
     const ws = await newWorkspace(user);
     const p = await newPersona("github");
     const res = await signInAs("github", p.id, { cookie: user.cookie, connect: true });
-    expect(res.location).toBe("/profile?connected=github");
+    expect(res.location).toBe("/w/x/profile?connected=github");
     const list = await json(await call("/api/me/connections", { cookie: user.cookie }));
     expect(list).toMatchObject({ hasPassword: true, providers: [{ provider: "github", connected: { label: `@${p.login}` } }, { provider: "google", connected: null }] });
     // The GitHub account now signs in as this user.
@@ -168,7 +168,16 @@ describe("connected accounts", () => {
     await signInAs("github", p.id);
     const other = await newUser("connect-other");
     const res = await signInAs("github", p.id, { cookie: other.cookie, connect: true });
-    expect(res.location).toBe("/profile?error=OAUTH_ALREADY_CONNECTED&provider=github");
+    expect(res.location).toBe("/w/x/profile?error=OAUTH_ALREADY_CONNECTED&provider=github");
+  });
+
+  it("returns only to a path of this site after connecting", async () => {
+    const user = await newUser("connect-return");
+    const p = await newPersona("google");
+    const start = await navigate("/api/me/connections/google/connect?returnTo=//evil.example/x", user.cookie);
+    const stateCookie = /sendops_oauth=[^;]+/.exec(start.headers.get("set-cookie")!)![0];
+    const cb = await authorize("google", new URL(start.headers.get("location")!), { userId: p.id });
+    expect((await callback(cb, [stateCookie, user.cookie])).location).toBe("/?connected=google");
   });
 
   it("a connect needs a session, and the callback must come back to the same user", async () => {

@@ -16,8 +16,12 @@ export const OAUTH_COOKIE = "sendops_oauth";
 export const OAUTH_COOKIE_PATH = "/api/auth/oauth";
 export const OAUTH_FLOW_TTL_MS = 10 * MINUTE;
 
-/** Sign in (or sign up), or connect the provider to the signed-in user. */
-export type OAuthIntent = { kind: "sign-in" } | { kind: "connect"; userId: string };
+/** Sign in (or sign up), or connect the provider to the signed-in user and return to the page that asked (Profile). */
+export type OAuthIntent = { kind: "sign-in" } | { kind: "connect"; userId: string; returnTo: string };
+
+/** Only same-site paths are returned to (no open redirect). */
+export const safeReturnPath = (v: string | undefined): string =>
+  v && v.startsWith("/") && !v.startsWith("//") && !v.startsWith("/\\") ? v : "/";
 
 export interface OAuthFlow extends FlowSecrets {
   provider: OAuthProviderId;

@@ -2,14 +2,14 @@
  * Sign in with GitHub / Google and Profile's connected accounts. The flow: a start route (a browser
  * navigation) sets the sealed state cookie and redirects to the provider; the provider redirects the
  * browser to the callback, which checks state, exchanges the code (PKCE) and signs in or connects.
- * Failures land back on the sign-in page (or Profile, for a connect) with `?error=<CODE>`.
+ * Failures land back on the sign-in page (or the page a connect started from) with `?error=<CODE>`.
  */
 import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
 import { getDb } from "../db/client";
 import { publicRoute, userRoute } from "../auth/middleware";
-import { OAUTH_COOKIE, OAUTH_COOKIE_PATH, OAUTH_FLOW_TTL_MS, newFlow, oauthClient, oauthClients, openFlow, sealFlow, type OAuthIntent } from "../auth/oauth";
+import { OAUTH_COOKIE, OAUTH_COOKIE_PATH, OAUTH_FLOW_TTL_MS, newFlow, oauthClient, oauthClients, openFlow, safeReturnPath, sealFlow, type OAuthIntent } from "../auth/oauth";
 import { resolveSession, SESSION_COOKIE } from "../auth/sessions";
 import { AppError, notFound } from "../lib/errors";
 import { OAUTH_PROVIDERS, PROVIDER_NAMES, type OAuthProviderId } from "../integrations/oauth-provider";
@@ -49,21 +49,22 @@ async function finishSignIn(c: Context<AppEnv>, userId: string) {
   return c.redirect("/", 302);
 }
 
-const back = (c: Context<AppEnv>, page: "/sign-in" | "/profile", params: Record<string, string>) =>
-  c.redirect(`${page}?${new URLSearchParams(params).toString()}`, 302);
+const back = (c: Context<AppEnv>, page: string, params: Record<string, string>) => c.redirect(`${page}?${new URLSearchParams(params).toString()}`, 302);
 
 export const oauthRoutes = new Hono<AppEnv>()
   .get("/auth/providers", publicRoute(), (c) =>
     c.json({ providers: oauthClients(c.env).map((p) => ({ id: p.id, name: PROVIDER_NAMES[p.id] })) }),
   )
   .get("/auth/oauth/:provider/start", publicRoute(), (c) => startFlow(c, { kind: "sign-in" }))
-  .get("/me/connections/:provider/connect", userRoute(), (c) => startFlow(c, { kind: "connect", userId: c.get("session")!.user.id }))
+  .get("/me/connections/:provider/connect", userRoute(), (c) =>
+    startFlow(c, { kind: "connect", userId: c.get("session")!.user.id, returnTo: safeReturnPath(c.req.query("returnTo")) }),
+  )
   .get("/auth/oauth/:provider/callback", publicRoute(), async (c) => {
     const client = providerOf(c);
     const at = Date.now();
     const flow = await openFlow(c.env, getCookie(c, OAUTH_COOKIE), at);
     deleteCookie(c, OAUTH_COOKIE, { path: OAUTH_COOKIE_PATH });
-    const page = flow?.intent.kind === "connect" ? "/profile" : "/sign-in";
+    const page = flow?.intent.kind === "connect" ? flow.intent.returnTo : "/sign-in";
     const q = c.req.query();
     // The state must be the one this browser was sent off with: otherwise the code may be someone else's (login CSRF).
     if (!flow || flow.provider !== client.id || !q.state || q.state !== flow.state) return back(c, page, { error: "OAUTH_STATE_MISMATCH", provider: client.id });
@@ -78,7 +79,7 @@ export const oauthRoutes = new Hono<AppEnv>()
         const session = token ? await resolveSession(db, token, at) : null;
         if (session?.user.id !== flow.intent.userId) return back(c, "/sign-in", { error: "OAUTH_STATE_MISMATCH", provider: client.id });
         await connectProvider(db, flow.intent.userId, identity, at);
-        return back(c, "/profile", { connected: client.id });
+        return back(c, flow.intent.returnTo, { connected: client.id });
       }
       const { userId } = await resolveProviderSignIn(db, identity, at);
       return await finishSignIn(c, userId);

@@ -2,6 +2,7 @@ import { useMemo, useState, type FormEvent } from "react";
 import { useChangePassword, useMe, useUpdateProfile, type Me } from "../api/account";
 import { errorMessage } from "../api/client";
 import { fieldError, FormError, SelectField, SubmitButton, TextField } from "../components/form";
+import { ConnectedAccountsCard } from "../components/connected-accounts";
 import { LogOutIcon } from "../components/icons";
 import { Card, PageHeader } from "../components/page";
 import { useSignOutAndLeave } from "../components/sign-out";
@@ -32,6 +33,7 @@ export function ProfilePage() {
       <DateTimeCard user={user} />
       <AppearanceCard user={user} />
       <PasswordCard email={user.email} />
+      <ConnectedAccountsCard />
     </div>
   );
 }

@@ -3,6 +3,8 @@ import { getRouteApi, Link, useNavigate, useRouterState } from "@tanstack/react-
 import { useSignIn } from "../api/account";
 import { Alert } from "../components/alert";
 import { fieldError, FormError, SubmitButton, TextField } from "../components/form";
+import { isOAuthError, isProvider, OAuthErrorAlert, SocialSignIn } from "../components/social-sign-in";
+import type { OAuthProviderId } from "../api/oauth";
 import { AuthLayout } from "./auth-layout";
 
 const NOTICES = {
@@ -16,6 +18,9 @@ type Notice = keyof typeof NOTICES;
 export interface SignInSearch {
   redirect?: string;
   notice?: Notice;
+  /** A GitHub/Google flow came back refused (see components/social-sign-in.tsx). */
+  error?: string;
+  provider?: OAuthProviderId;
 }
 
 /** Only same-site paths are followed after sign-in (no open redirect). */
@@ -24,7 +29,12 @@ const safePath = (v: unknown): string | undefined =>
 
 export function signInSearch(search: Record<string, unknown>): SignInSearch {
   const notice = typeof search.notice === "string" && search.notice in NOTICES ? (search.notice as Notice) : undefined;
-  return { redirect: safePath(search.redirect), notice };
+  return {
+    redirect: safePath(search.redirect),
+    notice,
+    error: isOAuthError(search.error) ? search.error : undefined,
+    provider: isProvider(search.provider) ? search.provider : undefined,
+  };
 }
 
 const route = getRouteApi("/sign-in");
@@ -37,7 +47,7 @@ declare module "@tanstack/react-router" {
 }
 
 export function SignInPage() {
-  const { redirect, notice } = route.useSearch();
+  const { redirect, notice, error: oauthError, provider } = route.useSearch();
   const navigate = useNavigate();
   const signIn = useSignIn();
   // Just signed up: the address they used, handed over by the sign-up page.
@@ -61,6 +71,8 @@ export function SignInPage() {
         </>
       }
     >
+      {oauthError && !signIn.error && <OAuthErrorAlert code={oauthError} provider={provider} />}
+      <SocialSignIn />
       <form className="form" onSubmit={onSubmit} noValidate>
         {n && !signIn.error && (
           <Alert variant={n.variant} role="status">
