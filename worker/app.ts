@@ -26,6 +26,7 @@ import { cloudFormationRoutes, setupRoutes } from "./routes/setup";
 import { trackingDomainRoutes } from "./routes/tracking-domains";
 import { identityRoutes } from "./routes/identities";
 import { oauthRoutes } from "./routes/oauth";
+import { accountEmailRoutes } from "./routes/account-email";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
@@ -86,6 +87,7 @@ export function createApp() {
   app.route("/api", trackingDomainRoutes);
   app.route("/api", identityRoutes);
   app.route("/api", oauthRoutes);
+  app.route("/api", accountEmailRoutes);
   app.route("/cloudformation", cloudFormationRoutes);
   app.route("/ingest", ingestRoutes);
   app.route("/v1", v1Routes);

@@ -58,6 +58,8 @@ export const OPERATION_LABELS: Record<string, string> = {
   renamed: "Renamed",
   made_default: "Made default",
   provisioned: "Provisioned",
+  email_changed: "Email changed",
+  closed: "Closed",
 };
 
 export const RESOURCE_LABELS: Record<string, string> = {
@@ -76,6 +78,7 @@ export const RESOURCE_LABELS: Record<string, string> = {
   undeliverable_address: "Undeliverable address",
   classification_rules: "Classification rules",
   tracking_domain: "Tracking domain",
+  user_account: "User account",
 };
 
 /** The operation as the API reports it. */
