@@ -15,6 +15,8 @@ import { AppError, notFound } from "../lib/errors";
 import { OAUTH_PROVIDERS, PROVIDER_NAMES, type OAuthProviderId } from "../integrations/oauth-provider";
 import { completeSignIn } from "../services/accounts";
 import { connectProvider, disconnectProvider, listConnections, resolveProviderSignIn } from "../services/social-sign-in";
+import { closeAccount, closeAccountSchema } from "../services/close-account";
+import { validate } from "../lib/validate";
 
 const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? null;
 const secure = (c: Context<AppEnv>) => new URL(c.req.url).protocol === "https:";
@@ -102,4 +104,10 @@ export const oauthRoutes = new Hono<AppEnv>()
     const userId = c.get("session")!.user.id;
     await disconnectProvider(db, userId, provider as OAuthProviderId);
     return c.json(await listConnections(db, userId, oauthClients(c.env).map((p) => p.id)));
+  })
+  .post("/me/close", userRoute(), validate("json", closeAccountSchema), async (c) => {
+    const session = c.get("session")!;
+    await closeAccount(getDb(c.env.DB), session.user.id, session.id, c.req.valid("json"));
+    deleteCookie(c, SESSION_COOKIE, { path: "/" });
+    return c.json({ ok: true });
   });
