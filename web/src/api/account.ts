@@ -9,6 +9,7 @@ import type {
   signUpSchema,
 } from "../../../worker/services/accounts";
 import type { changeEmailSchema } from "../../../worker/services/email-verification";
+import type { closeAccountSchema } from "../../../worker/services/close-account";
 import { api, ApiError } from "./client";
 
 export type { Me };
@@ -96,5 +97,14 @@ export function useVerifyEmail() {
   return useMutation({
     mutationFn: (token: string) => api<{ kind: "verified" | "changed"; email: string }>("/api/auth/email/verify", { method: "POST", json: { token } }),
     onSuccess: () => qc.invalidateQueries({ queryKey: meQuery.queryKey }),
+  });
+}
+
+/** Closes the signed-in user's account (the server ends the session). */
+export function useCloseAccount() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: z.input<typeof closeAccountSchema>) => api<{ ok: true }>("/api/me/close", { method: "POST", json: input }),
+    onSuccess: () => qc.clear(),
   });
 }

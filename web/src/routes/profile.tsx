@@ -5,6 +5,7 @@ import { fieldError, FormError, SelectField, SubmitButton, TextField } from "../
 import { useQuery } from "@tanstack/react-query";
 import { connectionsQuery } from "../api/oauth";
 import { ChangeEmailCard, EmailVerificationBanner } from "../components/account-email";
+import { CloseAccountCard } from "../components/close-account";
 import { ConnectedAccountsCard } from "../components/connected-accounts";
 import { LogOutIcon } from "../components/icons";
 import { Card, PageHeader } from "../components/page";
@@ -18,7 +19,8 @@ const MIN_PASSWORD = 8;
 type User = Me["user"];
 
 export function ProfilePage() {
-  const { user } = useMe();
+  const me = useMe();
+  const { user } = me;
   const signOut = useSignOutAndLeave();
   // Email change and password are for accounts with a password (not GitHub/Google-only ones).
   const hasPassword = useQuery(connectionsQuery).data?.hasPassword ?? true;
@@ -41,6 +43,7 @@ export function ProfilePage() {
       {hasPassword && <ChangeEmailCard email={user.email} />}
       {hasPassword && <PasswordCard email={user.email} />}
       <ConnectedAccountsCard />
+      <CloseAccountCard me={me} hasPassword={hasPassword} />
     </div>
   );
 }
