@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser } from "./browser";
+import { launchBrowser, signUpAndIn } from "./browser";
 
 /**
  * Issue 17, item 6: sign up with GitHub through the stand-in's authorize page and land in the app; sign
@@ -86,5 +86,27 @@ it("shows a refused provider sign-in on the sign-in page, which works at 390 px"
     expect(box.x).toBeGreaterThanOrEqual(0);
     expect(box.x + box.width).toBeLessThanOrEqual(390);
   }
+  await context.close();
+});
+
+it("a password sign-up sees the verify-email banner on Profile until the mailed link is opened", async () => {
+  const context = await browser.newContext({ baseURL: inject("baseUrl"), viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  const email = await signUpAndIn(page, "Vera Verify", "vera", "correct horse battery");
+  await page.goto("/w/demo/profile");
+  await page.getByText("Verify your email address").waitFor();
+  let link: string | undefined;
+  for (let i = 0; i < 50 && !link; i++) {
+    const { mails } = (await (await fetch(`${inject("awsUrl")}/__sim/outbox.json`)).json()) as { mails: { to: string[]; text: string }[] };
+    link = mails.find((m) => m.to.includes(email))?.text.match(/http\S+\/verify-email\?token=\S+/)?.[0];
+    if (!link) await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(link).toBeDefined();
+  await page.goto(new URL(link!).pathname + new URL(link!).search);
+  await page.getByText(`${email} is verified. Thank you.`).waitFor();
+  await page.goto("/w/demo/profile");
+  await page.getByText("Used to sign in. Verified.").waitFor();
+  expect(await page.getByText("Verify your email address").count()).toBe(0);
   await context.close();
 });
