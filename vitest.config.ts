@@ -3,6 +3,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-worker
 import { defineConfig } from "vitest/config";
 import { freePort } from "./scripts/lib/instance";
 import { SIM_ACCESS_KEY_ID, SIM_SECRET_ACCESS_KEY, SIM_SENDOPS_ACCOUNT } from "./sim/aws/credentials";
+import { SIM_GITHUB_CLIENT_ID, SIM_GITHUB_CLIENT_SECRET, SIM_GOOGLE_CLIENT_ID, SIM_GOOGLE_CLIENT_SECRET } from "./sim/oauth/credentials";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(__dirname, "migrations"));
@@ -10,6 +11,9 @@ export default defineConfig(async () => {
   process.env.SENDOPS_TEST_AWS_PORT ??= String(await freePort());
   process.env.SENDOPS_TEST_DNS_PORT ??= String(await freePort());
   process.env.SENDOPS_TEST_WEBHOOK_PORT ??= String(await freePort());
+  // The GitHub + Google stand-in (sim/oauth), also started by test/aws-sim-setup.ts.
+  process.env.SENDOPS_TEST_OAUTH_PORT ??= String(await freePort());
+  const oauthUrl = `http://127.0.0.1:${process.env.SENDOPS_TEST_OAUTH_PORT}`;
   return {
     plugins: [
       cloudflareTest({
@@ -27,6 +31,13 @@ export default defineConfig(async () => {
             AWS_SECRET_ACCESS_KEY: SIM_SECRET_ACCESS_KEY,
             MAILER_FROM: "SendOps <no-reply@sendops.local>",
             TEST_WEBHOOK_RECEIVER_URL: `http://127.0.0.1:${process.env.SENDOPS_TEST_WEBHOOK_PORT}`,
+            GITHUB_OAUTH_URL: oauthUrl,
+            GITHUB_API_URL: oauthUrl,
+            GITHUB_CLIENT_ID: SIM_GITHUB_CLIENT_ID,
+            GITHUB_CLIENT_SECRET: SIM_GITHUB_CLIENT_SECRET,
+            GOOGLE_ISSUER_URL: oauthUrl,
+            GOOGLE_CLIENT_ID: SIM_GOOGLE_CLIENT_ID,
+            GOOGLE_CLIENT_SECRET: SIM_GOOGLE_CLIENT_SECRET,
           },
         },
       }),

@@ -1,15 +1,18 @@
 /**
  * vitest globalSetup (Node side): the AWS and DNS stand-ins for the worker tests, on the ports
- * vitest.config.ts chose and pointed the Worker's AWS_ENDPOINT_URL and DNS_RESOLVER_URL at; and a
- * customer's webhook receiver (TEST_WEBHOOK_RECEIVER_URL).
+ * vitest.config.ts chose and pointed the Worker's AWS_ENDPOINT_URL and DNS_RESOLVER_URL at; a customer's
+ * webhook receiver (TEST_WEBHOOK_RECEIVER_URL); and the OAuth stand-in (GITHUB_OAUTH_URL, GITHUB_API_URL,
+ * GOOGLE_ISSUER_URL).
  */
 import { AwsSim } from "../sim/aws";
 import { DnsSim } from "../sim/dns";
+import { OAuthSim } from "../sim/oauth";
 import { WebhookReceiver } from "./webhook-receiver";
 
 let sim: AwsSim | undefined;
 let dns: DnsSim | undefined;
 let receiver: WebhookReceiver | undefined;
+let oauth: OAuthSim | undefined;
 
 export async function setup() {
   dns = new DnsSim();
@@ -18,10 +21,13 @@ export async function setup() {
   await sim.listen(Number(process.env.SENDOPS_TEST_AWS_PORT));
   receiver = new WebhookReceiver();
   await receiver.listen(Number(process.env.SENDOPS_TEST_WEBHOOK_PORT));
+  oauth = new OAuthSim();
+  await oauth.listen(Number(process.env.SENDOPS_TEST_OAUTH_PORT));
 }
 
 export async function teardown() {
   await sim?.close();
   await dns?.close();
   await receiver?.close();
+  await oauth?.close();
 }

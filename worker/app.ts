@@ -28,6 +28,8 @@ import { identityRoutes } from "./routes/identities";
 import { webhookRoutes } from "./routes/webhooks";
 import { mfaRoutes } from "./routes/mfa";
 import { alertRoutes } from "./routes/alerts";
+import { oauthRoutes } from "./routes/oauth";
+import { accountEmailRoutes } from "./routes/account-email";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
@@ -90,6 +92,8 @@ export function createApp() {
   app.route("/api", webhookRoutes);
   app.route("/api", mfaRoutes);
   app.route("/api", alertRoutes);
+  app.route("/api", oauthRoutes);
+  app.route("/api", accountEmailRoutes);
   app.route("/cloudformation", cloudFormationRoutes);
   app.route("/ingest", ingestRoutes);
   app.route("/v1", v1Routes);

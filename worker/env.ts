@@ -26,6 +26,17 @@ export interface EnvSecrets {
   STRIPE_API_URL?: string;
   /** Var: the WebAuthn RP ID (a host name, e.g. "sendops.example.com"); unset: the host the dashboard is served from. */
   WEBAUTHN_RP_ID?: string;
+  /**
+   * Sign in with GitHub / Google (worker/integrations/github-oauth.ts, google-oidc.ts): a provider is offered
+   * only when its client id and secret are both set. The base URLs default to the real services; locally and
+   * in tests they point at sim/oauth.
+   */
+  GITHUB_OAUTH_URL?: string;
+  GITHUB_CLIENT_ID?: string;
+  GITHUB_CLIENT_SECRET?: string;
+  GOOGLE_ISSUER_URL?: string;
+  GOOGLE_CLIENT_ID?: string;
+  GOOGLE_CLIENT_SECRET?: string;
 }
 
 export interface Env extends Cloudflare.Env, EnvSecrets {}
@@ -66,6 +77,12 @@ const envSchema = z.object({
     .string()
     .regex(/^$|^[a-z0-9.-]+$/, { message: "var WEBAUTHN_RP_ID must be a host name (no scheme, no port) when set" })
     .optional(),
+  GITHUB_OAUTH_URL: z.url({ message: "var GITHUB_OAUTH_URL must be an absolute URL when set" }).optional(),
+  GOOGLE_ISSUER_URL: z.url({ message: "var GOOGLE_ISSUER_URL must be an absolute URL when set" }).optional(),
+  GITHUB_CLIENT_ID: z.string().min(1).optional(),
+  GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
   DNS_RESOLVER_URL: z.url({ message: "var DNS_RESOLVER_URL must be the absolute URL of a DNS-over-HTTPS JSON endpoint" }),
   DEFAULT_TEMPLATE_TAG: z.string().min(1, { message: "var DEFAULT_TEMPLATE_TAG is missing" }),
   BENCH_BASELINE: z.enum(["true", "false"], { message: 'var BENCH_BASELINE must be "true" or "false" when set' }).optional(),

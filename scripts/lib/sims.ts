@@ -8,6 +8,7 @@ import net from "node:net";
 import path from "node:path";
 import { offlineEnv, ROOT, stopGroup, TSX } from "./instance";
 import { SIM_ACCESS_KEY_ID, SIM_SECRET_ACCESS_KEY, SIM_SENDOPS_ACCOUNT } from "../../sim/aws";
+import { SIM_GITHUB_CLIENT_ID, SIM_GITHUB_CLIENT_SECRET, SIM_GOOGLE_CLIENT_ID, SIM_GOOGLE_CLIENT_SECRET } from "../../sim/oauth/credentials";
 
 /** SendOps' sender locally: a verified identity of SendOps' own account in the stand-in. */
 const SIM_MAILER_FROM = "SendOps <no-reply@sendops.local>";
@@ -41,6 +42,13 @@ export const SIMS: readonly SimServer[] = [
     devVars: { AWS_ACCESS_KEY_ID: SIM_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: SIM_SECRET_ACCESS_KEY },
     // SES verifies a domain's DKIM by looking its CNAMEs up in public DNS: here, the DNS stand-in.
     env: (vars): Record<string, string> => (vars.DNS_RESOLVER_URL ? { DNS_RESOLVER_URL: vars.DNS_RESOLVER_URL } : {}),
+  },
+  {
+    name: "OAuth (GitHub OAuth + REST, Google OpenID Connect)",
+    file: "sim/oauth.ts",
+    port: 8090,
+    vars: (baseUrl) => ({ GITHUB_OAUTH_URL: baseUrl, GITHUB_API_URL: baseUrl, GOOGLE_ISSUER_URL: baseUrl, GITHUB_CLIENT_ID: SIM_GITHUB_CLIENT_ID, GOOGLE_CLIENT_ID: SIM_GOOGLE_CLIENT_ID }),
+    devVars: { GITHUB_CLIENT_SECRET: SIM_GITHUB_CLIENT_SECRET, GOOGLE_CLIENT_SECRET: SIM_GOOGLE_CLIENT_SECRET },
   },
 ];
 

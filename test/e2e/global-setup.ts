@@ -34,6 +34,8 @@ export async function setup(project: TestProject) {
   project.provide("awsUrl", sims.vars.AWS_ENDPOINT_URL!);
   // The DNS stand-in's base URL: tests add records there as a customer would at their DNS provider.
   project.provide("dnsUrl", new URL(sims.vars.DNS_RESOLVER_URL!).origin);
+  // The GitHub + Google stand-in: tests add personas there (sim/oauth control routes).
+  project.provide("oauthUrl", sims.vars.GITHUB_OAUTH_URL!);
   // Tests that seed data the API cannot create yet write to this instance's local D1 directly.
   project.provide("persistDir", dir);
 }
@@ -50,6 +52,7 @@ declare module "vitest" {
     persistDir: string;
     awsUrl: string;
     dnsUrl: string;
+    oauthUrl: string;
     demoIngestKey: string;
   }
 }

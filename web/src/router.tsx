@@ -13,6 +13,7 @@ import { NoWorkspacePage } from "./routes/no-workspace";
 import { NotFoundPage } from "./routes/not-found";
 import { SignInPage, signInSearch } from "./routes/sign-in";
 import { SignUpPage } from "./routes/sign-up";
+import { VerifyEmailPage, verifyEmailSearch } from "./routes/verify-email";
 import { SetupGuidePage } from "./routes/setup";
 import { validateSetupSearch } from "./routes/setup/search";
 import { TeamPage } from "./routes/team";
@@ -59,6 +60,7 @@ const signInRoute = createRoute({
   component: SignInPage,
 });
 const signUpRoute = createRoute({ getParentRoute: () => rootRoute, path: "sign-up", component: SignUpPage });
+const verifyEmailRoute = createRoute({ getParentRoute: () => rootRoute, path: "verify-email", validateSearch: verifyEmailSearch, component: VerifyEmailPage });
 
 // ---- Everything below needs a signed-in user; otherwise /sign-in, remembering where they were going ----
 const loadMe = async (queryClient: QueryClient, href: string): Promise<Me> => {
@@ -179,6 +181,7 @@ const webhookDetailRoute = createRoute({ getParentRoute: () => workspaceRoute, p
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
+  verifyEmailRoute,
   authenticatedRoute.addChildren([
     homeRoute,
     workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute, channelsRoute, channelDetailRoute, identitiesRoute, trackingDomainsRoute, trackingDomainRoute, webhooksRoute, webhookDetailRoute]),

@@ -20,12 +20,15 @@ import {
   signUpSchema,
   updateProfile,
 } from "../services/accounts";
+import { sendVerificationMail } from "./account-email";
 
 export const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? null;
 
 export const authRoutes = new Hono<AppEnv>()
   .post("/auth/sign-up", publicRoute(), validate("json", signUpSchema), async (c) => {
-    await signUp(getDb(c.env.DB), c.req.valid("json"));
+    const created = await signUp(getDb(c.env.DB), c.req.valid("json"));
+    // In the background: the answer must not depend on whether the address was new, nor on the mailer.
+    if (created) c.executionCtx.waitUntil(sendVerificationMail(c.env, created.userId));
     return c.json({ ok: true, message: "Account created. Sign in with your email and password." }, 201);
   })
   .post("/auth/sign-in", publicRoute(), validate("json", signInSchema), async (c) => {

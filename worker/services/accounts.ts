@@ -62,13 +62,14 @@ function isValidTimeZone(tz: string): boolean {
 }
 
 /**
- * Creates the account (password credential + membership of the demo workspace). A duplicate email is
- * answered exactly like a success, so sign-up never reveals whether an address is registered.
+ * Creates the account (password credential + membership of the demo workspace), its email unverified.
+ * A duplicate email is answered exactly like a success, so sign-up never reveals whether an address is
+ * registered; the caller learns it (null) only to skip the verification mail.
  */
-export async function signUp(db: Db, input: z.infer<typeof signUpSchema>, at = Date.now()): Promise<void> {
+export async function signUp(db: Db, input: z.infer<typeof signUpSchema>, at = Date.now()): Promise<{ userId: string } | null> {
   const email = normaliseEmail(input.email);
   const pw = await hashPassword(input.password);
-  if (await findUserByEmail(db, email)) return;
+  if (await findUserByEmail(db, email)) return null;
   const userId = newId("usr", at);
   const demoId = await ensureDemoWorkspace(db, at);
   await db.batch([
@@ -87,6 +88,7 @@ export async function signUp(db: Db, input: z.infer<typeof signUpSchema>, at = D
     // The demo is read-only for everyone (orgRoute), so the role only decides which pages it shows.
     db.insert(memberships).values({ orgId: demoId, userId, role: "org_admin", createdAt: at }),
   ]);
+  return { userId };
 }
 
 const INVALID_CREDENTIALS = () => new AppError("INVALID_CREDENTIALS", 401, "Email or password is incorrect.");
@@ -184,6 +186,8 @@ export async function getMe(db: Db, userId: string) {
     user: {
       id: user.id,
       email: user.email,
+      /** False until the user proves the address (Profile shows a banner with a resend link). */
+      emailVerified: user.emailVerifiedAt !== null,
       name: user.name,
       timezone: user.timezone,
       weekStart: user.weekStart,

@@ -66,6 +66,8 @@ export const OPERATION_LABELS: Record<string, string> = {
   added: "Added",
   regenerated: "Regenerated",
   auto_paused: "Auto-paused",
+  email_changed: "Email changed",
+  closed: "Closed",
 };
 
 export const RESOURCE_LABELS: Record<string, string> = {
@@ -90,6 +92,7 @@ export const RESOURCE_LABELS: Record<string, string> = {
   recovery_codes: "Recovery codes",
   two_factor_enforcement: "2FA enforcement",
   alert_thresholds: "Alert thresholds",
+  user_account: "User account",
 };
 
 /** The operation as the API reports it. */

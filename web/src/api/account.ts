@@ -9,6 +9,8 @@ import type {
   signUpSchema,
 } from "../../../worker/services/accounts";
 import type { SignInChallengeAnswer } from "../../../worker/services/mfa";
+import type { changeEmailSchema } from "../../../worker/services/email-verification";
+import type { closeAccountSchema } from "../../../worker/services/close-account";
 import { api, ApiError } from "./client";
 
 export type { Me };
@@ -77,5 +79,37 @@ export function useChangePassword() {
   return useMutation({
     mutationFn: (input: z.input<typeof changePasswordSchema>) =>
       api<{ ok: true }>("/api/auth/password", { method: "POST", json: input }),
+  });
+}
+
+/** Profile's banner: mail the verification link again. */
+export function useResendVerification() {
+  return useMutation({
+    mutationFn: () => api<{ ok: true; sentTo: string }>("/api/me/email/verification", { method: "POST" }),
+  });
+}
+
+/** Sends the link to the new address; the email changes only when that link is used. */
+export function useChangeEmail() {
+  return useMutation({
+    mutationFn: (input: z.input<typeof changeEmailSchema>) => api<{ ok: true; sentTo: string }>("/api/me/email", { method: "POST", json: input }),
+  });
+}
+
+/** The /verify-email page: uses the link's token (verification or email change). */
+export function useVerifyEmail() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (token: string) => api<{ kind: "verified" | "changed"; email: string }>("/api/auth/email/verify", { method: "POST", json: { token } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: meQuery.queryKey }),
+  });
+}
+
+/** Closes the signed-in user's account (the server ends the session). */
+export function useCloseAccount() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: z.input<typeof closeAccountSchema>) => api<{ ok: true }>("/api/me/close", { method: "POST", json: input }),
+    onSuccess: () => qc.clear(),
   });
 }

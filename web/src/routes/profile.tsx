@@ -2,6 +2,11 @@ import { useMemo, useState, type FormEvent } from "react";
 import { useChangePassword, useMe, useUpdateProfile, type Me } from "../api/account";
 import { errorMessage } from "../api/client";
 import { fieldError, FormError, SelectField, SubmitButton, TextField } from "../components/form";
+import { useQuery } from "@tanstack/react-query";
+import { connectionsQuery } from "../api/oauth";
+import { ChangeEmailCard, EmailVerificationBanner } from "../components/account-email";
+import { CloseAccountCard } from "../components/close-account";
+import { ConnectedAccountsCard } from "../components/connected-accounts";
 import { LogOutIcon } from "../components/icons";
 import { Card, PageHeader } from "../components/page";
 import { useSignOutAndLeave } from "../components/sign-out";
@@ -15,8 +20,11 @@ const MIN_PASSWORD = 8;
 type User = Me["user"];
 
 export function ProfilePage() {
-  const { user } = useMe();
+  const me = useMe();
+  const { user } = me;
   const signOut = useSignOutAndLeave();
+  // Email change and password are for accounts with a password (not GitHub/Google-only ones).
+  const hasPassword = useQuery(connectionsQuery).data?.hasPassword ?? true;
   return (
     <div className="stack">
       <PageHeader
@@ -29,11 +37,15 @@ export function ProfilePage() {
           </button>
         }
       />
+      {!user.emailVerified && <EmailVerificationBanner email={user.email} />}
       <AccountCard user={user} />
       <DateTimeCard user={user} />
       <AppearanceCard user={user} />
-      <PasswordCard email={user.email} />
+      {hasPassword && <ChangeEmailCard email={user.email} />}
+      {hasPassword && <PasswordCard email={user.email} />}
       <MfaCard timeZone={effectiveTimeZone(user.timezone)} />
+      <ConnectedAccountsCard />
+      <CloseAccountCard me={me} hasPassword={hasPassword} />
     </div>
   );
 }
@@ -71,7 +83,7 @@ function AccountCard({ user }: { user: User }) {
             hint="Shown to your teammates and in the audit log."
             error={fieldError(update.error, "name", dirty ? problem : undefined)}
           />
-          <TextField label="Email address" value={user.email} onValueChange={() => {}} disabled hint="Used to sign in." />
+          <TextField label="Email address" value={user.email} onValueChange={() => {}} disabled hint={user.emailVerified ? "Used to sign in. Verified." : "Used to sign in. Not verified yet."} />
         </div>
         <FormError error={update.error} fieldNames={["name"]} />
       </Card>

@@ -3,6 +3,8 @@ import { getRouteApi, Link, useNavigate, useRouterState } from "@tanstack/react-
 import { useSignIn } from "../api/account";
 import { Alert } from "../components/alert";
 import { fieldError, FormError, SubmitButton, TextField } from "../components/form";
+import { isOAuthError, isProvider, OAuthErrorAlert, SocialSignIn } from "../components/social-sign-in";
+import type { OAuthProviderId } from "../api/oauth";
 import { AuthLayout } from "./auth-layout";
 import { SignInMfaStep } from "./sign-in-mfa";
 
@@ -19,6 +21,9 @@ export interface SignInSearch {
   notice?: Notice;
   /** The second step of a sign-in of an account with MFA (sign-in-mfa.tsx). */
   mfa?: 1;
+  /** A GitHub/Google flow came back refused (see components/social-sign-in.tsx). */
+  error?: string;
+  provider?: OAuthProviderId;
 }
 
 /** Only same-site paths are followed after sign-in (no open redirect). */
@@ -27,7 +32,13 @@ const safePath = (v: unknown): string | undefined =>
 
 export function signInSearch(search: Record<string, unknown>): SignInSearch {
   const notice = typeof search.notice === "string" && search.notice in NOTICES ? (search.notice as Notice) : undefined;
-  return { redirect: safePath(search.redirect), notice, ...(String(search.mfa) === "1" ? { mfa: 1 as const } : {}) };
+  return {
+    redirect: safePath(search.redirect),
+    notice,
+    error: isOAuthError(search.error) ? search.error : undefined,
+    provider: isProvider(search.provider) ? search.provider : undefined,
+    ...(String(search.mfa) === "1" ? { mfa: 1 as const } : {}),
+  };
 }
 
 const route = getRouteApi("/sign-in");
@@ -45,7 +56,7 @@ export function SignInPage() {
 }
 
 function PasswordStep() {
-  const { redirect, notice } = route.useSearch();
+  const { redirect, notice, error: oauthError, provider } = route.useSearch();
   const navigate = useNavigate();
   const signIn = useSignIn();
   // Just signed up: the address they used, handed over by the sign-up page.
@@ -77,6 +88,8 @@ function PasswordStep() {
         </>
       }
     >
+      {oauthError && !signIn.error && <OAuthErrorAlert code={oauthError} provider={provider} />}
+      <SocialSignIn />
       <form className="form" onSubmit={onSubmit} noValidate>
         {n && !signIn.error && (
           <Alert variant={n.variant} role="status">

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { useSignUp } from "../api/account";
 import { fieldError, FormError, SubmitButton, TextField } from "../components/form";
+import { SocialSignIn } from "../components/social-sign-in";
 import { AuthLayout } from "./auth-layout";
 
 const MIN_PASSWORD = 8;
@@ -55,6 +56,7 @@ export function SignUpPage() {
         </>
       }
     >
+      <SocialSignIn />
       <form className="form" onSubmit={onSubmit} noValidate>
         <FormError error={signUp.error} fieldNames={["name", "email", "password", "acceptTerms"]} />
         <TextField label="Full name" autoComplete="name" required value={name} onValueChange={setName} error={err("name")} />

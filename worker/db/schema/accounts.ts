@@ -15,7 +15,7 @@ export const users = sqliteTable("users", {
 });
 
 /**
- * A way to sign in: `password` (subject = email; PBKDF2 hash + salt), later `github` / `google`
+ * A way to sign in: `password` (subject = email; PBKDF2 hash + salt), `github` / `google`
  * (subject = provider user id). Unique per (kind, subject).
  */
 export const userCredentials = sqliteTable(
@@ -28,6 +28,8 @@ export const userCredentials = sqliteTable(
     passwordHash: text("password_hash"),
     passwordSalt: text("password_salt"),
     passwordIterations: integer("password_iterations"),
+    /** A provider credential as its owner recognises it on Profile: `@login` (GitHub) or the Google email. */
+    label: text("label"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

@@ -11,3 +11,4 @@ export * from "./demo";
 export * from "./webhooks";
 export * from "./mfa";
 export * from "./alerts";
+export * from "./email-tokens";
