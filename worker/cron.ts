@@ -4,6 +4,8 @@ import { pruneExpired } from "./services/retention";
 import { syncStaleSuppressionLists } from "./services/suppressions";
 import { syncStaleAccounts } from "./services/setup/account-sync";
 import { queueDueTrackingChecks } from "./services/tracking-domains/checks";
+import { expireInvitations } from "./services/invitations";
+import { expireTransfers } from "./services/ownership-transfer";
 
 /** Cron expressions from wrangler.toml → what runs. */
 export const CRONS = {
@@ -21,6 +23,8 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
     case CRONS.frequent:
       await syncStaleSuppressionLists(env, at);
       await syncStaleAccounts(env, at);
+      await expireInvitations(getDb(env.DB), at);
+      await expireTransfers(getDb(env.DB), env, at);
       return;
     case CRONS.trackingChecks:
       await queueDueTrackingChecks(env, at);

@@ -19,7 +19,7 @@ import {
   updateProfile,
 } from "../services/accounts";
 
-const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? null;
+export const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? null;
 
 export const authRoutes = new Hono<AppEnv>()
   .post("/auth/sign-up", publicRoute(), validate("json", signUpSchema), async (c) => {
