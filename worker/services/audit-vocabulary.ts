@@ -58,6 +58,12 @@ export const OPERATION_LABELS: Record<string, string> = {
   renamed: "Renamed",
   made_default: "Made default",
   provisioned: "Provisioned",
+  resent: "Resent",
+  accepted: "Accepted",
+  declined: "Declined",
+  expired: "Expired",
+  initiated: "Initiated",
+  cancelled: "Cancelled",
 };
 
 export const RESOURCE_LABELS: Record<string, string> = {
@@ -76,6 +82,8 @@ export const RESOURCE_LABELS: Record<string, string> = {
   undeliverable_address: "Undeliverable address",
   classification_rules: "Classification rules",
   tracking_domain: "Tracking domain",
+  invitation: "Invitation",
+  ownership_transfer: "Ownership transfer",
 };
 
 /** The operation as the API reports it. */
