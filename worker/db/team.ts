@@ -9,6 +9,8 @@ const memberColumns = {
   email: users.email,
   role: memberships.role,
   joinedAt: memberships.createdAt,
+  /** Only a member with a verified email can be offered the ownership. */
+  emailVerified: sql<boolean>`${users.emailVerifiedAt} IS NOT NULL`.mapWith(Boolean),
 };
 
 /** Members of a workspace, oldest first. */

@@ -9,6 +9,7 @@ import { canSee, NAV, NAV_SECTIONS, navItemFor, type NavItem } from "../nav";
 import { scopeOf, WorkspaceContext, type WorkspaceScope } from "../workspace";
 import { AwsStatusBadge } from "./aws-status-badge";
 import { DemoBanner } from "./demo-banner";
+import { AccessBanners } from "./access-banners";
 import { LockIcon, LogOutIcon, MenuIcon } from "./icons";
 import { OrgSwitcher } from "./org-switcher";
 import { useSignOutAndLeave } from "./sign-out";
@@ -191,6 +192,7 @@ export function AppShell() {
         {drawer.open && <div className="nav-backdrop" aria-hidden="true" />}
         <div className="main" inert={drawer.open}>
           {workspace.isDemo && <DemoBanner workspaces={me.workspaces} />}
+          <AccessBanners slug={workspace.slug} />
           <main className="content" key={workspace.id}>
             {page}
           </main>

@@ -6,6 +6,7 @@ import { LogOutIcon } from "../components/icons";
 import { Card, PageHeader } from "../components/page";
 import { useSignOutAndLeave } from "../components/sign-out";
 import { useToast } from "../components/toast";
+import { PendingInvitationsCard } from "./profile-invitations";
 import { applyTheme, type ThemePreference } from "../lib/theme";
 import { browserTimeZone, timeZoneOptions } from "../lib/time";
 
@@ -32,6 +33,7 @@ export function ProfilePage() {
       <DateTimeCard user={user} />
       <AppearanceCard user={user} />
       <PasswordCard email={user.email} />
+      <PendingInvitationsCard />
     </div>
   );
 }
