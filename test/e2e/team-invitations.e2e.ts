@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { eq } from "drizzle-orm";
 import { wranglerDb } from "../../scripts/lib/d1";
 import { orgs, users } from "../../worker/db/schema";
@@ -64,16 +64,12 @@ const roleIn = async (cookie: string, orgId: string) => {
   return me.workspaces.find((w) => w.id === orgId)?.role ?? null;
 };
 
-async function signIn(page: Page, email: string) {
-  await signInAs(page, email);
-}
-
 it("Owner invites at 390 px → the invitee opens the outbox link, signs up and lands in the workspace with the invited role", async () => {
   const { owner, workspace } = await ownerWithWorkspace("Invite Works");
   const ownerCtx = await browser.newContext({ baseURL: base(), viewport: { width: 390, height: 844 } });
   const page = await ownerCtx.newPage();
   page.setDefaultTimeout(30_000);
-  await signIn(page, owner.email);
+  await signInAs(page, owner.email);
   await page.goto(`/w/${workspace.slug}/team`);
   await page.getByRole("button", { name: "Invite Member" }).click();
   const dialog = page.getByRole("dialog", { name: "Invite member" });
@@ -128,7 +124,7 @@ it("a transfer offered from the Danger Zone and accepted from the banner swaps t
   const ownerCtx = await browser.newContext({ baseURL: base(), viewport: { width: 1280, height: 900 } });
   const page = await ownerCtx.newPage();
   page.setDefaultTimeout(30_000);
-  await signIn(page, owner.email);
+  await signInAs(page, owner.email);
   await page.goto(`/w/${workspace.slug}/settings`);
   await page.getByRole("button", { name: "Transfer Ownership" }).click();
   const dialog = page.getByRole("dialog", { name: "Transfer ownership" });
@@ -142,7 +138,7 @@ it("a transfer offered from the Danger Zone and accepted from the banner swaps t
   const heirCtx = await browser.newContext({ baseURL: base(), viewport: { width: 1280, height: 900 } });
   const heirPage = await heirCtx.newPage();
   heirPage.setDefaultTimeout(30_000);
-  await signIn(heirPage, heir.email);
+  await signInAs(heirPage, heir.email);
   await heirPage.goto(`/w/${workspace.slug}/team`);
   const banner = heirPage.getByRole("region", { name: "Ownership transfer" });
   await banner.getByText("Olga Owner wants to make you the Owner of").waitFor();

@@ -1,8 +1,7 @@
 import { useEffect } from "react";
-import { useQuery } from "@tanstack/react-query";
 import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
 import { ROLE_LABELS } from "../../../worker/auth/permissions";
-import { meQuery, useSignOut } from "../api/account";
+import { useSessionAnswer, useSignOut } from "../api/account";
 import { ApiError, errorMessage } from "../api/client";
 import { useAcceptInvitationLink, useDeclineInvitationLink, useInvitationPreview } from "../api/team";
 import { Alert } from "../components/alert";
@@ -19,7 +18,7 @@ export function InvitationPage() {
   const { token } = route.useParams();
   const navigate = useNavigate();
   const preview = useInvitationPreview(token);
-  const me = useQuery({ ...meQuery, retry: false });
+  const me = useSessionAnswer();
   const accept = useAcceptInvitationLink();
   const decline = useDeclineInvitationLink();
   const signOut = useSignOut();
@@ -36,7 +35,7 @@ export function InvitationPage() {
   }, [open, matches, accept, token, navigate]);
 
   let body;
-  if (preview.isPending || (me.isPending && !me.isError)) body = <LoadingState label="Opening the invitation…" />;
+  if (preview.isPending || me.isPending) body = <LoadingState label="Opening the invitation…" />;
   else if (preview.isError)
     body = (
       <Alert variant="danger" title="This invitation link does not work">
