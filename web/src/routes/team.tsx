@@ -1,5 +1,4 @@
 import { useState } from "react";
-import { Link } from "@tanstack/react-router";
 import { ROLE_LABELS, ROLES, type Role } from "../../../worker/auth/permissions";
 import { useMe } from "../api/account";
 import { errorMessage } from "../api/client";
@@ -73,7 +72,7 @@ export function TeamPage() {
           </GuardedButton>
         }
       />
-      {transfer && <TransferBanner orgId={workspace.id} slug={workspace.slug} transfer={transfer} canCancel={scope.can("workspace.transfer")} />}
+      {transfer && <TransferBanner orgId={workspace.id} transfer={transfer} canCancel={scope.can("workspace.transfer")} />}
       {workspace.isDemo && (
         <Alert variant="locked" title="Demo workspace">
           Other people exploring the demo are not listed, and roles cannot be changed here.
@@ -286,12 +285,10 @@ function InviteDialog({ orgId, open, onClose }: { orgId: string; open: boolean; 
 /** While an ownership transfer is pending: who, until when, and (for the Owner) Cancel Transfer. */
 function TransferBanner({
   orgId,
-  slug,
   transfer,
   canCancel,
 }: {
   orgId: string;
-  slug: string;
   transfer: NonNullable<ReturnType<typeof usePendingTransfer>["data"]>;
   canCancel: boolean;
 }) {
@@ -302,8 +299,7 @@ function TransferBanner({
     <Alert variant="warning" title="Ownership transfer pending">
       <p>
         {transfer.to.name} ({transfer.to.email}) has until {formatDateTime(transfer.expiresAt, tz)} to accept the ownership of this workspace.
-        Their role cannot be changed and they cannot be removed until then.{" "}
-        {!canCancel && <Link to="/w/$slug/settings" params={{ slug }}>Settings → Workspace</Link>}
+        Their role cannot be changed and they cannot be removed until then.
       </p>
       {canCancel && (
         <button
