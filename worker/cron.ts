@@ -7,6 +7,8 @@ import { queueDueTrackingChecks } from "./services/tracking-domains/checks";
 import { sweepAlertEvaluations } from "./services/alerts/evaluate";
 import { queueBlocklistChecks } from "./services/alerts/blocklists";
 import { queueDigests } from "./services/alerts/digests";
+import { expireInvitations } from "./services/invitations";
+import { expireTransfers } from "./services/ownership-transfer";
 
 /** Cron expressions from wrangler.toml → what runs. */
 export const CRONS = {
@@ -27,6 +29,8 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
       await syncStaleSuppressionLists(env, at);
       await syncStaleAccounts(env, at);
       await sweepAlertEvaluations(env, at);
+      await expireInvitations(getDb(env.DB), at);
+      await expireTransfers(getDb(env.DB), env, at);
       return;
     case CRONS.trackingChecks:
       await queueDueTrackingChecks(env, at);

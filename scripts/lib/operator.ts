@@ -5,7 +5,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Actor } from "../../worker/context";
+import type { Actor, OrgContext } from "../../worker/context";
 import type { Db } from "../../worker/db/client";
 import { auditInsert } from "../../worker/db/audit";
 import { findPasswordCredential, findUserByEmail, normaliseEmail } from "../../worker/db/accounts";
@@ -13,8 +13,9 @@ import { apiKeys, auditLog, ingestKeys, memberships, orgs, PLANS, sessions, user
 import { findMember } from "../../worker/db/team";
 import { findLiveRedirect, findOrgById, findOrgBySlug, isUniqueViolation, takenSlugsLike } from "../../worker/db/workspaces";
 import { hashPassword } from "../../worker/auth/passwords";
-import { ROLE_LABELS, ROLES, type Role } from "../../worker/auth/permissions";
+import { ROLES, type Role } from "../../worker/auth/permissions";
 import { signUp, signUpSchema } from "../../worker/services/accounts";
+import { addMember, changeRole } from "../../worker/services/team";
 import { createApiKey, createApiKeySchema } from "../../worker/services/api-keys";
 import { createIngestKey, INGEST_KEY_GRACE_MS } from "../../worker/services/ingest/keys";
 import { DEMO_SLUG } from "../../worker/services/demo";
@@ -153,62 +154,29 @@ async function createWorkspace(db: Db, flags: Flags, ctx: CommandContext) {
 }
 
 /**
- * Gives a user a role in a workspace, adding the membership if needed. `owner` transfers ownership (the
- * previous Owner becomes Org Admin): a workspace always has exactly one Owner.
+ * Gives a user a role in a workspace, adding the membership if needed, through the Team service: the
+ * dashboard's rules (the Owner's role is fixed, no change while a transfer to the member is pending)
+ * and the plan's seat limit apply. Ownership is never set here: it moves only by a transfer the new
+ * Owner accepts.
  */
 async function setRole(db: Db, flags: Flags, ctx: CommandContext) {
   const role: Role = parseFlag(roleSchema, flags, "role");
+  if (role === "owner") {
+    throw new CliError(
+      "--role owner: ownership is not set, it is transferred. The current Owner offers it from Settings → Workspace → Danger Zone → Transfer Ownership; the member (with a verified email) accepts within 72 hours.",
+    );
+  }
   const org = await requireWorkspace(db, flags.workspace!);
   if (org.isDemo) throw new CliError("roles in the demo workspace are fixed (it is read-only for everyone)");
   const user = await requireUser(db, parseFlag(emailSchema, flags, "email"));
   const member = await findMember(db, org.id, user.id);
-  const who = `${user.name} (${user.email})`;
-  const at = ctx.at;
   const result = { workspace: { id: org.id, slug: org.slug }, user: { id: user.id, email: user.email }, role };
   if (member?.role === role) return { ...result, changed: false };
-  if (member?.role === "owner") {
-    throw new CliError(`${user.email} is the Owner of "${org.slug}"; make another member the Owner first (--role owner)`);
-  }
-  const audit = (operation: string, summary: string, before: unknown) =>
-    auditInsert(db, { orgId: org.id, actor: OPERATOR_ACTOR, resourceType: "team", resourceId: user.id, operation, summary, before, after: { role }, at });
-  const upsert = member
-    ? db.update(memberships).set({ role }).where(and(eq(memberships.orgId, org.id), eq(memberships.userId, user.id)))
-    : db.insert(memberships).values({ orgId: org.id, userId: user.id, role, createdAt: at });
-  const change = member
-    ? audit("updated", `Changed the role of ${who} from ${ROLE_LABELS[member.role]} to ${ROLE_LABELS[role]}`, { role: member.role })
-    : audit("created", `Added ${who} to the workspace as ${ROLE_LABELS[role]}`, undefined);
-  if (role !== "owner") {
-    await db.batch([upsert, change]);
-    return { ...result, changed: true };
-  }
-  const previous = await db
-    .select({ userId: memberships.userId })
-    .from(memberships)
-    .where(and(eq(memberships.orgId, org.id), eq(memberships.role, "owner")))
-    .get();
-  const previousMember = previous && (await findMember(db, org.id, previous.userId));
-  if (!previous || !previousMember) {
-    await db.batch([upsert, change]);
-  } else {
-    // Demote first: the partial unique index allows one owner row at every step of the batch.
-    await db.batch([
-      db.update(memberships).set({ role: "org_admin" }).where(and(eq(memberships.orgId, org.id), eq(memberships.userId, previous.userId))),
-      auditInsert(db, {
-        orgId: org.id,
-        actor: OPERATOR_ACTOR,
-        resourceType: "team",
-        resourceId: previous.userId,
-        operation: "updated",
-        summary: `Changed the role of ${previousMember.name} (${previousMember.email}) from Owner to ${ROLE_LABELS.org_admin}: ownership transferred to ${who}`,
-        before: { role: "owner" },
-        after: { role: "org_admin" },
-        at,
-      }),
-      upsert,
-      change,
-    ]);
-  }
-  return { ...result, changed: true, previousOwnerId: previous?.userId ?? null };
+  // The operator acts with the Owner's authority; the audit log names the operator CLI.
+  const scope: OrgContext = { orgId: org.id, name: org.name, slug: org.slug, isDemo: org.isDemo, plan: org.plan, role: "owner", actor: OPERATOR_ACTOR };
+  if (member) await changeRole(db, scope, user.id, { role }, ctx.at);
+  else await addMember(db, scope, user, role, ctx.at);
+  return { ...result, changed: true };
 }
 
 /** Sets a new password and ends every session of the user; audited in each workspace they belong to. */
@@ -408,7 +376,7 @@ export const COMMANDS: Record<string, Command> = {
     applied: workspaceCreated,
   },
   "set-role": {
-    summary: `Set a user's role in a workspace, adding them if needed (${ROLES.join(", ")}).`,
+    summary: `Set a user's role in a workspace, adding them if a seat is free (${ROLES.filter((r) => r !== "owner").join(", ")}; ownership is transferred from the dashboard).`,
     required: ["workspace", "email", "role"],
     optional: [],
     run: setRole,

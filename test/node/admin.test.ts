@@ -10,7 +10,7 @@ import { applyMigrations, offlineEnv, ROOT } from "../../scripts/lib/instance";
 import { CliError, OPERATOR_ACTOR, runCommand } from "../../scripts/lib/operator";
 import { verifyPassword } from "../../worker/auth/passwords";
 import { sha256Hex } from "../../worker/lib/crypto";
-import { alertRaises, apiKeys, auditLog, awsConnections, ingestKeys, memberships, orgs, sessions, userCredentials, users } from "../../worker/db/schema";
+import { alertRaises, apiKeys, auditLog, awsConnections, ingestKeys, memberships, orgs, ownershipTransfers, sessions, userCredentials, users } from "../../worker/db/schema";
 import { runAdmin } from "./admin-cli";
 import { validateTemplateFile } from "./cfn-validate";
 import { findOrgBySlug } from "../../worker/db/workspaces";
@@ -44,6 +44,7 @@ async function userWithWorkspace(label: string) {
   return { owner, slug, orgId: workspace.id as string };
 }
 
+const setPlanOf = (orgId: string, plan: "free" | "team" | "business") => local.db.update(orgs).set({ plan }).where(eq(orgs.id, orgId));
 const auditOf = (orgId: string) => local.db.select().from(auditLog).where(eq(auditLog.orgId, orgId)).orderBy(auditLog.id).all();
 const roleOf = async (orgId: string, addr: string) => {
   const user = await local.db.select().from(users).where(eq(users.email, addr)).get();
@@ -194,6 +195,7 @@ describe("create-workspace", () => {
 describe("set-role", () => {
   it("adds a member, changes the role, and audits both", async () => {
     const { slug, orgId } = await userWithWorkspace("team");
+    await setPlanOf(orgId, "team");
     const dev = email("dev");
     await run("create-user", { email: dev, name: "Dee Veloper", password: "long enough" });
     expect(await run("set-role", { workspace: slug, email: dev, role: "developer" })).toMatchObject({ role: "developer", changed: true });
@@ -207,17 +209,38 @@ describe("set-role", () => {
     ]);
   });
 
-  it("transfers ownership with --role owner, keeping exactly one Owner", async () => {
+  it("never sets the Owner: --role owner explains the transfer; the Owner's role is fixed", async () => {
     const { owner, slug, orgId } = await userWithWorkspace("transfer");
+    await setPlanOf(orgId, "team");
     const heir = email("heir");
     await run("create-user", { email: heir, name: "Heir", password: "long enough" });
-    const out = await run("set-role", { workspace: slug, email: heir, role: "owner" });
-    expect(out.previousOwnerId).toBeTruthy();
-    expect(await roleOf(orgId, heir)).toBe("owner");
-    expect(await roleOf(orgId, owner)).toBe("org_admin");
-    const owners = await local.db.select().from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.role, "owner"))).all();
-    expect(owners).toHaveLength(1);
-    expect(await refused("set-role", { workspace: slug, email: heir, role: "viewer" })).toMatch(/is the Owner of .*make another member the Owner first/);
+    expect(await refused("set-role", { workspace: slug, email: heir, role: "owner" })).toMatch(/^--role owner: ownership is not set, it is transferred\. .*Transfer Ownership/);
+    expect(await roleOf(orgId, heir)).toBeUndefined();
+    expect(await refused("set-role", { workspace: slug, email: owner, role: "viewer" })).toBe("The Owner's membership cannot be changed here; transfer ownership first.");
+    expect(await roleOf(orgId, owner)).toBe("owner");
+  });
+
+  it("keeps to the plan's seats like an accepted invitation (Free: the Owner alone)", async () => {
+    const { slug, orgId } = await userWithWorkspace("seats");
+    const extra = email("extra");
+    await run("create-user", { email: extra, name: "Extra", password: "long enough" });
+    expect(await refused("set-role", { workspace: slug, email: extra, role: "viewer" })).toBe(
+      "The Free plan supports a single user. To invite additional team members, upgrade to the Team or Business plan.",
+    );
+    expect(await roleOf(orgId, extra)).toBeUndefined();
+  });
+
+  it("refuses a role change while an ownership transfer to that member is pending (the same rule as the dashboard)", async () => {
+    const { owner, slug, orgId } = await userWithWorkspace("pending");
+    await setPlanOf(orgId, "team");
+    const heir = email("pending-heir");
+    await run("create-user", { email: heir, name: "Pending Heir", password: "long enough" });
+    await run("set-role", { workspace: slug, email: heir, role: "developer" });
+    const [from, to] = await Promise.all([owner, heir].map((a) => local.db.select().from(users).where(eq(users.email, a)).get()));
+    const now = Date.now();
+    await local.db.insert(ownershipTransfers).values({ id: `otr_cli${counter}`, orgId, fromUserId: from!.id, toUserId: to!.id, secretHash: "x", createdAt: now, expiresAt: now + 3_600_000 });
+    expect(await refused("set-role", { workspace: slug, email: heir, role: "viewer" })).toMatch(/^This member has a pending ownership transfer\. Cancel the transfer first/);
+    expect(await roleOf(orgId, heir)).toBe("developer");
   });
 
   it("refuses an unknown role, workspace or user, and the demo workspace", async () => {
@@ -406,6 +429,7 @@ describe("a write that fails transiently (the instance holds the database's lock
       table: "memberships",
       prepare: async () => {
         const { slug, orgId } = await userWithWorkspace("faulty-role");
+        await setPlanOf(orgId, "team");
         const member = email("faulty-member");
         await run("create-user", { email: member, name: "Faulty Member", password: "long enough" });
         return {

@@ -12,8 +12,10 @@ import { AuthenticatedLayout } from "./routes/authenticated";
 import { NoWorkspacePage } from "./routes/no-workspace";
 import { NotFoundPage } from "./routes/not-found";
 import { SignInPage, signInSearch } from "./routes/sign-in";
-import { SignUpPage } from "./routes/sign-up";
+import { SignUpPage, signUpSearch } from "./routes/sign-up";
 import { VerifyEmailPage, verifyEmailSearch } from "./routes/verify-email";
+import { InvitationPage } from "./routes/invitation";
+import { OwnershipTransferPage } from "./routes/ownership";
 import { SetupGuidePage } from "./routes/setup";
 import { validateSetupSearch } from "./routes/setup/search";
 import { TeamPage } from "./routes/team";
@@ -59,8 +61,10 @@ const signInRoute = createRoute({
   validateSearch: signInSearch,
   component: SignInPage,
 });
-const signUpRoute = createRoute({ getParentRoute: () => rootRoute, path: "sign-up", component: SignUpPage });
+const signUpRoute = createRoute({ getParentRoute: () => rootRoute, path: "sign-up", validateSearch: signUpSearch, component: SignUpPage });
 const verifyEmailRoute = createRoute({ getParentRoute: () => rootRoute, path: "verify-email", validateSearch: verifyEmailSearch, component: VerifyEmailPage });
+// The invitation link works signed in or out (the page sends a visitor to sign in or sign up first).
+const invitationRoute = createRoute({ getParentRoute: () => rootRoute, path: "invite/$token", component: InvitationPage });
 
 // ---- Everything below needs a signed-in user; otherwise /sign-in, remembering where they were going ----
 const loadMe = async (queryClient: QueryClient, href: string): Promise<Me> => {
@@ -80,6 +84,8 @@ const authenticatedRoute = createRoute({
 });
 
 /** `/`: the workspace opened last in this browser, else the demo, else the first one. */
+const ownershipRoute = createRoute({ getParentRoute: () => authenticatedRoute, path: "ownership/$token", component: OwnershipTransferPage });
+
 const homeRoute = createRoute({
   getParentRoute: () => authenticatedRoute,
   path: "/",
@@ -182,8 +188,10 @@ const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   verifyEmailRoute,
+  invitationRoute,
   authenticatedRoute.addChildren([
     homeRoute,
+    ownershipRoute,
     workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute, channelsRoute, channelDetailRoute, identitiesRoute, trackingDomainsRoute, trackingDomainRoute, webhooksRoute, webhookDetailRoute]),
   ]),
 ]);

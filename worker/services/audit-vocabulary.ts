@@ -68,6 +68,11 @@ export const OPERATION_LABELS: Record<string, string> = {
   auto_paused: "Auto-paused",
   email_changed: "Email changed",
   closed: "Closed",
+  accepted: "Accepted",
+  declined: "Declined",
+  expired: "Expired",
+  initiated: "Initiated",
+  cancelled: "Cancelled",
 };
 
 export const RESOURCE_LABELS: Record<string, string> = {
@@ -93,6 +98,8 @@ export const RESOURCE_LABELS: Record<string, string> = {
   two_factor_enforcement: "2FA enforcement",
   alert_thresholds: "Alert thresholds",
   user_account: "User account",
+  invitation: "Invitation",
+  ownership_transfer: "Ownership transfer",
 };
 
 /** The operation as the API reports it. */

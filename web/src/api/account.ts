@@ -1,4 +1,4 @@
-import { queryOptions, useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
+import { queryOptions, useMutation, useQuery, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import type { z } from "zod";
 import type {
   changePasswordSchema,
@@ -113,3 +113,6 @@ export function useCloseAccount() {
     onSuccess: () => qc.clear(),
   });
 }
+/** Who is signed in, if anyone, for pages open to visitors too (a visitor is `{ user: null }`, not an error). */
+export const useSessionAnswer = () =>
+  useQuery({ queryKey: ["session-answer"], queryFn: ({ signal }) => api<SessionAnswer>("/api/session", { signal }) });

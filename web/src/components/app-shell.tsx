@@ -9,6 +9,7 @@ import { canSee, NAV, NAV_SECTIONS, navItemFor, type NavItem } from "../nav";
 import { scopeOf, WorkspaceContext, type WorkspaceScope } from "../workspace";
 import { AwsStatusBadge } from "./aws-status-badge";
 import { DemoBanner } from "./demo-banner";
+import { AccessBanners } from "./access-banners";
 import { LockIcon, LogOutIcon, MenuIcon } from "./icons";
 import { OrgSwitcher } from "./org-switcher";
 import { useSignOutAndLeave } from "./sign-out";
@@ -195,6 +196,7 @@ export function AppShell() {
         <div className="main" inert={drawer.open}>
           {workspace.isDemo && <DemoBanner workspaces={me.workspaces} />}
           <TwoFactorBanner workspace={workspace} />
+          <AccessBanners slug={workspace.slug} />
           <main className="content" key={workspace.id}>
             {page}
           </main>

@@ -11,6 +11,7 @@ import { LogOutIcon } from "../components/icons";
 import { Card, PageHeader } from "../components/page";
 import { useSignOutAndLeave } from "../components/sign-out";
 import { useToast } from "../components/toast";
+import { PendingInvitationsCard } from "./profile-invitations";
 import { applyTheme, type ThemePreference } from "../lib/theme";
 import { browserTimeZone, effectiveTimeZone, timeZoneOptions } from "../lib/time";
 import { MfaCard } from "./profile-security";
@@ -45,6 +46,7 @@ export function ProfilePage() {
       {hasPassword && <PasswordCard email={user.email} />}
       <MfaCard timeZone={effectiveTimeZone(user.timezone)} />
       <ConnectedAccountsCard />
+      <PendingInvitationsCard />
       <CloseAccountCard me={me} hasPassword={hasPassword} />
     </div>
   );

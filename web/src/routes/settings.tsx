@@ -25,6 +25,7 @@ import { goAfterLeaving } from "../lib/after-leaving";
 import { blockerFor } from "../lib/blocker";
 import { useWorkspace, type WorkspaceScope } from "../workspace";
 import { TwoFactorEnforcementCard } from "./settings-two-factor";
+import { TransferOwnershipRow } from "./transfer-ownership";
 
 const SLUG_PATTERN = /^[a-z0-9-]{3,48}$/;
 const LOGO_MAX_BYTES = 2 * 1024 * 1024;
@@ -354,6 +355,8 @@ function DangerZone({ settings, scope }: CardProps) {
           </button>
         </div>
       ) : (
+        <>
+        {scope.can("workspace.transfer") && <TransferOwnershipRow orgId={settings.id} />}
         <div className="danger-row">
           <div>
             <h3>Delete workspace</h3>
@@ -371,6 +374,7 @@ function DangerZone({ settings, scope }: CardProps) {
             Delete workspace
           </button>
         </div>
+        </>
       )}
       <Modal
         open={confirming}

@@ -13,6 +13,7 @@ const NOTICES = {
   "signed-out": { variant: "info", text: "You have been signed out." },
   "session-expired": { variant: "warning", text: "Your session expired. Sign in again to continue." },
   "password-changed": { variant: "success", text: "Password changed. Sign in with your new password." },
+  "ownership-transferred": { variant: "success", text: "Ownership transferred. You were signed out: sign in again to continue." },
 } as const;
 type Notice = keyof typeof NOTICES;
 
@@ -84,7 +85,7 @@ function PasswordStep() {
       subtitle="Welcome back. Enter your email and password."
       footer={
         <>
-          New to SendOps? <Link to="/sign-up">Create an account</Link>
+          New to SendOps? <Link to="/sign-up" search={{ redirect }}>Create an account</Link>
         </>
       }
     >

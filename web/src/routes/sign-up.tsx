@@ -1,13 +1,30 @@
 import { useState, type FormEvent } from "react";
-import { Link, useNavigate } from "@tanstack/react-router";
+import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
 import { useSignUp } from "../api/account";
 import { fieldError, FormError, SubmitButton, TextField } from "../components/form";
 import { SocialSignIn } from "../components/social-sign-in";
 import { AuthLayout } from "./auth-layout";
+import { signInSearch } from "./sign-in";
 
 const MIN_PASSWORD = 8;
 
 type Field = "name" | "email" | "password" | "acceptTerms";
+
+export interface SignUpSearch {
+  /** Pre-fills the address (an invitation link hands over the invited one). */
+  email?: string;
+  /** Where sign-in continues afterwards (e.g. back to the invitation). */
+  redirect?: string;
+}
+
+export function signUpSearch(search: Record<string, unknown>): SignUpSearch {
+  return {
+    email: typeof search.email === "string" ? search.email.slice(0, 254) : undefined,
+    redirect: signInSearch(search).redirect,
+  };
+}
+
+const route = getRouteApi("/sign-up");
 
 function validate(v: { name: string; email: string; password: string; acceptTerms: boolean }) {
   const errors: Partial<Record<Field, string>> = {};
@@ -21,8 +38,9 @@ function validate(v: { name: string; email: string; password: string; acceptTerm
 export function SignUpPage() {
   const navigate = useNavigate();
   const signUp = useSignUp();
+  const search = route.useSearch();
   const [name, setName] = useState("");
-  const [email, setEmail] = useState("");
+  const [email, setEmail] = useState(search.email ?? "");
   const [password, setPassword] = useState("");
   const [acceptTerms, setAcceptTerms] = useState(false);
   const [local, setLocal] = useState<Partial<Record<Field, string>>>({});
@@ -41,7 +59,7 @@ export function SignUpPage() {
     signUp.mutate(
       { name: name.trim(), email: email.trim(), password, acceptTerms: true },
       // The address goes along in the history entry's state (not the URL), so sign-in starts with it filled in.
-      { onSuccess: () => void navigate({ to: "/sign-in", search: { notice: "account-created" }, state: { email: email.trim() } }) },
+      { onSuccess: () => void navigate({ to: "/sign-in", search: { notice: "account-created", redirect: search.redirect }, state: { email: email.trim() } }) },
     );
   };
 
@@ -52,7 +70,7 @@ export function SignUpPage() {
       subtitle="Explore the demo workspace, then connect your own AWS account."
       footer={
         <>
-          Already have an account? <Link to="/sign-in">Sign in</Link>
+          Already have an account? <Link to="/sign-in" search={{ redirect: search.redirect }}>Sign in</Link>
         </>
       }
     >

@@ -12,3 +12,4 @@ export * from "./webhooks";
 export * from "./mfa";
 export * from "./alerts";
 export * from "./email-tokens";
+export * from "./team";
