@@ -5,9 +5,17 @@ import { runValidation, type ValidationJob } from "../worker/services/setup/vali
 import { runProvisionDefaultChannels } from "../worker/services/channels/provision";
 import type { ProvisionDefaultChannelsJob } from "../worker/lib/channels";
 import { runTrackingCheck, type TrackingCheckJob } from "../worker/services/tracking-domains/checks";
+import { runNotificationDelivery } from "../worker/services/notifications/deliver";
+import type { NotificationDeliverJob } from "../worker/services/notifications/raise";
 
 /** Every kind of background job on `sendops-jobs`. */
-export type JobMessage = SuppressionSyncJob | AccountSyncJob | ValidationJob | TrackingCheckJob | ProvisionDefaultChannelsJob;
+export type JobMessage =
+  | SuppressionSyncJob
+  | AccountSyncJob
+  | ValidationJob
+  | TrackingCheckJob
+  | ProvisionDefaultChannelsJob
+  | NotificationDeliverJob;
 
 /** Seconds before a failed job is tried again (e.g. AWS still throttling after the client's own retries). */
 const RETRY_DELAY_SECONDS = 30;
@@ -37,6 +45,9 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, _ctx: 
           break;
         case "channels.provision":
           await runProvisionDefaultChannels(env, job);
+          break;
+        case "notification.deliver":
+          await runNotificationDelivery(env, job);
           break;
         default:
           // Retried, then dead-lettered and recorded: a job this consumer does not know is never dropped.

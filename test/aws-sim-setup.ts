@@ -4,18 +4,23 @@
  */
 import { AwsSim } from "../sim/aws";
 import { DnsSim } from "../sim/dns";
+import { SlackSim } from "../sim/slack";
 
 let sim: AwsSim | undefined;
 let dns: DnsSim | undefined;
+let slack: SlackSim | undefined;
 
 export async function setup() {
   dns = new DnsSim();
   const dnsUrl = await dns.listen(Number(process.env.SENDOPS_TEST_DNS_PORT));
   sim = new AwsSim(undefined, { dnsResolverUrl: `${dnsUrl}/dns-query` });
   await sim.listen(Number(process.env.SENDOPS_TEST_AWS_PORT));
+  slack = new SlackSim();
+  await slack.listen(Number(process.env.SENDOPS_TEST_SLACK_PORT));
 }
 
 export async function teardown() {
   await sim?.close();
   await dns?.close();
+  await slack?.close();
 }

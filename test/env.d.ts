@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends EnvSecrets {
       TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+      /** Base URL of the Slack stand-in (test/aws-sim-setup.ts). */
+      SLACK_SIM_URL: string;
     }
   }
 }

@@ -39,6 +39,9 @@ const DEMO_WRITABLE = new Set([
   "POST /api/orgs/:orgId/leave",
   "POST /api/orgs/:orgId/undeliverable/rules/preview",
   "POST /api/orgs/:orgId/suppressions/sync",
+  // A member's own read state of their inbox.
+  "POST /api/orgs/:orgId/notifications/inbox/mark",
+  "POST /api/orgs/:orgId/notifications/inbox/mark-all-read",
 ]);
 
 /** A concrete URL for a route pattern: `:orgId` → the org, other params → a dummy that fits their pattern. */

@@ -25,6 +25,8 @@ import { channelRoutes } from "./routes/channels";
 import { cloudFormationRoutes, setupRoutes } from "./routes/setup";
 import { trackingDomainRoutes } from "./routes/tracking-domains";
 import { identityRoutes } from "./routes/identities";
+import { notificationRoutes } from "./routes/notifications";
+import { integrationRoutes } from "./routes/integrations";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
@@ -84,6 +86,8 @@ export function createApp() {
   app.route("/api", setupRoutes);
   app.route("/api", trackingDomainRoutes);
   app.route("/api", identityRoutes);
+  app.route("/api", notificationRoutes);
+  app.route("/api", integrationRoutes);
   app.route("/cloudformation", cloudFormationRoutes);
   app.route("/ingest", ingestRoutes);
   app.route("/v1", v1Routes);

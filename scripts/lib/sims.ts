@@ -42,6 +42,13 @@ export const SIMS: readonly SimServer[] = [
     // SES verifies a domain's DKIM by looking its CNAMEs up in public DNS: here, the DNS stand-in.
     env: (vars): Record<string, string> => (vars.DNS_RESOLVER_URL ? { DNS_RESOLVER_URL: vars.DNS_RESOLVER_URL } : {}),
   },
+  {
+    name: "Slack (incoming webhooks)",
+    file: "sim/slack.ts",
+    port: 8054,
+    // Nothing to point: a workspace saves a webhook URL on this port under Connections → Integrations.
+    vars: () => ({}),
+  },
 ];
 
 export interface RunningSims {

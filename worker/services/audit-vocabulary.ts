@@ -58,6 +58,7 @@ export const OPERATION_LABELS: Record<string, string> = {
   renamed: "Renamed",
   made_default: "Made default",
   provisioned: "Provisioned",
+  applied: "Applied",
 };
 
 export const RESOURCE_LABELS: Record<string, string> = {
@@ -76,6 +77,9 @@ export const RESOURCE_LABELS: Record<string, string> = {
   undeliverable_address: "Undeliverable address",
   classification_rules: "Classification rules",
   tracking_domain: "Tracking domain",
+  notification_preset: "Notification preset",
+  notification_preferences: "Notification preferences",
+  slack_integration: "Slack integration",
 };
 
 /** The operation as the API reports it. */

@@ -8,3 +8,4 @@ export * from "./reports";
 export * from "./aws";
 export * from "./suppressions";
 export * from "./demo";
+export * from "./notifications";
