@@ -9,7 +9,6 @@ export default defineConfig(async () => {
   // The AWS and DNS stand-ins (started by test/aws-sim-setup.ts) listen here; kept if the config is evaluated again.
   process.env.SENDOPS_TEST_AWS_PORT ??= String(await freePort());
   process.env.SENDOPS_TEST_DNS_PORT ??= String(await freePort());
-  process.env.SENDOPS_TEST_SLACK_PORT ??= String(await freePort());
   return {
     plugins: [
       cloudflareTest({
@@ -28,7 +27,6 @@ export default defineConfig(async () => {
             MAILER_FROM: "SendOps <no-reply@sendops.local>",
             // The Slack stand-in listens on 127.0.0.1, which only development accepts as a webhook URL.
             ENVIRONMENT: "development",
-            SLACK_SIM_URL: `http://127.0.0.1:${process.env.SENDOPS_TEST_SLACK_PORT}`,
           },
         },
       }),

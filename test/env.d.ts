@@ -5,9 +5,13 @@ declare global {
   namespace Cloudflare {
     interface Env extends EnvSecrets {
       TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
-      /** Base URL of the Slack stand-in (test/aws-sim-setup.ts). */
-      SLACK_SIM_URL: string;
     }
+  }
+}
+declare module "vitest" {
+  interface ProvidedContext {
+    /** Base URL of the Slack stand-in (test/aws-sim-setup.ts). */
+    slackSimUrl: string;
   }
 }
 export {};

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { Env } from "../worker/env";
 import { listAuditEntries } from "../worker/db/audit";
 import { listDeliveries } from "../worker/db/notifications";
@@ -13,6 +13,7 @@ import { call, db, insertMembership, json, newUser, newWorkspace, type TestUser 
 import { recordingEnv } from "./identities-helpers";
 import { SIM_SENDOPS_ACCOUNT } from "../sim/aws/credentials";
 
+const SLACK_URL = inject("slackSimUrl");
 const api = (orgId: string, path: string) => `/api/orgs/${orgId}${path}`;
 
 async function workspaceWith(roles: Record<string, string>) {
@@ -40,7 +41,7 @@ async function inboxOf(user: TestUser, orgId: string, query = "") {
 
 const allOff = (type: string) => ["in_app", "email", "slack"].map((channel) => ({ type, channel, enabled: false }));
 
-const slackSim = <T>(path: string, init?: RequestInit) => fetch(`${env.SLACK_SIM_URL}${path}`, init).then((r) => r.json() as Promise<T>);
+const slackSim = <T>(path: string, init?: RequestInit) => fetch(`${SLACK_URL}${path}`, init).then((r) => r.json() as Promise<T>);
 
 describe("raiseNotification", () => {
   it("renders title and body from the catalogue, stores once per dedupe key and queues one delivery job", async () => {
@@ -136,9 +137,9 @@ describe("the notification.deliver job", () => {
   it("posts to the workspace's Slack webhook in Slack's format; Slack's refusal is recorded, a Slack outage retried", async () => {
     const { ws, members } = await workspaceWith({});
     const path = `/services/T0NTF${Date.now().toString(36).toUpperCase()}/B0001/secret123`;
-    const saved = await call(api(ws.id, "/integrations/slack"), { method: "PUT", cookie: members.owner!.cookie, body: { webhookUrl: `${env.SLACK_SIM_URL}${path}` } });
+    const saved = await call(api(ws.id, "/integrations/slack"), { method: "PUT", cookie: members.owner!.cookie, body: { webhookUrl: `${SLACK_URL}${path}` } });
     expect(saved.status).toBe(200);
-    expect(await json(saved)).toMatchObject({ connected: true, webhookUrlHint: `${env.SLACK_SIM_URL}${path.replace("secret123", "••••")}` });
+    expect(await json(saved)).toMatchObject({ connected: true, webhookUrlHint: `${SLACK_URL}${path.replace("secret123", "••••")}` });
     const { env: recEnv, jobs } = recordingEnv();
     const raise = (n: number) =>
       raiseNotification(recEnv, { orgId: ws.id, type: "ses_account_health.ses_config_sync_failure", params: { error: `AccessDenied #${n}` }, dedupeKey: `sync-${n}` });
@@ -196,11 +197,11 @@ describe("Connections → Integrations → Slack", () => {
     const { ws, members } = await workspaceWith({ dev: "developer" });
     const path = `/services/T0TST${Date.now().toString(36).toUpperCase()}/B0002/abc`;
     const owner = members.owner!;
-    expect((await call(api(ws.id, "/integrations/slack"), { method: "PUT", cookie: members.dev!.cookie, body: { webhookUrl: `${env.SLACK_SIM_URL}${path}` } })).status).toBe(403);
+    expect((await call(api(ws.id, "/integrations/slack"), { method: "PUT", cookie: members.dev!.cookie, body: { webhookUrl: `${SLACK_URL}${path}` } })).status).toBe(403);
     const bad = await call(api(ws.id, "/integrations/slack"), { method: "PUT", cookie: owner.cookie, body: { webhookUrl: "https://example.com/hook" } });
     expect(bad.status).toBe(422);
     expect((await json(bad)).error.details.fields[0].field).toBe("webhookUrl");
-    expect((await call(api(ws.id, "/integrations/slack"), { method: "PUT", cookie: owner.cookie, body: { webhookUrl: `${env.SLACK_SIM_URL}${path}` } })).status).toBe(200);
+    expect((await call(api(ws.id, "/integrations/slack"), { method: "PUT", cookie: owner.cookie, body: { webhookUrl: `${SLACK_URL}${path}` } })).status).toBe(200);
 
     expect(await json(await call(api(ws.id, "/integrations/slack/test"), { method: "POST", cookie: owner.cookie }))).toEqual({ sent: true });
     const { messages } = await slackSim<{ messages: { body: any }[] }>(`/__sim/slack/messages?path=${encodeURIComponent(path)}`);
