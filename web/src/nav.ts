@@ -1,6 +1,6 @@
 import type { LinkProps } from "@tanstack/react-router";
 import type { Permission } from "../../worker/auth/permissions";
-import { AlertIcon, BookIcon, ChartIcon, CloudIcon, CompassIcon, GlobeIcon, IngestIcon, KeyIcon, LinkIcon, ScrollIcon, SendIcon, SettingsIcon, UserIcon, UsersIcon, type IconComponent } from "./components/icons";
+import { AlertIcon, BellIcon, BookIcon, ChartIcon, CloudIcon, CompassIcon, GlobeIcon, IngestIcon, KeyIcon, LinkIcon, ScrollIcon, SendIcon, SettingsIcon, UserIcon, UsersIcon, PlugIcon, type IconComponent } from "./components/icons";
 
 /**
  * The sidebar, as data. Sections and their order follow the product docs (Reports, Undeliverable,
@@ -11,6 +11,7 @@ import { AlertIcon, BookIcon, ChartIcon, CloudIcon, CompassIcon, GlobeIcon, Inge
  */
 export const NAV_SECTIONS = [
   { id: "product", heading: null },
+  { id: "connections", heading: "Connections" },
   { id: "infrastructure", heading: "Infrastructure" },
   { id: "system", heading: "System" },
 ] as const;
@@ -26,12 +27,14 @@ export interface NavItem {
   permission: Permission | null;
   icon: IconComponent;
   /** A live counter next to the label: the Setup Guide's "2/4" until it is done. */
-  counter?: "setup-progress";
+  counter?: "setup-progress" | "notifications-unread";
 }
 
 export const NAV: readonly NavItem[] = [
   { section: "product", label: "Reports", to: "/w/$slug/reports", permission: "reports.view", icon: ChartIcon },
   { section: "product", label: "Undeliverable", to: "/w/$slug/undeliverable", permission: "undeliverable.view", icon: AlertIcon },
+  { section: "product", label: "Notifications", to: "/w/$slug/notifications", permission: "notifications.view", icon: BellIcon, counter: "notifications-unread" },
+  { section: "connections", label: "Integrations", to: "/w/$slug/integrations", permission: "org_settings.view", icon: PlugIcon },
   { section: "infrastructure", label: "Channels", to: "/w/$slug/channels", permission: "channels.view", icon: SendIcon },
   { section: "infrastructure", label: "Identities", to: "/w/$slug/identities", permission: "domains.view", icon: GlobeIcon },
   { section: "infrastructure", label: "Tracking Domains", to: "/w/$slug/tracking-domains", permission: "domains.view", icon: LinkIcon },

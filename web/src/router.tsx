@@ -33,6 +33,8 @@ import { TrackingDomainsPage } from "./routes/tracking-domains";
 import { TrackingDomainPage } from "./routes/tracking-domains/detail";
 import { ChannelsPage } from "./routes/channels";
 import { ChannelDetailPage } from "./routes/channels/detail";
+import { NotificationsPage, validateNotificationsSearch } from "./routes/notifications";
+import { IntegrationsPage } from "./routes/integrations";
 
 export interface RouterContext {
   queryClient: QueryClient;
@@ -171,13 +173,20 @@ const trackingDomainsRoute = createRoute({ getParentRoute: () => workspaceRoute,
 const trackingDomainRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "tracking-domains/$id", component: TrackingDomainPage });
 const channelsRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "channels", component: ChannelsPage });
 const channelDetailRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "channels/$channelId", component: ChannelDetailPage });
+const notificationsRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: "notifications",
+  validateSearch: validateNotificationsSearch,
+  component: NotificationsPage,
+});
+const integrationsRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "integrations", component: IntegrationsPage });
 
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   authenticatedRoute.addChildren([
     homeRoute,
-    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute, channelsRoute, channelDetailRoute, identitiesRoute, trackingDomainsRoute, trackingDomainRoute]),
+    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute, channelsRoute, channelDetailRoute, identitiesRoute, trackingDomainsRoute, trackingDomainRoute, notificationsRoute, integrationsRoute]),
   ]),
 ]);
 

@@ -65,14 +65,11 @@ export interface PresetView {
   createdAt: number | null;
 }
 
-export interface TeamMemberPreferences {
+export interface TeamMemberPreferences extends PreferencesView {
   userId: string;
   name: string;
   email: string;
   role: Role;
-  preferences: PreferenceMap;
-  locked: NotificationType[];
-  customized: boolean;
 }
 
 const lockedFor = (role: Role): NotificationType[] =>
@@ -213,7 +210,7 @@ export function applyPresetToMe(db: Db, org: OrgContext, input: z.infer<typeof a
 // ---- Team ----
 
 export async function listTeamPreferences(db: Db, org: OrgContext): Promise<TeamMemberPreferences[]> {
-  const [members, rows] = await Promise.all([listMembersOfOrg(db, org.orgId), listPreferenceRows(db, org.orgId)]);
+  const [members, rows, slack] = await Promise.all([listMembersOfOrg(db, org.orgId), listPreferenceRows(db, org.orgId), findSlackIntegration(db, org.orgId)]);
   const stored = new Map(rows.map((r) => [r.userId, r.channelsJson]));
   return members.map((m) => ({
     userId: m.userId,
@@ -222,7 +219,9 @@ export async function listTeamPreferences(db: Db, org: OrgContext): Promise<Team
     role: m.role,
     preferences: resolvePreferences(parseStored(stored.get(m.userId))),
     locked: lockedFor(m.role),
+    lockedReason: ALWAYS_DELIVERED_REASON,
     customized: stored.has(m.userId),
+    slackConnected: slack !== undefined,
   }));
 }
 
