@@ -3,7 +3,7 @@ import { insertOrgWithMember, json, newUser } from "./helpers";
 import { recordingEnv } from "./identities-helpers";
 import { newApiKey, v1 } from "./v1-helpers";
 import { listNotificationsV1 } from "../worker/routes/v1/notifications";
-import { raiseNotification } from "../worker/services/notifications/raise";
+import { raiseDepsOf, raiseNotification } from "../worker/services/notifications/raise";
 
 const T0 = Date.UTC(2026, 2, 14, 10, 30);
 let key: string;
@@ -22,8 +22,8 @@ beforeAll(async () => {
     { type: "deliverability.complaint_rate_threshold", params: { scope: "news", rate: "0.2%", window: "1 hour", complaints: 2, sends: 1000, threshold: "0.1%" }, link: "channels/ch_news" },
     { type: "channel_events.channel_created", params: { channel: "alerts", actor: "Bob", configurationSet: "alerts" } },
   ] as const;
-  for (const [i, r] of raised.entries()) ids.push((await raiseNotification(env, { orgId, ...r }, T0 + i * 1000)).notification.id);
-  await raiseNotification(env, { orgId: other, type: "billing.payment_failed", params: { amount: "$1", reason: "x" } }, T0);
+  for (const [i, r] of raised.entries()) ids.push((await raiseNotification(raiseDepsOf(env), { orgId, ...r }, T0 + i * 1000)).notification.id);
+  await raiseNotification(raiseDepsOf(env), { orgId: other, type: "billing.payment_failed", params: { amount: "$1", reason: "x" } }, T0);
   key = (await newApiKey(orgId)).secret;
   otherKey = (await newApiKey(other)).secret;
 });

@@ -6,7 +6,7 @@ import { listDeliveries } from "../worker/db/notifications";
 import { BUILT_IN_PRESETS, DEFAULT_PREFERENCES } from "../worker/lib/notification-preferences";
 import { NOTIFICATION_TYPES } from "../worker/lib/notification-types";
 import { runNotificationDelivery } from "../worker/services/notifications/deliver";
-import { raiseNotification, type NotificationDeliverJob } from "../worker/services/notifications/raise";
+import { raiseDepsOf, raiseNotification, type NotificationDeliverJob } from "../worker/services/notifications/raise";
 import { checkSlackWebhookUrl } from "../worker/services/notifications/slack";
 import { DEMO_ORG_ID } from "../worker/services/demo";
 import { call, db, insertMembership, json, newUser, newWorkspace, type TestUser } from "./helpers";
@@ -54,7 +54,7 @@ describe("raiseNotification", () => {
       payload: { metric: "bounce_rate", current_value: 6.2 },
       dedupeKey: "bounce:example.com:1",
     };
-    const first = await raiseNotification(recEnv, req, 1_000);
+    const first = await raiseNotification(raiseDepsOf(recEnv), req, 1_000);
     expect(first.created).toBe(true);
     expect(first.notification).toMatchObject({
       type: "deliverability.bounce_rate_threshold",
@@ -68,7 +68,7 @@ describe("raiseNotification", () => {
     expect(first.notification.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(jobs).toEqual([{ kind: "notification.deliver", notificationId: first.notification.id }]);
 
-    const again = await raiseNotification(recEnv, { ...req, params: { ...req.params, rate: "9%" } }, 2_000);
+    const again = await raiseNotification(raiseDepsOf(recEnv), { ...req, params: { ...req.params, rate: "9%" } }, 2_000);
     expect(again.created).toBe(false);
     expect(again.notification.id).toBe(first.notification.id);
     expect(again.notification.title).toBe("Bounce rate 6.2% on example.com");
@@ -86,7 +86,7 @@ describe("raiseNotification", () => {
     for (const u of [owner!, admin!, dev!]) await setPrefs(u, ws.id, [...allOff("billing.payment_failed"), ...allOff("channel_events.channel_created")]);
     const { env: recEnv } = recordingEnv();
 
-    const billing = await raiseNotification(recEnv, { orgId: ws.id, type: "billing.payment_failed", params: { amount: "$20.00", reason: "card declined" } }, 5_000);
+    const billing = await raiseNotification(raiseDepsOf(recEnv), { orgId: ws.id, type: "billing.payment_failed", params: { amount: "$20.00", reason: "card declined" } }, 5_000);
     const recipients = async (id: string) =>
       (await env.DB.prepare("SELECT user_id FROM notification_inbox WHERE notification_id = ?").bind(id).all<{ user_id: string }>()).results.map((r) => r.user_id).sort();
     const emails = async (id: string) => (await listDeliveries(db(), id)).filter((d) => d.channel === "email").map((d) => d.recipient).sort();
@@ -94,7 +94,7 @@ describe("raiseNotification", () => {
     expect(await recipients(billing.notification.id)).toEqual([owner!.id, admin!.id, members.viewer!.id].sort());
     expect(await emails(billing.notification.id)).toEqual([owner!.id, admin!.id, members.viewer!.id].sort());
 
-    const info = await raiseNotification(recEnv, { orgId: ws.id, type: "channel_events.channel_created", params: { channel: "news", actor: "Ann", configurationSet: "news" } }, 6_000);
+    const info = await raiseNotification(raiseDepsOf(recEnv), { orgId: ws.id, type: "channel_events.channel_created", params: { channel: "news", actor: "Ann", configurationSet: "news" } }, 6_000);
     // Not always-delivered: only the Viewer (defaults: in-app for all, email from warning up) gets it, in-app only.
     expect(await recipients(info.notification.id)).toEqual([members.viewer!.id]);
     expect(await emails(info.notification.id)).toEqual([]);
@@ -106,7 +106,7 @@ describe("the notification.deliver job", () => {
     const { ws, members } = await workspaceWith({});
     const { env: recEnv, jobs } = recordingEnv();
     const { notification } = await raiseNotification(
-      recEnv,
+      raiseDepsOf(recEnv),
       { orgId: ws.id, type: "channel_events.channel_paused", params: { channel: "marketing", metric: "Complaint rate", rate: "0.6%", sends: 4000, threshold: "0.5%" }, link: "channels/ch_9" },
       Date.now(),
     );
@@ -127,7 +127,7 @@ describe("the notification.deliver job", () => {
   it("records email as skipped, without retrying, when this deployment sends no mail", async () => {
     const { ws } = await workspaceWith({});
     const { env: recEnv, jobs } = recordingEnv();
-    const { notification } = await raiseNotification(recEnv, { orgId: ws.id, type: "billing.invoice_overdue", params: { invoice: "INV-1", amount: "$5", due: "May 1" } });
+    const { notification } = await raiseNotification(raiseDepsOf(recEnv), { orgId: ws.id, type: "billing.invoice_overdue", params: { invoice: "INV-1", amount: "$5", due: "May 1" } });
     await runNotificationDelivery({ ...(env as Env), MAILER_FROM: "" }, jobs[0] as NotificationDeliverJob);
     const [delivery] = await listDeliveries(db(), notification.id);
     expect(delivery).toMatchObject({ channel: "email", status: "skipped", attempts: 1 });
@@ -142,7 +142,7 @@ describe("the notification.deliver job", () => {
     expect(await json(saved)).toMatchObject({ connected: true, webhookUrlHint: `${SLACK_URL}${path.replace("secret123", "••••")}` });
     const { env: recEnv, jobs } = recordingEnv();
     const raise = (n: number) =>
-      raiseNotification(recEnv, { orgId: ws.id, type: "ses_account_health.ses_config_sync_failure", params: { error: `AccessDenied #${n}` }, dedupeKey: `sync-${n}` });
+      raiseNotification(raiseDepsOf(recEnv), { orgId: ws.id, type: "ses_account_health.ses_config_sync_failure", params: { error: `AccessDenied #${n}` }, dedupeKey: `sync-${n}` });
 
     const { notification } = await raise(1);
     await runNotificationDelivery(env as Env, jobs.at(-1) as NotificationDeliverJob);
@@ -228,7 +228,7 @@ describe("Inbox", () => {
     ({ ws, members: { owner: owner! } } = (await workspaceWith({})) as any);
     const { env: recEnv } = recordingEnv();
     const types = ["channel_events.channel_created", "billing.payment_failed", "channel_events.tracking_domain_verified", "user_access.user_invited", "billing.plan_limit_approaching"] as const;
-    for (const [i, type] of types.entries()) ids.push((await raiseNotification(recEnv, { orgId: ws.id, type, params: { channel: `c${i}`, domain: `d${i}.test` } }, 10_000 + i)).notification.id);
+    for (const [i, type] of types.entries()) ids.push((await raiseNotification(raiseDepsOf(recEnv), { orgId: ws.id, type, params: { channel: `c${i}`, domain: `d${i}.test` } }, 10_000 + i)).notification.id);
   });
 
   it("lists newest first with the unread count, pages by cursor and filters by category and severity", async () => {
@@ -263,8 +263,10 @@ describe("Inbox", () => {
   it("the demo workspace's notifications appear in a visitor's inbox when they first look, and their read state is their own", async () => {
     const { env: recEnv } = recordingEnv();
     const at = Date.now();
-    await raiseNotification(recEnv, { orgId: DEMO_ORG_ID, type: "channel_events.tracking_domain_verified", params: { domain: "old.demo.test" }, dedupeKey: `demo-old-${at}` }, at - 5 * 86_400_000);
-    const fresh = await raiseNotification(recEnv, { orgId: DEMO_ORG_ID, type: "channel_events.tracking_domain_failed", params: { domain: "new.demo.test", reason: "no CNAME" }, dedupeKey: `demo-new-${at}` }, at);
+    await raiseNotification(raiseDepsOf(recEnv), { orgId: DEMO_ORG_ID, type: "channel_events.tracking_domain_verified", params: { domain: "old.demo.test" }, dedupeKey: `demo-old-${at}` }, at - 5 * 86_400_000);
+    const fresh = await raiseNotification(raiseDepsOf(recEnv), { orgId: DEMO_ORG_ID, type: "channel_events.tracking_domain_failed", params: { domain: "new.demo.test", reason: "no CNAME" }, dedupeKey: `demo-new-${at}` }, at);
+    // Its members are every user of the deployment: the demo notifies in-app only, never by email.
+    expect(await listDeliveries(db(), fresh.notification.id)).toEqual([]);
     const visitor = await newUser("ntf-demo");
     const inbox = await inboxOf(visitor, DEMO_ORG_ID, "?limit=100");
     const item = inbox.data.find((n: any) => n.id === fresh.notification.id);

@@ -16,11 +16,18 @@ import {
   type NotificationRow,
 } from "../../db/notifications";
 import { listMembersOfOrg } from "../../db/team";
+import { findOrgById } from "../../db/workspaces";
 import { channelsFor, resolvePreferences, type StoredPreferences } from "../../lib/notification-preferences";
 import { NOTIFICATION_TYPES, renderNotification, type NotificationParams, type NotificationType, type OutboundNotification } from "../../lib/notification-types";
 import { isTransientStorageError } from "../../lib/transient";
 
-export type RaiseDeps = Pick<Env, "DB" | "JOBS_QUEUE">;
+export interface RaiseDeps {
+  db: Db;
+  /** Where the delivery job goes; null records without delivering (the demo's seeded history). */
+  jobs: Pick<Queue, "send"> | null;
+}
+
+export const raiseDepsOf = (env: Pick<Env, "DB" | "JOBS_QUEUE">): RaiseDeps => ({ db: getDb(env.DB), jobs: env.JOBS_QUEUE });
 
 export interface RaiseRequest {
   orgId: string;
@@ -66,9 +73,18 @@ export function outboundOf(row: NotificationRow): OutboundNotification {
   };
 }
 
-/** Who gets it where: each member's channels for the type (their preferences or the defaults, plus the always-delivered rule). */
+/**
+ * Who gets it where: each member's channels for the type (their preferences or the defaults, plus the
+ * always-delivered rule). The shared demo workspace notifies in-app only: its members are every user of
+ * the deployment, who never asked for its mail.
+ */
 async function routeTo(db: Db, orgId: string, type: NotificationType) {
-  const [members, prefRows, slack] = await Promise.all([listMembersOfOrg(db, orgId), listPreferenceRows(db, orgId), findSlackIntegration(db, orgId)]);
+  const [members, prefRows, slack, org] = await Promise.all([
+    listMembersOfOrg(db, orgId),
+    listPreferenceRows(db, orgId),
+    findSlackIntegration(db, orgId),
+    findOrgById(db, orgId),
+  ]);
   const stored = new Map(prefRows.map((r) => [r.userId, JSON.parse(r.channelsJson) as StoredPreferences]));
   const inApp: string[] = [];
   const email: string[] = [];
@@ -79,17 +95,18 @@ async function routeTo(db: Db, orgId: string, type: NotificationType) {
     if (channels.includes("email")) email.push(m.userId);
     if (channels.includes("slack")) slackWanted = true;
   }
+  if (org?.isDemo) return { inApp, email: [], slack: false };
   // Slack is one channel per workspace: posted once when any member wants the type there.
   return { inApp, email, slack: slackWanted && slack !== undefined };
 }
 
 async function enqueueDelivery(deps: RaiseDeps, notificationId: string) {
   const job: NotificationDeliverJob = { kind: "notification.deliver", notificationId };
-  await deps.JOBS_QUEUE.send(job, { contentType: "json" });
+  await deps.jobs?.send(job, { contentType: "json" });
 }
 
 export async function raiseNotification(deps: RaiseDeps, req: RaiseRequest, at = Date.now()): Promise<RaiseResult> {
-  const db = getDb(deps.DB);
+  const { db } = deps;
   const facts = NOTIFICATION_TYPES[req.type];
   const id = crypto.randomUUID();
   const dedupeKey = req.dedupeKey ?? id;
