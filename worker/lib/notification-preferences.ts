@@ -44,6 +44,24 @@ export function resolvePreferences(stored: StoredPreferences | null | undefined)
   });
 }
 
+export interface PreferenceChange {
+  type: NotificationType;
+  channel: DeliveryChannel;
+  enabled: boolean;
+}
+
+/** The full map after the changes (stored whole, so later changes to the defaults do not move a member's choices). */
+export function applyChanges(current: PreferenceMap, changes: readonly PreferenceChange[]): PreferenceMap {
+  const next = { ...current };
+  for (const { type, channel, enabled } of changes) {
+    const set = new Set(next[type]);
+    if (enabled) set.add(channel);
+    else set.delete(channel);
+    next[type] = DELIVERY_CHANNELS.filter((c) => set.has(c));
+  }
+  return next;
+}
+
 /** Owners and Org Admins always get always-delivered types in-app and by email, whatever they set. */
 export const ALWAYS_DELIVERED_CHANNELS: readonly DeliveryChannel[] = ["in_app", "email"];
 export const ALWAYS_DELIVERED_ROLES: readonly Role[] = ["owner", "org_admin"];

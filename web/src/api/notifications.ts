@@ -3,6 +3,7 @@ import type { InboxPage } from "../../../worker/services/notifications/inbox";
 import type { PreferenceChanges, PreferencesView, PresetView, TeamMemberPreferences } from "../../../worker/services/notifications/preferences";
 import type { SlackIntegrationView } from "../../../worker/services/notifications/slack";
 import type { NotificationCategory, NotificationSeverity } from "../../../worker/lib/notification-types";
+import { applyChanges } from "../../../worker/lib/notification-preferences";
 import { api } from "./client";
 
 export type InboxItem = InboxPage["data"][number];
@@ -71,12 +72,20 @@ const preferencesQuery = (orgId: string) =>
 
 export const usePreferences = (orgId: string) => useQuery(preferencesQuery(orgId));
 
-/** Saved on change: the answer (the whole map) replaces the cached one. */
+/** Saved on change: the toggle flips at once, the answer (the whole map) replaces it, a failure puts it back. */
 export function useUpdatePreferences(orgId: string) {
   const qc = useQueryClient();
+  const { queryKey } = preferencesQuery(orgId);
   return useMutation({
     mutationFn: (changes: PreferenceChange[]) => api<PreferencesView>(`${base(orgId)}/preferences`, { method: "PATCH", json: { changes } }),
-    onSuccess: (view) => qc.setQueryData(preferencesQuery(orgId).queryKey, view),
+    onMutate: async (changes) => {
+      await qc.cancelQueries({ queryKey });
+      const previous = qc.getQueryData(queryKey);
+      if (previous) qc.setQueryData(queryKey, { ...previous, preferences: applyChanges(previous.preferences, changes) });
+      return { previous };
+    },
+    onError: (_err, _changes, context) => context?.previous && qc.setQueryData(queryKey, context.previous),
+    onSuccess: (view) => qc.setQueryData(queryKey, view),
   });
 }
 
@@ -120,12 +129,21 @@ const teamQuery = (orgId: string) =>
 
 export const useTeamPreferences = (orgId: string, enabled: boolean) => useQuery({ ...teamQuery(orgId), enabled });
 
+/** As useUpdatePreferences, for a member's row of the Team tab. */
 export function useUpdateMemberPreferences(orgId: string) {
   const qc = useQueryClient();
+  const { queryKey } = teamQuery(orgId);
   return useMutation({
     mutationFn: ({ userId, changes }: { userId: string; changes: PreferenceChange[] }) =>
       api<PreferencesView>(`${base(orgId)}/team/${encodeURIComponent(userId)}`, { method: "PATCH", json: { changes } }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: keyOf(orgId) }),
+    onMutate: async ({ userId, changes }) => {
+      await qc.cancelQueries({ queryKey });
+      const previous = qc.getQueryData(queryKey);
+      if (previous) qc.setQueryData(queryKey, previous.map((m) => (m.userId === userId ? { ...m, preferences: applyChanges(m.preferences, changes) } : m)));
+      return { previous };
+    },
+    onError: (_err, _input, context) => context?.previous && qc.setQueryData(queryKey, context.previous),
+    onSettled: () => qc.invalidateQueries({ queryKey: keyOf(orgId) }),
   });
 }
 

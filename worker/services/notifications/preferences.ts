@@ -24,6 +24,7 @@ import { conflict, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import {
   ALWAYS_DELIVERED_REASON,
+  applyChanges,
   BUILT_IN_PRESETS,
   DELIVERY_CHANNELS,
   resolvePreferences,
@@ -86,18 +87,6 @@ async function viewOf(db: Db, orgId: string, userId: string, role: Role): Promis
     customized: row !== undefined,
     slackConnected: slack !== undefined,
   };
-}
-
-/** The full map after the changes; stored whole so later changes to the defaults do not move a member's choices. */
-function applyChanges(current: PreferenceMap, changes: PreferenceChanges["changes"]): PreferenceMap {
-  const next = { ...current };
-  for (const { type, channel, enabled } of changes) {
-    const set = new Set(next[type]);
-    if (enabled) set.add(channel);
-    else set.delete(channel);
-    next[type] = DELIVERY_CHANNELS.filter((c) => set.has(c));
-  }
-  return next;
 }
 
 export function getMyPreferences(db: Db, org: OrgContext): Promise<PreferencesView> {

@@ -79,12 +79,11 @@ export function outboundOf(row: NotificationRow): OutboundNotification {
  * the deployment, who never asked for its mail.
  */
 async function routeTo(db: Db, orgId: string, type: NotificationType) {
-  const [members, prefRows, slack, org] = await Promise.all([
-    listMembersOfOrg(db, orgId),
-    listPreferenceRows(db, orgId),
-    findSlackIntegration(db, orgId),
-    findOrgById(db, orgId),
-  ]);
+  // One after the other: D1 runs them in turn anyway, and a script's local D1 (the demo seed) takes one at a time.
+  const members = await listMembersOfOrg(db, orgId);
+  const prefRows = await listPreferenceRows(db, orgId);
+  const slack = await findSlackIntegration(db, orgId);
+  const org = await findOrgById(db, orgId);
   const stored = new Map(prefRows.map((r) => [r.userId, JSON.parse(r.channelsJson) as StoredPreferences]));
   const inApp: string[] = [];
   const email: string[] = [];

@@ -110,7 +110,8 @@ export function InboxTab() {
                   onChange={() => toggle(n.id)}
                 />
                 <button type="button" className="inbox-open" onClick={() => open(n)}>
-                  <span className="inbox-dot" aria-label={n.readAt === null ? "Unread" : undefined} />
+                  <span className="inbox-dot" aria-hidden="true" />
+                  {n.readAt === null && <span className="sr-only">Unread:</span>}
                   <span className="inbox-text">
                     <span className="inbox-title">{n.title}</span>
                     <span className="inbox-body">{n.body}</span>

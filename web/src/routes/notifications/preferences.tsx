@@ -33,13 +33,11 @@ export function PreferenceGrid({
   view,
   onChange,
   blocker,
-  saving,
   who,
 }: {
   view: PreferencesView;
   onChange: (change: PreferenceChange) => void;
   blocker: string | null;
-  saving: boolean;
   /** Names whose preferences these are in the toggles' accessible names (the Team tab). */
   who?: string;
 }) {
@@ -75,7 +73,7 @@ export function PreferenceGrid({
               </th>
             </tr>
             {NOTIFICATION_TYPE_KEYS.filter((t) => NOTIFICATION_TYPES[t].category === category).map((type) => (
-              <GridRow key={type} type={type} view={view} locked={locked.has(type)} onChange={onChange} blocker={blocker} saving={saving} who={who} />
+              <GridRow key={type} type={type} view={view} locked={locked.has(type)} onChange={onChange} blocker={blocker} who={who} />
             ))}
           </tbody>
         ))}
@@ -90,7 +88,6 @@ function GridRow({
   locked,
   onChange,
   blocker,
-  saving,
   who,
 }: {
   type: NotificationType;
@@ -98,7 +95,6 @@ function GridRow({
   locked: boolean;
   onChange: (change: PreferenceChange) => void;
   blocker: string | null;
-  saving: boolean;
   who?: string;
 }) {
   const facts = NOTIFICATION_TYPES[type];
@@ -118,7 +114,7 @@ function GridRow({
               type="checkbox"
               aria-label={name}
               checked={on}
-              disabled={lockedOn || blocker !== null || saving}
+              disabled={lockedOn || blocker !== null}
               title={lockedOn ? view.lockedReason : (blocker ?? undefined)}
               onChange={(e) => onChange({ type, channel, enabled: e.target.checked })}
             />
@@ -144,7 +140,6 @@ export function PreferencesTab() {
             <PreferenceGrid
               view={view}
               blocker={blocker}
-              saving={update.isPending}
               onChange={(change) => update.mutate([change], { onSuccess: () => notify("Saved."), onError: (err) => notify(errorMessage(err), "error") })}
             />
           )}
@@ -212,7 +207,6 @@ export function TeamTab() {
               view={member}
               who={member.name}
               blocker={blocker}
-              saving={update.isPending}
               onChange={(change) => update.mutate({ userId: member.userId, changes: [change] }, { onSuccess: () => notify(`Saved for ${member.name}.`), onError: fail })}
             />
           </Card>
