@@ -274,6 +274,9 @@ describe("Inbox", () => {
     expect(inbox.data.find((n: any) => n.title === "Tracking domain old.demo.test verified")?.readAt).not.toBeNull();
     const marked = await call(api(DEMO_ORG_ID, "/notifications/inbox/mark"), { method: "POST", cookie: visitor.cookie, body: { ids: [item.id], read: true } });
     expect((await json(marked)).changed).toBe(1);
+    // The Team tab there lists only the visitor: users never see each other in the demo.
+    const team = await json(await call(api(DEMO_ORG_ID, "/notifications/team"), { cookie: visitor.cookie }));
+    expect(team.members.map((m: any) => m.userId)).toEqual([visitor.id]);
     // Preferences stay read-only there.
     expect((await call(api(DEMO_ORG_ID, "/notifications/preferences"), { method: "PATCH", cookie: visitor.cookie, body: { changes: allOff("billing.payment_failed") } })).status).toBe(403);
   });

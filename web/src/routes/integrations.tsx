@@ -2,7 +2,7 @@ import { useState } from "react";
 import { errorMessage } from "../api/client";
 import { useRemoveSlack, useSaveSlack, useSlackIntegration, useTestSlack } from "../api/notifications";
 import { Alert } from "../components/alert";
-import { fieldError, FormError, SubmitButton, TextField } from "../components/form";
+import { fieldError, FormError, TextField } from "../components/form";
 import { GuardedButton } from "../components/guarded-button";
 import { ConfirmModal } from "../components/modal";
 import { Card, PageHeader } from "../components/page";
@@ -74,9 +74,9 @@ export function IntegrationsPage() {
                 />
                 <FormError error={save.error} fieldNames={["webhookUrl"]} />
                 <div className="row">
-                  <SubmitButton pending={save.isPending} disabled={blocker !== null || !url.trim()}>
+                  <GuardedButton type="submit" blocker={blocker} className="btn btn-primary" disabled={save.isPending || !url.trim()}>
                     Save
-                  </SubmitButton>
+                  </GuardedButton>
                   {view.connected && (
                     <>
                       <GuardedButton

@@ -198,8 +198,11 @@ export function applyPresetToMe(db: Db, org: OrgContext, input: z.infer<typeof a
 
 // ---- Team ----
 
+/** Every member's preferences; in the demo workspace (which every user joins) only the caller's, as its Team page does. */
 export async function listTeamPreferences(db: Db, org: OrgContext): Promise<TeamMemberPreferences[]> {
-  const [members, rows, slack] = await Promise.all([listMembersOfOrg(db, org.orgId), listPreferenceRows(db, org.orgId), findSlackIntegration(db, org.orgId)]);
+  const self = org.isDemo && org.actor.userId ? await findMember(db, org.orgId, org.actor.userId) : undefined;
+  const members = org.isDemo ? (self ? [self] : []) : await listMembersOfOrg(db, org.orgId);
+  const [rows, slack] = await Promise.all([listPreferenceRows(db, org.orgId), findSlackIntegration(db, org.orgId)]);
   const stored = new Map(rows.map((r) => [r.userId, r.channelsJson]));
   return members.map((m) => ({
     userId: m.userId,

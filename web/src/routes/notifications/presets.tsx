@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { errorMessage } from "../../api/client";
 import { useApplyPreset, useCreatePreset, useDeletePreset, usePresets, type PresetView } from "../../api/notifications";
-import { fieldError, FormError, SubmitButton, TextField } from "../../components/form";
+import { fieldError, FormError, TextField } from "../../components/form";
 import { GuardedButton } from "../../components/guarded-button";
 import { ConfirmModal } from "../../components/modal";
 import { Card } from "../../components/page";
@@ -80,9 +80,9 @@ export function PresetsTab() {
         >
           <TextField label="Preset name" value={name} onValueChange={setName} maxLength={60} required error={fieldError(create.error, "name")} disabled={blocker !== null} />
           <FormError error={create.error} fieldNames={["name"]} />
-          <SubmitButton pending={create.isPending} disabled={blocker !== null || !name.trim()}>
+          <GuardedButton type="submit" blocker={blocker} className="btn btn-primary" disabled={create.isPending || !name.trim()}>
             Save preset
-          </SubmitButton>
+          </GuardedButton>
         </form>
       </Card>
       <ConfirmModal
