@@ -47,7 +47,7 @@ export function countPendingDeliveries(db: Db, notificationId: string) {
 /** Pending email deliveries of a notification with the recipient's address. */
 export function listPendingEmails(db: Db, notificationId: string) {
   return db
-    .select({ recipient: notificationDeliveries.recipient, attempts: notificationDeliveries.attempts, email: users.email, name: users.name })
+    .select({ recipient: notificationDeliveries.recipient, attempts: notificationDeliveries.attempts, email: users.email })
     .from(notificationDeliveries)
     .innerJoin(users, eq(users.id, notificationDeliveries.recipient))
     .where(
@@ -156,14 +156,9 @@ export async function setReadState(db: Db, orgId: string, userId: string, ids: r
   return res.meta.changes ?? 0;
 }
 
-/** Notifications of a workspace raised at or after `since`, each once (the demo copies them into a new member's inbox). */
-export function listNotificationsSince(db: Db, orgId: string, since: number) {
-  return db
-    .select()
-    .from(notifications)
-    .where(and(eq(notifications.orgId, orgId), gte(notifications.createdAt, since)))
-    .orderBy(desc(notifications.createdAt))
-    .all();
+/** Every notification of a workspace, newest first (the demo copies them into a new visitor's inbox). */
+export function listOrgNotifications(db: Db, orgId: string) {
+  return db.select().from(notifications).where(eq(notifications.orgId, orgId)).orderBy(desc(notifications.createdAt)).all();
 }
 
 // ---- The workspace's notifications (/v1) ----

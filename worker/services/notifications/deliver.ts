@@ -47,7 +47,7 @@ export const deliverEmail: DeliveryStep = async (env, n, at) => {
     const key = { notificationId: n.id, channel: "email" as const, recipient: r.recipient };
     const attempts = r.attempts + 1;
     try {
-      await sendMail(env, { to: r.email, ...notificationEmail(n, { url, workspaceName: org.name, recipientName: r.name }) });
+      await sendMail(env, { to: r.email, ...notificationEmail(n, { url, workspaceName: org.name }) });
       await updateDelivery(db, key, { status: "sent", attempts, detail: null, updatedAt: at });
     } catch (err) {
       // A deployment without a mailer will not get one by retrying.

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { OrgContext } from "../../context";
 import type { Db } from "../../db/client";
-import { countInbox, countUnread, insertInboxQueries, listInboxRows, listNotificationsSince, setReadState } from "../../db/notifications";
+import { countInbox, countUnread, insertInboxQueries, listInboxRows, listOrgNotifications, setReadState } from "../../db/notifications";
 import { DAY } from "../../lib/time";
 import { decodeCursor, paginate, paginationQuery, type Page } from "../../lib/pagination";
 import { NOTIFICATION_CATEGORY_KEYS, NOTIFICATION_SEVERITIES, type NotificationCategory, type NotificationSeverity, type NotificationType } from "../../lib/notification-types";
@@ -46,7 +46,7 @@ const cursorKey = z.tuple([z.number().int(), z.string()]);
 async function ensureDemoInbox(db: Db, org: OrgContext): Promise<void> {
   const userId = org.actor.userId!;
   if (!org.isDemo || (await countInbox(db, org.orgId, userId)) > 0) return;
-  const all = await listNotificationsSince(db, org.orgId, 0);
+  const all = await listOrgNotifications(db, org.orgId);
   if (!all.length) return;
   const newest = all[0]!.createdAt;
   const rows = all.map((n) => ({

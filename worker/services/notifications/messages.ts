@@ -16,7 +16,7 @@ export function notificationUrl(appUrl: string, slug: string, link: string): str
   return new URL(`/w/${slug}/${link.replace(/^\/+/, "")}`, appUrl).toString();
 }
 
-export function notificationEmail(n: OutboundNotification, ctx: { url: string; workspaceName: string; recipientName: string }): Omit<Mail, "to"> {
+export function notificationEmail(n: OutboundNotification, ctx: { url: string; workspaceName: string }): Omit<Mail, "to"> {
   const severity = SEVERITY_LABELS[n.severity];
   const category = NOTIFICATION_CATEGORIES[NOTIFICATION_TYPES[n.type].category].label;
   const subject = `[${severity}] ${n.title} — ${ctx.workspaceName}`;
