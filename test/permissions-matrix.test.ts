@@ -144,7 +144,8 @@ describe("tenancy and demo guards on every org route", () => {
     expect(failures).toEqual([]);
     // Workspace B is untouched.
     expect((await json(await call(`/api/orgs/${b.id}/settings`, { cookie: owner.cookie }))).name).toBe("Tenant B");
-  });
+    // Two requests per route, after the matrix filled the database: its time grows with the route count.
+  }, 180_000);
 
   it("user routes need a session", async () => {
     const failures: string[] = [];
@@ -165,7 +166,7 @@ describe("tenancy and demo guards on every org route", () => {
       if (res.status !== 403 || code !== expected) failures.push(`${route.method} ${route.path}: ${res.status} ${code}`);
     }
     expect(failures).toEqual([]);
-  });
+  }, 180_000);
 });
 
 describe("the matrix data matches the docs table (team__members-and-roles.md)", () => {
