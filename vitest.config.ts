@@ -38,6 +38,8 @@ export default defineConfig(async () => {
             GOOGLE_ISSUER_URL: oauthUrl,
             GOOGLE_CLIENT_ID: SIM_GOOGLE_CLIENT_ID,
             GOOGLE_CLIENT_SECRET: SIM_GOOGLE_CLIENT_SECRET,
+            // The Slack stand-in listens on 127.0.0.1, which only development accepts as a webhook URL.
+            ENVIRONMENT: "development",
           },
         },
       }),

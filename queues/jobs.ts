@@ -9,9 +9,20 @@ import { evaluateOrg, type AlertsEvaluateJob } from "../worker/services/alerts/e
 import { productionRaise } from "../worker/services/alerts/raise";
 import { checkBlocklists, type BlocklistsJob } from "../worker/services/alerts/blocklists";
 import { runDigests, type DigestsJob } from "../worker/services/alerts/digests";
+import { runNotificationDelivery } from "../worker/services/notifications/deliver";
+import type { NotificationDeliverJob } from "../worker/services/notifications/raise";
 
 /** Every kind of background job on `sendops-jobs`. */
-export type JobMessage = SuppressionSyncJob | AccountSyncJob | ValidationJob | TrackingCheckJob | ProvisionDefaultChannelsJob | AlertsEvaluateJob | BlocklistsJob | DigestsJob;
+export type JobMessage =
+  | SuppressionSyncJob
+  | AccountSyncJob
+  | ValidationJob
+  | TrackingCheckJob
+  | ProvisionDefaultChannelsJob
+  | AlertsEvaluateJob
+  | BlocklistsJob
+  | DigestsJob
+  | NotificationDeliverJob;
 
 /** Seconds before a failed job is tried again (e.g. AWS still throttling after the client's own retries). */
 const RETRY_DELAY_SECONDS = 30;
@@ -50,6 +61,9 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, _ctx: 
           break;
         case "alerts.digests":
           await runDigests(env, job.orgId, job.at, productionRaise(env));
+          break;
+        case "notification.deliver":
+          await runNotificationDelivery(env, job);
           break;
         default:
           // Retried, then dead-lettered and recorded: a job this consumer does not know is never dropped.

@@ -10,4 +10,10 @@ declare global {
     }
   }
 }
+declare module "vitest" {
+  interface ProvidedContext {
+    /** Base URL of the Slack stand-in (test/aws-sim-setup.ts). */
+    slackSimUrl: string;
+  }
+}
 export {};

@@ -39,6 +39,9 @@ const DEMO_WRITABLE = new Set([
   "POST /api/orgs/:orgId/leave",
   "POST /api/orgs/:orgId/undeliverable/rules/preview",
   "POST /api/orgs/:orgId/suppressions/sync",
+  // A member's own read state of their inbox.
+  "POST /api/orgs/:orgId/notifications/inbox/mark",
+  "POST /api/orgs/:orgId/notifications/inbox/mark-all-read",
 ]);
 
 /** A concrete URL for a route pattern: `:orgId` → the org, other params → a dummy that fits their pattern. */
@@ -141,7 +144,8 @@ describe("tenancy and demo guards on every org route", () => {
     expect(failures).toEqual([]);
     // Workspace B is untouched.
     expect((await json(await call(`/api/orgs/${b.id}/settings`, { cookie: owner.cookie }))).name).toBe("Tenant B");
-  });
+    // Two requests per route, after the matrix filled the database: its time grows with the route count.
+  }, 180_000);
 
   it("user routes need a session", async () => {
     const failures: string[] = [];
@@ -162,7 +166,7 @@ describe("tenancy and demo guards on every org route", () => {
       if (res.status !== 403 || code !== expected) failures.push(`${route.method} ${route.path}: ${res.status} ${code}`);
     }
     expect(failures).toEqual([]);
-  });
+  }, 180_000);
 });
 
 describe("the matrix data matches the docs table (team__members-and-roles.md)", () => {

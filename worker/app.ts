@@ -30,6 +30,8 @@ import { mfaRoutes } from "./routes/mfa";
 import { alertRoutes } from "./routes/alerts";
 import { oauthRoutes } from "./routes/oauth";
 import { accountEmailRoutes } from "./routes/account-email";
+import { notificationRoutes } from "./routes/notifications";
+import { integrationRoutes } from "./routes/integrations";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
@@ -94,6 +96,8 @@ export function createApp() {
   app.route("/api", alertRoutes);
   app.route("/api", oauthRoutes);
   app.route("/api", accountEmailRoutes);
+  app.route("/api", notificationRoutes);
+  app.route("/api", integrationRoutes);
   app.route("/cloudformation", cloudFormationRoutes);
   app.route("/ingest", ingestRoutes);
   app.route("/v1", v1Routes);

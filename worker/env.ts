@@ -86,6 +86,7 @@ const envSchema = z.object({
   DNS_RESOLVER_URL: z.url({ message: "var DNS_RESOLVER_URL must be the absolute URL of a DNS-over-HTTPS JSON endpoint" }),
   DEFAULT_TEMPLATE_TAG: z.string().min(1, { message: "var DEFAULT_TEMPLATE_TAG is missing" }),
   BENCH_BASELINE: z.enum(["true", "false"], { message: 'var BENCH_BASELINE must be "true" or "false" when set' }).optional(),
+  ENVIRONMENT: z.enum(["production", "development"], { message: 'var ENVIRONMENT must be "production" or "development"' }),
   ENCRYPTION_KEY: z
     .string({ message: "secret ENCRYPTION_KEY is missing (wrangler secret put ENCRYPTION_KEY)" })
     .refine((v) => /^[A-Za-z0-9+/]{43}=$/.test(v), {
@@ -114,3 +115,6 @@ export function validateEnv(env: unknown): asserts env is Env {
   }
   checked.add(env as object);
 }
+
+/** Local development (`npm start`, the tests): loopback and plain-HTTP integration URLs are accepted only here. */
+export const isDevelopment = (env: Pick<Env, "ENVIRONMENT">) => env.ENVIRONMENT === "development";

@@ -114,7 +114,7 @@ const UNDETERMINED_RATE = 0.0007;
 const REJECT_RATE = 0.0002;
 const RENDERING_FAILURE_RATE = 0.0003;
 /** Days before `end` of the bad day (a campaign to a stale list) and of a template bug (rendering failures). */
-const BAD_DAY_OFFSET = 11;
+export const BAD_DAY_OFFSET = 11;
 const TEMPLATE_BUG_OFFSET = 19;
 /**
  * The most-mailed recipients (the first of the address pool) get several messages a week: enough for

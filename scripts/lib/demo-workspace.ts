@@ -17,6 +17,7 @@ import { insertChannelQuery, insertIdentityQuery, updateChannelQuery, updateIden
 import { findTrackingDomainBySubdomain, insertTrackingDomainQuery } from "../../worker/db/tracking-domains";
 import { newId } from "../../worker/lib/ids";
 import { ensureDemoWorkspace } from "../../worker/services/demo";
+import { demoNotifications, raiseDemoNotifications } from "./demo-notifications";
 import type { DnsCheck } from "../../worker/services/identities/dns-check";
 import { checkDomainDns } from "../../worker/services/identities/dns-checks";
 import { DnsRecords, resolve, type RecordType } from "../../sim/dns";
@@ -36,7 +37,7 @@ import { DEMO_DELIVERIES, DEMO_WEBHOOK, setUpDemoWebhook } from "./demo-webhooks
 
 /** Changes whenever the world's setup does (a digest of it): an older demo is then set up again. */
 export const DEMO_SETUP_VERSION = createHash("sha256")
-  .update(JSON.stringify([RETIRED_CHANNELS, DEMO_CHANNELS, DEMO_DISCOVERED_CHANNEL, DEMO_IDENTITIES, DEMO_TRACKING_DOMAIN, DEMO_DNS_ZONE, DEMO_WEBHOOK, DEMO_DELIVERIES]))
+  .update(JSON.stringify([RETIRED_CHANNELS, DEMO_CHANNELS, DEMO_DISCOVERED_CHANNEL, DEMO_IDENTITIES, DEMO_TRACKING_DOMAIN, DEMO_DNS_ZONE, DEMO_WEBHOOK, DEMO_DELIVERIES, demoNotifications(0)]))
   .digest("hex")
   .slice(0, 16);
 
@@ -279,5 +280,6 @@ export async function setUpDemoWorkspace(db: Db, at = Date.now()): Promise<strin
   for (const i of DEMO_IDENTITIES) await setUpIdentity(db, orgId, i, fetcher, at);
   await setUpTrackingDomain(db, orgId, at);
   await setUpDemoWebhook(db, orgId, SEEDER_ACTOR, at);
+  await raiseDemoNotifications(db, orgId, at);
   return orgId;
 }

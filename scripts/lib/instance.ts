@@ -109,7 +109,8 @@ export async function startWrangler(opts: StartOptions): Promise<Instance> {
   const port = opts.port ?? (await freePort());
   const inspectorPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const vars = { APP_URL: url, ...(opts.vars ?? {}) };
+  // A local instance is development: integrations may point at the loopback stand-ins.
+  const vars = { APP_URL: url, ENVIRONMENT: "development", ...(opts.vars ?? {}) };
   const args = [
     "dev",
     "--ip", "127.0.0.1",

@@ -29,7 +29,7 @@ import { remoteSeedStatePath, seedStatePath } from "./demo-seed-state";
 import { withSignalHandler } from "./signals";
 import { newId } from "../../worker/lib/ids";
 import { maintenanceSchema, scheduleMaintenance } from "../../worker/services/alerts/maintenance";
-import { recordRaiseIn } from "../../worker/services/alerts/raise";
+import { raiseIn } from "../../worker/services/alerts/raise";
 
 /** Who the audit log names for every change the CLI makes. */
 export const OPERATOR_ACTOR: Actor = { userId: null, name: "operator CLI", email: "" };
@@ -348,8 +348,8 @@ async function seedDemoCommand(db: Db, flags: Flags, ctx: CommandContext) {
 }
 
 /**
- * Announces a maintenance window to every workspace. The one place the CLI raises: `recordRaiseIn` until the
- * notification service is merged (docs/alerts.md), then its raise on this database.
+ * Announces a maintenance window to every workspace's inbox. The one place the CLI raises (`raiseIn`: in-app
+ * only, since the CLI cannot queue the delivery job).
  */
 async function scheduleMaintenanceCommand(db: Db, flags: Flags, ctx: CommandContext) {
   const parsed = maintenanceSchema.safeParse({ start: flags.start, end: flags.end, message: flags.message });
@@ -357,7 +357,7 @@ async function scheduleMaintenanceCommand(db: Db, flags: Flags, ctx: CommandCont
     const issue = parsed.error.issues[0]!;
     throw new CliError(`--${String(issue.path[0])}: ${issue.message}`);
   }
-  return { scheduled: parsed.data, ...(await scheduleMaintenance(db, recordRaiseIn(db, () => ctx.at), parsed.data)) };
+  return { scheduled: parsed.data, ...(await scheduleMaintenance(db, raiseIn(db, () => ctx.at), parsed.data)) };
 }
 
 export const COMMANDS: Record<string, Command> = {

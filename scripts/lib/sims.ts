@@ -50,6 +50,13 @@ export const SIMS: readonly SimServer[] = [
     vars: (baseUrl) => ({ GITHUB_OAUTH_URL: baseUrl, GITHUB_API_URL: baseUrl, GOOGLE_ISSUER_URL: baseUrl, GITHUB_CLIENT_ID: SIM_GITHUB_CLIENT_ID, GOOGLE_CLIENT_ID: SIM_GOOGLE_CLIENT_ID }),
     devVars: { GITHUB_CLIENT_SECRET: SIM_GITHUB_CLIENT_SECRET, GOOGLE_CLIENT_SECRET: SIM_GOOGLE_CLIENT_SECRET },
   },
+  {
+    name: "Slack (incoming webhooks)",
+    file: "sim/slack.ts",
+    port: 8054,
+    // Nothing to point: a workspace saves a webhook URL on this port under Connections → Integrations.
+    vars: () => ({}),
+  },
 ];
 
 export interface RunningSims {

@@ -96,6 +96,15 @@ const CONTROLS: Record<string, Control> = {
   "PATCH /api/orgs/:orgId/tracking-domains/:id": { none: "the demo's tracking domain is HTTP: it has no CDN domain to edit" },
   "POST /api/orgs/:orgId/tracking-domains/:id/verify": { none: "the demo's tracking domain is verified: Verify Now is offered only until it is" },
   "DELETE /api/orgs/:orgId/tracking-domains/:id": { path: "/w/demo/tracking-domains", open: openTrackingDomain, button: byName("Delete Tracking Domain") },
+  "PATCH /api/orgs/:orgId/notifications/preferences": { none: "the preference toggles are checkboxes, disabled with the read-only reason as their title (like the channel settings)" },
+  "POST /api/orgs/:orgId/notifications/presets": { path: "/w/demo/notifications?tab=presets", button: byName("Save preset") },
+  "POST /api/orgs/:orgId/notifications/presets/apply": { path: "/w/demo/notifications?tab=presets", button: byName("Apply Recommended") },
+  "DELETE /api/orgs/:orgId/notifications/presets/:presetId": { none: "the demo has no presets of its own, and none can be created" },
+  "PATCH /api/orgs/:orgId/notifications/team/:userId": { none: "the Team tab's toggles are checkboxes, disabled with the read-only reason as their title" },
+  "POST /api/orgs/:orgId/notifications/team/:userId/apply-preset": { none: "the Team tab's preset picker is a select, disabled with the read-only reason as its title" },
+  "PUT /api/orgs/:orgId/integrations/slack": { path: "/w/demo/integrations", button: byName("Save") },
+  "POST /api/orgs/:orgId/integrations/slack/test": { none: "the demo has no Slack connected: Send test message is offered only when one is" },
+  "DELETE /api/orgs/:orgId/integrations/slack": { none: "the demo has no Slack connected: Remove is offered only when one is" },
   "DELETE /api/orgs/:orgId": { none: "deleting needs the Owner's workspace.delete; the demo's Danger zone offers Leave, which the demo allows" },
 };
 

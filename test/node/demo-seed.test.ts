@@ -23,7 +23,7 @@ import { applyMigrations, ROOT } from "../../scripts/lib/instance";
 import { sha256Hex } from "../../worker/lib/crypto";
 import { findDemoSeed } from "../../worker/db/demo";
 import type { Db } from "../../worker/db/client";
-import { auditLog, channels, identities, ingestCounters, ingestKeys, orgs, trackingDomains, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../worker/db/schema";
+import { auditLog, channels, identities, ingestCounters, ingestKeys, notificationDeliveries, notifications, orgs, trackingDomains, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../worker/db/schema";
 import { DEMO_WEBHOOK } from "../../scripts/lib/demo-webhooks";
 import { DEFAULT_CHANNELS, PURPOSE_PRESETS } from "../../worker/lib/channels";
 import { parseDnsCheck } from "../../worker/services/identities/dns-check";
@@ -36,6 +36,7 @@ import { readSettingsFromSes } from "../../worker/services/channels/ses-settings
 import { DnsSim } from "../../sim/dns";
 import type { DemoSims } from "../../scripts/lib/demo-sims";
 import { DEMO_SETUP_VERSION, SEEDER_ACTOR, setUpDemoWorkspace } from "../../scripts/lib/demo-workspace";
+import { demoNotifications } from "../../scripts/lib/demo-notifications";
 
 let dir: string;
 let local: LocalDb;
@@ -109,6 +110,19 @@ describe("demo workspace seeding", () => {
     expect(keys).toHaveLength(2);
     const active = keys.filter((k) => k.expiresAt === null);
     expect(active.map((k) => k.keyHash)).toEqual([await sha256Hex(second.ingestKey)]);
+  });
+
+  it("raises the notifications the demo's own story would have (once, however often it is set up), recorded without delivery", async () => {
+    const rows = await local.db.select().from(notifications).where(eq(notifications.orgId, DEMO_ORG_ID)).all();
+    const expected = demoNotifications(Date.now());
+    expect(rows.map((r) => r.dedupeKey).sort()).toEqual(expected.map((n) => `demo:${n.key}`).sort());
+    expect(new Set(rows.map((r) => r.category))).toEqual(new Set(["channel_events", "deliverability"]));
+    const spike = rows.find((r) => r.type === "deliverability.bounce_rate_threshold")!;
+    expect(spike.title).toBe("Bounce rate 9.4% on the Marketing channel");
+    // The bad day (11 days before the seed's end) at the stale-list campaign, 15:00 UTC, plus 70 minutes.
+    expect(new Date(spike.createdAt).getUTCHours()).toBe(16);
+    expect(Math.round((Date.now() - spike.createdAt) / 86_400_000)).toBeGreaterThanOrEqual(10);
+    expect(await local.db.select().from(notificationDeliveries).where(eq(notificationDeliveries.orgId, DEMO_ORG_ID)).all()).toEqual([]);
   });
 
   it("counts stored and dropped events but not repeats, and resumes before them", async () => {

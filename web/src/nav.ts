@@ -1,6 +1,6 @@
 import type { LinkProps } from "@tanstack/react-router";
 import type { Permission } from "../../worker/auth/permissions";
-import { AlertIcon, BookIcon, ChartIcon, CloudIcon, CompassIcon, GlobeIcon, IngestIcon, KeyIcon, LinkIcon, ScrollIcon, SendIcon, SettingsIcon, UserIcon, UsersIcon, WebhookIcon, type IconComponent } from "./components/icons";
+import { AlertIcon, BellIcon, BookIcon, ChartIcon, CloudIcon, CompassIcon, GlobeIcon, IngestIcon, KeyIcon, LinkIcon, PlugIcon, ScrollIcon, SendIcon, SettingsIcon, UserIcon, UsersIcon, WebhookIcon, type IconComponent } from "./components/icons";
 
 /**
  * The sidebar, as data. Sections and their order follow the product docs (Reports, Undeliverable,
@@ -27,12 +27,15 @@ export interface NavItem {
   permission: Permission | null;
   icon: IconComponent;
   /** A live counter next to the label: the Setup Guide's "2/4" until it is done. */
-  counter?: "setup-progress";
+  counter?: "setup-progress" | "notifications-unread";
 }
 
 export const NAV: readonly NavItem[] = [
   { section: "product", label: "Reports", to: "/w/$slug/reports", permission: "reports.view", icon: ChartIcon },
   { section: "product", label: "Undeliverable", to: "/w/$slug/undeliverable", permission: "undeliverable.view", icon: AlertIcon },
+  { section: "product", label: "Notifications", to: "/w/$slug/notifications", permission: "notifications.view", icon: BellIcon, counter: "notifications-unread" },
+  { section: "connections", label: "Webhooks", to: "/w/$slug/webhooks", permission: "webhooks.view", icon: WebhookIcon },
+  { section: "connections", label: "Integrations", to: "/w/$slug/integrations", permission: "org_settings.view", icon: PlugIcon },
   { section: "infrastructure", label: "Channels", to: "/w/$slug/channels", permission: "channels.view", icon: SendIcon },
   { section: "infrastructure", label: "Identities", to: "/w/$slug/identities", permission: "domains.view", icon: GlobeIcon },
   { section: "infrastructure", label: "Tracking Domains", to: "/w/$slug/tracking-domains", permission: "domains.view", icon: LinkIcon },
@@ -44,7 +47,6 @@ export const NAV: readonly NavItem[] = [
   { section: "system", label: "Ingest", to: "/w/$slug/ingest", permission: "aws.view", icon: IngestIcon },
   { section: "system", label: "API Keys", to: "/w/$slug/api-keys", permission: "org_settings.view", icon: KeyIcon },
   { section: "system", label: "API Reference", to: "/w/$slug/api-reference", permission: null, icon: BookIcon },
-  { section: "connections", label: "Webhooks", to: "/w/$slug/webhooks", permission: "webhooks.view", icon: WebhookIcon },
   { section: "system", label: "Profile", to: "/w/$slug/profile", permission: null, icon: UserIcon },
 ];
 

@@ -38,6 +38,8 @@ import { ChannelsPage } from "./routes/channels";
 import { ChannelDetailPage } from "./routes/channels/detail";
 import { WebhooksPage } from "./routes/webhooks";
 import { WebhookDetailPage } from "./routes/webhooks/detail";
+import { NotificationsPage, validateNotificationsSearch } from "./routes/notifications";
+import { IntegrationsPage } from "./routes/integrations";
 
 export interface RouterContext {
   queryClient: QueryClient;
@@ -183,6 +185,13 @@ const channelsRoute = createRoute({ getParentRoute: () => workspaceRoute, path: 
 const channelDetailRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "channels/$channelId", component: ChannelDetailPage });
 const webhooksRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "webhooks", component: WebhooksPage });
 const webhookDetailRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "webhooks/$endpointId", component: WebhookDetailPage });
+const notificationsRoute = createRoute({
+  getParentRoute: () => workspaceRoute,
+  path: "notifications",
+  validateSearch: validateNotificationsSearch,
+  component: NotificationsPage,
+});
+const integrationsRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "integrations", component: IntegrationsPage });
 
 const routeTree = rootRoute.addChildren([
   signInRoute,
@@ -192,7 +201,7 @@ const routeTree = rootRoute.addChildren([
   authenticatedRoute.addChildren([
     homeRoute,
     ownershipRoute,
-    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute, channelsRoute, channelDetailRoute, identitiesRoute, trackingDomainsRoute, trackingDomainRoute, webhooksRoute, webhookDetailRoute]),
+    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute, channelsRoute, channelDetailRoute, identitiesRoute, trackingDomainsRoute, trackingDomainRoute, webhooksRoute, webhookDetailRoute, notificationsRoute, integrationsRoute]),
   ]),
 ]);
 

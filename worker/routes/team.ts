@@ -29,12 +29,14 @@ import {
   offerTransfer,
   offerTransferSchema,
 } from "../services/ownership-transfer";
+import { raiseDepsOf } from "../services/notifications/raise";
+import { raiseUserAccessThrough } from "../services/user-access-notifications";
 import { clientIp } from "./auth";
 
 export const teamRoutes = new Hono<AppEnv>()
   .get("/orgs/:orgId/members", orgRoute("team.view"), async (c) => c.json(await listMembers(getDb(c.env.DB), c.get("org"))))
   .patch("/orgs/:orgId/members/:userId", orgRoute("team.manage"), validate("json", changeRoleSchema), async (c) =>
-    c.json({ member: await changeRole(getDb(c.env.DB), c.get("org"), c.req.param("userId"), c.req.valid("json")) }),
+    c.json({ member: await changeRole(getDb(c.env.DB), c.get("org"), c.req.param("userId"), c.req.valid("json"), Date.now(), raiseUserAccessThrough(raiseDepsOf(c.env))) }),
   )
   .delete("/orgs/:orgId/members/:userId", orgRoute("team.manage"), async (c) => {
     await removeMember(getDb(c.env.DB), c.get("org"), c.req.param("userId"));
@@ -43,7 +45,7 @@ export const teamRoutes = new Hono<AppEnv>()
   // ---- Invitations (the workspace's side) ----
   .get("/orgs/:orgId/invitations", orgRoute("team.view"), async (c) => c.json(await listInvitations(getDb(c.env.DB), c.get("org"))))
   .post("/orgs/:orgId/invitations", orgRoute("team.manage"), validate("json", inviteSchema), async (c) =>
-    c.json(await inviteMember(getDb(c.env.DB), c.env, c.get("org"), c.req.valid("json")), 201),
+    c.json(await inviteMember(getDb(c.env.DB), c.env, c.get("org"), c.req.valid("json"), Date.now(), raiseUserAccessThrough(raiseDepsOf(c.env))), 201),
   )
   .post("/orgs/:orgId/invitations/:invitationId/resend", orgRoute("team.manage"), async (c) =>
     c.json(await resendInvitation(getDb(c.env.DB), c.env, c.get("org"), c.req.param("invitationId"))),
@@ -83,7 +85,7 @@ export const teamRoutes = new Hono<AppEnv>()
   .get("/me/ownership-transfers", userRoute(), async (c) => c.json(await listMyTransfers(getDb(c.env.DB), c.get("session")!.user)))
   // Accepting signs both the new and the former Owner out everywhere, this browser included.
   .post("/ownership-transfers/accept", userRoute(), validate("json", acceptTransferSchema), async (c) => {
-    const result = await acceptTransfer(getDb(c.env.DB), c.env, c.get("session")!.user, c.req.valid("json"), clientIp(c));
+    const result = await acceptTransfer(getDb(c.env.DB), c.env, c.get("session")!.user, c.req.valid("json"), clientIp(c), Date.now(), raiseUserAccessThrough(raiseDepsOf(c.env)));
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.json({ ...result, signedOut: true });
   });

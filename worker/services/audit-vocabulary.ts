@@ -73,6 +73,7 @@ export const OPERATION_LABELS: Record<string, string> = {
   expired: "Expired",
   initiated: "Initiated",
   cancelled: "Cancelled",
+  applied: "Applied",
 };
 
 export const RESOURCE_LABELS: Record<string, string> = {
@@ -100,6 +101,9 @@ export const RESOURCE_LABELS: Record<string, string> = {
   user_account: "User account",
   invitation: "Invitation",
   ownership_transfer: "Ownership transfer",
+  notification_preset: "Notification preset",
+  notification_preferences: "Notification preferences",
+  slack_integration: "Slack integration",
 };
 
 /** The operation as the API reports it. */

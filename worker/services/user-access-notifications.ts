@@ -1,11 +1,12 @@
 /**
  * The user-access notifications (notifications__notification-types.md: `user_access.user_invited`,
  * `user_access.role_changed`), each raised from exactly one function here. The notifications service
- * is injected as `raise`; until it is wired in, `noRaise` keeps these changes to their audit entries and
- * emails.
+ * is injected as `raise` (`raiseUserAccessThrough`); `noRaise` (the services' default, e.g. in the operator
+ * CLI) keeps a change to its audit entries and emails.
  */
 import type { Actor } from "../context";
 import { ROLE_LABELS, type Role } from "../auth/permissions";
+import { raiseNotification, type RaiseDeps } from "./notifications/raise";
 
 export interface UserAccessNotification {
   orgId: string;
@@ -19,6 +20,13 @@ export interface UserAccessNotification {
 export type RaiseUserAccess = (notification: UserAccessNotification) => Promise<void>;
 
 export const noRaise: RaiseUserAccess = async () => {};
+
+/** Raises through the notification service (inbox, email, Slack, webhooks by each member's preferences). */
+export const raiseUserAccessThrough =
+  (deps: RaiseDeps): RaiseUserAccess =>
+  async (n) => {
+    await raiseNotification(deps, { orgId: n.orgId, type: n.key, params: n.data }, n.at);
+  };
 
 export function notifyUserInvited(
   raise: RaiseUserAccess,

@@ -3,6 +3,7 @@ import { Link, Outlet, useLocation, useParams, useRouter } from "@tanstack/react
 import { ROLE_LABELS } from "../../../worker/auth/permissions";
 import { useMe } from "../api/account";
 import { useSetupProgress } from "../api/setup";
+import { useUnreadCount } from "../api/notifications";
 import { rememberWorkspace } from "../lib/last-workspace";
 import { useDismiss } from "../lib/use-dismiss";
 import { canSee, NAV, NAV_SECTIONS, navItemFor, type NavItem } from "../nav";
@@ -26,14 +27,20 @@ const initials = (name: string) =>
     .join("");
 
 /**
- * The sidebar's live counters by kind: the Setup Guide's "2/4" until all four phases are done. The
+ * The sidebar's live counters by kind: the Setup Guide's "2/4" until all four phases are done, the
+ * Notifications' unread count while there is any. The
  * count is described to assistive technology, not part of the link's name.
  */
 function useNavCounters(scope: WorkspaceScope | null): Partial<Record<NonNullable<NavItem["counter"]>, { text: string; description: string }>> {
   const progress = useSetupProgress(scope?.workspace.id ?? "", scope?.can("setup.view") ?? false).data;
-  if (!progress || progress.done) return {};
-  const total = progress.phases.length;
-  return { "setup-progress": { text: `${progress.completed}/${total}`, description: `${progress.completed} of ${total} phases done` } };
+  const unread = useUnreadCount(scope?.workspace.id ?? "", scope?.can("notifications.view") ?? false).data?.unread ?? 0;
+  const counters: ReturnType<typeof useNavCounters> = {};
+  if (progress && !progress.done) {
+    const total = progress.phases.length;
+    counters["setup-progress"] = { text: `${progress.completed}/${total}`, description: `${progress.completed} of ${total} phases done` };
+  }
+  if (unread > 0) counters["notifications-unread"] = { text: unread > 99 ? "99+" : String(unread), description: `${unread} unread` };
+  return counters;
 }
 
 /**

@@ -13,3 +13,4 @@ export * from "./mfa";
 export * from "./alerts";
 export * from "./email-tokens";
 export * from "./team";
+export * from "./notifications";

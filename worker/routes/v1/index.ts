@@ -12,6 +12,7 @@ import { listChannelsV1 } from "./channels";
 import { listIdentitiesV1 } from "./identities";
 import { listSuppressionsV1 } from "./suppressions";
 import { getIngestCountersV1 } from "./ingest";
+import { listNotificationsV1 } from "./notifications";
 
 /** Every /v1 endpoint. Add a route: define it in its own file with `defineV1Route`, list it here. */
 export const V1_ROUTES: readonly AnyV1Route[] = [
@@ -29,6 +30,7 @@ export const V1_ROUTES: readonly AnyV1Route[] = [
   getUndeliverableRulesV1,
   listSuppressionsV1,
   getIngestCountersV1,
+  listNotificationsV1,
 ];
 
 /** The public API, mounted at /v1. */

@@ -7,6 +7,7 @@ import type { Env } from "../../env";
 import { getDb, type Db } from "../../db/client";
 import { insertAlertRaiseQuery } from "../../db/alerts";
 import type { NotificationParams, NotificationType } from "../../lib/notification-types";
+import { raiseDepsOf, raiseNotification, type RaiseDeps } from "../notifications/raise";
 
 export interface RaiseRequest {
   orgId: string;
@@ -42,10 +43,22 @@ export function recordRaiseIn(db: Db, at: () => number = Date.now): RaiseFn {
 
 /**
  * The raise every production caller (jobs consumer, cron, the channel and tracking-domain hooks) uses: the
- * one place where the notification service's `raiseNotification` plugs in. Until it does, requests are
- * recorded by `recordRaise`, so nothing an evaluator raises is lost.
+ * request is kept in `alert_raises` (the evaluators' own log, once per dedupe key) and raised through the
+ * notification service, which stores it once per dedupe key too and routes it to inboxes, email, Slack and
+ * webhooks.
  */
-export const productionRaise = (env: Env): RaiseFn => recordRaise(env);
+export const productionRaise = (env: Env, at: () => number = Date.now): RaiseFn => raiseThrough(getDb(env.DB), raiseDepsOf(env), at);
+
+/** productionRaise on a database handle (the operator CLI has no Worker env: in-app only, no delivery job). */
+export const raiseIn = (db: Db, at: () => number = Date.now): RaiseFn => raiseThrough(db, { db, jobs: null }, at);
+
+function raiseThrough(db: Db, deps: RaiseDeps, at: () => number): RaiseFn {
+  const record = recordRaiseIn(db, at);
+  return async (req) => {
+    await record(req);
+    return raiseNotification(deps, req, at());
+  };
+}
 
 /**
  * A notification about a change that is already committed (channel created, tracking domain verified…):
