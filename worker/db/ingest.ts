@@ -721,3 +721,14 @@ export function findActiveIngestKey(db: Db, orgId: string) {
     .limit(1)
     .get();
 }
+
+// ---- API response counters
+
+/** The `ingest_counters` counters of the workspace's own API responses (/api/orgs/:orgId/*, /v1/*): all of them, and the 5xx among them. */
+export const API_REQUESTS_COUNTER = "api.requests";
+export const API_ERRORS_COUNTER = "api.errors_5xx";
+
+/** Adds 1 to each of `counters` of the org in the hour bucket `bucket`: one statement. */
+export function incrementCountersStatement(d1: D1Database, orgId: string, bucket: number, counters: readonly string[]) {
+  return d1.prepare(COUNTERS_SQL).bind(JSON.stringify(counters.map((name) => [orgId, name, 1])), bucket);
+}

@@ -85,3 +85,8 @@ export function effectiveThresholds(workspace: AlertThresholds, overrides: Chann
 
 /** "0.1 %" → "0.1%": thresholds and rates as the notifications show them. */
 export const formatPercent = (value: number) => `${Number(value.toFixed(2))}%`;
+
+/** API error-rate spike: the workspace's 5xx share of its API responses over the last hour reaches this… */
+export const API_ERROR_RATE_PERCENT = 5;
+/** …over at least this many responses (3 failures of 10 requests page nobody). */
+export const API_ERROR_MIN_REQUESTS = 50;

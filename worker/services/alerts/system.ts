@@ -4,11 +4,16 @@
  * - `eventbridge_connection_issue`: no event accepted in the last SILENCE_HOURS while the workspace
  *   usually receives at least SILENCE_EXPECTED_MIN in as long (its average over the week before);
  * - `duplicate_event_rate`: duplicates over everything received in the last 24 hours, at least
- *   DUPLICATE_RATE_PERCENT over DUPLICATE_MIN_EVENTS received.
+ *   DUPLICATE_RATE_PERCENT over DUPLICATE_MIN_EVENTS received;
+ * - `api_error_rate_spike`: the 5xx share of the workspace's own API responses (`api.*` counters,
+ *   ./api-errors.ts) over the last hour — its two hour buckets — at least API_ERROR_RATE_PERCENT over
+ *   API_ERROR_MIN_REQUESTS responses.
  */
 import type { Db } from "../../db/client";
 import { DAY, HOUR } from "../../lib/time";
 import { percent } from "../../lib/percent";
+import { API_ERROR_MIN_REQUESTS, API_ERROR_RATE_PERCENT } from "../../lib/alert-thresholds";
+import { API_ERRORS_COUNTER, API_REQUESTS_COUNTER, sumIngestCounters } from "../../db/ingest";
 import { getIngestCounters } from "../ingest/counters";
 import type { Observation } from "./state";
 
@@ -22,7 +27,16 @@ export async function systemObservations(db: Db, orgId: string, at: number): Pro
   const silence = { from: hourEnd - SILENCE_HOURS * HOUR, to: hourEnd };
   const week = { from: silence.from - 7 * DAY, to: silence.from };
   const day = { from: hourEnd - DAY, to: hourEnd };
-  const [recent, usual, lastDay] = await Promise.all([getIngestCounters(db, orgId, silence), getIngestCounters(db, orgId, week), getIngestCounters(db, orgId, day)]);
+  const lastHour = { from: Math.floor((at - HOUR) / HOUR) * HOUR, to: hourEnd };
+  const [recent, usual, lastDay, api] = await Promise.all([
+    getIngestCounters(db, orgId, silence),
+    getIngestCounters(db, orgId, week),
+    getIngestCounters(db, orgId, day),
+    sumIngestCounters(db, orgId, lastHour),
+  ]);
+  const apiCount = (name: string) => Number(api.find((c) => c.counter === name)?.value ?? 0);
+  const requests = apiCount(API_REQUESTS_COUNTER);
+  const errors = apiCount(API_ERRORS_COUNTER);
   const expected = usual.accepted / ((7 * 24) / SILENCE_HOURS);
   const received = lastDay.accepted + lastDay.duplicates;
   const duplicateShare = received > 0 ? (lastDay.duplicates * 100) / received : 0;
@@ -50,6 +64,18 @@ export async function systemObservations(db: Db, orgId: string, at: number): Pro
         type: "system_infrastructure.duplicate_event_rate",
         params: { rate: `${percent(lastDay.duplicates, received) ?? 0}%`, duplicates: lastDay.duplicates, events: received, window: "24 hours" },
         payload: { duplicates: lastDay.duplicates, events: received },
+      },
+    },
+    {
+      alertKey: "system_infrastructure.api_error_rate_spike",
+      scope: "workspace",
+      value: requests > 0 ? (errors * 100) / requests : 0,
+      threshold: API_ERROR_RATE_PERCENT,
+      eligible: requests >= API_ERROR_MIN_REQUESTS,
+      raise: {
+        type: "system_infrastructure.api_error_rate_spike",
+        params: { rate: `${percent(errors, requests) ?? 0}%`, errors, requests, window: "hour" },
+        payload: { errors, requests, since: lastHour.from },
       },
     },
   ];
