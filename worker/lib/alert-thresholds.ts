@@ -90,3 +90,8 @@ export const formatPercent = (value: number) => `${Number(value.toFixed(2))}%`;
 export const API_ERROR_RATE_PERCENT = 5;
 /** …over at least this many responses (3 failures of 10 requests page nobody). */
 export const API_ERROR_MIN_REQUESTS = 50;
+/** Ingestion lag: the p95 of (processing time − SES's event time) over the last INGESTION_LAG_WINDOW_MS reaches this… */
+export const INGESTION_LAG_P95_MS = 10 * MINUTE;
+/** …over at least this many events stored in the window. */
+export const INGESTION_LAG_MIN_EVENTS = 20;
+export const INGESTION_LAG_WINDOW_MS = 15 * MINUTE;
