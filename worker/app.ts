@@ -33,6 +33,7 @@ import { accountEmailRoutes } from "./routes/account-email";
 import { notificationRoutes } from "./routes/notifications";
 import { integrationRoutes } from "./routes/integrations";
 import { LOGO_MAX_BYTES } from "./services/workspaces";
+import { countApiResponses } from "./routes/api-counters";
 
 /** Bodies above this are refused with 413 on /api (a logo upload has its own, larger limit). */
 export const API_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -45,6 +46,8 @@ export function createApp() {
     validateEnv(c.env);
     await next();
   });
+  app.use("/api/orgs/:orgId/*", countApiResponses);
+  app.use("/v1/*", countApiResponses);
 
   // Registered before secureHeaders so it runs after it. HSTS only means something over https; never send it on plain-http local instances.
   app.use("*", async (c, next) => {

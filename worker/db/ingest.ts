@@ -7,6 +7,7 @@ import {
   identities,
   ingestCounters,
   ingestKeys,
+  ingestLag,
   MESSAGE_STATUSES,
   orgs,
   rejectedPayloads,
@@ -451,6 +452,11 @@ const COUNTERS_SQL = `INSERT INTO ingest_counters (org_id, bucket_start, counter
 SELECT j.value ->> 0, ?2, j.value ->> 1, j.value ->> 2 FROM json_each(?1) AS j WHERE true
 ON CONFLICT (org_id, bucket_start, counter) DO UPDATE SET value = value + excluded.value`;
 
+/** Ingestion lag increments: ?1 = [[orgId, lagBucket, n]], ?2 = 5-minute bucket of processing. */
+const LAG_SQL = `INSERT INTO ingest_lag (org_id, bucket_start, lag_bucket, count)
+SELECT j.value ->> 0, ?2, j.value ->> 1, j.value ->> 2 FROM json_each(?1) AS j WHERE true
+ON CONFLICT (org_id, bucket_start, lag_bucket) DO UPDATE SET count = count + excluded.count`;
+
 export interface BatchWrite {
   /** Event rows, none of them stored yet (else the transaction fails). */
   rows: EventRow[];
@@ -459,6 +465,9 @@ export interface BatchWrite {
   /** Counter increments per org and counter name (`accepted`, `duplicates`, `dropped.<reason>`). */
   counters: Map<string, Map<string, number>>;
   counterBucket: number;
+  /** Ingestion lag histogram increments, per org and lag bucket, in the 5-minute bucket `lagBucketStart`. */
+  lags?: Map<string, Map<number, number>>;
+  lagBucketStart?: number;
 }
 
 /** The statements of one write transaction, in order (none when there is nothing to write). */
@@ -475,6 +484,8 @@ export function batchWriteStatements(d1: D1Database, w: BatchWrite): D1PreparedS
   }
   const counters = [...w.counters].flatMap(([org, m]) => [...m].filter(([, n]) => n > 0).map(([counter, n]) => [org, counter, n]));
   if (counters.length) statements.push(d1.prepare(COUNTERS_SQL).bind(JSON.stringify(counters), w.counterBucket));
+  const lags = [...(w.lags ?? [])].flatMap(([org, m]) => [...m].map(([bucket, n]) => [org, bucket, n]));
+  if (lags.length) statements.push(d1.prepare(LAG_SQL).bind(JSON.stringify(lags), w.lagBucketStart));
   return statements;
 }
 
@@ -651,6 +662,7 @@ const PRUNABLE = [
   ["messages", "sent_at"],
   ["rejected_payloads", "received_at"],
   ["ingest_counters", "bucket_start"],
+  ["ingest_lag", "bucket_start"],
 ] as const;
 
 /**
@@ -720,4 +732,26 @@ export function findActiveIngestKey(db: Db, orgId: string) {
     .orderBy(desc(ingestKeys.createdAt))
     .limit(1)
     .get();
+}
+
+// ---- API response counters
+
+/** The `ingest_counters` counters of the workspace's own API responses (/api/orgs/:orgId/*, /v1/*): all of them, and the 5xx among them. */
+export const API_REQUESTS_COUNTER = "api.requests";
+export const API_ERRORS_COUNTER = "api.errors_5xx";
+
+/** Adds 1 to each of `counters` of the org in the hour bucket `bucket`: one statement. */
+export function incrementCountersStatement(d1: D1Database, orgId: string, bucket: number, counters: readonly string[]) {
+  return d1.prepare(COUNTERS_SQL).bind(JSON.stringify(counters.map((name) => [orgId, name, 1])), bucket);
+}
+
+/** The org's ingestion lag histogram (lag bucket → rows) over the 5-minute buckets in [from, to). */
+export async function sumIngestLag(db: Db, orgId: string, range: { from: number; to: number }): Promise<Map<number, number>> {
+  const rows = await db
+    .select({ bucket: ingestLag.lagBucket, n: sql<number>`SUM(${ingestLag.count})` })
+    .from(ingestLag)
+    .where(and(eq(ingestLag.orgId, orgId), gte(ingestLag.bucketStart, range.from), lt(ingestLag.bucketStart, range.to)))
+    .groupBy(ingestLag.lagBucket)
+    .all();
+  return new Map(rows.map((r) => [Number(r.bucket), Number(r.n)]));
 }

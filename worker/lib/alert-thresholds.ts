@@ -85,3 +85,13 @@ export function effectiveThresholds(workspace: AlertThresholds, overrides: Chann
 
 /** "0.1 %" → "0.1%": thresholds and rates as the notifications show them. */
 export const formatPercent = (value: number) => `${Number(value.toFixed(2))}%`;
+
+/** API error-rate spike: the workspace's 5xx share of its API responses over the last hour reaches this… */
+export const API_ERROR_RATE_PERCENT = 5;
+/** …over at least this many responses (3 failures of 10 requests page nobody). */
+export const API_ERROR_MIN_REQUESTS = 50;
+/** Ingestion lag: the p95 of (processing time − SES's event time) over the last INGESTION_LAG_WINDOW_MS reaches this… */
+export const INGESTION_LAG_P95_MS = 10 * MINUTE;
+/** …over at least this many events stored in the window. */
+export const INGESTION_LAG_MIN_EVENTS = 20;
+export const INGESTION_LAG_WINDOW_MS = 15 * MINUTE;

@@ -418,6 +418,22 @@ export const ingestCounters = sqliteTable(
   (t) => [primaryKey({ columns: [t.orgId, t.bucketStart, t.counter] })],
 );
 
+/**
+ * Ingestion lag per org and 5-minute bucket of processing: how many newly stored event rows reached the
+ * reports how long after SES's own timestamp (processing time − the event's time), as a histogram on the
+ * delivery-latency buckets (worker/services/ingest/latency.ts). Read by the ingestion-lag alert.
+ */
+export const ingestLag = sqliteTable(
+  "ingest_lag",
+  {
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    bucketStart: integer("bucket_start").notNull(),
+    lagBucket: integer("lag_bucket").notNull(),
+    count: integer("count").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucketStart, t.lagBucket] })],
+);
+
 /** Requests refused with 400/413 (EventBridge does not retry those): the raw body and why, so nothing is lost. */
 export const rejectedPayloads = sqliteTable(
   "rejected_payloads",

@@ -50,3 +50,7 @@ export function latencyPercentile(counts: ReadonlyMap<number, number> | Record<n
   }
   return latencyBucketBounds(entries[entries.length - 1]![0]).lower;
 }
+
+/** The ingestion lag histogram (`ingest_lag`) is kept per this much processing time. */
+export const LAG_BUCKET_MS = 5 * 60_000;
+export const lagBucketStart = (at: number) => Math.floor(at / LAG_BUCKET_MS) * LAG_BUCKET_MS;

@@ -4,6 +4,7 @@ import { batchWriteStatements, eventIdentity, findStoredEventKeys, loadOrgIngest
 import { bucketStart } from "../../lib/time";
 import type { QualifyingRow } from "../../classification/types";
 import { recordQualifying } from "../org-ledger";
+import { lagBucketStart, latencyBucket } from "./latency";
 import { normaliseEvent, type DroppedRow, type EventRow } from "./normalise";
 import type { SesEventBridgeEvent } from "./schemas";
 
@@ -31,7 +32,7 @@ const QUALIFYING_TYPES = new Set(["bounce", "complaint", "reject"]);
  *   1. load each org's identities / channels / template tag;
  *   2. normalise (drop unmanaged identities, resolve channel, provider, template);
  *   3. D1 transactions of at most WRITE_CHUNK_ROWS rows each (`writeChunk`): events, rollups, messages,
- *      counters, or the dedupe marks of dropped rows and their counters; a transaction commits only rows
+ *      counters, ingestion lag, or the dedupe marks of dropped rows and their counters; a transaction commits only rows
  *      not stored (or dropped) before;
  *   4. one Analytics Engine data point per newly inserted row (best effort, never retried);
  *   5. forward every qualifying row (bounce / complaint / reject) to the org's OrgLedger, new or not,
@@ -66,7 +67,7 @@ export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.no
   const chunks: Chunk[] = [...chunked(rows).map((part) => ({ rows: part, drops: [] })), ...chunked(drops).map((part) => ({ rows: [], drops: part }))];
   for (const chunk of chunks) {
     await yieldToEventLoop();
-    const fresh = await writeChunk(env.DB, chunk, claimed, bucketStart(now, "hour"));
+    const fresh = await writeChunk(env.DB, chunk, claimed, now);
     inserted.push(...fresh.rows);
     dropped += fresh.drops.length;
   }
@@ -95,7 +96,7 @@ const WRITE_ATTEMPTS = 3;
  * left out as duplicates, and the rest written again. A failure with none of them stored is not about
  * duplicates, and is thrown.
  */
-async function writeChunk(d1: D1Database, part: Chunk, claimed: Set<string>, counterBucket: number): Promise<Chunk> {
+async function writeChunk(d1: D1Database, part: Chunk, claimed: Set<string>, now: number): Promise<Chunk> {
   const unclaimed = <T extends EventRow | DroppedRow>(r: T) => {
     const id = eventIdentity(r);
     if (claimed.has(id)) return false;
@@ -104,7 +105,13 @@ async function writeChunk(d1: D1Database, part: Chunk, claimed: Set<string>, cou
   };
   let fresh: Chunk = { rows: part.rows.filter(unclaimed), drops: part.drops.filter(unclaimed) };
   for (let attempt = 1; ; attempt++) {
-    const statements = batchWriteStatements(d1, { ...fresh, counters: chunkCounters(part, fresh), counterBucket });
+    const statements = batchWriteStatements(d1, {
+      ...fresh,
+      counters: chunkCounters(part, fresh),
+      counterBucket: bucketStart(now, "hour"),
+      lags: chunkLags(fresh.rows, now),
+      lagBucketStart: lagBucketStart(now),
+    });
     if (!statements.length) return fresh;
     try {
       await d1.batch(statements);
@@ -132,6 +139,18 @@ function chunkCounters(part: Chunk, fresh: Chunk) {
   for (const r of fresh.drops) {
     addCount(out, r.orgId, `dropped.${r.reason}`, 1);
     addCount(out, r.orgId, "duplicates", -1);
+  }
+  return out;
+}
+
+/** Per org: the ingestion lag (processing time − the event's own time) of each row stored, as latency buckets. */
+function chunkLags(rows: EventRow[], now: number) {
+  const out = new Map<string, Map<number, number>>();
+  for (const r of rows) {
+    const m = out.get(r.orgId) ?? new Map<number, number>();
+    const bucket = latencyBucket(Math.max(0, now - r.at));
+    m.set(bucket, (m.get(bucket) ?? 0) + 1);
+    out.set(r.orgId, m);
   }
   return out;
 }
