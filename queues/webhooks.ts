@@ -1,4 +1,5 @@
 import type { Env } from "../worker/env";
+import { raiseDepsOf, raiseNotification } from "../worker/services/notifications/raise";
 import { deliveryDeps, runDeliveryAttempt, type OnEndpointDisabled, type WebhookMessage } from "../worker/services/webhooks/delivery";
 
 /** Seconds before a message whose processing threw (e.g. D1 busy) is tried again; not a delivery retry. */
@@ -27,4 +28,17 @@ export function createWebhooksConsumer(onEndpointDisabled?: (env: Env) => OnEndp
   };
 }
 
-export const consumeWebhooks = createWebhooksConsumer();
+/** An auto-disabled endpoint is announced to the workspace (docs/webhooks.md). */
+export const consumeWebhooks = createWebhooksConsumer((env) => (endpoint) =>
+  raiseNotification(
+    raiseDepsOf(env),
+    {
+      orgId: endpoint.orgId,
+      type: "system_infrastructure.webhook_endpoint_disabled",
+      params: { url: endpoint.url, reason: endpoint.reason },
+      link: `webhooks/${endpoint.endpointId}`,
+      dedupeKey: `webhook-disabled:${endpoint.endpointId}:${endpoint.at}`,
+    },
+    endpoint.at,
+  ),
+);

@@ -1,9 +1,10 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { assertWebhookUrlAllowed, blockedAddressReason, isDevelopment } from "../worker/services/webhooks/url-guard";
+import { assertWebhookUrlAllowed, blockedAddressReason } from "../worker/services/webhooks/url-guard";
+import { isDevelopment } from "../worker/env";
 
-const production = { APP_URL: "https://sendops.example.com", DNS_RESOLVER_URL: env.DNS_RESOLVER_URL };
-const development = { APP_URL: "http://127.0.0.1:8787", DNS_RESOLVER_URL: env.DNS_RESOLVER_URL };
+const production: { ENVIRONMENT: "production" | "development"; DNS_RESOLVER_URL: string } = { ENVIRONMENT: "production", DNS_RESOLVER_URL: env.DNS_RESOLVER_URL };
+const development = { ENVIRONMENT: "development" as const, DNS_RESOLVER_URL: env.DNS_RESOLVER_URL };
 
 let n = 0;
 const uniqueHost = (label: string) => `${label}-${Date.now().toString(36)}${++n}.hooks.test`;

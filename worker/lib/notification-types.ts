@@ -324,6 +324,14 @@ export const NOTIFICATION_TYPES = {
       body: "{stack} no longer matches the template SendOps expects: {drift}. Update the stack from AWS Connection.",
       source: "aws-connection",
     },
+    webhook_endpoint_disabled: {
+      label: "Webhook endpoint disabled",
+      description: "An outbound webhook endpoint failed 10 deliveries in a row and was disabled.",
+      severity: "error",
+      title: "Webhook endpoint disabled: {url}",
+      body: "SendOps disabled the webhook endpoint {url} after 10 failed deliveries in a row ({reason}). Fix the receiver, then re-enable it under Connections → Webhooks.",
+      source: "webhooks",
+    },
     duplicate_event_rate: {
       label: "High duplicate event rate",
       description: "A higher than normal rate of duplicate events is being detected.",

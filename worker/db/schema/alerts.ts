@@ -63,9 +63,9 @@ export const alertEvaluations = sqliteTable("alert_evaluations", {
 });
 
 /**
- * Raised notifications kept by the evaluators' own raise (`recordRaise`) until the notification service is
- * wired in its place (worker/services/alerts/raise.ts): nothing an evaluator raises is lost. Unique per
- * dedupe key, as the notification service dedupes.
+ * The evaluators' own log of what they raised (`recordRaise`, called by `productionRaise` before the
+ * notification service: worker/services/alerts/raise.ts). Unique per dedupe key, as the notification
+ * service dedupes.
  */
 export const alertRaises = sqliteTable(
   "alert_raises",

@@ -45,7 +45,7 @@ export interface RaiseRequest {
   dedupeKey?: string;
 }
 
-/** The job that sends a notification's email and Slack deliveries (and, once wired, its webhooks). */
+/** The job that sends a notification's email and Slack deliveries and enqueues its outbound webhooks. */
 export interface NotificationDeliverJob {
   kind: "notification.deliver";
   notificationId: string;

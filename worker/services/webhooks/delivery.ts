@@ -53,12 +53,12 @@ export interface DisabledEndpoint {
   reason: string;
   at: number;
 }
-/** Told when an endpoint is auto-disabled (the merger wires it to raise an in-app notification to admins). */
+/** Told when an endpoint is auto-disabled (queues/webhooks.ts raises `system_infrastructure.webhook_endpoint_disabled`). */
 export type OnEndpointDisabled = (endpoint: DisabledEndpoint) => Promise<unknown>;
 
 export interface DeliveryDeps {
   db: Db;
-  env: Pick<Env, "APP_URL" | "DNS_RESOLVER_URL" | "ENCRYPTION_KEY">;
+  env: Pick<Env, "APP_URL" | "ENVIRONMENT" | "DNS_RESOLVER_URL" | "ENCRYPTION_KEY">;
   queue: Pick<Queue<WebhookMessage>, "send" | "sendBatch">;
   fetcher?: typeof fetch;
   onEndpointDisabled?: OnEndpointDisabled;

@@ -151,7 +151,7 @@ export async function getEndpoint(db: Db, orgId: string, id: string, cursor?: st
 
 export async function createEndpoint(
   db: Db,
-  env: Pick<Env, "APP_URL" | "DNS_RESOLVER_URL" | "ENCRYPTION_KEY">,
+  env: Pick<Env, "APP_URL" | "ENVIRONMENT" | "DNS_RESOLVER_URL" | "ENCRYPTION_KEY">,
   scope: WebhookScope,
   input: z.infer<typeof createEndpointSchema>,
   at = Date.now(),

@@ -3,20 +3,12 @@
  * an endpoint is saved and again before every delivery (its name may resolve elsewhere by then: DNS
  * rebinding). Every A and AAAA address of the host must be public; one private address refuses the URL.
  */
-import type { Env } from "../../env";
+import { isDevelopment, type Env } from "../../env";
 import { lookup } from "../../integrations/dns";
 import { AppError } from "../../lib/errors";
 
-export type UrlGuardEnv = Pick<Env, "APP_URL" | "DNS_RESOLVER_URL">;
-
-/**
- * Development is a deployment whose own APP_URL is plain http on a loopback host (`npm start`, the tests):
- * only there may a webhook point at 127.0.0.1 / ::1 / localhost, where local receivers listen.
- */
-export function isDevelopment(env: Pick<Env, "APP_URL">): boolean {
-  const url = new URL(env.APP_URL);
-  return url.protocol === "http:" && (isLoopbackName(url.hostname) || ipv4Of(url.hostname)?.[0] === 127 || url.hostname === "[::1]");
-}
+/** Only in development (ENVIRONMENT, `npm start` and the tests) may a webhook point at loopback, where local receivers listen. */
+export type UrlGuardEnv = Pick<Env, "ENVIRONMENT" | "DNS_RESOLVER_URL">;
 
 const isLoopbackName = (host: string) => host === "localhost" || host.endsWith(".localhost");
 
@@ -106,7 +98,7 @@ export class BlockedUrlError extends AppError {
 }
 
 /** Parses and checks the URL's form (no look-ups): scheme, credentials, host name. Returns the URL. */
-export function checkUrlShape(env: Pick<Env, "APP_URL">, raw: string): URL {
+export function checkUrlShape(env: Pick<Env, "ENVIRONMENT">, raw: string): URL {
   let url: URL;
   try {
     url = new URL(raw);
