@@ -1,24 +1,13 @@
 /**
  * How the evaluators raise a notification. They never write notifications themselves: each receives a
- * `RaiseFn` (tests pass a capturing one). `RaiseRequest` has the shape of the notification service's
- * request, declared here so this module depends on nothing but the catalogue.
+ * `RaiseFn` (tests pass a capturing one) taking the notification service's `RaiseRequest`.
  */
 import type { Env } from "../../env";
 import { getDb, type Db } from "../../db/client";
 import { insertAlertRaiseQuery } from "../../db/alerts";
-import type { NotificationParams, NotificationType } from "../../lib/notification-types";
-import { raiseDepsOf, raiseNotification, type RaiseDeps } from "../notifications/raise";
+import { raiseDepsOf, raiseNotification, type RaiseDeps, type RaiseRequest } from "../notifications/raise";
 
-export interface RaiseRequest {
-  orgId: string;
-  type: NotificationType;
-  params: NotificationParams;
-  payload?: Record<string, unknown>;
-  /** Workspace-relative dashboard path; absent: the type's source page. */
-  link?: string;
-  /** Same key, same notification: a breach raised twice (a retried job) is one notification. */
-  dedupeKey?: string;
-}
+export type { RaiseRequest };
 
 export type RaiseFn = (req: RaiseRequest) => Promise<unknown>;
 
