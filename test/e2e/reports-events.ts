@@ -122,16 +122,33 @@ function envelope(name: string, p: Plan, messageId: string, eventId: string): Js
   return e;
 }
 
+/**
+ * A bounce spike on the first channel: `sends` messages in the half hour before `now`, of which `bounces`
+ * hard-bounce and the rest are delivered (events tagged `tag`, so they sit beside the history's).
+ */
+export function bounceSpike(now: number, sends: number, bounces: number, tag = "b0b0"): Json[] {
+  const spike: Plan[] = Array.from({ length: sends }, (_, i) => ({
+    recipient: `spike.${i}@example.org`,
+    subject: "Spring sale",
+    channel: 0,
+    template: "promo",
+    sentAt: now - 30 * 60_000 + i * 1_000,
+    latencyMs: 2_000,
+    outcome: i < bounces ? "hard" : "delivered",
+  }));
+  return buildHistory(now, spike, tag).events;
+}
+
 /** Every event of the history, plus what the last 7 days hold (for assertions). */
-export function buildHistory(now: number): SeedSummary {
+export function buildHistory(now: number, planList: Plan[] = plans(now), tag = "e2e0"): SeedSummary {
   const events: Json[] = [];
   let seq = 0;
   let recentMessages = 0;
   let recentSends = 0;
   const byChannel: Record<string, number> = {};
-  for (const [i, p] of plans(now).entries()) {
-    const messageId = `0100018f7a2b${String(i).padStart(4, "0")}-e2e0-4e0f-a1b2-c3d4e5f6a7b8-000000`;
-    const id = () => `e2e00000-0000-4000-8000-${String(++seq).padStart(12, "0")}`;
+  for (const [i, p] of planList.entries()) {
+    const messageId = `0100018f7a2b${String(i).padStart(4, "0")}-${tag}-4e0f-a1b2-c3d4e5f6a7b8-000000`;
+    const id = () => `${tag}0000-0000-4000-8000-${String(++seq).padStart(12, "0")}`;
     const at = (ms: number) => p.sentAt + ms;
     if (now - p.sentAt < 7 * DAY) {
       recentMessages++;
