@@ -170,8 +170,9 @@ export async function dumpOrg(orgId: string) {
   return JSON.parse(JSON.stringify(out).split(orgId).join("ORG")) as Record<string, Record<string, unknown>[]>;
 }
 
+/** The workspace's ingest counters (not the `api.*` response counts that share the table). */
 export async function counters(orgId: string): Promise<Record<string, number>> {
-  const r = await env.DB.prepare("SELECT counter, SUM(value) AS n FROM ingest_counters WHERE org_id = ? GROUP BY counter")
+  const r = await env.DB.prepare("SELECT counter, SUM(value) AS n FROM ingest_counters WHERE org_id = ? AND counter NOT LIKE 'api.%' GROUP BY counter")
     .bind(orgId)
     .all<{ counter: string; n: number }>();
   return Object.fromEntries(r.results.map((x) => [x.counter, x.n]));
