@@ -178,8 +178,10 @@ describe("npm run bench:ingest", () => {
     // Every event posted is a row in events (1 + its 6 indexes) at least, and more in messages and rollups.
     expect(last.d1_rows_written_per_event).toBeGreaterThan(7);
     expect(last.bytes_per_event).toBeGreaterThan(500);
-    // One small message per event, written, read and deleted once: no retry went unnoticed or happened.
-    expect(last.queue_ops_per_event).toBe(3);
+    // One small message per event, written, read and deleted once (no retry went unnoticed or happened),
+    // plus the alert evaluation the events consumer queues at most once per workspace and minute.
+    expect(last.queue_ops_per_event).toBeGreaterThanOrEqual(3);
+    expect(last.queue_ops_per_event).toBeLessThan(3.1);
     // One data point per new row; a few unmanaged-identity events are dropped without one.
     expect(last.ae_points_per_event).toBeGreaterThan(0.9);
     expect(last.ae_points_per_event).toBeLessThanOrEqual(1.1);

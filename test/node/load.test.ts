@@ -37,7 +37,7 @@ beforeAll(async () => {
   const local = await localDb(dir);
   try {
     await runCommand(local.db, "create-user", { email: OWNER.email, name: "Load Owner", password: OWNER.password });
-    orgId = ((await runCommand(local.db, "create-workspace", { name: "Load Target", "owner-email": OWNER.email, slug: WORKSPACE })) as { workspace: { id: string } }).workspace.id;
+    orgId = ((await runCommand(local.db, "create-workspace", { name: "Load Target", "owner-email": OWNER.email, slug: WORKSPACE, plan: "business" })) as { workspace: { id: string } }).workspace.id;
     ingestKey = ((await runCommand(local.db, "rotate-ingest-key", { workspace: WORKSPACE })) as { key: string }).key;
     for (const { identity } of DEMO_IDENTITIES) await addManagedIdentity(local.db, orgId, { identity, verificationStatus: "SUCCESS" }, OPERATOR_ACTOR);
     for (const c of DEMO_CHANNELS) await addChannel(local.db, orgId, { name: c.name, configurationSetName: c.configurationSet }, OPERATOR_ACTOR);
