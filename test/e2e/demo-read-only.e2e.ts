@@ -47,6 +47,11 @@ const openTrackingDomain = async (page: Page) => {
   await page.getByRole("heading", { name: "Danger Zone" }).waitFor();
 };
 
+/** The demo's webhook endpoint's detail page, from Connections → Webhooks. */
+const openDemoEndpoint = async (page: Page) => {
+  await main(page).getByRole("row", { name: /hooks\.example\.com/ }).getByRole("link").click();
+  await page.getByRole("table", { name: "Delivery log" }).waitFor();
+};
 const CONTROLS: Record<string, Control> = {
   "POST /api/orgs/:orgId/api-keys": { path: "/w/demo/api-keys", button: byName("Create API key") },
   "DELETE /api/orgs/:orgId/api-keys/:id": { none: "the demo has no API keys, and none can be created" },
@@ -105,6 +110,28 @@ const CONTROLS: Record<string, Control> = {
   "PUT /api/orgs/:orgId/integrations/slack": { path: "/w/demo/integrations", button: byName("Save") },
   "POST /api/orgs/:orgId/integrations/slack/test": { none: "the demo has no Slack connected: Send test message is offered only when one is" },
   "DELETE /api/orgs/:orgId/integrations/slack": { none: "the demo has no Slack connected: Remove is offered only when one is" },
+  "POST /api/orgs/:orgId/invitations": { path: "/w/demo/team", button: byName("Invite Member") },
+  "POST /api/orgs/:orgId/invitations/:invitationId/resend": { none: "the demo has no invitations (none can be sent), so none offers Resend" },
+  "DELETE /api/orgs/:orgId/invitations/:invitationId": { none: "the demo has no invitations to revoke" },
+  "POST /api/orgs/:orgId/ownership-transfer": { none: "offering a transfer needs the Owner's workspace.transfer, which no demo visitor holds" },
+  "DELETE /api/orgs/:orgId/ownership-transfer": { none: "no ownership transfer is pending in the demo" },
+  "PUT /api/orgs/:orgId/two-factor": { path: "/w/demo/settings", button: byName(/^(Require 2FA|Stop requiring 2FA)$/) },
+  "PUT /api/orgs/:orgId/alert-thresholds": { none: "the thresholds are fields disabled with the read-only reason as their title (like the channel settings)" },
+  "PUT /api/orgs/:orgId/channels/:id/alert-thresholds": { none: "a channel's threshold override is a switch and fields, disabled with the read-only reason as their title" },
+  "POST /api/orgs/:orgId/webhooks": { path: "/w/demo/webhooks", button: byName("Add Endpoint") },
+  "PATCH /api/orgs/:orgId/webhooks/:id": { path: "/w/demo/webhooks", open: openDemoEndpoint, button: byName("Edit") },
+  "PUT /api/orgs/:orgId/webhooks/:id/enabled": { path: "/w/demo/webhooks", open: openDemoEndpoint, button: byName("Disable") },
+  "POST /api/orgs/:orgId/webhooks/:id/rotate-secret": { path: "/w/demo/webhooks", open: openDemoEndpoint, button: byName("Rotate secret") },
+  "POST /api/orgs/:orgId/webhooks/:id/test": { path: "/w/demo/webhooks", open: openDemoEndpoint, button: byName("Send test event") },
+  "DELETE /api/orgs/:orgId/webhooks/:id": { path: "/w/demo/webhooks", open: openDemoEndpoint, button: byName("Delete endpoint") },
+  "POST /api/orgs/:orgId/webhooks/:id/deliveries/:deliveryId/resend": {
+    path: "/w/demo/webhooks",
+    open: async (page) => {
+      await openDemoEndpoint(page);
+      await main(page).getByRole("table", { name: "Delivery log" }).getByRole("row", { name: /Bounce rate trend/ }).getByRole("button", { name: "Details" }).click();
+    },
+    button: byName("Resend"),
+  },
   "DELETE /api/orgs/:orgId": { none: "deleting needs the Owner's workspace.delete; the demo's Danger zone offers Leave, which the demo allows" },
 };
 

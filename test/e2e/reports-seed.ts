@@ -4,7 +4,9 @@
  * service (no HTTP API for them yet; written to the instance's local D1 like the operator CLI does),
  * then every event POSTed to /ingest/eventbridge and read back once the consumer has written it.
  */
+import { eq } from "drizzle-orm";
 import { wranglerDb } from "../../scripts/lib/d1";
+import { orgs } from "../../worker/db/schema";
 import { runCommand } from "../../scripts/lib/operator";
 import type { Role } from "../../worker/auth/permissions";
 import { addChannel, addManagedIdentity } from "../../worker/services/ingest/admin";
@@ -57,10 +59,15 @@ async function newUser(baseUrl: string, label: string, name: string) {
   return { email, cookie };
 }
 
-/** Another member of the workspace with `role`, added the way an operator does (`npm run admin -- set-role`). */
+/**
+ * Another member of the workspace with `role`, added the way an operator does (`npm run admin -- set-role`);
+ * the workspace moves to the Team plan first, since Free has a single seat.
+ */
 export async function addMember(baseUrl: string, persistDir: string, slug: string, role: Role): Promise<{ email: string; cookie: string }> {
   const user = await newUser(baseUrl, role, `Test ${role}`);
-  await runCommand(wranglerDb({ persistDir }), "set-role", { workspace: slug, email: user.email, role });
+  const db = wranglerDb({ persistDir });
+  await db.update(orgs).set({ plan: "team" }).where(eq(orgs.slug, slug));
+  await runCommand(db, "set-role", { workspace: slug, email: user.email, role });
   return user;
 }
 
