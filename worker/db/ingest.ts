@@ -570,6 +570,20 @@ export function expireActiveIngestKeys(db: Db, orgId: string, expiresAt: number)
 // ---- counters
 
 /** Each counter summed over the hour buckets in [from, to). */
+/**
+ * Events of a workspace the consumer has stored or dropped, over all time, counted in rows (accepted
+ * plus dropped; repeats and rejected requests are not). For a workspace whose every event has one
+ * recipient — the demo — rows are events.
+ */
+export async function countProcessedRows(db: Db, orgId: string): Promise<number> {
+  const row = await db
+    .select({ n: sql<number | null>`SUM(${ingestCounters.value})` })
+    .from(ingestCounters)
+    .where(and(eq(ingestCounters.orgId, orgId), or(eq(ingestCounters.counter, "accepted"), sql`${ingestCounters.counter} LIKE 'dropped.%'`)))
+    .get();
+  return Number(row?.n ?? 0);
+}
+
 export function sumIngestCounters(db: Db, orgId: string, range: { from: number; to: number }) {
   return db
     .select({ counter: ingestCounters.counter, value: sql<number>`SUM(${ingestCounters.value})` })
