@@ -12,6 +12,7 @@ import { findAwsConnection, insertPendingConnection, updateAwsConnectionQuery, t
 import { clearSuppressionsQueries } from "../db/suppressions";
 import { AwsError, type AwsCredentials } from "../aws/common";
 import { AWS_REGION_CODES, type AwsRegion } from "../aws/regions";
+import { CloudFormationClient } from "../aws/cloudformation";
 import { EventBridgeClient } from "../aws/events";
 import { SesClient } from "../aws/ses";
 import { assumeRoleCached, forgetCredentials } from "../aws/sts";
@@ -20,6 +21,7 @@ import { toHex, randomBytes } from "../lib/crypto";
 import { DEMO_AWS, DEMO_ORG_ID } from "./demo";
 import { accountStatusOf } from "./setup/account-status";
 import { completePhaseQuery } from "./setup/progress";
+import { stackDriftView, type StackDriftView } from "./alerts/drift";
 
 const ROLE_ARN_PATTERN = /^arn:aws:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 
@@ -47,12 +49,14 @@ export interface AwsConnectionView {
   updatedAt: number | null;
   /** The demo's sample connection: shown as connected, never validated against AWS. */
   isDemo: boolean;
+  /** The SendOps stack's drift as the daily check last found it (docs/alerts.md); null before the first check. */
+  stackDrift: StackDriftView | null;
 }
 
 /** The customer's AWS account, from the role ARN. */
 export const accountOf = (roleArn: string | null) => (roleArn && ROLE_ARN_PATTERN.exec(roleArn)?.[1]) ?? null;
 
-function viewOf(env: Env, row: AwsConnectionRow): AwsConnectionView {
+function viewOf(env: Env, row: AwsConnectionRow, stackDrift: StackDriftView | null = null): AwsConnectionView {
   return {
     sendOpsAccountId: env.SENDOPS_AWS_ACCOUNT_ID || null,
     externalId: row.externalId,
@@ -65,6 +69,7 @@ function viewOf(env: Env, row: AwsConnectionRow): AwsConnectionView {
     updatedBy: row.updatedByName,
     updatedAt: row.updatedAt,
     isDemo: false,
+    stackDrift: row.roleArn ? stackDrift : null,
   };
 }
 
@@ -81,6 +86,7 @@ function demoView(env: Env): AwsConnectionView {
     updatedBy: null,
     updatedAt: null,
     isDemo: true,
+    stackDrift: null,
   };
 }
 
@@ -94,7 +100,8 @@ export async function connectionRow(db: Db, orgId: string, at = Date.now()): Pro
 
 export async function getAwsConnection(env: Env, org: Pick<OrgContext, "orgId" | "isDemo">): Promise<AwsConnectionView> {
   if (org.isDemo) return demoView(env);
-  return viewOf(env, await connectionRow(getDb(env.DB), org.orgId));
+  const [row, stackDrift] = await Promise.all([connectionRow(getDb(env.DB), org.orgId), stackDriftView(env, org.orgId)]);
+  return viewOf(env, row, stackDrift);
 }
 
 /** SendOps' own AWS identity, or a 503 naming what the operator must configure. */
@@ -192,7 +199,7 @@ async function validateAndStore(env: Env, org: OrgContext, before: AwsConnection
       at,
     }),
   ]);
-  return viewOf(env, { ...before, ...after });
+  return viewOf(env, { ...before, ...after }, await stackDriftView(env, org.orgId));
 }
 
 /** Saves the role and region and validates them (Validate in the dashboard). A failure is stored, not thrown. */
@@ -281,18 +288,23 @@ function demoConnectionRow(): AwsConnectionRow {
 }
 
 /**
- * The workspace's SES and EventBridge clients (cached temporary credentials), or 409 AWS_NOT_CONNECTED.
+ * The workspace's SES, EventBridge and CloudFormation clients (cached temporary credentials), or 409 AWS_NOT_CONNECTED.
  * The demo's are its sample account's (reachable where the AWS stand-in holds it; read-only: the demo
  * refuses every change before a service runs).
  */
-export async function awsForOrg(env: Env, orgId: string): Promise<{ ses: SesClient; events: EventBridgeClient; connection: AwsConnectionRow }> {
+export async function awsForOrg(env: Env, orgId: string): Promise<{ ses: SesClient; events: EventBridgeClient; cloudformation: CloudFormationClient; connection: AwsConnectionRow }> {
   const connection = orgId === DEMO_ORG_ID ? demoConnectionRow() : await findAwsConnection(getDb(env.DB), orgId);
   if (!connection?.roleArn || !connection.region || connection.status !== "connected") {
     throw new AppError("AWS_NOT_CONNECTED", 409, "This workspace has no validated AWS connection. Connect AWS in Settings → AWS Connection.");
   }
   try {
     const creds = await rolesCredentials(env, orgId, connection.roleArn, connection.region, connection.externalId);
-    return { ses: new SesClient(env, creds, connection.region), events: new EventBridgeClient(env, creds, connection.region), connection };
+    return {
+      ses: new SesClient(env, creds, connection.region),
+      events: new EventBridgeClient(env, creds, connection.region),
+      cloudformation: new CloudFormationClient(env, creds, connection.region),
+      connection,
+    };
   } catch (err) {
     throw err instanceof AwsError ? awsFailure(err) : err;
   }
