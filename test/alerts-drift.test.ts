@@ -32,7 +32,7 @@ async function connected(opts: { version?: number; manual?: boolean } = {}) {
   const user = await newUser("drift");
   const orgId = await insertOrgWithMember(user.id, "owner");
   const { externalId } = await json(await call(api(orgId, "/aws-connection"), { cookie: user.cookie }));
-  const aws = opts.manual ? await newAwsAccount(externalId) : await deploySendOpsStack(REGION, externalId, opts.version);
+  const aws: { account: string; roleArn: string; stackId?: string } = opts.manual ? await newAwsAccount(externalId) : await deploySendOpsStack(REGION, externalId, opts.version);
   const res = await json(await call(api(orgId, "/aws-connection"), { method: "PUT", cookie: user.cookie, body: { roleArn: aws.roleArn, region: REGION } }));
   expect(res.status).toBe("connected");
   const run = await validate(orgId, user);
@@ -57,7 +57,7 @@ describe("CloudFormation drift", () => {
 
     expect(await o.check(T)).toBeNull();
     expect(o.drifts()).toEqual([]);
-    expect(await o.page()).toMatchObject({ stackName: "sendops", checkedAt: T + DRIFT_READ_DELAY_SECONDS * 1000, driftStatus: "IN_SYNC", drifted: [], problem: null });
+    expect(await o.page()).toMatchObject({ stackName: "sendops", checkedAt: T + DRIFT_READ_DELAY_SECONDS * 1000, driftStatus: "IN_SYNC", drifted: [], problem: null, updateUrl: null });
 
     await setStackDrift(o.aws.account, REGION, { SendOpsEventRule: "MODIFIED", SendOpsConnection: "DELETED" });
     await o.check(T + DAY);
@@ -100,6 +100,7 @@ describe("CloudFormation drift", () => {
     const drift = await o.page();
     expect(drift).toMatchObject({ driftStatus: null, drifted: [], problem: { code: "AccessDenied" } });
     expect(drift.problem.message).toBe("Update the sendops stack to template version 3 to enable drift detection: the stack's role may not call CloudFormation's drift detection.");
+    expect(drift.updateUrl).toMatch(/^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudformation\/home\?region=eu-west-1#\/stacks\/update\/template\?stackId=sendops&templateURL=/);
   });
 
   it("checks only workspaces connected through the stack: not a hand-made role", async () => {

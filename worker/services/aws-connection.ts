@@ -100,8 +100,8 @@ export async function connectionRow(db: Db, orgId: string, at = Date.now()): Pro
 
 export async function getAwsConnection(env: Env, org: Pick<OrgContext, "orgId" | "isDemo">): Promise<AwsConnectionView> {
   if (org.isDemo) return demoView(env);
-  const [row, stackDrift] = await Promise.all([connectionRow(getDb(env.DB), org.orgId), stackDriftView(env, org.orgId)]);
-  return viewOf(env, row, stackDrift);
+  const row = await connectionRow(getDb(env.DB), org.orgId);
+  return viewOf(env, row, await stackDriftView(env, org.orgId, row.region));
 }
 
 /** SendOps' own AWS identity, or a 503 naming what the operator must configure. */
@@ -199,7 +199,7 @@ async function validateAndStore(env: Env, org: OrgContext, before: AwsConnection
       at,
     }),
   ]);
-  return viewOf(env, { ...before, ...after }, await stackDriftView(env, org.orgId));
+  return viewOf(env, { ...before, ...after }, await stackDriftView(env, org.orgId, region));
 }
 
 /** Saves the role and region and validates them (Validate in the dashboard). A failure is stored, not thrown. */

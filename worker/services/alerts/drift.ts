@@ -15,8 +15,10 @@ import { AwsError } from "../../aws/common";
 import type { CloudFormationClient } from "../../aws/cloudformation";
 import { TEMPLATE_VERSION } from "../../aws/stack/permissions";
 import { STACK_NAMES } from "../../aws/stack/template";
+import { stackUpdateUrl } from "../../aws/stack/links";
 import { AppError } from "../../lib/errors";
 import { awsForOrg } from "../aws-connection";
+import { templateUrlOf } from "../setup/integration";
 import type { RaiseFn } from "./raise";
 import { applyObservations } from "./state";
 
@@ -45,12 +47,14 @@ export interface DriftedResource {
 /** The AWS Connection page's view of the stack's drift. */
 export interface StackDriftView {
   stackName: string;
-  checkedAt: number | null;
+  checkedAt: number;
   /** What the last finished check found; null when it could not judge the stack. */
   driftStatus: "DRIFTED" | "IN_SYNC" | null;
   drifted: DriftedResource[];
   /** Why drift detection could not judge the stack, and what to do; null when it could. */
   problem: { code: string; message: string } | null;
+  /** The console's stack-update wizard with the current template, when the stack is too old to be checked. */
+  updateUrl: string | null;
 }
 
 const NEEDS_V3 = `Update the ${DRIFT_STACK_NAME} stack to template version ${TEMPLATE_VERSION} to enable drift detection: the stack's role may not call CloudFormation's drift detection.`;
@@ -151,11 +155,12 @@ export async function runDriftCheck(env: Env, job: DriftJob, raise: RaiseFn, at:
   }
 }
 
-/** The page's view of the workspace's drift row; null before the first check. */
-export async function stackDriftView(env: Pick<Env, "DB">, orgId: string): Promise<StackDriftView | null> {
+/** The page's view of the workspace's drift row (`region`: the connection's); null before the first check. */
+export async function stackDriftView(env: Env, orgId: string, region: string | null): Promise<StackDriftView | null> {
   const row = await findStackDrift(getDb(env.DB), orgId);
   if (!row || row.checkedAt === null) return null;
   return {
+    updateUrl: row.problemCode === "AccessDenied" && region ? stackUpdateUrl({ region, templateUrl: templateUrlOf(env), stackName: row.stackName }) : null,
     stackName: row.stackName,
     checkedAt: row.checkedAt,
     driftStatus: row.driftStatus === "DRIFTED" || row.driftStatus === "IN_SYNC" ? row.driftStatus : null,
