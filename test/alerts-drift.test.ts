@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { orgsWithStackConnections } from "../worker/db/stack-drift";
+import { findStackDrift, orgsWithStackConnections } from "../worker/db/stack-drift";
 import { DAY } from "../worker/lib/time";
 import { DRIFT_READ_DELAY_SECONDS, runDriftCheck, type DriftJob } from "../worker/services/alerts/drift";
 import type { RaiseRequest } from "../worker/services/alerts/raise";
@@ -101,6 +101,18 @@ describe("CloudFormation drift", () => {
     expect(drift).toMatchObject({ driftStatus: null, drifted: [], problem: { code: "AccessDenied" } });
     expect(drift.problem.message).toBe("Update the sendops stack to template version 3 to enable drift detection: the stack's role may not call CloudFormation's drift detection.");
     expect(drift.updateUrl).toMatch(/^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudformation\/home\?region=eu-west-1#\/stacks\/update\/template\?stackId=sendops&templateURL=/);
+  });
+
+  it("the jobs consumer runs the queued check: it starts a detection and queues the delayed read", async () => {
+    const o = await connected();
+    await env.JOBS_QUEUE.send({ kind: "alerts.drift", orgId: o.orgId } satisfies DriftJob, { contentType: "json" });
+    let row: Awaited<ReturnType<typeof findStackDrift>>;
+    for (let i = 0; i < 100 && !row?.detectionId; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      row = await findStackDrift(db(), o.orgId);
+    }
+    expect(row!.detectionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(row!.checkedAt).toBeNull();
   });
 
   it("checks only workspaces connected through the stack: not a hand-made role", async () => {
