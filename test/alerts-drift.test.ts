@@ -46,7 +46,7 @@ async function connected(opts: { version?: number; manual?: boolean } = {}) {
     return runDriftCheck(env, started.next, capture, at + started.delaySeconds * 1000);
   };
   const page = async () => (await json(await call(api(orgId, "/aws-connection"), { cookie: user.cookie }))).stackDrift;
-  return { orgId, aws, run, raised, check, page, drifts: () => raised.filter((r) => r.type === "system_infrastructure.aws_template_drift") };
+  return { orgId, user, aws, run, raised, check, page, drifts: () => raised.filter((r) => r.type === "system_infrastructure.aws_template_drift") };
 }
 
 describe("CloudFormation drift", () => {
@@ -86,6 +86,10 @@ describe("CloudFormation drift", () => {
     await o.check(T + 5 * DAY);
     expect(o.drifts()).toHaveLength(2);
     expect(o.drifts()[1]!.params.drift).toBe("1 resource changed outside CloudFormation: SendOpsRole (AWS::IAM::Role) modified");
+
+    // Disconnecting forgets what was found through that connection.
+    await call(api(o.orgId, "/aws-connection"), { method: "DELETE", cookie: o.user.cookie });
+    expect(await findStackDrift(db(), o.orgId)).toBeUndefined();
   });
 
   it("a stack older than version 3 may not run drift detection: nothing is raised, and the page says to update the stack", async () => {

@@ -16,6 +16,11 @@ export function upsertStackDriftQuery(db: Db, orgId: string, stackName: string, 
     .onConflictDoUpdate({ target: awsStackDrift.orgId, set: { stackName, ...set, updatedAt: at } });
 }
 
+/** Forgets the drift found through a connection the workspace no longer has (disconnected, another account or region). */
+export function clearStackDriftQuery(db: Db, orgId: string) {
+  return db.delete(awsStackDrift).where(eq(awsStackDrift.orgId, orgId));
+}
+
 /**
  * Connected workspaces whose connection came from the SendOps stack: their latest finished validation
  * found the template version the stack writes into its rule (a manually made role has no stack).

@@ -10,6 +10,7 @@ import { getDb, type Db } from "../db/client";
 import { auditInsert } from "../db/audit";
 import { findAwsConnection, insertPendingConnection, updateAwsConnectionQuery, type AwsConnectionRow } from "../db/aws";
 import { clearSuppressionsQueries } from "../db/suppressions";
+import { clearStackDriftQuery } from "../db/stack-drift";
 import { AwsError, type AwsCredentials } from "../aws/common";
 import { AWS_REGION_CODES, type AwsRegion } from "../aws/regions";
 import { CloudFormationClient } from "../aws/cloudformation";
@@ -181,11 +182,11 @@ async function validateAndStore(env: Env, org: OrgContext, before: AwsConnection
     accountJson: account,
   };
   const verb = operation === "connect" ? "Connected" : "Re-validated";
-  // The suppression list copy belongs to one account + region: another one starts from scratch.
+  // The suppression list copy and the stack drift belong to one account + region: another one starts from scratch.
   const moved = before.roleArn !== null && (accountOf(before.roleArn) !== accountOf(roleArn) || before.region !== region);
   await db.batch([
     updateAwsConnectionQuery(db, org.orgId, after),
-    ...(moved ? clearSuppressionsQueries(db, org.orgId) : []),
+    ...(moved ? [...clearSuppressionsQueries(db, org.orgId), clearStackDriftQuery(db, org.orgId)] : []),
     ...(failure ? [] : [completePhaseQuery(db, org.orgId, "aws", at)]),
     auditInsert(db, {
       orgId: org.orgId,
@@ -242,6 +243,7 @@ export async function disconnectAws(env: Env, org: OrgContext, at = Date.now()):
   await db.batch([
     updateAwsConnectionQuery(db, org.orgId, after),
     ...clearSuppressionsQueries(db, org.orgId),
+    clearStackDriftQuery(db, org.orgId),
     auditInsert(db, {
       orgId: org.orgId,
       actor: org.actor,

@@ -4,7 +4,8 @@
  * the manual snippets, the Setup Guide's permission breakdown and the validation probes all read this.
  * Beyond the docs' list it holds the actions SendOps calls that the list forgot (ListContactLists,
  * GetConfigurationSetEventDestinations, GetSuppressedDestination): every SES/EventBridge call SendOps
- * makes must be allowed by the role.
+ * makes must be allowed by the role. Version 3 adds the stack's own drift detection (CloudFormation, and
+ * the reads of the stack's resources that drift detection makes with the caller's permissions).
  */
 
 /** The version of the CloudFormation template and role policy this build generates. */
