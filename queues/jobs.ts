@@ -11,6 +11,7 @@ import { checkBlocklists, type BlocklistsJob } from "../worker/services/alerts/b
 import { runDigests, type DigestsJob } from "../worker/services/alerts/digests";
 import { runNotificationDelivery } from "../worker/services/notifications/deliver";
 import type { NotificationDeliverJob } from "../worker/services/notifications/raise";
+import { runDriftCheck, type DriftJob } from "../worker/services/alerts/drift";
 
 /** Every kind of background job on `sendops-jobs`. */
 export type JobMessage =
@@ -22,7 +23,8 @@ export type JobMessage =
   | AlertsEvaluateJob
   | BlocklistsJob
   | DigestsJob
-  | NotificationDeliverJob;
+  | NotificationDeliverJob
+  | DriftJob;
 
 /** Seconds before a failed job is tried again (e.g. AWS still throttling after the client's own retries). */
 const RETRY_DELAY_SECONDS = 30;
@@ -65,6 +67,11 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, _ctx: 
         case "notification.deliver":
           await runNotificationDelivery(env, job);
           break;
+        case "alerts.drift": {
+          const next = await runDriftCheck(env, job, productionRaise(env), Date.now());
+          if (next) await env.JOBS_QUEUE.send(next.next, { contentType: "json", delaySeconds: next.delaySeconds });
+          break;
+        }
         default:
           // Retried, then dead-lettered and recorded: a job this consumer does not know is never dropped.
           console.error(`unknown job kind ${(job as { kind?: unknown }).kind}`);

@@ -9,6 +9,7 @@ import { queueBlocklistChecks } from "./services/alerts/blocklists";
 import { queueDigests } from "./services/alerts/digests";
 import { expireInvitations } from "./services/invitations";
 import { expireTransfers } from "./services/ownership-transfer";
+import { queueDriftChecks } from "./services/alerts/drift";
 
 /** Cron expressions from wrangler.toml → what runs. */
 export const CRONS = {
@@ -24,6 +25,7 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
       await pruneExpired(getDb(env.DB), at);
       await queueBlocklistChecks(env);
       await queueDigests(env, at);
+      await queueDriftChecks(env);
       return;
     case CRONS.frequent:
       await syncStaleSuppressionLists(env, at);
