@@ -4,6 +4,8 @@ import { METRICS } from "../worker/lib/metrics";
 import { ALERT_METRICS } from "../worker/lib/alert-thresholds";
 import { HOUR } from "../worker/lib/time";
 import { evaluateOrg } from "../worker/services/alerts/evaluate";
+import { saveIdentityThresholds } from "../worker/services/alerts/thresholds";
+import { db } from "./helpers";
 import type { RaiseRequest } from "../worker/services/alerts/raise";
 import { fixture, newIngestOrg, queued, runConsumer } from "./ingest-helpers";
 
@@ -130,5 +132,17 @@ describe("sending-domain rate thresholds", () => {
     const c = capture();
     await evaluateOrg(env, orgId, c.raise, at, noPause);
     expect(scoped(c, "deliverability.bounce_rate_threshold", "domain:mail.example.com").map((r) => r.params.rate)).toEqual(["5%"]);
+  });
+
+  it("applies a domain's overrides (saved on one of its identities) to that domain only", async () => {
+    const orgId = await newIngestOrg({ identities: ["mail.example.com", "news@other.example"] });
+    const owner = { orgId, name: "o", slug: "o", isDemo: false, plan: "business" as const, role: "owner" as const, actor: { userId: null, name: "T", email: "t@example.test" } };
+    await saveIdentityThresholds(db(), owner, `${orgId}-idn-0`, { bounce: { warning: 2, critical: 4 }, minVolume: 50 }, T);
+    await addDomainCounts(orgId, "mail.example.com", T - HOUR, { sends: 50, hardBounces: 1 });
+    await addDomainCounts(orgId, "other.example", T - HOUR, { sends: 1000, hardBounces: 30 });
+    const c = capture();
+    await evaluateOrg(env, orgId, c.raise, T, noPause);
+    // 2 % over 50 sends reaches the override (and its lower minimum volume); 3 % on the other domain stays under the workspace's 5 %.
+    expect(c.of("deliverability.bounce_rate_threshold").map((r) => [r.payload?.scope, r.params.threshold])).toEqual([["domain:mail.example.com", "2%"]]);
   });
 });

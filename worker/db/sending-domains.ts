@@ -1,10 +1,10 @@
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { rollupSendingDomains } from "./schema";
+import { alertDomainThresholds, rollupSendingDomains } from "./schema";
 import { ALERT_METRICS } from "../lib/alert-thresholds";
 import type { TimeRange } from "../lib/time";
 
-/* Data access of the sending-domain rollup (docs/alerts.md, "Sending domains"); ingest writes it (worker/db/ingest.ts). */
+/* Data access of the sending-domain rollup (docs/alerts.md, "Sending domains"; ingest writes it: worker/db/ingest.ts) and of the domains' alert threshold overrides. */
 
 export interface SendingDomainCounts {
   domain: string;
@@ -32,4 +32,19 @@ export async function sumSendingDomains(db: Db, orgId: string, ranges: readonly 
   return rows
     .filter((r) => r.idx !== null)
     .map(({ domain, idx: i, ...counts }) => ({ domain, idx: Number(i), counts: counts as SendingDomainCounts["counts"] }));
+}
+
+export type DomainThresholdRow = typeof alertDomainThresholds.$inferSelect;
+
+export function listDomainThresholds(db: Db, orgId: string) {
+  return db.select().from(alertDomainThresholds).where(eq(alertDomainThresholds.orgId, orgId)).all();
+}
+
+export function upsertDomainThresholdsQuery(db: Db, row: DomainThresholdRow) {
+  const { orgId: _o, domain: _d, ...set } = row;
+  return db.insert(alertDomainThresholds).values(row).onConflictDoUpdate({ target: [alertDomainThresholds.orgId, alertDomainThresholds.domain], set });
+}
+
+export function deleteDomainThresholdsQuery(db: Db, orgId: string, domain: string) {
+  return db.delete(alertDomainThresholds).where(and(eq(alertDomainThresholds.orgId, orgId), eq(alertDomainThresholds.domain, domain)));
 }

@@ -1,4 +1,4 @@
-import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { orgs } from "./orgs";
 import { ALERT_METRICS } from "../../lib/alert-thresholds";
 import { METRICS, type Metric } from "../../lib/metrics";
@@ -21,4 +21,25 @@ export const rollupSendingDomains = sqliteTable(
     ...(Object.fromEntries(ALERT_METRICS.map((m) => [m, metricColumn(m)])) as { [M in (typeof ALERT_METRICS)[number]]: ReturnType<typeof metricColumn> }),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.bucketStart, t.sendingDomain] })],
+);
+
+/**
+ * A sending domain's alert threshold overrides (docs/alerts.md, "Thresholds"), beside the workspace's and
+ * the channels' in `alert_thresholds`: keyed by the domain the evaluator scopes by (`domain:<name>`), so a
+ * domain identity and the address identities of that domain share them. A null column inherits the
+ * workspace's; a domain with no override left has no row.
+ */
+export const alertDomainThresholds = sqliteTable(
+  "alert_domain_thresholds",
+  {
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    domain: text("domain").notNull(),
+    bounceWarning: real("bounce_warning"),
+    bounceCritical: real("bounce_critical"),
+    complaintWarning: real("complaint_warning"),
+    complaintCritical: real("complaint_critical"),
+    minVolume: integer("min_volume"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.domain] })],
 );

@@ -227,7 +227,8 @@ export async function deliverabilityObservations(env: Env, orgId: string, at: nu
   const links = identityLinks(identities);
   for (const [domain, c] of domains) {
     const link = links.get(domain);
-    out.push(...rateObservations({ scope: `domain:${domain}`, label: `domain ${domain}`, ...(link ? { link } : {}), ...c, thresholds: thresholds.workspace }));
+    const t = effectiveThresholds(thresholds.workspace, thresholds.domains.get(domain));
+    out.push(...rateObservations({ scope: `domain:${domain}`, label: `domain ${domain}`, ...(link ? { link } : {}), ...c, thresholds: t }));
   }
   const health: Observation[] = [];
   for (const ch of channels) {
