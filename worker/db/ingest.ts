@@ -16,6 +16,8 @@ import type { DroppedRow, EventRow, OrgIngestConfig } from "../services/ingest/n
 import { bucketStart } from "../lib/time";
 import { hexOf } from "../lib/deflate";
 import * as metrics from "../lib/metrics";
+import { ALERT_METRICS } from "../lib/alert-thresholds";
+import { domainOf } from "../services/ingest/identities";
 
 /*
  * Data access for ingest. The consumer writes each chunk of event rows (or of dropped rows) in one D1
@@ -27,7 +29,8 @@ import * as metrics from "../lib/metrics";
  *   2. one upsert per rollup table, per-channel and all-channel, of increments folded in memory from
  *      exactly these rows: each touched rollup row is written once (unique opens/clicks follow `messages`
  *      through triggers, migrations 0010 and 0018); opens and clicks are credited by
- *      `engagementStatements` instead, only to delivered recipients;
+ *      `engagementStatements` instead, only to delivered recipients; then the sending-domain rollup
+ *      the alert evaluator reads (`sendingDomainStatement`);
  *   3. the `messages` upsert (commutative merges, so the order of events never matters);
  *   4. the counters (accepted, duplicates, dropped).
  * A failure anywhere rolls the whole transaction back, so no dedupe mark can outlive a failed write.
@@ -232,6 +235,28 @@ function rollupStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement
     if (folded.size) out.push(d1.prepare(rollup.sql).bind(JSON.stringify([...folded.values()].map((e) => [...e.key, ...e.values]))));
   }
   return out;
+}
+
+const SENDING_DOMAIN_COLUMNS = ALERT_METRICS.map((m) => metrics.METRICS[m].column);
+const SENDING_DOMAIN_SQL = upsertSql("rollup_sending_domains", ["org_id", "bucket_start", "sending_domain"], SENDING_DOMAIN_COLUMNS);
+
+/**
+ * The sending-domain rollup's upsert (docs/alerts.md): per (org, hour, domain of the sending identity)
+ * the rows' ALERT_METRICS increments, folded in memory so each touched row is written once; none when no
+ * row counts towards them (opens, clicks, delays…).
+ */
+function sendingDomainStatement(d1: D1Database, rows: EventRow[]): D1PreparedStatement[] {
+  const folded = new Map<string, Dim[]>();
+  for (const r of rows) {
+    const increments = ALERT_METRICS.map((m) => (metrics.countsTowards(m, r) ? 1 : 0));
+    if (!increments.some(Boolean)) continue;
+    const key = [r.orgId, bucketStart(r.at, "hour"), domainOf(r.sendingIdentity)];
+    const id = JSON.stringify(key);
+    const entry = folded.get(id);
+    if (entry) increments.forEach((n, i) => ((entry[key.length + i] as number) += n));
+    else folded.set(id, [...key, ...increments]);
+  }
+  return folded.size ? [d1.prepare(SENDING_DOMAIN_SQL).bind(JSON.stringify([...folded.values()]))] : [];
 }
 
 /** Event types that are engagement: credited to a recipient only once its Delivery is known. */
@@ -478,6 +503,7 @@ export function batchWriteStatements(d1: D1Database, w: BatchWrite): D1PreparedS
   }
   if (w.rows.length) {
     statements.push(...rollupStatements(d1, w.rows.filter((r) => !ENGAGEMENT_TYPES.has(r.type))));
+    statements.push(...sendingDomainStatement(d1, w.rows));
     // Before the messages upsert: the credit reads which recipients were delivered before this transaction.
     statements.push(...engagementStatements(d1, w.rows));
     statements.push(...messageStatements(d1, w.rows));

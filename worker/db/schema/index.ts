@@ -15,3 +15,4 @@ export * from "./email-tokens";
 export * from "./team";
 export * from "./notifications";
 export * from "./stack-drift";
+export * from "./sending-domains";
