@@ -102,25 +102,27 @@ export async function saveWorkspaceThresholds(db: Db, org: OrgContext, input: Al
   return getThresholdsView(db, org.orgId);
 }
 
+/** Overrides that set nothing: the scope inherits the workspace's levels again. */
+const isEmptyOverride = (input: ChannelAlertOverrides) => !input.bounce && !input.complaint && input.minVolume == null;
+
+/** The stored columns of an override (null = inherit), shared by the channel and sending-domain tables. */
+const overrideColumns = (input: ChannelAlertOverrides) => ({
+  bounceWarning: input.bounce?.warning ?? null,
+  bounceCritical: input.bounce?.critical ?? null,
+  complaintWarning: input.complaint?.warning ?? null,
+  complaintCritical: input.complaint?.critical ?? null,
+  minVolume: input.minVolume ?? null,
+});
+
 /** Saves a channel's overrides; with none left, the channel inherits the workspace's again. */
 export async function saveChannelThresholds(db: Db, org: OrgContext, channelId: string, input: ChannelAlertOverrides, at = Date.now()): Promise<ThresholdsView> {
   const channel = await findChannel(db, org.orgId, channelId);
   if (!channel) throw notFound("Channel");
   const before = (await loadThresholds(db, org.orgId)).channels.get(channelId) ?? {};
-  const empty = !input.bounce && !input.complaint && input.minVolume == null;
   await db.batch([
-    empty
+    isEmptyOverride(input)
       ? deleteAlertThresholdsQuery(db, org.orgId, channelId)
-      : upsertAlertThresholdsQuery(db, {
-          orgId: org.orgId,
-          channelId,
-          bounceWarning: input.bounce?.warning ?? null,
-          bounceCritical: input.bounce?.critical ?? null,
-          complaintWarning: input.complaint?.warning ?? null,
-          complaintCritical: input.complaint?.critical ?? null,
-          minVolume: input.minVolume ?? null,
-          updatedAt: at,
-        }),
+      : upsertAlertThresholdsQuery(db, { orgId: org.orgId, channelId, ...overrideColumns(input), updatedAt: at }),
     auditInsert(db, {
       orgId: org.orgId,
       actor: org.actor,
@@ -145,20 +147,10 @@ export async function saveIdentityThresholds(db: Db, org: OrgContext, identityId
   if (!identity || identity.archivedAt !== null) throw notFound("Identity");
   const domain = domainOf(identity.identity);
   const before = (await loadThresholds(db, org.orgId)).domains.get(domain) ?? {};
-  const empty = !input.bounce && !input.complaint && input.minVolume == null;
   await db.batch([
-    empty
+    isEmptyOverride(input)
       ? deleteDomainThresholdsQuery(db, org.orgId, domain)
-      : upsertDomainThresholdsQuery(db, {
-          orgId: org.orgId,
-          domain,
-          bounceWarning: input.bounce?.warning ?? null,
-          bounceCritical: input.bounce?.critical ?? null,
-          complaintWarning: input.complaint?.warning ?? null,
-          complaintCritical: input.complaint?.critical ?? null,
-          minVolume: input.minVolume ?? null,
-          updatedAt: at,
-        }),
+      : upsertDomainThresholdsQuery(db, { orgId: org.orgId, domain, ...overrideColumns(input), updatedAt: at }),
     auditInsert(db, {
       orgId: org.orgId,
       actor: org.actor,
