@@ -360,8 +360,21 @@ describe("Preferences, presets and the Team tab", () => {
     expect((await call(api(ws.id, `/notifications/team/usr_nobody`), { method: "PATCH", cookie: members.owner!.cookie, body: { changes: allOff("billing.payment_failed") } })).status).toBe(404);
   });
 
-  it.each(["support", "viewer"])("a %s (notifications.view only) sets their own preferences and applies presets to themselves", async (role) => {
-    const { ws, members } = await workspaceWith({ me: role });
+  it("a Viewer sees their preferences and the presets but changes nothing (notifications.own_preferences)", async () => {
+    const { ws, members } = await workspaceWith({ me: "viewer" });
+    const me = members.me!;
+    expect((await call(api(ws.id, "/notifications/preferences"), { cookie: me.cookie })).status).toBe(200);
+    expect((await call(api(ws.id, "/notifications/presets"), { cookie: me.cookie })).status).toBe(200);
+    const patch = await call(api(ws.id, "/notifications/preferences"), { method: "PATCH", cookie: me.cookie, body: { changes: allOff("billing.payment_failed") } });
+    expect(patch.status).toBe(403);
+    expect((await json(patch)).error).toMatchObject({ code: "FORBIDDEN", details: { permission: "notifications.own_preferences" } });
+    const apply = await call(api(ws.id, "/notifications/presets/apply"), { method: "POST", cookie: me.cookie, body: { presetId: "builtin:quiet" } });
+    expect(apply.status).toBe(403);
+    expect((await json(await call(api(ws.id, "/notifications/preferences"), { cookie: me.cookie }))).customized).toBe(false);
+  });
+
+  it("a Support member (notifications view only) sets their own preferences and applies presets to themselves", async () => {
+    const { ws, members } = await workspaceWith({ me: "support" });
     const me = members.me!;
     const saved = await setPrefs(me, ws.id, [{ type: "channel_events.channel_created", channel: "email", enabled: true }]);
     expect(saved.preferences["channel_events.channel_created"]).toEqual(["in_app", "email"]);

@@ -9,8 +9,9 @@ import { addMember } from "./reports-seed";
  * Notifications at 390 px: notifications raised for a workspace (through the real service, writing the
  * instance's local D1 as an evaluator would) show as the sidebar's unread counter; the inbox lists them;
  * clicking one marks it read and opens its page; a preference toggle is saved as it changes and is still
- * set after a reload. A Viewer changes their own preferences and applies presets to themselves; only
- * creating a workspace preset is refused up front, with the reason.
+ * set after a reload. A Customer Support member changes their own preferences and applies presets to
+ * themselves, while creating a workspace preset is refused up front with the reason; a Viewer changes
+ * nothing (team__members-and-roles.md), each toggle disabled with the reason.
  */
 
 let browser: Browser;
@@ -77,7 +78,7 @@ it("shows the unread counter, opens a notification's page marking it read, and k
   await context.close();
 });
 
-it("lets a Viewer change their own preferences and apply a preset; saving a workspace preset shows why not", async () => {
+it("lets Customer Support change their own preferences and apply a preset; saving a workspace preset, or a Viewer's toggle, shows why not", async () => {
   const base = inject("baseUrl");
   const owner = await browser.newContext({ baseURL: base });
   const headers = { origin: base };
@@ -86,11 +87,11 @@ it("lets a Viewer change their own preferences and apply a preset; saving a work
   expect((await owner.request.post("/api/auth/sign-in", { headers, data: { email, password: "correct horse battery" } })).status()).toBe(200);
   const { workspace } = (await (await owner.request.post("/api/workspaces", { headers, data: { name: "Viewer Prefs E2E" } })).json()) as { workspace: { id: string; slug: string } };
   await owner.close();
-  const viewer = await addMember(base, inject("persistDir"), workspace.slug, "viewer");
+  const support = await addMember(base, inject("persistDir"), workspace.slug, "support");
 
   const context = await browser.newContext({ baseURL: base, viewport: { width: 390, height: 844 }, timezoneId: "UTC" });
   context.setDefaultTimeout(30_000);
-  const [name, value] = viewer.cookie.split("=") as [string, string];
+  const [name, value] = support.cookie.split("=") as [string, string];
   await context.addCookies([{ name, value, url: base }]);
   const page = await context.newPage();
   await page.goto(`/w/${workspace.slug}/notifications?tab=preferences`);
@@ -108,6 +109,20 @@ it("lets a Viewer change their own preferences and apply a preset; saving a work
   const save = page.getByRole("button", { name: "Save preset" });
   expect(await save.isDisabled()).toBe(true);
   const tip = page.locator(`[id="${await save.getAttribute("aria-describedby")}"]`);
-  expect(await tip.textContent()).toMatch(/^Only Owners, .* can create or delete presets; your role is Viewer\.$/);
+  expect(await tip.textContent()).toMatch(/^Only Owners, .* can create or delete presets; your role is Customer Support\.$/);
   await context.close();
+
+  const viewer = await addMember(base, inject("persistDir"), workspace.slug, "viewer");
+  const viewerContext = await browser.newContext({ baseURL: base, viewport: { width: 390, height: 844 }, timezoneId: "UTC" });
+  viewerContext.setDefaultTimeout(30_000);
+  const [viewerName, viewerValue] = viewer.cookie.split("=") as [string, string];
+  await viewerContext.addCookies([{ name: viewerName, value: viewerValue, url: base }]);
+  const viewerPage = await viewerContext.newPage();
+  await viewerPage.goto(`/w/${workspace.slug}/notifications?tab=preferences`);
+  const viewerToggle = viewerPage.getByRole("checkbox", { name: "Channel created: Email", exact: true });
+  await viewerToggle.waitFor();
+  expect(await viewerToggle.isDisabled()).toBe(true);
+  await viewerPage.getByText("Your role is read-only", { exact: true }).waitFor();
+  await viewerPage.getByText(/^Only Owners, .* can change their notification preferences; your role is Viewer\. You can read your inbox/).waitFor();
+  await viewerContext.close();
 });

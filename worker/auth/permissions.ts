@@ -73,6 +73,9 @@ const SPECIAL = {
   "undeliverable.configure": ["owner", "org_admin"],
   // Alert thresholds and per-channel overrides (docs/alerts.md).
   "alerts.configure": ["owner", "org_admin"],
+  // A member's own notification preferences: every role sets its own but the Viewer, who "cannot modify
+  // anything" (team__members-and-roles.md); the workspace's presets stay notifications.manage.
+  "notifications.own_preferences": ["owner", "org_admin", "infra_admin", "developer", "marketer", "financial", "support"],
 } as const satisfies Record<string, readonly Role[]>;
 type Special = keyof typeof SPECIAL;
 

@@ -1,4 +1,5 @@
 import { useNavigate, useSearch } from "@tanstack/react-router";
+import { blockerFor } from "../../lib/blocker";
 import { Alert } from "../../components/alert";
 import { PageHeader } from "../../components/page";
 import { Tabs } from "../../components/tabs";
@@ -29,6 +30,11 @@ export function NotificationsPage() {
       {scope.workspace.isDemo && (
         <Alert variant="locked" title="The demo workspace is read-only">
           Its inbox is yours to read and mark; switch to your workspace to change preferences and presets.
+        </Alert>
+      )}
+      {!scope.workspace.isDemo && !scope.can("notifications.own_preferences") && (
+        <Alert variant="locked" title="Your role is read-only">
+          {blockerFor(scope, "notifications.own_preferences", "change their notification preferences")} You can read your inbox and see your preferences and the presets.
         </Alert>
       )}
       <Tabs label="Notifications" tabs={tabs} value={current} onChange={(t) => void navigate({ search: t === "inbox" ? {} : { tab: t }, replace: true })}>

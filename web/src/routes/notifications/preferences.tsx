@@ -131,8 +131,8 @@ export function PreferencesTab() {
   const notify = useToast();
   const prefs = usePreferences(scope.workspace.id);
   const update = useUpdatePreferences(scope.workspace.id);
-  // Every role sets its own preferences (the API's notifications.view); the demo stays read-only.
-  const blocker = blockerFor(scope, "notifications.view", "change your notification preferences");
+  // Every role but the Viewer sets its own preferences; the demo stays read-only.
+  const blocker = blockerFor(scope, "notifications.own_preferences", "change your notification preferences");
   return (
     <div className="stack">
       <Card title="Delivery preferences" description="Which notifications reach you, and where. Changes are saved as you make them.">

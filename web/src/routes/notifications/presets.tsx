@@ -25,8 +25,8 @@ export function PresetsTab() {
   const remove = useDeletePreset(scope.workspace.id);
   const [name, setName] = useState("");
   const [deleting, setDeleting] = useState<PresetView | null>(null);
-  // Applying one changes only my own preferences (every role); the workspace's presets are shared configuration.
-  const applyBlocker = blockerFor(scope, "notifications.view", "apply presets");
+  // Applying one changes only my own preferences (every role but the Viewer); the workspace's presets are shared configuration.
+  const applyBlocker = blockerFor(scope, "notifications.own_preferences", "apply presets");
   const blocker = blockerFor(scope, "notifications.manage", "create or delete presets");
   return (
     <div className="stack">
