@@ -14,3 +14,4 @@ export * from "./alerts";
 export * from "./email-tokens";
 export * from "./team";
 export * from "./notifications";
+export * from "./event-shards";
