@@ -284,3 +284,85 @@ describe("exactly-once across the shard and D1", () => {
     expect((await registry(orgId))[0]!.pending_since).not.toBeNull();
   });
 });
+
+describe("a lost confirmation", () => {
+  it("leaves the applied token pending in the shard; the retry finds D1 holding it and does not count it again", async () => {
+    const events = workload(3, Date.UTC(2024, 4, 14, 1));
+    const reference = await dumpOrg(await ingest([events], env));
+    const orgId = await newIngestOrg();
+    const real = env.EVENT_SHARDS;
+    const lost = {
+      idFromName: (n: string) => real.idFromName(n),
+      get: (id: DurableObjectId) => {
+        const stub = real.get(id);
+        return {
+          write: (chunk: Parameters<typeof stub.write>[0]) => stub.write(chunk),
+          confirm: async () => {
+            throw new Error("confirmation lost");
+          },
+        };
+      },
+    } as unknown as Env["EVENT_SHARDS"];
+    const failed = await runConsumer(events.map((e) => queued(orgId, e)), { ...shardEnv, EVENT_SHARDS: lost });
+    expect(failed.retryMessages).toHaveLength(events.length);
+    expect(await pendingTokens(orgId)).toBe(1);
+    expect(await all("SELECT token FROM applied_shard_tokens WHERE org_id = ?", orgId)).toHaveLength(1);
+    expect(await counters(orgId)).toEqual({ accepted: reference.events!.length });
+
+    expect((await runConsumer(events.map((e) => queued(orgId, e)), shardEnv, 2)).retryMessages).toEqual([]);
+    expect(await dumpSharded(orgId)).toEqual(reference);
+    expect(await counters(orgId)).toEqual({ accepted: reference.events!.length, duplicates: reference.events!.length });
+    expect(await pendingTokens(orgId)).toBe(0);
+  });
+});
+
+/**
+ * D1 rows written (each statement's `meta.rows_written`, as test/ingest-storage-cost.test.ts and the bench
+ * meter count them) while `fn` runs against the returned env.
+ */
+function meteredEnv(base: Env): { env: Env; written: () => number } {
+  const real = base.DB;
+  let written = 0;
+  const count = (meta: { rows_written?: number }) => (written += meta.rows_written ?? 0);
+  const db = {
+    prepare: (q: string) => {
+      const statement = real.prepare(q);
+      const bind = statement.bind.bind(statement);
+      statement.bind = (...values: unknown[]) => {
+        const bound = bind(...values);
+        const run = bound.run.bind(bound);
+        bound.run = (async () => {
+          const r = await run();
+          count(r.meta);
+          return r;
+        }) as typeof bound.run;
+        return bound;
+      };
+      return statement;
+    },
+    batch: async (stmts: D1PreparedStatement[]) => {
+      const results = await real.batch(stmts);
+      for (const r of results) count(r.meta);
+      return results;
+    },
+  } as unknown as D1Database;
+  return { env: { ...base, DB: db }, written: () => written };
+}
+
+describe("D1 rows written per event", () => {
+  it("on the shard path: the rollup rows a chunk touches and its token, not the events and messages", async () => {
+    // 60 messages over 17 hours, one send day: ~600 rows, chunks of 50.
+    const events = workload(60, Date.UTC(2024, 4, 14, 1));
+    const perEvent = async (base: Env) => {
+      const metered = meteredEnv(base);
+      const orgId = await newIngestOrg();
+      expect((await runConsumer(events.map((e) => queued(orgId, e)), metered.env)).retryMessages).toEqual([]);
+      return { perEvent: metered.written() / events.length, orgId };
+    };
+    const d1 = await perEvent(env);
+    const sharded = await perEvent(shardEnv);
+    expect(await dumpSharded(sharded.orgId)).toEqual(await dumpOrg(d1.orgId));
+    console.log(`D1 rows written per SES event: D1 writer ${d1.perEvent.toFixed(2)}, shard writer ${sharded.perEvent.toFixed(2)}`);
+    expect(sharded.perEvent).toBeLessThan(d1.perEvent / 3);
+  }, 60_000);
+});
