@@ -2,8 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env";
 import { CREDITED_CTE, ENGAGEMENT_TYPES, eventInsertSql, messageSql, type SqlStatement } from "../worker/db/ingest";
 import { RollupFold, shardOf, type ShardOutbox } from "../worker/db/event-shards";
-import { bucketStart } from "../worker/lib/time";
-import { lagBucketStart, latencyBucket } from "../worker/services/ingest/latency";
 import type { EventRow } from "../worker/services/ingest/normalise";
 
 export type { ShardOutbox };
@@ -12,6 +10,17 @@ export type { ShardOutbox };
 export interface PendingToken {
   token: string;
   outbox: ShardOutbox;
+}
+
+/**
+ * A chunk of one shard's event rows. The caller owns time: `lagBuckets[i]` is row i's ingestion-lag
+ * bucket, `counterBucket` the hour and `lagBucketStart` the 5-minute bucket the counts go to.
+ */
+export interface ShardChunk {
+  rows: EventRow[];
+  lagBuckets: number[];
+  counterBucket: number;
+  lagBucketStart: number;
 }
 
 export interface ShardWriteResult {
@@ -54,7 +63,7 @@ const SCHEMA_V1 = [
   "CREATE INDEX messages_recipient_sent ON messages (recipient, sent_at)",
   "CREATE INDEX messages_status_sent ON messages (status, sent_at)",
   "CREATE INDEX messages_channel_sent ON messages (channel_id, sent_at)",
-  "CREATE TABLE pending_outbox (seq INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, outbox TEXT NOT NULL)",
+  "CREATE TABLE pending_outbox (seq INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE, outbox TEXT NOT NULL)",
 ];
 const SCHEMA_VERSION = 1;
 
@@ -71,6 +80,9 @@ type EngagementKey = {
   recipient_domain: string;
 };
 
+/** An open or click the engagement credit selects (CREDITED_CTE), with its rollup keys. */
+type CreditedRow = Pick<EngagementKey, "org_id" | "channel_id" | "provider" | "template" | "recipient_domain"> & { type: string; at: number };
+
 const ENGAGEMENT_KEYS_SQL = `SELECT m.org_id, m.message_id, m.recipient, m.first_open_at, m.first_click_at, m.channel_id, m.provider,
   m.template, m.recipient_domain
 FROM (SELECT DISTINCT j.value ->> 0 AS org_id, j.value ->> 1 AS message_id, j.value ->> 2 AS recipient FROM json_each(?1) AS j) AS k
@@ -84,7 +96,7 @@ JOIN messages AS m ON m.org_id = k.org_id AND m.message_id = k.message_id AND m.
  * a token (docs/scaling.md, Shards: the write path).
  *
  * RPC API:
- *   write({ rows, now }) → { inserted, pending }   in one storage transaction: stores the rows not
+ *   write(chunk) → { inserted, pending }   in one storage transaction: stores the rows not
  *     stored before, folds the rollup increments, counters and lag of exactly those (and the
  *     duplicates' count) into a new pending token; returns every pending token, older ones first
  *   confirm(tokens) → { pending }   D1 holds these tokens: they are dropped; how many are left
@@ -104,8 +116,8 @@ export class EventShard extends DurableObject<Env> {
     });
   }
 
-  write(chunk: { rows: EventRow[]; now: number }): ShardWriteResult {
-    const inserted = this.ctx.storage.transactionSync(() => this.store(chunk.rows, chunk.now));
+  write(chunk: ShardChunk): ShardWriteResult {
+    const inserted = this.ctx.storage.transactionSync(() => this.store(chunk));
     return { inserted, pending: this.pending() };
   }
 
@@ -119,7 +131,8 @@ export class EventShard extends DurableObject<Env> {
   }
 
   /** Stores the rows not stored before and records the outbox of this chunk; returns the stored rows' keys. */
-  private store(rows: EventRow[], now: number): string[] {
+  private store(chunk: ShardChunk): string[] {
+    const { rows } = chunk;
     if (!rows.length) return [];
     const offered = JSON.stringify(rows.map((r) => [r.orgId, r.eventKey]));
     const stored = new Set(
@@ -133,20 +146,18 @@ export class EventShard extends DurableObject<Env> {
     );
     // A key twice in one chunk is stored once: the second copy is a duplicate.
     const fresh: EventRow[] = [];
-    for (const r of rows) {
+    const lags = new Map<number, number>();
+    for (const [i, r] of rows.entries()) {
       if (stored.has(r.eventKey)) continue;
       stored.add(r.eventKey);
       fresh.push(r);
+      const bucket = chunk.lagBuckets[i]!;
+      lags.set(bucket, (lags.get(bucket) ?? 0) + 1);
     }
     const fold = new RollupFold();
     if (fresh.length) this.storeFresh(fresh, fold);
 
     const { orgId, day } = shardOf(rows[0]!);
-    const lags = new Map<number, number>();
-    for (const r of fresh) {
-      const bucket = latencyBucket(Math.max(0, now - r.at));
-      lags.set(bucket, (lags.get(bucket) ?? 0) + 1);
-    }
     const counters = [
       { counter: "accepted", n: fresh.length },
       { counter: "duplicates", n: rows.length - fresh.length },
@@ -157,11 +168,11 @@ export class EventShard extends DurableObject<Env> {
       events: fresh.length,
       rollups: fold.increments(),
       counters: counters.filter((c) => c.n > 0),
-      counterBucket: bucketStart(now, "hour"),
+      counterBucket: chunk.counterBucket,
       lags: [...lags].map(([bucket, n]) => ({ bucket, n })),
-      lagBucketStart: lagBucketStart(now),
+      lagBucketStart: chunk.lagBucketStart,
     };
-    this.sql.exec("INSERT INTO pending_outbox (token, created_at, outbox) VALUES (?, ?, ?)", `${orgId}:${day}:${crypto.randomUUID()}`, now, JSON.stringify(outbox));
+    this.sql.exec("INSERT INTO pending_outbox (token, outbox) VALUES (?, ?)", `${orgId}:${day}:${crypto.randomUUID()}`, JSON.stringify(outbox));
     return fresh.map((r) => r.eventKey);
   }
 
@@ -180,13 +191,13 @@ export class EventShard extends DurableObject<Env> {
     const engaged = fresh.filter((r) => ENGAGEMENT_TYPES.has(r.type)).map((r) => [r.orgId, r.eventKey]);
     const delivered = fresh.filter((r) => r.type === "delivery").map((r) => [r.orgId, r.messageId, r.recipient]);
     if (engaged.length || delivered.length) {
-      const credited = this.sql.exec<{ type: string; at: number } & Record<string, string | number | null>>(
+      const credited = this.sql.exec<CreditedRow>(
         `${CREDITED_CTE} SELECT e.org_id, e.type, e.at, e.channel_id, e.provider, e.template, e.recipient_domain FROM credited AS e`,
         JSON.stringify(engaged),
         JSON.stringify(delivered),
       );
       for (const e of credited) {
-        const source = this.sourceOf(e as unknown as EngagementKey);
+        const source = this.sourceOf(e);
         fold.add(source, e.at, (r) => (r.rollup.metrics ? { opens: e.type === "open" ? 1 : 0, clicks: e.type === "click" ? 1 : 0 } : null));
       }
     }

@@ -154,7 +154,14 @@ export function applyShardTokenStatements(d1: D1Database, token: string, o: Shar
   if (o.counters.length) out.push(d1.prepare(COUNTERS_SQL).bind(JSON.stringify(o.counters.map((c) => [o.orgId, c.counter, c.n])), o.counterBucket));
   if (o.lags.length) out.push(d1.prepare(LAG_SQL).bind(JSON.stringify(o.lags.map((l) => [o.orgId, l.bucket, l.n])), o.lagBucketStart));
   if (o.events) {
-    out.push(d1.prepare("UPDATE event_shards SET event_rows = event_rows + ?3 WHERE org_id = ?1 AND day = ?2").bind(o.orgId, o.day, o.events));
+    out.push(
+      d1
+        .prepare(
+          `INSERT INTO event_shards (org_id, day, event_rows) VALUES (?1, ?2, ?3)
+           ON CONFLICT (org_id, day) DO UPDATE SET event_rows = event_rows + excluded.event_rows`,
+        )
+        .bind(o.orgId, o.day, o.events),
+    );
   }
   return out;
 }

@@ -7,6 +7,8 @@ import {
   shardOf,
   type ShardOutbox,
 } from "../../db/event-shards";
+import { bucketStart } from "../../lib/time";
+import { lagBucketStart, latencyBucket } from "./latency";
 import type { EventRow } from "./normalise";
 
 /**
@@ -40,7 +42,12 @@ export async function writeToShards(env: Env, rows: EventRow[], chunkRows: numbe
     let pending = 0;
     for (let i = 0; i < shard.rows.length; i += chunkRows) {
       const part = shard.rows.slice(i, i + chunkRows);
-      const result = await stub.write({ rows: part, now });
+      const result = await stub.write({
+        rows: part,
+        lagBuckets: part.map((r) => latencyBucket(Math.max(0, now - r.at))),
+        counterBucket: bucketStart(now, "hour"),
+        lagBucketStart: lagBucketStart(now),
+      });
       const stored = new Set(result.inserted);
       inserted.push(...part.filter((r) => stored.has(r.eventKey)));
       for (const { token, outbox } of result.pending) await applyToken(env.DB, token, outbox, now);
