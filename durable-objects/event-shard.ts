@@ -1,7 +1,21 @@
 import { DurableObject } from "cloudflare:workers";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import type { SQL } from "drizzle-orm";
 import type { Env } from "../worker/env";
 import { CREDITED_CTE, ENGAGEMENT_TYPES, eventInsertSql, messageSql, type SqlStatement } from "../worker/db/ingest";
-import { RollupFold, shardOf, type ShardOutbox } from "../worker/db/event-shards";
+import { RollupFold, shardIdBase, shardOf, type ShardOutbox } from "../worker/db/event-shards";
+import {
+  eventsPageQuery,
+  messageEventsQuery,
+  messageQuery,
+  messagesPageQuery,
+  type EventFilter,
+  type EventLogRowDb,
+  type MessageEventRowDb,
+  type MessageFilter,
+  type MessageRowDb,
+  type QueryTarget,
+} from "../worker/db/reports";
 import type { EventRow } from "../worker/services/ingest/normalise";
 
 export type { ShardOutbox };
@@ -22,6 +36,15 @@ export interface ShardChunk {
   counterBucket: number;
   lagBucketStart: number;
 }
+
+/** A message of the shard with every stored event of it (message detail); storage returns blobs as ArrayBuffer. */
+export interface ShardMessage {
+  row: MessageRowDb;
+  events: (Omit<MessageEventRowDb, "detail"> & { detail: ArrayBuffer })[];
+}
+
+/** Renders the read queries of worker/db/reports.ts for this storage (the same SQL text D1 runs). */
+const dialect = new SQLiteSyncDialect();
 
 export interface ShardWriteResult {
   /** Event keys of the rows newly stored by this call. */
@@ -100,6 +123,9 @@ JOIN messages AS m ON m.org_id = k.org_id AND m.message_id = k.message_id AND m.
  *     stored before, folds the rollup increments, counters and lag of exactly those (and the
  *     duplicates' count) into a new pending token; returns every pending token, older ones first
  *   confirm(tokens) → { pending }   D1 holds these tokens: they are dropped; how many are left
+ * and the reads of worker/db/reports.ts, on this shard (`day` is the shard's own, for its event ids):
+ *   messagesPage(day, filter), eventsPage(day, filter) → one keyset page, newest first
+ *   message(day, orgId, messageId, recipient) → the message and its events, or null
  */
 export class EventShard extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -124,6 +150,29 @@ export class EventShard extends DurableObject<Env> {
   confirm(tokens: string[]): { pending: number } {
     this.sql.exec("DELETE FROM pending_outbox WHERE token IN (SELECT value FROM json_each(?1))", JSON.stringify(tokens));
     return { pending: this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM pending_outbox").one().n };
+  }
+
+  messagesPage(day: string, f: MessageFilter): MessageRowDb[] {
+    return this.read<MessageRowDb>(messagesPageQuery(f, this.target(day)));
+  }
+
+  eventsPage(day: string, f: EventFilter): EventLogRowDb[] {
+    return this.read<EventLogRowDb>(eventsPageQuery(f, this.target(day)));
+  }
+
+  message(day: string, orgId: string, messageId: string, recipient: string): ShardMessage | null {
+    const target = this.target(day);
+    const row = this.read<MessageRowDb>(messageQuery(orgId, messageId, recipient, target))[0];
+    return row ? { row, events: this.read<ShardMessage["events"][number]>(messageEventsQuery(orgId, messageId, recipient, target)) } : null;
+  }
+
+  private target(day: string): QueryTarget {
+    return { shard: true, idBase: shardIdBase(day) };
+  }
+
+  private read<T>(query: SQL): T[] {
+    const { sql, params } = dialect.sqlToQuery(query);
+    return this.sql.exec(sql, ...(params as SqlStorageValue[])).toArray() as T[];
   }
 
   private run(s: SqlStatement) {

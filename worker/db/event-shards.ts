@@ -115,6 +115,15 @@ export function shardOf(row: Pick<EventRow, "orgId" | "sentAt">): { orgId: strin
 }
 
 /**
+ * What a shard adds to its own event ids (1, 2, …) in what it answers: its day number since 1970 times
+ * 2^32, so ids are unique across an org's shards and still order by row within one shard (2^32 rows a
+ * day is far beyond any plan; ids stay under 2^53 for every day before the year 7000).
+ */
+export function shardIdBase(day: string): number {
+  return (Date.parse(`${day}T00:00:00Z`) / 86_400_000) * 2 ** 32;
+}
+
+/**
  * Marks each shard pending before the consumer writes to it (a registry row is created on first use)
  * and returns each one's mark count, the value `clearShardPending` must still find.
  */
@@ -168,4 +177,13 @@ export function applyShardTokenStatements(d1: D1Database, token: string, o: Shar
 
 export async function isShardTokenApplied(d1: D1Database, token: string): Promise<boolean> {
   return (await d1.prepare("SELECT 1 AS x FROM applied_shard_tokens WHERE token = ?1").bind(token).first()) !== null;
+}
+
+/** The org's shards (registry days) between two days, both included, newest first. */
+export async function listShardDays(d1: D1Database, orgId: string, fromDay = "0000-00-00", toDay = "9999-99-99"): Promise<string[]> {
+  const { results } = await d1
+    .prepare("SELECT day FROM event_shards WHERE org_id = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day DESC")
+    .bind(orgId, fromDay, toDay)
+    .all<{ day: string }>();
+  return results.map((r) => r.day);
 }

@@ -1,6 +1,7 @@
 import type { Env } from "../../env";
 import { getDb } from "../../db/client";
 import { batchWriteStatements, eventIdentity, findStoredEventKeys, loadOrgIngestConfigs } from "../../db/ingest";
+import { eventStoreOf } from "../../db/event-store";
 import { bucketStart } from "../../lib/time";
 import type { QualifyingRow } from "../../classification/types";
 import { recordQualifying } from "../org-ledger";
@@ -67,7 +68,7 @@ export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.no
   let dropped = 0;
   const claimed = new Set<string>();
   // The one place the event store is chosen: the shards take the event rows; dropped rows stay in D1.
-  const toShards = env.EVENT_STORE === "shards";
+  const toShards = eventStoreOf(env) === "shards";
   if (toShards) inserted.push(...(await writeToShards(env, rows, WRITE_CHUNK_ROWS, now)));
   const chunks: Chunk[] = [
     ...(toShards ? [] : chunked(rows).map((part) => ({ rows: part, drops: [] }))),
