@@ -126,28 +126,39 @@ JOIN messages AS m ON m.org_id = k.org_id AND m.message_id = k.message_id AND m.
  * and the reads of worker/db/reports.ts, on this shard (`day` is the shard's own, for its event ids):
  *   messagesPage(day, filter), eventsPage(day, filter) → one keyset page, newest first
  *   message(day, orgId, messageId, recipient) → the message and its events, or null
+ *   destroy()   deletes all of its storage (retention, closing the workspace)
  */
 export class EventShard extends DurableObject<Env> {
   private readonly sql: SqlStorage;
 
+  /** The schema is in storage (false again after `destroy`, until the next call needs it). */
+  private ready = false;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    ctx.storage.transactionSync(() => {
+  }
+
+  private schema() {
+    if (this.ready) return;
+    this.ctx.storage.transactionSync(() => {
       this.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
       const version = this.sql.exec<{ version: number }>("SELECT MAX(version) AS version FROM schema_version").one().version ?? 0;
       if (version >= SCHEMA_VERSION) return;
       for (const statement of SCHEMA_V1) this.sql.exec(statement);
       this.sql.exec("INSERT INTO schema_version (version) VALUES (?)", SCHEMA_VERSION);
     });
+    this.ready = true;
   }
 
   write(chunk: ShardChunk): ShardWriteResult {
+    this.schema();
     const inserted = this.ctx.storage.transactionSync(() => this.store(chunk));
     return { inserted, pending: this.pending() };
   }
 
   confirm(tokens: string[]): { pending: number } {
+    this.schema();
     this.sql.exec("DELETE FROM pending_outbox WHERE token IN (SELECT value FROM json_each(?1))", JSON.stringify(tokens));
     return { pending: this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM pending_outbox").one().n };
   }
@@ -166,11 +177,18 @@ export class EventShard extends DurableObject<Env> {
     return row ? { row, events: this.read<ShardMessage["events"][number]>(messageEventsQuery(orgId, messageId, recipient, target)) } : null;
   }
 
+  /** Retention and closing a workspace: every row of this shard goes (a shard without storage costs nothing). */
+  async destroy(): Promise<void> {
+    await this.ctx.storage.deleteAll();
+    this.ready = false;
+  }
+
   private target(day: string): QueryTarget {
     return { shard: true, idBase: shardIdBase(day) };
   }
 
   private read<T>(query: SQL): T[] {
+    this.schema();
     const { sql, params } = dialect.sqlToQuery(query);
     return this.sql.exec(sql, ...(params as SqlStorageValue[])).toArray() as T[];
   }

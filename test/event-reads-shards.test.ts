@@ -25,7 +25,7 @@ function events(): SesEventBridgeEvent[] {
   for (const e of all) {
     const n = Number(/test-(\d+)-/.exec(e.detail.mail.messageId)![1]);
     if (n % 3 === 0) {
-      e.resources = [e.resources[0]!.replace("acme-transactional", "acme-marketing")];
+      e.resources = (e.resources ?? []).map((r) => r.replace("acme-transactional", "acme-marketing"));
       (e.detail.mail.tags as Record<string, string[]>)["ses:configuration-set"] = ["acme-marketing"];
     }
   }

@@ -1,6 +1,6 @@
 import type { Env } from "./env";
 import { getDb } from "./db/client";
-import { pruneExpired } from "./services/retention";
+import { pruneExpired, pruneExpiredShards } from "./services/retention";
 import { syncStaleSuppressionLists } from "./services/suppressions";
 import { syncStaleAccounts } from "./services/setup/account-sync";
 import { queueDueTrackingChecks } from "./services/tracking-domains/checks";
@@ -22,6 +22,7 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
   switch (cron) {
     case CRONS.daily:
       await pruneExpired(getDb(env.DB), at);
+      await pruneExpiredShards(env, at);
       await queueBlocklistChecks(env);
       await queueDigests(env, at);
       return;

@@ -187,3 +187,30 @@ export async function listShardDays(d1: D1Database, orgId: string, fromDay = "00
     .all<{ day: string }>();
   return results.map((r) => r.day);
 }
+
+/** The org's shards of days before `day`, oldest first. */
+export async function listShardDaysBefore(d1: D1Database, orgId: string, day: string): Promise<string[]> {
+  const { results } = await d1.prepare("SELECT day FROM event_shards WHERE org_id = ?1 AND day < ?2 ORDER BY day").bind(orgId, day).all<{ day: string }>();
+  return results.map((r) => r.day);
+}
+
+/** The registry forgets a shard whose storage is deleted. */
+export async function deleteShardRow(d1: D1Database, orgId: string, day: string) {
+  await d1.prepare("DELETE FROM event_shards WHERE org_id = ?1 AND day = ?2").bind(orgId, day).run();
+}
+
+/**
+ * Forgets applied tokens older than `before` whose shard is not pending: such a shard has confirmed
+ * every token it handed out (its pending mark clears only when none is left), so none of them can be
+ * offered again. Returns how many went.
+ */
+export async function pruneAppliedShardTokens(d1: D1Database, before: number): Promise<number> {
+  const res = await d1
+    .prepare(
+      `DELETE FROM applied_shard_tokens AS t WHERE t.applied_at < ?1 AND NOT EXISTS (
+         SELECT 1 FROM event_shards AS s WHERE s.org_id = t.org_id AND s.day = t.day AND s.pending_since IS NOT NULL)`,
+    )
+    .bind(before)
+    .run();
+  return res.meta.changes ?? 0;
+}
