@@ -131,12 +131,13 @@ JOIN messages AS m ON m.org_id = k.org_id AND m.message_id = k.message_id AND m.
 export class EventShard extends DurableObject<Env> {
   private readonly sql: SqlStorage;
 
-  /** The schema is in storage (false again after `destroy`, until the next call needs it). */
+  /** The schema is in storage (false after `destroy`, until the next call needs it again). */
   private ready = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.schema();
   }
 
   private schema() {

@@ -11,6 +11,8 @@ import { checkBlocklists, type BlocklistsJob } from "../worker/services/alerts/b
 import { runDigests, type DigestsJob } from "../worker/services/alerts/digests";
 import { runNotificationDelivery } from "../worker/services/notifications/deliver";
 import type { NotificationDeliverJob } from "../worker/services/notifications/raise";
+import type { ShardSettleJob } from "../worker/services/event-shards";
+import { settleShard } from "../worker/services/ingest/shard-writer";
 
 /** Every kind of background job on `sendops-jobs`. */
 export type JobMessage =
@@ -22,7 +24,8 @@ export type JobMessage =
   | AlertsEvaluateJob
   | BlocklistsJob
   | DigestsJob
-  | NotificationDeliverJob;
+  | NotificationDeliverJob
+  | ShardSettleJob;
 
 /** Seconds before a failed job is tried again (e.g. AWS still throttling after the client's own retries). */
 const RETRY_DELAY_SECONDS = 30;
@@ -64,6 +67,9 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, _ctx: 
           break;
         case "notification.deliver":
           await runNotificationDelivery(env, job);
+          break;
+        case "shards.settle":
+          await settleShard(env, job, Date.now());
           break;
         default:
           // Retried, then dead-lettered and recorded: a job this consumer does not know is never dropped.

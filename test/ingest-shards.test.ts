@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { EventShard } from "../durable-objects/event-shard";
 import type { Env } from "../worker/env";
 import { WRITE_CHUNK_ROWS } from "../worker/services/ingest/writer";
+import { queueShardSweeps, SHARD_RETRY_HORIZON_MS, type ShardSettleJob } from "../worker/services/event-shards";
+import { settleShard } from "../worker/services/ingest/shard-writer";
 import { channelIdOf, counters, dumpOrg, fixture, lifecycle, newIngestOrg, queued, rng, runConsumer, shuffle, split, workload } from "./ingest-helpers";
 
 /**
@@ -365,4 +367,43 @@ describe("D1 rows written per event", () => {
     console.log(`D1 rows written per SES event: D1 writer ${d1.perEvent.toFixed(2)}, shard writer ${sharded.perEvent.toFixed(2)}`);
     expect(sharded.perEvent).toBeLessThan(d1.perEvent / 3);
   }, 60_000);
+});
+
+describe("the registry sweep", () => {
+  it("applies once the tokens a batch dead-lettered after its shard write left pending", async () => {
+    // Four messages on one send day: one shard, one chunk, one token.
+    const events = workload(4, Date.UTC(2024, 4, 14, 1));
+    const reference = await dumpOrg(await ingest([events], env));
+    const orgId = await newIngestOrg();
+    const failing = failingShards(1);
+    expect((await runConsumer(events.map((e) => queued(orgId, e)), failing.env)).retryMessages).toHaveLength(events.length);
+    // The batch goes to the dead-letter queue: no retry. The shard holds the rows and their pending token.
+    const [shard] = await registry(orgId);
+    expect(shard!.pending_since).not.toBeNull();
+    expect(await pendingTokens(orgId)).toBe(1);
+    expect(await counters(orgId)).toEqual({});
+
+    // Shards other tests of this file left pending are swept too: only this org's jobs are looked at.
+    const sweep = async (at: number) => {
+      const jobs: ShardSettleJob[] = [];
+      const jobsEnv = { ...env, JOBS_QUEUE: { send: async (body: ShardSettleJob) => void jobs.push(body) } } as unknown as Env;
+      await queueShardSweeps(jobsEnv, at);
+      return jobs.filter((j) => j.orgId === orgId);
+    };
+    const at = shard!.pending_since!;
+    expect(await sweep(at + SHARD_RETRY_HORIZON_MS)).toEqual([]);
+    const jobs = await sweep(at + SHARD_RETRY_HORIZON_MS + 1);
+    expect(jobs).toEqual([{ kind: "shards.settle", orgId, day: "2024-05-14" }]);
+
+    expect(await settleShard(env, jobs[0]!, at + SHARD_RETRY_HORIZON_MS + 1)).toBe(1);
+    expect(await dumpSharded(orgId)).toEqual(reference);
+    expect(await counters(orgId)).toEqual({ accepted: reference.events!.length });
+    expect(await pendingTokens(orgId)).toBe(0);
+    expect((await registry(orgId))[0]!.pending_since).toBeNull();
+    expect(await sweep(at + 2 * SHARD_RETRY_HORIZON_MS)).toEqual([]);
+
+    // A second run of the same job (a redelivered job) finds nothing to apply and counts nothing twice.
+    expect(await settleShard(env, jobs[0]!, at + SHARD_RETRY_HORIZON_MS + 2)).toBe(0);
+    expect(await dumpSharded(orgId)).toEqual(reference);
+  });
 });

@@ -9,6 +9,7 @@ import { queueBlocklistChecks } from "./services/alerts/blocklists";
 import { queueDigests } from "./services/alerts/digests";
 import { expireInvitations } from "./services/invitations";
 import { expireTransfers } from "./services/ownership-transfer";
+import { queueShardSweeps } from "./services/event-shards";
 
 /** Cron expressions from wrangler.toml → what runs. */
 export const CRONS = {
@@ -32,6 +33,7 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
       await sweepAlertEvaluations(env, at);
       await expireInvitations(getDb(env.DB), at);
       await expireTransfers(getDb(env.DB), env, at);
+      await queueShardSweeps(env, at);
       return;
     case CRONS.trackingChecks:
       await queueDueTrackingChecks(env, at);

@@ -214,3 +214,12 @@ export async function pruneAppliedShardTokens(d1: D1Database, before: number): P
     .run();
   return res.meta.changes ?? 0;
 }
+
+/** At most 1,000 registry rows pending since before `before` (the `event_shards_pending` index), oldest first. */
+export async function listPendingShards(d1: D1Database, before: number): Promise<{ orgId: string; day: string }[]> {
+  const { results } = await d1
+    .prepare("SELECT org_id AS orgId, day FROM event_shards WHERE pending_since < ?1 ORDER BY pending_since LIMIT 1000")
+    .bind(before)
+    .all<{ orgId: string; day: string }>();
+  return results;
+}

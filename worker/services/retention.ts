@@ -1,12 +1,12 @@
 import { and, eq, lt, sql } from "drizzle-orm";
 import { getDb, type Db } from "../db/client";
 import { auditLog, auditPruneCutoffs, orgs, orgSlugRedirects, sessions } from "../db/schema";
-import { DAY, HOUR } from "../lib/time";
+import { DAY } from "../lib/time";
 import { RETENTION_DAYS } from "../lib/plans";
 import { pruneIngestRound } from "../db/ingest";
 import { listShardDaysBefore, pruneAppliedShardTokens } from "../db/event-shards";
 import type { Env } from "../env";
-import { destroyShards } from "./event-shards";
+import { destroyShards, SHARD_RETRY_HORIZON_MS } from "./event-shards";
 
 /**
  * Daily pruning. Audit entries go through the one documented exception to the append-only triggers:
@@ -58,13 +58,6 @@ async function pruneIngestData(db: Db, orgId: string, cutoff: number): Promise<{
     if (Object.values(round).every((n) => n < PRUNE_CHUNK)) return totals;
   }
 }
-/**
- * How long an events batch can still be retried after it first ran: the queue tries it 6 times, 10 s
- * to 160 s apart (queues/events.ts `retryDelaySeconds`, wrangler.toml `max_retries`), about 5 minutes;
- * an hour leaves a wide margin. Past it, a batch is either written or dead-lettered.
- */
-export const SHARD_RETRY_HORIZON_MS = HOUR;
-
 /**
  * Retention on the shard path (docs/scaling.md, Shards: retention): a shard whose whole send day is older
  * than the plan's retention is deleted at once (its messages and every event of them), not row by row;

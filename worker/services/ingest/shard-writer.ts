@@ -10,6 +10,9 @@ import {
 import { bucketStart } from "../../lib/time";
 import { lagBucketStart, latencyBucket } from "./latency";
 import type { EventRow } from "./normalise";
+import type { PendingToken } from "../../../durable-objects/event-shard";
+
+type ShardStub = ReturnType<Env["EVENT_SHARDS"]["get"]>;
 
 /**
  * The shard write path of a batch's event rows (docs/scaling.md, Shards: the write path):
@@ -42,20 +45,42 @@ export async function writeToShards(env: Env, rows: EventRow[], chunkRows: numbe
     let pending = 0;
     for (let i = 0; i < shard.rows.length; i += chunkRows) {
       const part = shard.rows.slice(i, i + chunkRows);
-      const result = await stub.write({
-        rows: part,
-        lagBuckets: part.map((r) => latencyBucket(Math.max(0, now - r.at))),
-        counterBucket: bucketStart(now, "hour"),
-        lagBucketStart: lagBucketStart(now),
-      });
+      const result = await stub.write(chunkOf(part, now));
       const stored = new Set(result.inserted);
       inserted.push(...part.filter((r) => stored.has(r.eventKey)));
-      for (const { token, outbox } of result.pending) await applyToken(env.DB, token, outbox, now);
-      pending = (await stub.confirm(result.pending.map((p) => p.token))).pending;
+      pending = await applyAndConfirm(env.DB, stub, result.pending, now);
     }
     if (!pending) await clearShardPending(env.DB, shard, marks[index]!);
   }
   return inserted;
+}
+
+/** A chunk of rows for `EventShard.write`, with the buckets of `now` (the consumer owns time). */
+const chunkOf = (rows: EventRow[], now: number) => ({
+  rows,
+  lagBuckets: rows.map((r) => latencyBucket(Math.max(0, now - r.at))),
+  counterBucket: bucketStart(now, "hour"),
+  lagBucketStart: lagBucketStart(now),
+});
+
+/** Steps 3 and 4: applies each pending token to D1 once, then confirms them to the shard; returns how many it still holds. */
+async function applyAndConfirm(d1: D1Database, stub: ShardStub, pending: PendingToken[], now: number): Promise<number> {
+  for (const { token, outbox } of pending) await applyToken(d1, token, outbox, now);
+  return (await stub.confirm(pending.map((p) => p.token))).pending;
+}
+
+/**
+ * The registry sweep's step for one shard pending longer than any retry (a batch that went to the
+ * dead-letter queue after its shard write): a write of no rows returns the shard's pending tokens, which
+ * are applied and confirmed as the consumer does, and the shard stops being pending when none is left.
+ * Returns how many tokens it applied or found applied.
+ */
+export async function settleShard(env: Pick<Env, "DB" | "EVENT_SHARDS">, shard: { orgId: string; day: string }, now: number): Promise<number> {
+  const [marks] = await markShardsPending(env.DB, [shard], now);
+  const stub = env.EVENT_SHARDS.get(env.EVENT_SHARDS.idFromName(`${shard.orgId}:${shard.day}`));
+  const { pending } = await stub.write(chunkOf([], now));
+  if (!(await applyAndConfirm(env.DB, stub, pending, now))) await clearShardPending(env.DB, shard, marks!);
+  return pending.length;
 }
 
 /** Applies one token's increments to D1 once: a token D1 already holds is skipped. */
