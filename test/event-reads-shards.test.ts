@@ -119,6 +119,45 @@ describe("event and message reads from D1 and from the shards", () => {
     expect(fromShards).toEqual(fromD1);
   }, 120_000);
 
+  it("answers the same over more shards than one wave asks, and a newest-first page stops after the wave that fills it", async () => {
+    // Nine send days, two messages each: nine shards, one and a half waves.
+    const load = Array.from({ length: 9 }, (_, d) => [0, 1].flatMap((k) => lifecycle(d * 2 + k, Date.UTC(2024, 6, 1 + d, 8 + k), k ? "bounced" : "delivered", [`p${d}-${k}@example.org`]))).flat();
+    const [d1Org, shardOrg] = [await ingest(load, env), await ingest(load, shardEnv)];
+    let asked = 0;
+    const real = env.EVENT_SHARDS;
+    const counting = {
+      idFromName: (n: string) => real.idFromName(n),
+      get: (id: DurableObjectId) => {
+        const stub = real.get(id);
+        return {
+          messagesPage: (...a: Parameters<typeof stub.messagesPage>) => (asked++, stub.messagesPage(...a)),
+          eventsPage: (...a: Parameters<typeof stub.eventsPage>) => (asked++, stub.eventsPage(...a)),
+          message: (...a: Parameters<typeof stub.message>) => (asked++, stub.message(...a)),
+        };
+      },
+    } as unknown as Env["EVENT_SHARDS"];
+    const countingEnv: Env = { ...shardEnv, EVENT_SHARDS: counting };
+
+    const answers = async (org: string, testEnv: Env) => {
+      const reads = eventReadsOf(testEnv);
+      const scope = scopeOfApiKey(org);
+      return comparable(org, {
+        messages: await pages((cursor) => listMessages(reads, scope, { limit: 3, cursor })),
+        bounced: await pages((cursor) => listMessages(reads, scope, { limit: 2, status: "bounced", cursor })),
+        events: await pages((cursor) => listEvents(reads, scope, { limit: 7, cursor })),
+        ranged: await pages((cursor) => listEvents(reads, scope, { limit: 4, from: Date.UTC(2024, 6, 4), to: Date.UTC(2024, 6, 8), types: "Open", cursor })),
+      });
+    };
+    const fromD1 = await answers(d1Org, env);
+    expect(fromD1.messages.length).toBe(6);
+    expect(await answers(shardOrg, countingEnv)).toEqual(fromD1);
+
+    asked = 0;
+    const first = await listMessages(eventReadsOf(countingEnv), scopeOfApiKey(shardOrg), { limit: 3 });
+    expect(first.messages.map((m) => m.recipient)).toEqual(["p8-1@example.org", "p8-0@example.org", "p7-1@example.org"]);
+    expect(asked).toBe(6);
+  }, 120_000);
+
   it(`finds an event up to ${EVENT_SPAN_DAYS} days after its send in a range that starts after the send day`, async () => {
     const base = Date.UTC(2024, 5, 1, 10);
     const life = lifecycle(1, base, "delivered", ["late@example.org"]);
