@@ -3,7 +3,7 @@ import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { SQL } from "drizzle-orm";
 import type { Env } from "../worker/env";
 import { CREDITED_CTE, ENGAGEMENT_TYPES, eventInsertSql, messageSql, type SqlStatement } from "../worker/db/ingest";
-import { RollupFold, shardIdBase, shardOf, type ShardOutbox } from "../worker/db/event-shards";
+import { RollupFold, sendingDomainIncrements, shardIdBase, shardOf, type ShardOutbox } from "../worker/db/event-shards";
 import {
   eventsPageQuery,
   messageEventsQuery,
@@ -120,8 +120,9 @@ JOIN messages AS m ON m.org_id = k.org_id AND m.message_id = k.message_id AND m.
  *
  * RPC API:
  *   write(chunk) → { inserted, pending }   in one storage transaction: stores the rows not
- *     stored before, folds the rollup increments, counters and lag of exactly those (and the
- *     duplicates' count) into a new pending token; returns every pending token, older ones first
+ *     stored before, folds the rollup increments (the sending-domain rollup's too), counters and
+ *     lag of exactly those (and the duplicates' count) into a new pending token; returns every
+ *     pending token, older ones first
  *   confirm(tokens) → { pending }   D1 holds these tokens: they are dropped; how many are left
  * and the reads of worker/db/reports.ts, on this shard (`day` is the shard's own, for its event ids):
  *   messagesPage(day, filter), eventsPage(day, filter) → one keyset page, newest first
@@ -234,7 +235,7 @@ export class EventShard extends DurableObject<Env> {
       orgId,
       day,
       events: fresh.length,
-      rollups: fold.increments(),
+      rollups: [...fold.increments(), ...sendingDomainIncrements(fresh)],
       counters: counters.filter((c) => c.n > 0),
       counterBucket: chunk.counterBucket,
       lags: [...lags].map(([bucket, n]) => ({ bucket, n })),

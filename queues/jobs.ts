@@ -13,6 +13,7 @@ import { runNotificationDelivery } from "../worker/services/notifications/delive
 import type { NotificationDeliverJob } from "../worker/services/notifications/raise";
 import type { ShardSettleJob } from "../worker/services/event-shards";
 import { settleShard } from "../worker/services/ingest/shard-writer";
+import { runDriftCheck, type DriftJob } from "../worker/services/alerts/drift";
 
 /** Every kind of background job on `sendops-jobs`. */
 export type JobMessage =
@@ -25,7 +26,8 @@ export type JobMessage =
   | BlocklistsJob
   | DigestsJob
   | NotificationDeliverJob
-  | ShardSettleJob;
+  | ShardSettleJob
+  | DriftJob;
 
 /** Seconds before a failed job is tried again (e.g. AWS still throttling after the client's own retries). */
 const RETRY_DELAY_SECONDS = 30;
@@ -71,6 +73,11 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, _ctx: 
         case "shards.settle":
           await settleShard(env, job, Date.now());
           break;
+        case "alerts.drift": {
+          const next = await runDriftCheck(env, job, productionRaise(env), Date.now());
+          if (next) await env.JOBS_QUEUE.send(next.next, { contentType: "json", delaySeconds: next.delaySeconds });
+          break;
+        }
         default:
           // Retried, then dead-lettered and recorded: a job this consumer does not know is never dropped.
           console.error(`unknown job kind ${(job as { kind?: unknown }).kind}`);

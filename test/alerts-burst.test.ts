@@ -77,11 +77,12 @@ describe("a burst of 10,000 events crossing the bounce threshold", () => {
     expect(summary).toEqual([
       `channel_events.channel_health_degraded ${channel}`,
       `deliverability.bounce_rate_threshold channel:${channel}`,
+      "deliverability.bounce_rate_threshold domain:mail.example.com",
       "deliverability.bounce_rate_threshold workspace",
     ]);
-    expect(new Set(raised.map((r) => r.dedupeKey)).size).toBe(3);
+    expect(new Set(raised.map((r) => r.dedupeKey)).size).toBe(4);
     // Ingest queued one debounced evaluation for the whole burst (all batches fell in the same minute).
     expect(jobs).toEqual([{ kind: "alerts.evaluate", orgId }]);
-    console.log(`BURST: 10000 events, ${BATCH}-event batches, ${evaluations} evaluations, ${jobs.length} evaluate job queued by ingest, 3 breaches, ${raised.length} raises`);
+    console.log(`BURST: 10000 events, ${BATCH}-event batches, ${evaluations} evaluations, ${jobs.length} evaluate job queued by ingest, 4 breaches, ${raised.length} raises`);
   });
 });

@@ -5,9 +5,9 @@ import { METRICS, type Metric } from "../worker/lib/metrics";
 import { DAY, HOUR } from "../worker/lib/time";
 import { ALERT_COOLDOWN_MS } from "../worker/lib/alert-thresholds";
 import { evaluateOrg, queueAlertEvaluations } from "../worker/services/alerts/evaluate";
-import { recordRaise, type RaiseRequest } from "../worker/services/alerts/raise";
+import { raiseIn, type RaiseRequest } from "../worker/services/alerts/raise";
 import { saveChannelThresholds } from "../worker/services/alerts/thresholds";
-import { listAlertRaises } from "../worker/db/alerts";
+import { listOrgNotifications } from "../worker/db/notifications";
 import { channelIdOf, newIngestOrg } from "./ingest-helpers";
 import { call, db, insertOrgWithMember, json, newUser } from "./helpers";
 import { newAwsAccount, sim } from "./aws-helpers";
@@ -157,15 +157,16 @@ describe("once per breach", () => {
     expect(c.of("deliverability.bounce_rate_threshold")).toHaveLength(2);
   });
 
-  it("recordRaise keeps each raised request once per dedupe key", async () => {
+  it("the raise stores each raised request once per dedupe key in notifications", async () => {
     const o = await org();
     await addCounts(o.orgId, o.channel, T - HOUR, { sends: 1000, hardBounces: 80 });
-    const raise = recordRaise(env, () => T);
+    // raiseIn: productionRaise on the database, without the delivery job.
+    const raise = raiseIn(db(), () => T);
     await evaluateOrg(env, o.orgId, raise, T, noPause);
-    const rows = await listAlertRaises(db(), o.orgId);
+    const rows = await listOrgNotifications(db(), o.orgId);
     expect(rows.map((r) => r.type).sort()).toEqual(["channel_events.channel_health_degraded", "deliverability.bounce_rate_threshold", "deliverability.bounce_rate_threshold"]);
     await raise({ orgId: o.orgId, type: "deliverability.bounce_rate_threshold", params: {}, dedupeKey: rows[0]!.dedupeKey });
-    expect(await listAlertRaises(db(), o.orgId)).toHaveLength(3);
+    expect(await listOrgNotifications(db(), o.orgId)).toHaveLength(3);
   });
 });
 

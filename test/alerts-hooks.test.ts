@@ -1,13 +1,14 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { listAlertRaises } from "../worker/db/alerts";
+import { listOrgNotifications } from "../worker/db/notifications";
 import { call, db, insertOrgWithMember, json, newUser } from "./helpers";
 import { newAwsAccount, sim } from "./aws-helpers";
 
 const REGION = "eu-west-1";
 
-/** Until the notification service is merged, production raises are kept in alert_raises (worker/services/alerts/raise.ts). */
-const raised = async (orgId: string) => (await listAlertRaises(db(), orgId)).map((r) => [r.type, JSON.parse(r.paramsJson), r.link]);
+/** The workspace's stored notifications, oldest first: type, payload (the params and the structured details), link. */
+const raised = async (orgId: string) =>
+  (await listOrgNotifications(db(), orgId)).reverse().map((r) => [r.type, JSON.parse(r.payloadJson), r.link]);
 
 describe("channel event hooks, raised where the channel service audits", () => {
   it("raises channel created, settings changed and domain removed", async () => {
@@ -30,9 +31,17 @@ describe("channel event hooks, raised where the channel service audits", () => {
     expect(res.status, await res.clone().text()).toBe(200);
 
     expect(await raised(orgId)).toEqual([
-      ["channel_events.channel_created", { channel: "Receipts", actor: "Test User", configurationSet: ch.configurationSetName }, `channels/${ch.id}`],
-      ["channel_events.channel_settings_changed", { actor: "Test User", setting: "TLS policy, auto-pause", channel: "Receipts" }, `channels/${ch.id}`],
-      ["channel_events.domain_removed", { identity: "hooks.example.com", channel: "Receipts", actor: "Test User" }, `channels/${ch.id}`],
+      ["channel_events.channel_created", { channel: "Receipts", actor: "Test User", configurationSet: ch.configurationSetName, channelId: ch.id, purpose: "transactional" }, `channels/${ch.id}`],
+      [
+        "channel_events.channel_settings_changed",
+        expect.objectContaining({ actor: "Test User", setting: "TLS policy, auto-pause", channel: "Receipts", channelId: ch.id }),
+        `channels/${ch.id}`,
+      ],
+      [
+        "channel_events.domain_removed",
+        { identity: "hooks.example.com", channel: "Receipts", actor: "Test User", identityId, channelId: ch.id, newChannelId: null },
+        `channels/${ch.id}`,
+      ],
     ]);
   });
 });

@@ -21,7 +21,7 @@ describe("alert threshold routes", () => {
   it("shows the defaults, lets an Owner change the workspace's thresholds (audited), and a Developer only read them", async () => {
     const o = await setup();
     const first = await json(await call(`/api/orgs/${o.orgId}/alert-thresholds`, { cookie: o.dev.cookie }));
-    expect(first).toEqual({ defaults: DEFAULT_ALERT_THRESHOLDS, workspace: DEFAULT_ALERT_THRESHOLDS, channels: [] });
+    expect(first).toEqual({ defaults: DEFAULT_ALERT_THRESHOLDS, workspace: DEFAULT_ALERT_THRESHOLDS, channels: [], domains: [] });
 
     const denied = await call(`/api/orgs/${o.orgId}/alert-thresholds`, { method: "PUT", cookie: o.dev.cookie, body: custom });
     expect(denied.status).toBe(403);
@@ -53,5 +53,35 @@ describe("alert threshold routes", () => {
     const cleared = await json(await call(`/api/orgs/${o.orgId}/channels/${o.channel}/alert-thresholds`, { method: "PUT", cookie: o.owner.cookie, body: {} }));
     expect(cleared.channels).toEqual([]);
     expect((await call(`/api/orgs/${o.orgId}/channels/nope/alert-thresholds`, { method: "PUT", cookie: o.owner.cookie, body: {} })).status).toBe(404);
+  });
+
+  it("saves an identity's sending-domain overrides (shared by the domain's identities), audited, Owners only, and clears them", async () => {
+    const o = await setup();
+    const at = Date.now();
+    for (const [id, identity, kind] of [
+      [`${o.orgId}-dom`, "mail.example.com", "domain"],
+      [`${o.orgId}-addr`, "news@mail.example.com", "email"],
+    ]) {
+      await env.DB.prepare("INSERT INTO identities (id, org_id, identity, kind, verification_status, created_at) VALUES (?, ?, ?, ?, 'SUCCESS', ?)").bind(id, o.orgId, identity, kind, at).run();
+    }
+    const path = (id: string) => `/api/orgs/${o.orgId}/identities/${id}/alert-thresholds`;
+    const body = { bounce: { warning: 2, critical: 4 } };
+    expect((await call(path(`${o.orgId}-addr`), { method: "PUT", cookie: o.dev.cookie, body })).status).toBe(403);
+
+    const res = await call(path(`${o.orgId}-addr`), { method: "PUT", cookie: o.owner.cookie, body });
+    expect(res.status).toBe(200);
+    const domains = [{ domain: "mail.example.com", overrides: { bounce: { warning: 2, critical: 4 }, complaint: null, minVolume: null }, effective: { ...DEFAULT_ALERT_THRESHOLDS, bounce: { warning: 2, critical: 4 } } }];
+    expect((await json(res)).domains).toEqual(domains);
+    // The domain identity's page reads the same overrides.
+    expect((await json(await call(`/api/orgs/${o.orgId}/alert-thresholds`, { cookie: o.dev.cookie }))).domains).toEqual(domains);
+    const audit = await listAuditEntries(db(), { orgId: o.orgId, since: 0, resourceType: "identity", limit: 5 });
+    expect(audit.map((a) => [a.resourceId, a.summary])).toEqual([
+      [`${o.orgId}-addr`, "Set the alert thresholds of sending domain mail.example.com (identity news@mail.example.com): bounce 2% / 4%"],
+    ]);
+
+    const cleared = await json(await call(path(`${o.orgId}-dom`), { method: "PUT", cookie: o.owner.cookie, body: {} }));
+    expect(cleared.domains).toEqual([]);
+    expect((await call(path("nope"), { method: "PUT", cookie: o.owner.cookie, body: {} })).status).toBe(404);
+    expect((await call(path(`${o.orgId}-dom`), { method: "PUT", cookie: o.owner.cookie, body: { bounce: { warning: 6, critical: 5 } } })).status).toBe(422);
   });
 });

@@ -41,3 +41,26 @@ export const getSuppressions = async (account: string, region: string) =>
   (await sim<{ entries: SimEntry[] }>(`/accounts/${account}/${region}/suppressions`)).entries;
 export const throttle = (account: string, count: number) => sim(`/accounts/${account}/throttle`, { method: "POST", json: { count } });
 export const simStats = (account: string) => sim<{ assumeRole: number; ses: Record<string, number> }>(`/accounts/${account}/stats`);
+
+/**
+ * Deploys the SendOps stack (template `version`, the current one by default) into a fresh account, as the
+ * account's owner would from the Setup Guide; its own `SendOpsRole` trusts SendOps under `externalId`.
+ */
+export async function deploySendOpsStack(region: string, externalId: string, version?: number) {
+  const { cloudFormationTemplate, templateJson } = await import("../worker/aws/stack/template");
+  const account = String(100_000_000_000 + Math.floor(Math.random() * 800_000_000_000) + ++n).slice(0, 12);
+  const stack = await sim<{ stackId: string; status: string; outputs: Record<string, string> }>(`/accounts/${account}/${region}/stacks`, {
+    method: "POST",
+    json: {
+      stackName: "sendops",
+      templateBody: templateJson(cloudFormationTemplate(version === undefined ? {} : { version })),
+      parameters: { SendOpsAccountId: SIM_SENDOPS_ACCOUNT, ExternalId: externalId, WebhookUrl: "http://127.0.0.1:9/ingest/eventbridge", WebhookApiKey: "sik_test" },
+    },
+  });
+  if (stack.status !== "CREATE_COMPLETE") throw new Error(`stack ${stack.status}`);
+  return { account, roleArn: stack.outputs.RoleARN!, externalId, stackId: stack.stackId };
+}
+
+/** Makes drift detection find these resources of the account's `sendops` stack changed outside it ({} = back in sync). */
+export const setStackDrift = (account: string, region: string, resources: Record<string, "MODIFIED" | "DELETED">) =>
+  sim(`/accounts/${account}/${region}/stacks/sendops/drift`, { method: "PUT", json: { resources } });

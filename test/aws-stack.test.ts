@@ -63,6 +63,19 @@ const DOCUMENTED = {
   EventBridge: ["events:DescribeRule", "events:ListTargetsByRule"],
 } as Record<string, string[]>;
 const ADDED_IN_V2 = ["ses:ListContactLists", "ses:PutConfigurationSetDeliveryOptions", "ses:ListEmailTemplates"];
+/** Drift detection: the three CloudFormation actions and reads of the stack's IAM roles, connection and API destination. */
+const ADDED_IN_V3 = [
+  "cloudformation:DetectStackDrift",
+  "cloudformation:DescribeStackResourceDrifts",
+  "cloudformation:DescribeStackDriftDetectionStatus",
+  "iam:GetRole",
+  "iam:ListRolePolicies",
+  "iam:GetRolePolicy",
+  "iam:ListAttachedRolePolicies",
+  "events:DescribeConnection",
+  "events:DescribeApiDestination",
+];
+const STACK_STATEMENTS = ["DriftDetection", "DriftDetectionStatus", "StackResourcesReadOnly"];
 
 const params: StackParameters = {
   sendOpsAccountId: "999900001111",
@@ -123,7 +136,7 @@ describe("the CloudFormation template", () => {
     });
     const labels = t.Metadata["AWS::CloudFormation::Interface"].ParameterLabels;
     expect(Object.keys(labels)).toEqual(Object.keys(t.Parameters));
-    expect(t.Description).toMatch(/SendOps.*version 2/);
+    expect(t.Description).toMatch(/SendOps.*version 3/);
   });
 
   it("sets each parameter's Default to the workspace's value in its download", () => {
@@ -201,7 +214,7 @@ describe("the CloudFormation template", () => {
 
   it("uses only Ref, string Fn::Sub and list Fn::GetAtt, all pointing at things the template defines", () => {
     const t = template();
-    const known = new Set([...Object.keys(t.Parameters), ...Object.keys(t.Resources), "AWS::Partition", "AWS::Region", "AWS::AccountId"]);
+    const known = new Set([...Object.keys(t.Parameters), ...Object.keys(t.Resources), "AWS::Partition", "AWS::Region", "AWS::AccountId", "AWS::StackName"]);
     const walk = (v: unknown): void => {
       if (Array.isArray(v)) return v.forEach(walk);
       if (!v || typeof v !== "object") return;
@@ -232,7 +245,7 @@ describe("the CloudFormation template", () => {
 });
 
 describe("the permission catalog", () => {
-  it("holds the docs' six categories and actions, plus the actions validation and the suppression list call", () => {
+  it("holds the docs' six categories and actions, plus the actions validation and the suppression list call, and the stack's drift detection", () => {
     const cats = permissionCategories();
     expect(cats.map((c) => [c.name, c.permissions.length])).toEqual([
       ["Account & Identities", 9],
@@ -241,8 +254,11 @@ describe("the permission catalog", () => {
       ["Suppression List", 3],
       ["Resource Tagging", 2],
       ["EventBridge", 2],
+      ["Drift Detection", 2],
+      ["Drift Detection Status", 1],
+      ["Stack Resources (read-only)", 6],
     ]);
-    for (const c of cats) {
+    for (const c of cats.filter((c) => !STACK_STATEMENTS.includes(c.sid))) {
       const documented = DOCUMENTED[c.name]!.map((a) => (a.includes(":") ? a : `ses:${a}`));
       const extra = c.permissions.map((p) => p.action).filter((a) => !documented.includes(a));
       expect(c.permissions.map((p) => p.action)).toEqual(expect.arrayContaining(documented));
@@ -254,18 +270,32 @@ describe("the permission catalog", () => {
       for (const p of c.permissions) expect(p.why.length).toBeGreaterThan(10);
       expect(c.sid).toMatch(/^[A-Za-z0-9]+$/);
     }
+    expect(cats.filter((c) => STACK_STATEMENTS.includes(c.sid)).flatMap((c) => c.permissions.map((p) => p.action))).toEqual(ADDED_IN_V3);
     const all = policyActions();
     expect(new Set(all).size).toBe(all.length);
     expect(NEVER_ACCESSED_SERVICES).toEqual(["EC2", "S3", "RDS", "Lambda", "Billing", "IAM (write)", "CloudWatch Logs"]);
   });
 
-  it("grants exactly the catalog in the role's policy, one statement per category", () => {
+  it("grants exactly the catalog in the role's policy, one statement per category, the stack's own scoped to the stack and its resources", () => {
     const actions = rolePolicyActions(template());
     expect(actions).toEqual(PERMISSION_CATEGORIES.flatMap((c) => c.permissions.map((p) => p.action)));
     const statements = template().Resources.SendOpsRole.Properties.Policies[0].PolicyDocument.Statement as Obj[];
     expect(statements.map((s) => s.Sid)).toEqual(PERMISSION_CATEGORIES.map((c) => c.sid));
-    expect(statements.every((s) => s.Effect === "Allow" && s.Resource === "*")).toBe(true);
-    expect(actions.every((a) => /^(ses|events):[A-Z][A-Za-z]+$/.test(a))).toBe(true);
+    expect(statements.every((s) => s.Effect === "Allow")).toBe(true);
+    expect(statements.filter((s) => s.Resource !== "*").map((s) => s.Sid)).toEqual(["DriftDetection", "StackResourcesReadOnly"]);
+    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+    expect(bySid.DriftDetection.Resource).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${AWS::StackName}/*" }]);
+    // Each resource the template names, by its physical name (STACK_NAMES), and nothing else.
+    const r = template().Resources;
+    expect(bySid.StackResourcesReadOnly.Resource).toEqual([
+      { "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${r.SendOpsRole.Properties.RoleName}` },
+      { "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${r.SendOpsEventBridgeRole.Properties.RoleName}` },
+      { "Fn::Sub": `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:connection/${r.SendOpsConnection.Properties.Name}/*` },
+      { "Fn::Sub": `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:api-destination/${r.SendOpsApiDestination.Properties.Name}/*` },
+    ]);
+    // The stack's resources are what drift detection must read: IAM roles, the connection, the API destination (rule and SES reads are in the other statements).
+    expect(actions.every((a) => /^(ses|events|cloudformation|iam):[A-Z][A-Za-z]+$/.test(a))).toBe(true);
+    expect(actions.filter((a) => a.startsWith("iam:")).every((a) => /^iam:(Get|List)/.test(a))).toBe(true);
   });
 
   it("allows every SES and EventBridge operation SendOps' clients can call", () => {
@@ -280,17 +310,23 @@ describe("the permission catalog", () => {
     expect(called.filter((a) => !policyActions().includes(a))).toEqual([]);
   });
 
-  it("keeps the version history: version 1 lacks exactly the 3 actions version 2 added", () => {
-    expect(TEMPLATE_VERSION).toBe(2);
-    expect(templateHistory().map((h) => h.version)).toEqual([1, 2]);
+  it("keeps the version history: version 1 lacks the 3 actions version 2 added, version 2 the 9 of drift detection", () => {
+    expect(TEMPLATE_VERSION).toBe(3);
+    expect(templateHistory().map((h) => h.version)).toEqual([1, 2, 3]);
     expect(templateHistory()[1]!.added.sort()).toEqual([...ADDED_IN_V2].sort());
-    expect(missingActions(1).sort()).toEqual([...ADDED_IN_V2].sort());
+    expect(templateHistory()[2]!.added.sort()).toEqual([...ADDED_IN_V3].sort());
+    expect(missingActions(1).sort()).toEqual([...ADDED_IN_V2, ...ADDED_IN_V3].sort());
+    expect(missingActions(2).sort()).toEqual([...ADDED_IN_V3].sort());
     expect(missingActions(TEMPLATE_VERSION)).toEqual([]);
     const v1 = rolePolicyActions(cloudFormationTemplate({ version: 1 }) as unknown as Obj);
-    expect(policyActions().filter((a) => !v1.includes(a)).sort()).toEqual([...ADDED_IN_V2].sort());
+    const v2 = rolePolicyActions(cloudFormationTemplate({ version: 2 }) as unknown as Obj);
+    expect(v2.filter((a) => !v1.includes(a)).sort()).toEqual([...ADDED_IN_V2].sort());
+    expect(policyActions().filter((a) => !v2.includes(a)).sort()).toEqual([...ADDED_IN_V3].sort());
     expect(v1.filter((a) => !policyActions().includes(a))).toEqual([]);
     expect(policyActions(1)).toEqual(v1);
-    expect(() => policyActions(3)).toThrow(RangeError);
+    expect(policyActions(2)).toEqual(v2);
+    expect((cloudFormationTemplate({ version: 2 }) as unknown as Obj).Resources.SendOpsRole.Properties.Policies[0].PolicyDocument.Statement.every((s: Obj) => s.Resource === "*")).toBe(true);
+    expect(() => policyActions(4)).toThrow(RangeError);
     expect(() => missingActions(0)).toThrow(RangeError);
   });
 });
@@ -302,7 +338,11 @@ describe("manual setup snippets", () => {
     expect(yaml).toContain("AWS: arn:aws:iam::999900001111:root\n");
     expect(yaml).toContain(`sts:ExternalId: ${params.externalId}`);
     expect(yaml).toContain("PolicyName: SendOpsSESAccess");
-    for (const a of policyActions()) expect(yaml).toContain(`- ${a}\n`);
+    for (const a of policyActions(TEMPLATE_VERSION, { stack: false })) expect(yaml).toContain(`- ${a}\n`);
+    // A manually created role has no stack: no drift detection, no reads of stack resources.
+    expect(yaml).not.toContain("cloudformation:");
+    expect(yaml).not.toContain("iam:GetRole");
+    expect(yaml).not.toContain("Fn::Sub");
   });
 
   it("write them into Terraform: the role with jsonencode'd trust policy and the inline policy", () => {
@@ -315,8 +355,10 @@ describe("manual setup snippets", () => {
     expect(tf).toContain('resource "aws_iam_role_policy" "sendops_ses_access" {');
     expect(tf).toContain("  role = aws_iam_role.sendops.id");
     expect(tf).toContain('  name = "SendOpsSESAccess"');
-    for (const a of policyActions()) expect(tf).toContain(`"${a}",`);
-    expect(sesAccessPolicyDocument().Statement).toHaveLength(6);
+    for (const a of policyActions(TEMPLATE_VERSION, { stack: false })) expect(tf).toContain(`"${a}",`);
+    expect(tf).not.toContain("cloudformation:");
+    expect(sesAccessPolicyDocument(TEMPLATE_VERSION, { stack: false }).Statement).toHaveLength(6);
+    expect(sesAccessPolicyDocument().Statement).toHaveLength(9);
   });
 });
 

@@ -320,7 +320,19 @@ describe("managed identities", () => {
       mutate(e);
       await runConsumer([queued(orgId, e)]);
       expect(await all("SELECT sending_identity FROM events WHERE org_id = ?", orgId)).toEqual([{ sending_identity: identity }]);
+      // The sending-domain rollup counts it for the identity's domain (an address identity's own domain).
+      expect(await all("SELECT sending_domain, sends FROM rollup_sending_domains WHERE org_id = ?", orgId)).toEqual([
+        { sending_domain: identity.slice(identity.indexOf("@") + 1), sends: 1 },
+      ]);
     }
+  });
+
+  it("deletes the sending-domain rows with their workspace, as every rollup's", async () => {
+    const orgId = await newIngestOrg();
+    await runConsumer([queued(orgId, fixture("send"))]);
+    expect(await all("SELECT COUNT(*) AS n FROM rollup_sending_domains WHERE org_id = ?", orgId)).toEqual([{ n: 1 }]);
+    await env.DB.prepare("DELETE FROM orgs WHERE id = ?").bind(orgId).run();
+    expect(await all("SELECT COUNT(*) AS n FROM rollup_sending_domains WHERE org_id = ?", orgId)).toEqual([{ n: 0 }]);
   });
 });
 
@@ -339,6 +351,7 @@ describe("exactly-once effect", () => {
   it("gives identical messages, events and rollups for 1× and 5× delivery, any order and any batching", async () => {
     const reference = await dumpOrg(await ingestInBatches([events]));
     expect(reference.events!.length).toBeGreaterThan(100);
+    expect(reference.rollup_sending_domains!.length).toBeGreaterThan(0);
     // Recipients SES reported opens for but never delivered to: their opens are not credited.
     expect(reference.messages!.filter((m) => (m.reported_open_count as number) > 0 && m.open_count === 0).length).toBeGreaterThan(0);
 
@@ -737,12 +750,14 @@ describe("write statements", () => {
     const metric = ["rollup_totals", "rollup_providers", "rollup_templates", "rollup_domains"].flatMap(both);
     // The upsert, then the moves of stored rows' status and of their send time or channel (indexed columns).
     const messages = ["messages", "update messages", "update messages"];
-    expect(await tablesWritten(["send", "bounce-transient-general"])).toEqual(["events", ...metric, ...both("rollup_bounce_reasons"), ...messages, "ingest_counters"]);
+    // The sending-domain rollup (the alert rates' counts) follows the others, when a row counts towards it.
+    const domains = "rollup_sending_domains";
+    expect(await tablesWritten(["send", "bounce-transient-general"])).toEqual(["events", ...metric, ...both("rollup_bounce_reasons"), domains, ...messages, "ingest_counters"]);
     // Opens and clicks are credited (to delivered recipients only) before the messages upsert, not folded with the rest.
     expect(await tablesWritten(["open", "click"])).toEqual(["events", ...metric, ...messages, "ingest_counters"]);
-    expect(await tablesWritten(["send", "open"])).toEqual(["events", ...metric, ...metric, ...messages, "ingest_counters"]);
+    expect(await tablesWritten(["send", "open"])).toEqual(["events", ...metric, domains, ...metric, ...messages, "ingest_counters"]);
     expect((await tablesWritten(["send", "delivery", "bounce-transient-general", "complaint"])).sort()).toEqual(
-      ["events", ...metric, ...metric, ...["rollup_bounce_reasons", "rollup_complaint_reasons", "rollup_latency"].flatMap(both), ...messages, "ingest_counters"].sort(),
+      ["events", ...metric, ...metric, ...["rollup_bounce_reasons", "rollup_complaint_reasons", "rollup_latency"].flatMap(both), domains, ...messages, "ingest_counters"].sort(),
     );
   });
 });

@@ -143,8 +143,8 @@ const PER_CHANNEL_ROLLUPS = [
   "rollup_complaint_reasons",
   "rollup_latency",
 ];
-/** Per-channel and all-channel rollups: ingest writes both in the same transaction. */
-const ROLLUP_TABLES = [...PER_CHANNEL_ROLLUPS, ...PER_CHANNEL_ROLLUPS.map((t) => t.replace("rollup_", "rollup_all_"))];
+/** Per-channel and all-channel rollups, and the sending-domain rollup: ingest writes all of them in the events' transaction. */
+const ROLLUP_TABLES = [...PER_CHANNEL_ROLLUPS, ...PER_CHANNEL_ROLLUPS.map((t) => t.replace("rollup_", "rollup_all_")), "rollup_sending_domains"];
 
 async function rows(sql: string, orgId: string) {
   return (await env.DB.prepare(sql).bind(orgId).all<Record<string, unknown>>()).results;

@@ -12,6 +12,9 @@ import { feed, MARKETING, newReportOrg, ok, TRANSACTIONAL } from "./reports-help
  */
 
 const BASE = Date.UTC(2024, 7, 3, 9, 15);
+/** Rows written per event of one delivered message (docs/scaling.md), without and with the sending-domain rollup. */
+const BEFORE_PER_EVENT = 38.29;
+const AFTER_PER_EVENT = 38.57;
 
 /** The rows of one message (one recipient) of `orgId`: Send, Delivery, a delay, opens, clicks. */
 async function rowsOf(orgId: string, i: number): Promise<EventRow[][]> {
@@ -87,6 +90,42 @@ describe("rows written per event", () => {
     expect(written.slice(-2)).toEqual([0, 0]);
     const stored = await env.DB.prepare("SELECT status, event_count FROM messages WHERE org_id = ?").bind(orgId).first();
     expect(stored).toEqual({ status: "delivered", event_count: 2 });
+  });
+});
+
+describe("the sending-domain rollup (docs/scaling.md)", () => {
+  /** Rows written by one transaction: in all, and by its sending-domain statement. */
+  async function domainRowsWritten(rows: EventRow[]): Promise<{ total: number; domain: number }> {
+    const tables: string[] = [];
+    const recording = { prepare: (sql: string) => (tables.push(/INSERT INTO (\w+)|UPDATE (\w+)/.exec(sql)!.slice(1).find(Boolean)!), env.DB.prepare(sql)) } as D1Database;
+    const results = await env.DB.batch(batchWriteStatements(recording, { rows, counters: new Map(), counterBucket: 0 }));
+    const written = results.map((r) => r.meta.rows_written);
+    return { total: written.reduce((a, b) => a + b, 0), domain: written.filter((_, i) => tables[i] === "rollup_sending_domains").reduce((a, b) => a + b, 0) };
+  }
+
+  it("writes one row per hour and sending domain (WITHOUT ROWID), nothing for events no alert rate counts", async () => {
+    const { orgId } = await newReportOrg();
+    const lifecycleRows = await rowsOf(orgId, 6);
+    const perEvent = [];
+    for (const rows of lifecycleRows) perEvent.push(await domainRowsWritten(rows));
+    // Send: a new row; Delivery, the same hour: that row again; the delay, opens and clicks: nothing.
+    expect(perEvent.map((w) => w.domain)).toEqual([1, 1, 0, 0, 0, 0, 0]);
+    // The figures docs/scaling.md quotes: rows written per event on this message's 7 events, before and after.
+    const total = perEvent.reduce((a, w) => a + w.total, 0);
+    const before = total - 2;
+    expect([before, total].map((n) => Math.round((n / perEvent.length) * 100) / 100)).toEqual([BEFORE_PER_EVENT, AFTER_PER_EVENT]);
+    const stored = await env.DB.prepare("SELECT sending_domain, sends, deliveries, hard_bounces, complaints FROM rollup_sending_domains WHERE org_id = ?").bind(orgId).all();
+    expect(stored.results).toEqual([{ sending_domain: "mail.example.com", sends: 1, deliveries: 1, hard_bounces: 0, complaints: 0 }]);
+  });
+
+  it("folds a transaction's increments into one row per (org, hour, domain)", async () => {
+    const { orgId } = await newReportOrg();
+    const messages = await Promise.all([7, 8, 9].map((i) => rowsOf(orgId, i)));
+    // Three sends a week apart (three hours), each with its delivery, in one transaction: three rows, each written once.
+    const w = await domainRowsWritten(messages.flatMap((m) => [...m[0]!, ...m[1]!]));
+    expect(w.domain).toBe(3);
+    const stored = await env.DB.prepare("SELECT SUM(sends) AS sends, SUM(deliveries) AS deliveries, COUNT(*) AS n FROM rollup_sending_domains WHERE org_id = ?").bind(orgId).first();
+    expect(stored).toEqual({ sends: 3, deliveries: 3, n: 3 });
   });
 });
 

@@ -279,8 +279,12 @@ describe("Inbox", () => {
     // The Team tab there lists only the visitor: users never see each other in the demo.
     const team = await json(await call(api(DEMO_ORG_ID, "/notifications/team"), { cookie: visitor.cookie }));
     expect(team.members.map((m: any) => m.userId)).toEqual([visitor.id]);
-    // Preferences stay read-only there.
-    expect((await call(api(DEMO_ORG_ID, "/notifications/preferences"), { method: "PATCH", cookie: visitor.cookie, body: { changes: allOff("billing.payment_failed") } })).status).toBe(403);
+    // Preferences stay read-only there, though every role may change its own elsewhere.
+    const demoPatch = await call(api(DEMO_ORG_ID, "/notifications/preferences"), { method: "PATCH", cookie: visitor.cookie, body: { changes: allOff("billing.payment_failed") } });
+    expect(demoPatch.status).toBe(403);
+    expect((await json(demoPatch)).error.code).toBe("DEMO_READ_ONLY");
+    const demoApply = await call(api(DEMO_ORG_ID, "/notifications/presets/apply"), { method: "POST", cookie: visitor.cookie, body: { presetId: "builtin:quiet" } });
+    expect((await json(demoApply)).error.code).toBe("DEMO_READ_ONLY");
   });
 });
 
@@ -354,5 +358,36 @@ describe("Preferences, presets and the Team tab", () => {
       expect(res.status, `${method} ${path}`).toBe(403);
     }
     expect((await call(api(ws.id, `/notifications/team/usr_nobody`), { method: "PATCH", cookie: members.owner!.cookie, body: { changes: allOff("billing.payment_failed") } })).status).toBe(404);
+  });
+
+  it.each(["support", "viewer"])("a %s (notifications.view only) sets their own preferences and applies presets to themselves", async (role) => {
+    const { ws, members } = await workspaceWith({ me: role });
+    const me = members.me!;
+    const saved = await setPrefs(me, ws.id, [{ type: "channel_events.channel_created", channel: "email", enabled: true }]);
+    expect(saved.preferences["channel_events.channel_created"]).toEqual(["in_app", "email"]);
+    expect((await json(await call(api(ws.id, "/notifications/preferences"), { cookie: me.cookie }))).customized).toBe(true);
+    const quiet = BUILT_IN_PRESETS.find((p) => p.id === "builtin:quiet")!;
+    const applied = await call(api(ws.id, "/notifications/presets/apply"), { method: "POST", cookie: me.cookie, body: { presetId: quiet.id } });
+    expect(applied.status).toBe(200);
+    expect((await json(applied)).preferences).toEqual(quiet.preferences);
+    // A member's own toggles are theirs (not audited); applying a workspace preset is.
+    const audit = await listAuditEntries(db(), { orgId: ws.id, since: 0, limit: 20 });
+    expect(audit.filter((e) => e.actorName === "me member").map((e) => [e.resourceType, e.operation])).toEqual([["notification_preset", "applied"]]);
+  });
+
+  it.each(["support", "viewer"])("a %s may not create or delete the workspace's presets (notifications.manage) nor change others' preferences (team.manage)", async (role) => {
+    const { ws, members } = await workspaceWith({ me: role });
+    const me = members.me!;
+    const refused = async (res: Response, permission: string) => {
+      expect(res.status).toBe(403);
+      expect((await json(res)).error).toMatchObject({ code: "FORBIDDEN", details: { permission } });
+    };
+    await refused(await call(api(ws.id, "/notifications/presets"), { method: "POST", cookie: me.cookie, body: { name: "Mine" } }), "notifications.manage");
+    const preset = await json(await call(api(ws.id, "/notifications/presets"), { method: "POST", cookie: members.owner!.cookie, body: { name: `Owner's ${role}` } }));
+    await refused(await call(api(ws.id, `/notifications/presets/${preset.id}`), { method: "DELETE", cookie: me.cookie }), "notifications.manage");
+    await refused(await call(api(ws.id, `/notifications/team/${members.owner!.id}`), { method: "PATCH", cookie: me.cookie, body: { changes: allOff("billing.payment_failed") } }), "team.manage");
+    await refused(await call(api(ws.id, `/notifications/team/${members.owner!.id}/apply-preset`), { method: "POST", cookie: me.cookie, body: { presetId: preset.id } }), "team.manage");
+    // The owner's preferences are as they were.
+    expect((await json(await call(api(ws.id, "/notifications/preferences"), { cookie: members.owner!.cookie }))).customized).toBe(false);
   });
 });

@@ -231,3 +231,26 @@ describe("the matrix data matches the docs table (team__members-and-roles.md)", 
     }
   });
 });
+
+describe("notification preferences: every member's own, Owners' and Org Admins' for others (notifications__configuring-notifications.md)", () => {
+  const ALL = [...ROLES];
+  const MANAGE = ["owner", "org_admin", "infra_admin", "developer", "marketer", "financial"];
+  const expected: [string, string[]][] = [
+    ["GET /api/orgs/:orgId/notifications/preferences", ALL],
+    // My own toggles and a preset applied to myself: notifications.view, which every role holds.
+    ["PATCH /api/orgs/:orgId/notifications/preferences", ALL],
+    ["POST /api/orgs/:orgId/notifications/presets/apply", ALL],
+    // The workspace's presets are shared configuration.
+    ["POST /api/orgs/:orgId/notifications/presets", MANAGE],
+    ["DELETE /api/orgs/:orgId/notifications/presets/:presetId", MANAGE],
+    // The Team tab: other members' preferences.
+    ["GET /api/orgs/:orgId/notifications/team", ["owner", "org_admin"]],
+    ["PATCH /api/orgs/:orgId/notifications/team/:userId", ["owner", "org_admin"]],
+    ["POST /api/orgs/:orgId/notifications/team/:userId/apply-preset", ["owner", "org_admin"]],
+  ];
+  it.each(expected)("%s → %j", (key, roles) => {
+    const route = ORG_ROUTES.find((r) => `${r.method} ${r.path}` === key);
+    expect(route, key).toBeDefined();
+    expect(ROLES.filter((role) => can(role, route!.permission))).toEqual(roles);
+  });
+});

@@ -129,6 +129,9 @@ describe("AWS Integration phase", () => {
       "Suppression List",
       "Resource Tagging",
       "EventBridge",
+      "Drift Detection",
+      "Drift Detection Status",
+      "Stack Resources (read-only)",
     ]);
     expect(v.neverAccessed).toEqual(["EC2", "S3", "RDS", "Lambda", "Billing", "IAM (write)", "CloudWatch Logs"]);
     const bad = await call(api(orgId, "/setup/aws-integration?region=mars-1"), { cookie: user.cookie });

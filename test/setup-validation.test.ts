@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { missingActions } from "../worker/aws/stack/permissions";
 import { cloudFormationTemplate, templateJson } from "../worker/aws/stack/template";
 import { listAuditEntries } from "../worker/db/audit";
 import { loadOrgIngestConfigs } from "../worker/db/ingest";
@@ -90,7 +91,7 @@ describe("Connection Validation", () => {
     expect(after.status).toBe("passed");
     expect(after.checks.every((x: { status: string }) => x.status === "pass")).toBe(true);
     expect(byId(after).event_rule.message).toBe("Rule sendops-ses-events exists and is enabled.");
-    expect(after.stack).toMatchObject({ deployedVersion: 2, currentVersion: 2, updateAvailable: false, missingActions: [] });
+    expect(after.stack).toMatchObject({ deployedVersion: 3, currentVersion: 3, updateAvailable: false, missingActions: [] });
     expect((await badge(org.orgId, org.user)).state).toBe("connected");
     const progress = await json(await call(api(org.orgId, "/setup"), { cookie: org.user.cookie }));
     expect(progress.phases.map((p: { completedAt: number | null }) => p.completedAt !== null)).toEqual([true, true, false, false]);
@@ -129,7 +130,9 @@ describe("Connection Validation", () => {
     expect(c.channel_settings).toMatchObject({ status: "fail", message: "The role may not call ses:PutConfigurationSetDeliveryOptions." });
     expect(c.channel_management.status).toBe("pass");
     expect(run.stack).toMatchObject({ deployedVersion: 1, updateAvailable: true });
-    expect([...run.stack.missingActions].sort()).toEqual(["ses:ListContactLists", "ses:ListEmailTemplates", "ses:PutConfigurationSetDeliveryOptions"]);
+    // Everything version 1 lacks: version 2's SES actions and version 3's drift detection.
+    expect([...run.stack.missingActions].sort()).toEqual(missingActions(1).sort());
+    expect(run.stack.missingActions).toEqual(expect.arrayContaining(["ses:ListContactLists", "ses:ListEmailTemplates", "ses:PutConfigurationSetDeliveryOptions", "cloudformation:DetectStackDrift"]));
     const b = await badge(org.orgId, org.user);
     expect(b.state).toBe("update_available");
     expect(b.stackUpdateUrl).toContain(`${org.region}.console.aws.amazon.com/cloudformation`);

@@ -5,7 +5,7 @@ import { claimDueTrackingChecks, findTrackingDomain } from "../worker/db/trackin
 import { DAY, HOUR, MINUTE } from "../worker/lib/time";
 import { createTrackingDomain, updateTrackingDomainCdn } from "../worker/services/tracking-domains/manage";
 import { CHECK_LEASE, runTrackingCheck, verifyTrackingDomainNow } from "../worker/services/tracking-domains/checks";
-import { listAlertRaises } from "../worker/db/alerts";
+import { listOrgNotifications } from "../worker/db/notifications";
 import { CRONS, runScheduled } from "../worker/cron";
 import { MAX_TRACKING_DOMAINS, nextCheckAt, VERIFY_NOW_COOLDOWN_MS } from "../worker/services/tracking-domains/rules";
 import { sesForOrg } from "../worker/services/aws-connection";
@@ -309,9 +309,9 @@ describe("background checks (controllable clock)", () => {
       actor: "SendOps",
       summary: `Tracking domain ${subdomain}: DNS CNAME pending, SES identity pending → DNS CNAME failed, SES identity failed`,
     });
-    // …and raised once as a channel event (kept in alert_raises until the notification service is wired).
-    const raised = await listAlertRaises(db(), orgId);
-    expect(raised.map((r) => [r.type, JSON.parse(r.paramsJson).domain, r.link])).toEqual([["channel_events.tracking_domain_failed", subdomain, "tracking-domains"]]);
+    // …and raised once as a channel event.
+    const raised = await listOrgNotifications(db(), orgId);
+    expect(raised.map((r) => [r.type, JSON.parse(r.payloadJson).domain, r.link])).toEqual([["channel_events.tracking_domain_failed", subdomain, "tracking-domains"]]);
   });
 
   it("turns a verified CNAME that now points elsewhere invalid (drift), and verified again once fixed", async () => {

@@ -10,6 +10,7 @@ import { queueDigests } from "./services/alerts/digests";
 import { expireInvitations } from "./services/invitations";
 import { expireTransfers } from "./services/ownership-transfer";
 import { queueShardSweeps } from "./services/event-shards";
+import { queueDriftChecks } from "./services/alerts/drift";
 
 /** Cron expressions from wrangler.toml → what runs. */
 export const CRONS = {
@@ -26,6 +27,7 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
       await pruneExpiredShards(env, at);
       await queueBlocklistChecks(env);
       await queueDigests(env, at);
+      await queueDriftChecks(env);
       return;
     case CRONS.frequent:
       await syncStaleSuppressionLists(env, at);

@@ -81,6 +81,9 @@ interface ExecResult {
 /** Linux caps one argv string at 128 KiB; locally longer batches go through a file instead. */
 const MAX_COMMAND_BYTES = 100_000;
 
+/** Each `wrangler d1 execute` starts a runtime (about a second), so a few spaced tries wait out a lock. */
+const WRANGLER_LOCAL_RETRY: RetryPolicy = { attempts: 8, delayMs: 250 };
+
 /** Runs SQL statements (`;`-separated) in one `wrangler d1 execute` call: one D1 batch, one transaction locally. */
 export async function wranglerExecute(target: D1Target, sql: string): Promise<ExecResult[]> {
   const args = ["d1", "execute", "DB", "--json", "--yes"];
@@ -99,11 +102,16 @@ export async function wranglerExecute(target: D1Target, sql: string): Promise<Ex
       args.push("--command", sql);
     }
   }
-  let out: string;
-  try {
-    out = await run(WRANGLER, args, { env: target.remote ? remoteEnv() : offlineEnv() }).catch((err: Error) => {
+  const execute = () =>
+    run(WRANGLER, args, { env: target.remote ? remoteEnv() : offlineEnv() }).catch((err: Error) => {
       throw new Error(wranglerErrorText(err.message));
     });
+  let out: string;
+  try {
+    // Locally a running `wrangler dev` may hold the file's lock: the batch then failed as a whole (one
+    // SQLite transaction, rolled back), so sending it again is safe. Remotely a failure may come after
+    // the commit, so it stands.
+    out = target.remote ? await execute() : await retryTransient(execute, WRANGLER_LOCAL_RETRY);
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }

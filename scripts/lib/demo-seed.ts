@@ -9,8 +9,7 @@
  * a finished one is never repeated.
  */
 import type { Db } from "../../worker/db/client";
-import { and, eq, like, or, sum } from "drizzle-orm";
-import { ingestCounters } from "../../worker/db/schema";
+import { countProcessedRows } from "../../worker/db/ingest";
 import { recordDemoSeed } from "../../worker/services/demo-seed";
 import { createIngestKey } from "../../worker/services/ingest/keys";
 import { Acknowledged, readSeedState, resumePoint, writeSeedState, type SeedState } from "./demo-seed-state";
@@ -46,19 +45,6 @@ async function refreshSetup(target: SeedTarget, state: SeedState, now: number): 
   const next = { ...state, setupVersion: DEMO_SETUP_VERSION };
   writeSeedState(target.stateFile, next);
   return next;
-}
-
-/**
- * Events of the demo workspace the consumer has stored or dropped (every demo event has one recipient,
- * so rows = events): accepted plus dropped. Repeats and rejected requests are not events stored.
- */
-export async function processedEvents(db: Db, orgId: string): Promise<number> {
-  const row = await db
-    .select({ n: sum(ingestCounters.value) })
-    .from(ingestCounters)
-    .where(and(eq(ingestCounters.orgId, orgId), or(eq(ingestCounters.counter, "accepted"), like(ingestCounters.counter, "dropped.%"))))
-    .get();
-  return Number(row?.n ?? 0);
 }
 
 export interface SeedTarget {
@@ -120,7 +106,7 @@ export async function seedDemo(target: SeedTarget, opts: SeedOptions = {}): Prom
   const log = opts.log ?? console.log;
   const found = readSeedState(target.stateFile);
   const existing = found && (await refreshSetup(target, found, (opts.clock ?? realClock).now()));
-  if (existing?.done) return { status: "done", earlier: true, state: existing, stored: await processedEvents(target.db, existing.orgId) };
+  if (existing?.done) return { status: "done", earlier: true, state: existing, stored: await countProcessedRows(target.db, existing.orgId) };
   if (existing && opts.events !== undefined && opts.events !== existing.events) {
     throw new Error(`the demo seed in ${target.stateFile} targets ${fmt(existing.events)} events: resume it with that count, or delete the file to start over`);
   }
@@ -179,7 +165,7 @@ async function recordPlan(target: SeedTarget, state: SeedState, at: number): Pro
 
 /** Resumes before the first event that may not be stored (see RESUME_OVERLAP), and saves that. */
 async function rewound(target: SeedTarget, state: SeedState, log: (line: string) => void, at = Date.now()): Promise<SeedState> {
-  const processed = await processedEvents(target.db, state.orgId);
+  const processed = await countProcessedRows(target.db, state.orgId);
   const from = resumePoint(state.posted, processed);
   log(
     `Resuming the demo seed: ${fmt(state.posted)} events were posted, ${fmt(processed)} stored; ` +
@@ -263,12 +249,12 @@ async function postAndWait(target: SeedTarget, state: SeedState, opts: SeedOptio
  * instance that restarted has lost what its queue held).
  */
 async function waitUntilStored(db: Db, orgId: string, total: number, opts: SeedOptions, clock: SeedClock): Promise<number> {
-  let processed = await processedEvents(db, orgId);
+  let processed = await countProcessedRows(db, orgId);
   const bar = new ProgressBar("Stored by the consumer", total, { initial: Math.min(total, processed) });
   let lastChange = clock.now();
   while (processed < total && !opts.signal?.aborted && clock.now() - lastChange < STALL_MS) {
     await clock.sleep(POLL_MS, opts.signal);
-    const now = await processedEvents(db, orgId);
+    const now = await countProcessedRows(db, orgId);
     if (now !== processed) lastChange = clock.now();
     processed = now;
     bar.update(Math.min(total, processed));

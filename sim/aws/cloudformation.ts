@@ -1,14 +1,18 @@
 /**
  * CloudFormation (Query API 2010-05-15, XML): CreateStack, UpdateStack, DeleteStack, DescribeStacks,
- * DescribeStackResources, DescribeStackEvents, GetTemplate, ValidateTemplate. Stacks deploy
+ * DescribeStackResources, DescribeStackEvents, GetTemplate, ValidateTemplate, and drift detection
+ * (DetectStackDrift, DescribeStackDriftDetectionStatus, DescribeStackResourceDrifts). Stacks deploy
  * synchronously (CREATE_COMPLETE on the first DescribeStacks); a resource that fails rolls the stack
- * back (ROLLBACK_COMPLETE, or UPDATE_ROLLBACK_COMPLETE with the previous template restored).
+ * back (ROLLBACK_COMPLETE, or UPDATE_ROLLBACK_COMPLETE with the previous template restored). Drift
+ * detection completes at once, from the drift the control API set on the stack's resources; as in AWS it
+ * reads each resource with the caller's permissions, and a resource the caller may not read fails the
+ * detection (DETECTION_FAILED) and stays unchecked.
  */
 import { randomUUID } from "node:crypto";
-import { authorize } from "./iam";
+import { actionAllowed, authorize } from "./iam";
 import { PROVISIONERS, ResourceFailure } from "./resources";
 import type { Call, Runtime } from "./runtime";
-import type { RegionState, Stack, StackResource } from "./state";
+import type { DriftDetection, RegionState, Stack, StackResource } from "./state";
 import { checkCapabilities, order, parameterDeclarations, parseTemplate, requiredCapability, resolve, resolveParameters, validationError, type ResolvedParameter, type Scope, type Template } from "./template";
 import { AwsFault, toXml } from "./wire";
 
@@ -47,6 +51,17 @@ function stackInput(params: Map<string, string>, name: string): StackInput {
 }
 
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/** What drift detection must read of each resource type (the read handlers' permissions). */
+const DRIFT_READ_ACTIONS: Record<string, readonly string[]> = {
+  "AWS::IAM::Role": ["iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"],
+  "AWS::SES::ConfigurationSet": ["ses:GetConfigurationSet"],
+  "AWS::SES::ConfigurationSetEventDestination": ["ses:GetConfigurationSetEventDestinations"],
+  "AWS::Events::Connection": ["events:DescribeConnection"],
+  "AWS::Events::ApiDestination": ["events:DescribeApiDestination"],
+  "AWS::Events::Rule": ["events:DescribeRule", "events:ListTargetsByRule"],
+};
+const RESOURCE_DRIFT_STATUSES = ["IN_SYNC", "MODIFIED", "DELETED", "NOT_CHECKED", "UNKNOWN"];
 const iso = (ms: number) => new Date(ms);
 
 export class CloudFormation {
@@ -82,7 +97,8 @@ export class CloudFormation {
     stats[action] = (stats[action] ?? 0) + 1;
     const name = params.get("StackName");
     const stackArn = name === undefined ? "*" : (this.live(state, name)?.id ?? `arn:aws:cloudformation:${state.region}:${state.account}:stack/${name}/*`);
-    const allow = () => authorize(call.caller, `cloudformation:${action}`, stackArn);
+    // CloudFormation names the error AccessDenied (the JSON services say AccessDeniedException).
+    const allow = (resource = stackArn) => authorize(call.caller, `cloudformation:${action}`, resource, "AccessDenied");
     switch (action) {
       case "CreateStack": {
         allow();
@@ -144,6 +160,54 @@ export class CloudFormation {
           }),
         };
       }
+      case "DetectStackDrift": {
+        allow();
+        const stack = this.existing(state, name);
+        return { action, result: toXml({ StackDriftDetectionId: this.detectDrift(call, state, stack).id }) };
+      }
+      case "DescribeStackDriftDetectionStatus": {
+        // AWS scopes this action to no resource: the policy must allow it on *.
+        allow("*");
+        const id = params.get("StackDriftDetectionId");
+        if (!id) throw validationError("1 validation error detected: Value null at 'stackDriftDetectionId' failed to satisfy constraint: Member must not be null");
+        const d = state.driftDetections.get(id);
+        if (!d) throw validationError(`Drift detection with id ${id} does not exist`);
+        const drifted = d.resources.filter((r) => r.status !== "IN_SYNC").length;
+        return {
+          action,
+          result: toXml({
+            StackId: d.stackId,
+            StackDriftDetectionId: d.id,
+            StackDriftStatus: d.stackDriftStatus,
+            DetectionStatus: d.status,
+            DetectionStatusReason: d.reason ?? undefined,
+            DriftedStackResourceCount: drifted,
+            Timestamp: iso(d.at),
+          }),
+        };
+      }
+      case "DescribeStackResourceDrifts": {
+        allow();
+        const stack = this.existing(state, name);
+        const filters = members(params, "StackResourceDriftStatusFilters").map((f) => f.value!);
+        const bad = filters.find((f) => !RESOURCE_DRIFT_STATUSES.includes(f));
+        if (bad) throw validationError(`1 validation error detected: Value '[${bad}]' at 'stackResourceDriftStatusFilters' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${RESOURCE_DRIFT_STATUSES.join(", ")}]]`);
+        const d = stack.lastDriftDetection;
+        const drifts = (d?.resources ?? []).filter((r) => !filters.length || filters.includes(r.status));
+        return {
+          action,
+          result: toXml({
+            StackResourceDrifts: drifts.map((r) => ({
+              StackId: stack.id,
+              LogicalResourceId: r.logicalId,
+              PhysicalResourceId: r.physicalId || undefined,
+              ResourceType: r.type,
+              StackResourceDriftStatus: r.status,
+              Timestamp: iso(d!.at),
+            })),
+          }),
+        };
+      }
       default:
         throw validationError(`Unsupported action ${action} in the local stand-in.`);
     }
@@ -172,6 +236,8 @@ export class CloudFormation {
       createdAt: now,
       updatedAt: null,
       deletedAt: null,
+      drift: new Map(),
+      lastDriftDetection: null,
     };
     state.stacks.set(stack.id, stack);
     this.event(stack, stack.name, stack.id, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "User Initiated");
@@ -210,6 +276,8 @@ export class CloudFormation {
     stack.parameters = parameters;
     stack.capabilities = input.capabilities;
     stack.description = template.Description ?? null;
+    // Every resource was re-deployed from the template: whatever had drifted is back in sync.
+    stack.drift.clear();
     this.finish(stack, "UPDATE_COMPLETE", null);
     return stack;
   }
@@ -220,6 +288,31 @@ export class CloudFormation {
     stack.deletedAt = this.rt.now();
     stack.outputs = [];
     this.finish(stack, "DELETE_COMPLETE", null);
+  }
+
+  /** DetectStackDrift: judges each live resource the caller may read against the drift set on the stack. */
+  private detectDrift(call: Call, state: RegionState, stack: Stack): DriftDetection {
+    const resources: DriftDetection["resources"] = [];
+    const unreadable: { logicalId: string; action: string }[] = [];
+    for (const r of stack.resources.filter((r) => r.status.endsWith("_COMPLETE") && r.status !== "DELETE_COMPLETE")) {
+      const missing = (DRIFT_READ_ACTIONS[r.type] ?? []).find((a) => !actionAllowed(call.caller.allowedActions(), a));
+      if (missing) unreadable.push({ logicalId: r.logicalId, action: missing });
+      else resources.push({ logicalId: r.logicalId, physicalId: r.physicalId, type: r.type, status: stack.drift.get(r.logicalId) ?? "IN_SYNC" });
+    }
+    const detection: DriftDetection = {
+      id: randomUUID(),
+      stackId: stack.id,
+      status: unreadable.length ? "DETECTION_FAILED" : "DETECTION_COMPLETE",
+      reason: unreadable.length
+        ? `Failed to detect drift on resources [${unreadable.map((u) => u.logicalId).join(", ")}]: User: ${call.caller.arn} is not authorized to perform: ${unreadable[0]!.action}`
+        : null,
+      stackDriftStatus: resources.some((r) => r.status !== "IN_SYNC") ? "DRIFTED" : "IN_SYNC",
+      at: this.rt.now(),
+      resources,
+    };
+    state.driftDetections.set(detection.id, detection);
+    stack.lastDriftDetection = detection;
+    return detection;
   }
 
   /** Creates the template's resources in dependency order; returns the failure reason, or null. */
@@ -290,7 +383,10 @@ export class CloudFormation {
       Capabilities: s.capabilities,
       Outputs: s.outputs.map((o) => ({ OutputKey: o.key, OutputValue: o.value, Description: o.description ?? undefined })),
       EnableTerminationProtection: false,
-      DriftInformation: { StackDriftStatus: "NOT_CHECKED" },
+      // The stack's drift as its latest detection found it.
+      DriftInformation: s.lastDriftDetection
+        ? { StackDriftStatus: s.lastDriftDetection.stackDriftStatus, LastCheckTimestamp: iso(s.lastDriftDetection.at) }
+        : { StackDriftStatus: "NOT_CHECKED" },
     };
   }
 }

@@ -9,6 +9,7 @@
  *   POST /__sim/accounts/<acct>/<region>/identities {identity, status?, configurationSetName?, dkimTokens?}  create or replace an identity (status SUCCESS unless given; a domain's Easy DKIM tokens as given, e.g. the demo's fixed ones, else new)
  *   POST /__sim/accounts/<acct>/<region>/identities/<identity>/verify {status?}                          set its (and its DKIM) status now: SUCCESS (default), FAILED, TEMPORARY_FAILURE, or PENDING (until told otherwise); DNS and the verification link no longer decide it
  *   POST /__sim/accounts/<acct>/<region>/stacks {stackName, templateBody, parameters: {key: value}, capabilities?}   deploy without signing: CreateStack, or UpdateStack when the stack exists (capabilities default to CAPABILITY_NAMED_IAM)
+ *   PUT  /__sim/accounts/<acct>/<region>/stacks/<name>/drift {resources: {<logicalId>: MODIFIED|DELETED}}  what drift detection finds from now on: these resources changed outside the stack, the others in sync ({} = back in sync)
  *   PUT  /__sim/accounts/<acct>/<region>/connections/<name> {apiKeyValue}                                 set an API_KEY connection's key (e.g. the demo's, once its ingest key is known)
  *   PUT|GET /__sim/accounts/<acct>/<region>/suppressions [{entries: SES summaries}]                      replace / read the suppression list
  *   POST /__sim/accounts/<acct>/throttle {count}                           the next `count` calls for the account are throttled
@@ -24,7 +25,7 @@ import type { CloudFormation } from "./cloudformation";
 import { defaultRoleActions } from "./config";
 import type { Runtime } from "./runtime";
 import { accountView, identityView, SES_OPERATIONS, setView } from "./ses";
-import { identityStatus, newIdentity, roleFromConfig, type RegionState, type Role, type SentMail } from "./state";
+import { identityStatus, newIdentity, roleFromConfig, type RegionState, type ResourceDrift, type Role, type SentMail } from "./state";
 import { suppressionList } from "./suppressions";
 import { followVerificationLink, VERIFY_EMAIL_PATH } from "./verification";
 import { AwsFault } from "./wire";
@@ -231,6 +232,17 @@ function route(rt: Runtime, cf: CloudFormation, method: string, path: string, qu
     };
     const stack = cf.createOrUpdate(state, stackInput);
     return { body: { stackId: stack.id, status: stack.status, reason: stack.reason, outputs: Object.fromEntries(stack.outputs.map((o) => [o.key, o.value])) } };
+  }
+  const drift = /^\/stacks\/([^/]+)\/drift$/.exec(rest);
+  if (drift && method === "PUT") {
+    const name = decodeURIComponent(drift[1]!);
+    const stack = [...state.stacks.values()].find((s) => (s.name === name || s.id === name) && s.deletedAt === null);
+    if (!stack) return { status: 404, body: { message: `No stack ${name}` } };
+    const marks = Object.entries((input.resources ?? {}) as Record<string, unknown>);
+    const unknown = marks.find(([id, status]) => !stack.resources.some((r) => r.logicalId === id) || (status !== "MODIFIED" && status !== "DELETED"));
+    if (unknown) return { status: 400, body: { message: `resources maps logical ids of the stack (${stack.resources.map((r) => r.logicalId).join(", ")}) to MODIFIED or DELETED; got ${unknown[0]}: ${String(unknown[1])}.` } };
+    stack.drift = new Map(marks as [string, ResourceDrift][]);
+    return { body: { stackId: stack.id, drift: Object.fromEntries(stack.drift) } };
   }
   const connection = /^\/connections\/([^/]+)$/.exec(rest);
   if (connection && method === "PUT") {

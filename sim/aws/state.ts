@@ -190,6 +190,21 @@ export interface StackEvent {
   at: number;
 }
 
+/** A resource's drift as the control API set it (what changing it outside CloudFormation would leave). */
+export type ResourceDrift = "MODIFIED" | "DELETED";
+
+/** One DetectStackDrift run: its outcome, fixed when it ran (the stand-in detects at once). */
+export interface DriftDetection {
+  id: string;
+  stackId: string;
+  status: "DETECTION_COMPLETE" | "DETECTION_FAILED";
+  reason: string | null;
+  stackDriftStatus: "DRIFTED" | "IN_SYNC";
+  at: number;
+  /** The resources checked (a resource the caller may not read is not checked). */
+  resources: { logicalId: string; physicalId: string; type: string; status: ResourceDrift | "IN_SYNC" }[];
+}
+
 export interface Stack {
   id: string;
   name: string;
@@ -205,6 +220,10 @@ export interface Stack {
   createdAt: number;
   updatedAt: number | null;
   deletedAt: number | null;
+  /** Resources changed outside the stack, by logical id (set through the control API; an update re-deploys them in sync). */
+  drift: Map<string, ResourceDrift>;
+  /** The latest drift detection (DescribeStackResourceDrifts answers from it), or null before the first. */
+  lastDriftDetection: DriftDetection | null;
 }
 
 export interface RegionState {
@@ -229,6 +248,8 @@ export interface RegionState {
   apiDestinations: Map<string, ApiDestination>;
   /** By stack id; deleted stacks stay (DescribeStacks by id still finds them). */
   stacks: Map<string, Stack>;
+  /** DetectStackDrift runs by StackDriftDetectionId. */
+  driftDetections: Map<string, DriftDetection>;
   sent: SentMail[];
   deliveries: Delivery[];
 }
@@ -334,6 +355,7 @@ export class World {
       connections: new Map(),
       apiDestinations: new Map(),
       stacks: new Map(),
+      driftDetections: new Map(),
       sent: [],
       deliveries: [],
     };

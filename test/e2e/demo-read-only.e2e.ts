@@ -118,6 +118,7 @@ const CONTROLS: Record<string, Control> = {
   "PUT /api/orgs/:orgId/two-factor": { path: "/w/demo/settings", button: byName(/^(Require 2FA|Stop requiring 2FA)$/) },
   "PUT /api/orgs/:orgId/alert-thresholds": { none: "the thresholds are fields disabled with the read-only reason as their title (like the channel settings)" },
   "PUT /api/orgs/:orgId/channels/:id/alert-thresholds": { none: "a channel's threshold override is a switch and fields, disabled with the read-only reason as their title" },
+  "PUT /api/orgs/:orgId/identities/:id/alert-thresholds": { none: "a sending domain's threshold override (on an identity's page) is a switch and fields, disabled with the read-only reason as their title" },
   "POST /api/orgs/:orgId/webhooks": { path: "/w/demo/webhooks", button: byName("Add Endpoint") },
   "PATCH /api/orgs/:orgId/webhooks/:id": { path: "/w/demo/webhooks", open: openDemoEndpoint, button: byName("Edit") },
   "PUT /api/orgs/:orgId/webhooks/:id/enabled": { path: "/w/demo/webhooks", open: openDemoEndpoint, button: byName("Disable") },

@@ -120,6 +120,24 @@ it("adds a domain, verifies it through DNS with Refresh, gets the default channe
   // The Domain cell also holds the row's "DNS records" toggle.
   await expect.poll(() => row.getByRole("cell").allTextContents()).toEqual([`${domain}DNS records`, "Verified", "Verified", "OK", "p=quarantine", expect.any(String), "Healthy", expect.any(String)]);
 
+  // The domain's page: its sending domain's alert thresholds, overridden as a channel's are (docs/alerts.md).
+  await row.getByRole("link", { name: domain }).click();
+  await page.getByRole("heading", { name: domain }).waitFor();
+  const thresholds = page.getByRole("form", { name: "Alert thresholds" });
+  await thresholds.getByRole("switch", { name: "Override the workspace's thresholds" }).check();
+  const bounce = thresholds.getByRole("group", { name: "Bounce rate" });
+  await bounce.getByLabel("Warning (%)").fill("2");
+  await bounce.getByLabel("Critical (%)").fill("4");
+  await thresholds.getByRole("button", { name: "Save thresholds" }).click();
+  await page.getByText("Alert thresholds saved.").waitFor();
+  await thresholds.getByText("This sending domain's own thresholds").waitFor();
+  // Saved: a fresh load shows the override.
+  await page.reload();
+  await thresholds.getByText("This sending domain's own thresholds").waitFor();
+  expect(await bounce.getByLabel("Warning (%)").inputValue()).toBe("2");
+  expect(await bounce.getByLabel("Critical (%)").inputValue()).toBe("4");
+  await page.getByRole("link", { name: "← Identities" }).click();
+
   // The first verified domain provisions the four default channels, once, on the jobs queue.
   await nav(page, "Channels");
   await channelNamesUntil(page, DEFAULT_CHANNELS.map((c) => c.name).sort());

@@ -29,15 +29,19 @@ const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, ".
 const postEvent = (base: string, key: string, body: string) =>
   fetch(`${base}/ingest/eventbridge`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": key }, body });
 
-/** Reloads until `locator` shows up: the queue consumer writes after the webhook has answered. */
+/**
+ * Reloads the counters until `locator` shows up: the queue consumer writes after the webhook has
+ * answered. Each look waits for the counters card itself, which renders after the page's heading once
+ * its queries answer (on a busy machine, well after a second).
+ */
 async function reloadUntil(page: Page, locator: Locator, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    await page.getByRole("heading", { name: /^Last \d+ hours$/ }).waitFor();
     if (await locator.isVisible()) return;
     if (Date.now() > deadline) throw new Error(`not visible after ${timeoutMs} ms: ${locator}`);
     await page.waitForTimeout(1_000);
     await page.reload();
-    await page.getByRole("heading", { level: 1 }).waitFor();
   }
 }
 

@@ -3,12 +3,14 @@ import type { Browser } from "playwright-core";
 import { wranglerDb } from "../../scripts/lib/d1";
 import { raiseNotification } from "../../worker/services/notifications/raise";
 import { launchBrowser } from "./browser";
+import { addMember } from "./reports-seed";
 
 /**
  * Notifications at 390 px: notifications raised for a workspace (through the real service, writing the
  * instance's local D1 as an evaluator would) show as the sidebar's unread counter; the inbox lists them;
  * clicking one marks it read and opens its page; a preference toggle is saved as it changes and is still
- * set after a reload.
+ * set after a reload. A Viewer changes their own preferences and applies presets to themselves; only
+ * creating a workspace preset is refused up front, with the reason.
  */
 
 let browser: Browser;
@@ -72,5 +74,40 @@ it("shows the unread counter, opens a notification's page marking it read, and k
   await page.getByRole("tab", { name: "Preferences", selected: true }).waitFor();
   expect(await page.getByRole("checkbox", { name: "Channel created: Email", exact: true }).isChecked()).toBe(true);
   expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await context.close();
+});
+
+it("lets a Viewer change their own preferences and apply a preset; saving a workspace preset shows why not", async () => {
+  const base = inject("baseUrl");
+  const owner = await browser.newContext({ baseURL: base });
+  const headers = { origin: base };
+  const email = `viewer-owner.${Date.now().toString(36)}@example.test`;
+  expect((await owner.request.post("/api/auth/sign-up", { headers, data: { name: "Olga Owner", email, password: "correct horse battery", acceptTerms: true } })).status()).toBe(201);
+  expect((await owner.request.post("/api/auth/sign-in", { headers, data: { email, password: "correct horse battery" } })).status()).toBe(200);
+  const { workspace } = (await (await owner.request.post("/api/workspaces", { headers, data: { name: "Viewer Prefs E2E" } })).json()) as { workspace: { id: string; slug: string } };
+  await owner.close();
+  const viewer = await addMember(base, inject("persistDir"), workspace.slug, "viewer");
+
+  const context = await browser.newContext({ baseURL: base, viewport: { width: 390, height: 844 }, timezoneId: "UTC" });
+  context.setDefaultTimeout(30_000);
+  const [name, value] = viewer.cookie.split("=") as [string, string];
+  await context.addCookies([{ name, value, url: base }]);
+  const page = await context.newPage();
+  await page.goto(`/w/${workspace.slug}/notifications?tab=preferences`);
+  const toggle = page.getByRole("checkbox", { name: "Channel created: Email", exact: true });
+  expect([await toggle.isChecked(), await toggle.isDisabled()]).toEqual([false, false]);
+  await toggle.check();
+  await page.getByText("Saved.").waitFor();
+  await expect.poll(async () => ((await (await context.request.get(`/api/orgs/${workspace.id}/notifications/preferences`)).json()) as { preferences: Record<string, string[]> }).preferences["channel_events.channel_created"]).toEqual(["in_app", "email"]);
+
+  await page.getByRole("tab", { name: "Presets" }).click();
+  const apply = page.getByRole("button", { name: "Apply Critical only" });
+  expect(await apply.isDisabled()).toBe(false);
+  await apply.click();
+  await page.getByText("Applied Critical only to your preferences.").waitFor();
+  const save = page.getByRole("button", { name: "Save preset" });
+  expect(await save.isDisabled()).toBe(true);
+  const tip = page.locator(`[id="${await save.getAttribute("aria-describedby")}"]`);
+  expect(await tip.textContent()).toMatch(/^Only Owners, .* can create or delete presets; your role is Viewer\.$/);
   await context.close();
 });

@@ -11,7 +11,8 @@ import { api, eventually, PASSWORD, signInAs } from "./ses-history";
  * Issue 17: an Owner invites a colleague from the Team page (at phone width); the colleague opens the
  * emailed link from the outbox, creates an account with the invited address and lands in the workspace
  * with the invited role. An ownership transfer offered from the Danger Zone and accepted from the
- * dashboard banner swaps the roles and signs both out.
+ * dashboard banner swaps the roles and signs both out. Invitations to an existing account are answered
+ * from the Profile list and the banner.
  */
 
 let browser: Browser;
@@ -163,3 +164,34 @@ async function signedIn(email: string) {
   const res = await api(base(), "/api/auth/sign-in", { method: "POST", json: { email, password: PASSWORD } });
   return /sendops_session=[^;]+/.exec(res.headers.get("set-cookie") ?? "")![0];
 }
+
+it("pending invitations: the Profile list declines one, then the banner accepts the other and opens its workspace", async () => {
+  const alpha = await ownerWithWorkspace("Offer Alpha");
+  const beta = await ownerWithWorkspace("Offer Beta");
+  const guest = await signedUp("Gus Guest", "guest");
+  const { workspace: home } = (await (await api(base(), "/api/workspaces", { method: "POST", cookie: guest.cookie, json: { name: "Guest Home" } })).json()) as {
+    workspace: { slug: string };
+  };
+  for (const { owner, workspace } of [alpha, beta]) {
+    await api(base(), `/api/orgs/${workspace.id}/invitations`, { method: "POST", cookie: owner.cookie, json: { email: guest.email, role: "viewer" } });
+  }
+
+  const ctx = await browser.newContext({ baseURL: base(), viewport: { width: 390, height: 844 } });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(30_000);
+  await signInAs(page, guest.email);
+  await page.goto(`/w/${home.slug}/api-keys`);
+  const several = page.getByRole("region", { name: "Pending invitations" });
+  await several.getByText("You have 2 pending invitations to other workspaces.").waitFor();
+  await several.getByRole("link", { name: "Review invitations" }).click();
+  await page.getByRole("button", { name: "Decline the invitation to Offer Alpha" }).click();
+  await page.getByText("Invitation to Offer Alpha declined.").waitFor();
+
+  const one = page.getByRole("region", { name: "Invitation" });
+  await one.getByText("Olga Owner invited you to Offer Beta as Viewer.").waitFor();
+  await one.getByRole("button", { name: "Accept", exact: true }).click();
+  await page.waitForURL((u) => u.pathname.startsWith(`/w/${beta.workspace.slug}`));
+  expect(await roleIn(guest.cookie, beta.workspace.id)).toBe("viewer");
+  expect(await roleIn(guest.cookie, alpha.workspace.id)).toBeNull();
+  await ctx.close();
+});

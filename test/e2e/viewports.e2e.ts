@@ -94,7 +94,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** The demo's first channel, tracking domain and webhook endpoint, as its lists return them (whatever the demo holds). */
+/** The demo's first channel, tracking domain, webhook endpoint and domain identity, as its lists return them (whatever the demo holds). */
 async function firstEntities(slug: string): Promise<Record<string, string>> {
   const get = async (path: string) => {
     const res = await signedIn.request.get(`${base()}${path}`);
@@ -105,7 +105,13 @@ async function firstEntities(slug: string): Promise<Record<string, string>> {
   const channel = ((await get(`/api/orgs/${orgId}/channels`)).channels as { id: string }[])[0];
   const tracking = ((await get(`/api/orgs/${orgId}/tracking-domains`)).data as { id: string }[])[0];
   const webhook = ((await get(`/api/orgs/${orgId}/webhooks`)).endpoints as { id: string }[])[0];
-  return { ...(channel && { channels: channel.id }), ...(tracking && { "tracking-domains": tracking.id }), ...(webhook && { webhooks: webhook.id }) };
+  const identity = ((await get(`/api/orgs/${orgId}/identities`)).domains as { id: string }[])[0];
+  return {
+    ...(channel && { channels: channel.id }),
+    ...(tracking && { "tracking-domains": tracking.id }),
+    ...(webhook && { webhooks: webhook.id }),
+    ...(identity && { identities: identity.id }),
+  };
 }
 
 /**

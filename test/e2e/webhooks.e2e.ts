@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { WebhookReceiver } from "../webhook-receiver";
-import { launchBrowser } from "./browser";
+import { expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { browserWithReceiver } from "./receiver";
 
 /**
  * Connections → Webhooks at 390 px in dark mode: add an endpoint on a local receiver, copy the secret the
@@ -9,18 +8,7 @@ import { launchBrowser } from "./browser";
  * docs/webhooks.md says) — and the delivery log shows HTTP 200 with its latency; then disable and enable.
  */
 
-let browser: Browser;
-let receiver: WebhookReceiver;
-let receiverBase: string;
-beforeAll(async () => {
-  browser = await launchBrowser();
-  receiver = new WebhookReceiver();
-  receiverBase = await receiver.listen();
-});
-afterAll(async () => {
-  await browser?.close();
-  await receiver?.close();
-});
+const hooks = browserWithReceiver();
 
 const overflows = (page: Page) => page.evaluate(() => {
   const g = globalThis as unknown as { innerWidth: number; document: { documentElement: { scrollWidth: number } } };
@@ -29,7 +17,7 @@ const overflows = (page: Page) => page.evaluate(() => {
 
 it("adds an endpoint, sends a signed test event the receiver verifies, shows it in the log, disables and enables", async () => {
   const base = inject("baseUrl");
-  const context = await browser.newContext({ baseURL: base, viewport: { width: 390, height: 844 }, colorScheme: "dark", timezoneId: "UTC" });
+  const context = await hooks.browser.newContext({ baseURL: base, viewport: { width: 390, height: 844 }, colorScheme: "dark", timezoneId: "UTC" });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
   context.setDefaultTimeout(30_000);
   const page = await context.newPage();
@@ -46,7 +34,7 @@ it("adds an endpoint, sends a signed test event the receiver verifies, shows it 
 
   await page.getByRole("button", { name: "Add Endpoint" }).click();
   const add = page.getByRole("dialog", { name: "Add Endpoint" });
-  await add.getByLabel("Endpoint URL").fill(`${receiverBase}/e2e`);
+  await add.getByLabel("Endpoint URL").fill(`${hooks.base}/e2e`);
   await add.getByLabel("Description").fill("E2E receiver");
   await add.getByText("Deliverability", { exact: true }).click();
   await add.getByLabel("All Deliverability notifications").check();
@@ -59,7 +47,7 @@ it("adds an endpoint, sends a signed test event the receiver verifies, shows it 
   const secret = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
   expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
   expect(await reveal.getByLabel("Signing secret", { exact: true }).inputValue()).toBe(secret);
-  await fetch(`${receiverBase}/__control/e2e`, { method: "PUT", body: JSON.stringify({ secret }) });
+  await hooks.verifyWith("e2e", secret);
   await reveal.getByRole("button", { name: "Done" }).click();
 
   await page.waitForURL((u) => /\/webhooks\/whe_/.test(u.pathname));
@@ -68,7 +56,7 @@ it("adds an endpoint, sends a signed test event the receiver verifies, shows it 
   await page.getByRole("button", { name: "Send test event" }).click();
   await page.getByText("Test event delivered (HTTP 200).").waitFor();
 
-  const requests = ((await (await fetch(`${receiverBase}/__control/e2e`)).json()) as { requests: { verified: boolean; body: string }[] }).requests;
+  const requests = await hooks.received("e2e");
   expect(requests).toHaveLength(1);
   expect(requests[0]!.verified).toBe(true);
 
@@ -99,7 +87,7 @@ it("adds an endpoint, sends a signed test event the receiver verifies, shows it 
 
 it("the demo workspace shows one endpoint with its delivery log, read-only", async () => {
   const base = inject("baseUrl");
-  const context = await browser.newContext({ baseURL: base, viewport: { width: 390, height: 844 }, timezoneId: "UTC" });
+  const context = await hooks.browser.newContext({ baseURL: base, viewport: { width: 390, height: 844 }, timezoneId: "UTC" });
   context.setDefaultTimeout(30_000);
   const page = await context.newPage();
   const email = `hooks.demo.${Date.now()}@example.test`;

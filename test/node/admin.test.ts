@@ -10,7 +10,7 @@ import { applyMigrations, offlineEnv, ROOT } from "../../scripts/lib/instance";
 import { CliError, OPERATOR_ACTOR, runCommand } from "../../scripts/lib/operator";
 import { verifyPassword } from "../../worker/auth/passwords";
 import { sha256Hex } from "../../worker/lib/crypto";
-import { alertRaises, apiKeys, auditLog, awsConnections, ingestKeys, memberships, orgs, ownershipTransfers, sessions, userCredentials, users } from "../../worker/db/schema";
+import { apiKeys, auditLog, awsConnections, ingestKeys, memberships, notificationDeliveries, notificationInbox, notifications, orgs, ownershipTransfers, sessions, userCredentials, users } from "../../worker/db/schema";
 import { runAdmin } from "./admin-cli";
 import { validateTemplateFile } from "./cfn-validate";
 import { findOrgBySlug } from "../../worker/db/workspaces";
@@ -278,10 +278,19 @@ describe("schedule-maintenance", () => {
     const first = await run("schedule-maintenance", flags);
     expect(first.workspaces).toBeGreaterThanOrEqual(1);
     await run("schedule-maintenance", flags);
-    const rows = await local.db.select().from(alertRaises).where(eq(alertRaises.orgId, orgId)).all();
-    expect(rows.map((r) => [r.type, JSON.parse(r.paramsJson)])).toEqual([
-      ["system_infrastructure.scheduled_maintenance", { start: "2026-07-01 22:00 UTC", end: "2026-07-01 23:30 UTC", message: flags.message }],
+    const rows = await local.db.select().from(notifications).where(eq(notifications.orgId, orgId)).all();
+    expect(rows.map((r) => [r.type, r.title, r.body, JSON.parse(r.payloadJson)])).toEqual([
+      [
+        "system_infrastructure.scheduled_maintenance",
+        "Maintenance scheduled 2026-07-01 22:00 UTC",
+        `${flags.message} (2026-07-01 22:00 UTC to 2026-07-01 23:30 UTC).`,
+        { start: Date.parse(flags.start), end: Date.parse(flags.end), message: flags.message },
+      ],
     ]);
+    // In-app only: the owner's inbox holds it, and the CLI records no email or Slack delivery.
+    const inbox = await local.db.select().from(notificationInbox).where(eq(notificationInbox.orgId, orgId)).all();
+    expect(inbox.map((i) => i.notificationId)).toEqual([rows[0]!.id]);
+    expect(await local.db.select().from(notificationDeliveries).where(eq(notificationDeliveries.notificationId, rows[0]!.id)).all()).toEqual([]);
     expect(await refused("schedule-maintenance", { ...flags, end: "2026-07-01T21:00:00Z" })).toBe("--end: must be after --start");
     expect(await refused("schedule-maintenance", { ...flags, start: "tomorrow" })).toMatch(/^--start: an ISO 8601/);
   });

@@ -14,9 +14,12 @@ import {
   CloudFormationClient,
   CreateStackCommand,
   DeleteStackCommand,
+  DescribeStackDriftDetectionStatusCommand,
   DescribeStackEventsCommand,
+  DescribeStackResourceDriftsCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
+  DetectStackDriftCommand,
   InsufficientCapabilitiesException,
   UpdateStackCommand,
   ValidateTemplateCommand,
@@ -80,6 +83,8 @@ import { SENDOPS_POLICY_ACTIONS } from "../../sim/aws/sendops-stack";
 
 /** A key for a fresh account the tests deploy their own stack into (the demo account has one already). */
 const ADMIN = { accessKeyId: "AKIASTACKADMIN000001", secretAccessKey: "stackAdminSecret000000000000000000000000", account: "333344445555", userName: "admin", allowedActions: ["*"] };
+/** A key for the account whose stack the drift detection tests change. */
+const DRIFT_ADMIN = { accessKeyId: "AKIADRIFTADMIN000001", secretAccessKey: "driftAdminSecret00000000000000000000000", account: "555566667777", userName: "admin", allowedActions: ["*"] };
 const TEST_KEY = { accessKeyId: "test", secretAccessKey: "test" };
 const SENDOPS_KEY = { accessKeyId: SIM_ACCESS_KEY_ID, secretAccessKey: SIM_SECRET_ACCESS_KEY };
 const REGION = "us-east-1";
@@ -98,7 +103,7 @@ const sts = (c: Credentials) => new STSClient(config(c));
 
 beforeAll(async () => {
   sim = new AwsSim(
-    { ...DEFAULT_CONFIG, credentials: [...DEFAULT_CONFIG.credentials, ADMIN], outcomeDelayMs: 100, delivery: { attempts: 3, backoffMs: 50, timeoutMs: 2000 } },
+    { ...DEFAULT_CONFIG, credentials: [...DEFAULT_CONFIG.credentials, ADMIN, DRIFT_ADMIN], outcomeDelayMs: 100, delivery: { attempts: 3, backoffMs: 50, timeoutMs: 2000 } },
     { now: () => Date.now() + skew },
   );
   endpoint = await sim.listen(0);
@@ -836,5 +841,40 @@ describe("identity verification as SES does it: Easy DKIM through DNS (sim/dns),
     await client().send(new DeleteEmailIdentityCommand({ EmailIdentity: "dup.example.org" }));
     await expect(get("dup.example.org")).rejects.toBeInstanceOf(NotFoundException);
     await expect(client().send(new PutEmailIdentityConfigurationSetAttributesCommand({ EmailIdentity: "dup.example.org", ConfigurationSetName: "sesmail-x" }))).rejects.toBeInstanceOf(NotFoundException);
+  });
+});
+
+describe("CloudFormation drift detection, read by the AWS SDK (account 555566667777)", () => {
+  it("DetectStackDrift, DescribeStackDriftDetectionStatus and DescribeStackResourceDrifts in the SDK's shapes; AccessDenied without the permission", async () => {
+    const { cloudFormationTemplate, templateJson } = await import("../../worker/aws/stack/template");
+    const cf = cfn(DRIFT_ADMIN);
+    await cf.send(
+      new CreateStackCommand({
+        StackName: "sendops",
+        TemplateBody: templateJson(cloudFormationTemplate()),
+        Parameters: [
+          { ParameterKey: "SendOpsAccountId", ParameterValue: SIM_SENDOPS_ACCOUNT },
+          { ParameterKey: "ExternalId", ParameterValue: "ext-555" },
+          { ParameterKey: "WebhookUrl", ParameterValue: "http://127.0.0.1:9/ingest" },
+          { ParameterKey: "WebhookApiKey", ParameterValue: "k" },
+        ],
+        Capabilities: ["CAPABILITY_NAMED_IAM"],
+      }),
+    );
+    expect((await control("/accounts/555566667777/us-east-1/stacks/sendops/drift", "PUT", { resources: { SendOpsApiDestination: "MODIFIED" } })).status).toBe(200);
+    expect((await control("/accounts/555566667777/us-east-1/stacks/sendops/drift", "PUT", { resources: { Nope: "MODIFIED" } })).status).toBe(400);
+    const { StackDriftDetectionId } = await cf.send(new DetectStackDriftCommand({ StackName: "sendops" }));
+    const status = await cf.send(new DescribeStackDriftDetectionStatusCommand({ StackDriftDetectionId }));
+    expect(status).toMatchObject({ StackDriftDetectionId, DetectionStatus: "DETECTION_COMPLETE", StackDriftStatus: "DRIFTED", DriftedStackResourceCount: 1 });
+    expect(status.StackId).toMatch(/^arn:aws:cloudformation:us-east-1:555566667777:stack\/sendops\//);
+    expect(status.Timestamp).toBeInstanceOf(Date);
+    const drifts = await cf.send(new DescribeStackResourceDriftsCommand({ StackName: "sendops", StackResourceDriftStatusFilters: ["MODIFIED", "DELETED"] }));
+    expect(drifts.StackResourceDrifts!.map((d) => [d.LogicalResourceId, d.ResourceType, d.StackResourceDriftStatus, d.PhysicalResourceId])).toEqual([
+      ["SendOpsApiDestination", "AWS::Events::ApiDestination", "MODIFIED", "sendops-ingest"],
+    ]);
+    expect((await cf.send(new DescribeStacksCommand({ StackName: "sendops" }))).Stacks![0]!.DriftInformation).toMatchObject({ StackDriftStatus: "DRIFTED" });
+    await expect(cf.send(new DescribeStackResourceDriftsCommand({ StackName: "sendops", StackResourceDriftStatusFilters: ["CHANGED" as never] }))).rejects.toMatchObject({ name: "ValidationError" });
+    // SendOps' own key may only assume roles: CloudFormation's AccessDenied, as the SDK names it.
+    await expect(cfn(SENDOPS_KEY).send(new DetectStackDriftCommand({ StackName: "sendops" }))).rejects.toMatchObject({ name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
   });
 });

@@ -6,7 +6,8 @@ import path from "node:path";
 import { and, eq, gte } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { localDb, type LocalDb } from "../../scripts/lib/d1";
-import { prepareDemoWorkspace, processedEvents, seedDemo, type SeedClock, type SeedOptions } from "../../scripts/lib/demo-seed";
+import { countProcessedRows } from "../../worker/db/ingest";
+import { prepareDemoWorkspace, seedDemo, type SeedClock, type SeedOptions } from "../../scripts/lib/demo-seed";
 import {
   Acknowledged,
   readSeedState,
@@ -132,7 +133,7 @@ describe("demo workspace seeding", () => {
       { orgId: DEMO_ORG_ID, bucketStart: at - (at % 3_600_000), counter: "dropped.unmanaged_identity", value: 40 },
       { orgId: DEMO_ORG_ID, bucketStart: at - (at % 3_600_000), counter: "duplicates", value: 500 },
     ]);
-    expect(await processedEvents(local.db, DEMO_ORG_ID)).toBe(9_040);
+    expect(await countProcessedRows(local.db, DEMO_ORG_ID)).toBe(9_040);
     expect(resumePoint(12_000, 9_040)).toBe(9_040 - RESUME_OVERLAP);
     expect(resumePoint(5_000, 9_040)).toBe(5_000 - RESUME_OVERLAP);
     expect(resumePoint(10, 1_000)).toBe(0);

@@ -7,7 +7,7 @@ import path from "node:path";
 import { count, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { localDb, wranglerDb } from "../../scripts/lib/d1";
-import { processedEvents } from "../../scripts/lib/demo-seed";
+import { countProcessedRows } from "../../worker/db/ingest";
 import { readSeedState, seedStatePath, type SeedState } from "../../scripts/lib/demo-seed-state";
 import { generateDemoTraffic, planDemoTraffic } from "../../scripts/lib/demo-traffic";
 import * as instanceModule from "../../scripts/lib/instance";
@@ -199,7 +199,7 @@ describe("seed-demo against a running instance (standing in for a deployed one)"
     const managed = planned.filter((g) => g.managed);
     const local = await localDb(dir);
     try {
-      expect(await processedEvents(local.db, DEMO_ORG_ID)).toBe(planned.length);
+      expect(await countProcessedRows(local.db, DEMO_ORG_ID)).toBe(planned.length);
       expect((await local.db.select({ n: count() }).from(events).where(eq(events.orgId, DEMO_ORG_ID)).get())?.n).toBe(managed.length);
     } finally {
       await local.close();

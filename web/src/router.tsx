@@ -30,6 +30,7 @@ import { RejectedPayloadsPage } from "./routes/ingest/rejected";
 import { DeadLettersPage } from "./routes/ingest/dead-letters";
 import { UndeliverablePage } from "./routes/undeliverable";
 import { IdentitiesPage } from "./routes/identities";
+import { IdentityDetailPage } from "./routes/identities/detail";
 import { UndeliverableRulesPage } from "./routes/undeliverable-rules";
 import { AwsConnectionPage } from "./routes/aws-connection";
 import { TrackingDomainsPage } from "./routes/tracking-domains";
@@ -172,6 +173,7 @@ const ingestRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "i
 const rejectedPayloadsRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "ingest/rejected", component: RejectedPayloadsPage });
 const deadLettersRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "ingest/dead-letters", component: DeadLettersPage });
 const identitiesRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "identities", component: IdentitiesPage });
+const identityDetailRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "identities/$identityId", component: IdentityDetailPage });
 const undeliverableRoute = createRoute({ getParentRoute: () => workspaceRoute, path: "undeliverable", component: UndeliverablePage });
 const undeliverableRulesRoute = createRoute({
   getParentRoute: () => workspaceRoute,
@@ -201,7 +203,7 @@ const routeTree = rootRoute.addChildren([
   authenticatedRoute.addChildren([
     homeRoute,
     ownershipRoute,
-    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute, channelsRoute, channelDetailRoute, identitiesRoute, trackingDomainsRoute, trackingDomainRoute, webhooksRoute, webhookDetailRoute, notificationsRoute, integrationsRoute]),
+    workspaceRoute.addChildren([workspaceIndexRoute, reportsRoute, setupRoute, teamRoute, auditLogRoute, settingsRoute, apiKeysRoute, apiReferenceRoute, awsConnectionRoute, ingestRoute, rejectedPayloadsRoute, deadLettersRoute, profileRoute, undeliverableRoute, undeliverableRulesRoute, channelsRoute, channelDetailRoute, identitiesRoute, trackingDomainsRoute, trackingDomainRoute, webhooksRoute, webhookDetailRoute, notificationsRoute, integrationsRoute, identityDetailRoute]),
   ]),
 ]);
 

@@ -8,9 +8,9 @@ export interface AwsCredentials {
 }
 
 /** The AWS services SendOps calls, by their SigV4 signing names. */
-export type AwsService = "sts" | "ses" | "events";
+export type AwsService = "sts" | "ses" | "events" | "cloudformation";
 
-const SERVICE_NAMES: Record<AwsService, string> = { sts: "STS", ses: "SES", events: "EventBridge" };
+const SERVICE_NAMES: Record<AwsService, string> = { sts: "STS", ses: "SES", events: "EventBridge", cloudformation: "CloudFormation" };
 
 /**
  * A failed AWS call: `code` is the AWS error name (`AccessDenied`, `NotFoundException`,
@@ -40,7 +40,7 @@ export class AwsError extends Error {
  * (sim/aws.ts) that `AWS_ENDPOINT_URL` names, which answers STS, SES and EventBridge alike (it tells them
  * apart by the signature's credential scope).
  */
-export function awsEndpoint(env: Pick<Env, "AWS_ENDPOINT_URL">, prefix: "sts" | "email" | "events", region: string): string {
+export function awsEndpoint(env: Pick<Env, "AWS_ENDPOINT_URL">, prefix: "sts" | "email" | "events" | "cloudformation", region: string): string {
   if (env.AWS_ENDPOINT_URL) return env.AWS_ENDPOINT_URL.replace(/\/+$/, "");
   return `https://${prefix}.${region}.amazonaws.com`;
 }

@@ -4,7 +4,7 @@
  */
 import { AwsClient } from "aws4fetch";
 import type { Env } from "../env";
-import { AwsError, awsEndpoint, awsFetch, retryThrottled, type AwsCredentials } from "./common";
+import { AwsError, awsEndpoint, awsFetch, retryThrottled, type AwsCredentials, type AwsService } from "./common";
 
 export interface AssumeRoleInput {
   region: string;
@@ -35,11 +35,11 @@ export function xmlText(xml: string, tag: string): string | null {
   });
 }
 
-/** An STS `<ErrorResponse>` (or anything else that is not a success) as an AwsError. */
-function stsError(status: number, xml: string): AwsError {
+/** A Query-API `<ErrorResponse>` (STS, CloudFormation; or anything else that is not a success) as an AwsError. */
+export function queryError(service: AwsService, who: string, status: number, xml: string): AwsError {
   const code = xmlText(xml, "Code") ?? (status >= 500 ? "InternalFailure" : "UnknownError");
-  const message = xmlText(xml, "Message") ?? `STS answered HTTP ${status}.`;
-  return new AwsError("sts", code, status, message, xmlText(xml, "RequestId"));
+  const message = xmlText(xml, "Message") ?? `${who} answered HTTP ${status}.`;
+  return new AwsError(service, code, status, message, xmlText(xml, "RequestId"));
 }
 
 export async function assumeRole(env: Pick<Env, "AWS_ENDPOINT_URL">, creds: AwsCredentials, input: AssumeRoleInput): Promise<TemporaryCredentials> {
@@ -60,7 +60,7 @@ export async function assumeRole(env: Pick<Env, "AWS_ENDPOINT_URL">, creds: AwsC
     });
     const res = await awsFetch("sts", request);
     const xml = await res.text();
-    if (!res.ok) throw stsError(res.status, xml);
+    if (!res.ok) throw queryError("sts", "STS", res.status, xml);
     const accessKeyId = xmlText(xml, "AccessKeyId");
     const secretAccessKey = xmlText(xml, "SecretAccessKey");
     const sessionToken = xmlText(xml, "SessionToken");

@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { alertEvaluations, alertRaises, alertStates, alertThresholds } from "./schema";
+import { alertEvaluations, alertStates, alertThresholds } from "./schema";
 
 /* Data access of the alert evaluators (worker/services/alerts): alert states, thresholds, the debounce mark. */
 
@@ -72,14 +72,6 @@ export async function orgsToSweep(db: Db, since: number): Promise<string[]> {
   const rows = await db.all<{ org_id: string }>(sql`SELECT org_id FROM alert_evaluations WHERE queued_at >= ${since}
     UNION SELECT DISTINCT org_id FROM alert_states WHERE state = 'firing'`);
   return rows.map((r) => r.org_id);
-}
-
-export function insertAlertRaiseQuery(db: Db, row: typeof alertRaises.$inferInsert) {
-  return db.insert(alertRaises).values(row).onConflictDoNothing();
-}
-
-export function listAlertRaises(db: Db, orgId: string) {
-  return db.select().from(alertRaises).where(eq(alertRaises.orgId, orgId)).orderBy(alertRaises.raisedAt).all();
 }
 
 /** Additions to the suppression list copy in [from, to) (by SES's last update time, on its index). */

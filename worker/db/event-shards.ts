@@ -1,14 +1,14 @@
-import { BUCKET_SIZES, COUNTERS_SQL, LAG_SQL, METRICS, prepared, ROLLUPS, SCOPES, upsertSql, type Rollup } from "./ingest";
+import { BUCKET_SIZES, COUNTERS_SQL, LAG_SQL, METRICS, prepared, ROLLUPS, SCOPES, SENDING_DOMAIN_ROLLUP, sendingDomainRows, upsertSql, type Rollup } from "./ingest";
 import { bucketStart } from "../lib/time";
 import type { EventRow } from "../services/ingest/normalise";
 
 /*
  * Data access of the shard write path (docs/scaling.md, Shards: the write path). An event shard
  * (durable-objects/event-shard.ts) stores a chunk's events and messages and folds what they change in
- * D1 — rollup increments of every table and scope, counters, lag histogram — into an outbox under a
- * token (`ShardOutbox`). The consumer applies each token to D1 in one transaction that also inserts the
- * token into `applied_shard_tokens` (`applyShardTokenStatements`): a token applied before fails that
- * insert, the transaction rolls back, and the token is skipped.
+ * D1 — rollup increments of every table and scope and of the sending-domain rollup, counters, lag
+ * histogram — into an outbox under a token (`ShardOutbox`). The consumer applies each token to D1 in
+ * one transaction that also inserts the token into `applied_shard_tokens` (`applyShardTokenStatements`):
+ * a token applied before fails that insert, the transaction rolls back, and the token is skipped.
  */
 
 type Dim = string | number;
@@ -106,6 +106,12 @@ export class RollupFold {
       return rows.length ? [{ table: r.table, keyCols: r.keyCols, valueCols: r.valueCols, rows: rows.map((e) => [...e.key, ...e.values]) }] : [];
     });
   }
+}
+
+/** The sending-domain rollup's increments of the rows a shard newly stored: the D1 writer's fold (`sendingDomainRows`). */
+export function sendingDomainIncrements(rows: EventRow[]): RollupIncrements[] {
+  const folded = sendingDomainRows(rows);
+  return folded.length ? [{ ...SENDING_DOMAIN_ROLLUP, rows: folded }] : [];
 }
 
 /** The shard of an event row: its org and the UTC day of its message's send time (`mail.timestamp`). */

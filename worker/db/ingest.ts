@@ -16,6 +16,8 @@ import type { DroppedRow, EventRow, OrgIngestConfig } from "../services/ingest/n
 import { bucketStart } from "../lib/time";
 import { hexOf } from "../lib/deflate";
 import * as metrics from "../lib/metrics";
+import { ALERT_METRICS } from "../lib/alert-thresholds";
+import { domainOf } from "../services/ingest/identities";
 
 /*
  * Data access for ingest. The consumer writes each chunk of event rows (or of dropped rows) in one D1
@@ -27,7 +29,8 @@ import * as metrics from "../lib/metrics";
  *   2. one upsert per rollup table, per-channel and all-channel, of increments folded in memory from
  *      exactly these rows: each touched rollup row is written once (unique opens/clicks follow `messages`
  *      through triggers, migrations 0010 and 0018); opens and clicks are credited by
- *      `engagementStatements` instead, only to delivered recipients;
+ *      `engagementStatements` instead, only to delivered recipients; then the sending-domain rollup
+ *      the alert evaluator reads (`sendingDomainStatement`);
  *   3. the `messages` upsert (commutative merges, so the order of events never matters);
  *   4. the counters (accepted, duplicates, dropped).
  * A failure anywhere rolls the whole transaction back, so no dedupe mark can outlive a failed write.
@@ -240,6 +243,40 @@ function rollupStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement
     if (folded.size) out.push(d1.prepare(rollup.sql).bind(JSON.stringify([...folded.values()].map((e) => [...e.key, ...e.values]))));
   }
   return out;
+}
+
+/** The sending-domain rollup's key and increment columns (docs/alerts.md). */
+export const SENDING_DOMAIN_ROLLUP = {
+  table: "rollup_sending_domains",
+  keyCols: ["org_id", "bucket_start", "sending_domain"],
+  valueCols: ALERT_METRICS.map((m) => metrics.METRICS[m].column),
+};
+const SENDING_DOMAIN_SQL = upsertSql(SENDING_DOMAIN_ROLLUP.table, SENDING_DOMAIN_ROLLUP.keyCols, SENDING_DOMAIN_ROLLUP.valueCols);
+
+/**
+ * The sending-domain rollup's rows for a transaction's event rows: per (org, hour, domain of the sending
+ * identity) the rows' ALERT_METRICS increments, folded in memory so each touched row is written once;
+ * none when no row counts towards them (opens, clicks, delays…). The D1 writer upserts them
+ * (`sendingDomainStatement`); a shard puts them in its outbox (durable-objects/event-shard.ts).
+ */
+export function sendingDomainRows(rows: EventRow[]): Dim[][] {
+  const folded = new Map<string, Dim[]>();
+  for (const r of rows) {
+    const increments = ALERT_METRICS.map((m) => (metrics.countsTowards(m, r) ? 1 : 0));
+    if (!increments.some(Boolean)) continue;
+    const key = [r.orgId, bucketStart(r.at, "hour"), domainOf(r.sendingIdentity)];
+    const id = JSON.stringify(key);
+    const entry = folded.get(id);
+    if (entry) increments.forEach((n, i) => ((entry[key.length + i] as number) += n));
+    else folded.set(id, [...key, ...increments]);
+  }
+  return [...folded.values()];
+}
+
+/** The sending-domain rollup's upsert of a transaction (none when no row counts towards it). */
+function sendingDomainStatement(d1: D1Database, rows: EventRow[]): D1PreparedStatement[] {
+  const folded = sendingDomainRows(rows);
+  return folded.length ? [d1.prepare(SENDING_DOMAIN_SQL).bind(JSON.stringify(folded))] : [];
 }
 
 /** Event types that are engagement: credited to a recipient only once its Delivery is known. */
@@ -486,6 +523,7 @@ export function batchWriteStatements(d1: D1Database, w: BatchWrite): D1PreparedS
   }
   if (w.rows.length) {
     statements.push(...rollupStatements(d1, w.rows.filter((r) => !ENGAGEMENT_TYPES.has(r.type))));
+    statements.push(...sendingDomainStatement(d1, w.rows));
     // Before the messages upsert: the credit reads which recipients were delivered before this transaction.
     statements.push(...engagementStatements(d1, w.rows));
     statements.push(...messageSql(w.rows).map((s) => prepared(d1, s)));
@@ -578,6 +616,20 @@ export function expireActiveIngestKeys(db: Db, orgId: string, expiresAt: number)
 // ---- counters
 
 /** Each counter summed over the hour buckets in [from, to). */
+/**
+ * Events of a workspace the consumer has stored or dropped, over all time, counted in rows (accepted
+ * plus dropped; repeats and rejected requests are not). For a workspace whose every event has one
+ * recipient — the demo — rows are events.
+ */
+export async function countProcessedRows(db: Db, orgId: string): Promise<number> {
+  const row = await db
+    .select({ n: sql<number | null>`SUM(${ingestCounters.value})` })
+    .from(ingestCounters)
+    .where(and(eq(ingestCounters.orgId, orgId), or(eq(ingestCounters.counter, "accepted"), sql`${ingestCounters.counter} LIKE 'dropped.%'`)))
+    .get();
+  return Number(row?.n ?? 0);
+}
+
 export function sumIngestCounters(db: Db, orgId: string, range: { from: number; to: number }) {
   return db
     .select({ counter: ingestCounters.counter, value: sql<number>`SUM(${ingestCounters.value})` })

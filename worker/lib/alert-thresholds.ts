@@ -14,10 +14,20 @@
  *   complaints) reaches this in the window, so 1 bounce in 3 sends pages nobody.
  */
 import { z } from "zod";
+import type { Metric } from "./metrics";
+import { RATES } from "./rates";
 import { HOUR, MINUTE } from "./time";
 
 export const ALERT_RATES = ["bounce", "complaint"] as const;
 export type AlertRate = (typeof ALERT_RATES)[number];
+
+/** The metrics the alert rates divide (their `of` and `over` in RATES): all a sending-domain rollup counts. */
+export const ALERT_METRICS = [...new Set(ALERT_RATES.flatMap((r): Metric[] => [...RATES[r].of, ...RATES[r].over]))] as (
+  | (typeof RATES)["bounce"]["of"][number]
+  | (typeof RATES)["bounce"]["over"][number]
+  | (typeof RATES)["complaint"]["of"][number]
+  | (typeof RATES)["complaint"]["over"][number]
+)[];
 
 export interface AlertLevels {
   warning: number;

@@ -5,7 +5,7 @@ import { orgRoute } from "../auth/middleware";
 import { getDb } from "../db/client";
 import { alertThresholdsSchema, channelAlertOverridesSchema } from "../lib/alert-thresholds";
 import { validate } from "../lib/validate";
-import { getThresholdsView, saveChannelThresholds, saveWorkspaceThresholds } from "../services/alerts/thresholds";
+import { getThresholdsView, saveChannelThresholds, saveIdentityThresholds, saveWorkspaceThresholds } from "../services/alerts/thresholds";
 
 const channelParam = z.object({ orgId: z.string(), id: z.string().max(64) });
 
@@ -17,4 +17,7 @@ export const alertRoutes = new Hono<AppEnv>()
   )
   .put("/orgs/:orgId/channels/:id/alert-thresholds", orgRoute("alerts.configure"), validate("param", channelParam), validate("json", channelAlertOverridesSchema), async (c) =>
     c.json(await saveChannelThresholds(getDb(c.env.DB), c.get("org"), c.req.valid("param").id, c.req.valid("json"))),
+  )
+  .put("/orgs/:orgId/identities/:id/alert-thresholds", orgRoute("alerts.configure"), validate("param", channelParam), validate("json", channelAlertOverridesSchema), async (c) =>
+    c.json(await saveIdentityThresholds(getDb(c.env.DB), c.get("org"), c.req.valid("param").id, c.req.valid("json"))),
   );

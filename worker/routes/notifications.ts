@@ -21,7 +21,9 @@ import {
 
 /**
  * Notifications → Inbox, Preferences, Presets, Team. Marking read changes only the member's own inbox,
- * so it also works in the read-only demo workspace.
+ * so it also works in the read-only demo workspace. A member's own preferences (toggles, a preset applied
+ * to themselves) need only `notifications.view`: every role sets its own (team__members-and-roles.md).
+ * The workspace's presets need `notifications.manage`, other members' preferences `team.manage`.
  */
 export const notificationRoutes = new Hono<AppEnv>()
   .get("/orgs/:orgId/notifications/inbox", orgRoute("notifications.view"), validate("query", inboxQuery), async (c) =>
@@ -35,14 +37,14 @@ export const notificationRoutes = new Hono<AppEnv>()
     c.json(await markAllRead(getDb(c.env.DB), c.get("org"))),
   )
   .get("/orgs/:orgId/notifications/preferences", orgRoute("notifications.view"), async (c) => c.json(await getMyPreferences(getDb(c.env.DB), c.get("org"))))
-  .patch("/orgs/:orgId/notifications/preferences", orgRoute("notifications.manage"), validate("json", preferenceChangesSchema), async (c) =>
+  .patch("/orgs/:orgId/notifications/preferences", orgRoute("notifications.view"), validate("json", preferenceChangesSchema), async (c) =>
     c.json(await updateMyPreferences(getDb(c.env.DB), c.get("org"), c.req.valid("json"))),
   )
   .get("/orgs/:orgId/notifications/presets", orgRoute("notifications.view"), async (c) => c.json({ presets: await listPresets(getDb(c.env.DB), c.get("org")) }))
   .post("/orgs/:orgId/notifications/presets", orgRoute("notifications.manage"), validate("json", createPresetSchema), async (c) =>
     c.json(await createPreset(getDb(c.env.DB), c.get("org"), c.req.valid("json")), 201),
   )
-  .post("/orgs/:orgId/notifications/presets/apply", orgRoute("notifications.manage"), validate("json", applyPresetSchema), async (c) =>
+  .post("/orgs/:orgId/notifications/presets/apply", orgRoute("notifications.view"), validate("json", applyPresetSchema), async (c) =>
     c.json(await applyPresetToMe(getDb(c.env.DB), c.get("org"), c.req.valid("json"))),
   )
   .delete("/orgs/:orgId/notifications/presets/:presetId", orgRoute("notifications.manage"), async (c) => {

@@ -10,8 +10,10 @@ import { getDb, type Db } from "../db/client";
 import { auditInsert } from "../db/audit";
 import { findAwsConnection, insertPendingConnection, updateAwsConnectionQuery, type AwsConnectionRow } from "../db/aws";
 import { clearSuppressionsQueries } from "../db/suppressions";
+import { clearStackDriftQuery } from "../db/stack-drift";
 import { AwsError, type AwsCredentials } from "../aws/common";
 import { AWS_REGION_CODES, type AwsRegion } from "../aws/regions";
+import { CloudFormationClient } from "../aws/cloudformation";
 import { EventBridgeClient } from "../aws/events";
 import { SesClient } from "../aws/ses";
 import { assumeRoleCached, forgetCredentials } from "../aws/sts";
@@ -20,6 +22,7 @@ import { toHex, randomBytes } from "../lib/crypto";
 import { DEMO_AWS, DEMO_ORG_ID } from "./demo";
 import { accountStatusOf } from "./setup/account-status";
 import { completePhaseQuery } from "./setup/progress";
+import { stackDriftView, type StackDriftView } from "./alerts/drift";
 
 const ROLE_ARN_PATTERN = /^arn:aws:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 
@@ -47,12 +50,14 @@ export interface AwsConnectionView {
   updatedAt: number | null;
   /** The demo's sample connection: shown as connected, never validated against AWS. */
   isDemo: boolean;
+  /** The SendOps stack's drift as the daily check last found it (docs/alerts.md); null before the first check. */
+  stackDrift: StackDriftView | null;
 }
 
 /** The customer's AWS account, from the role ARN. */
 export const accountOf = (roleArn: string | null) => (roleArn && ROLE_ARN_PATTERN.exec(roleArn)?.[1]) ?? null;
 
-function viewOf(env: Env, row: AwsConnectionRow): AwsConnectionView {
+function viewOf(env: Env, row: AwsConnectionRow, stackDrift: StackDriftView | null = null): AwsConnectionView {
   return {
     sendOpsAccountId: env.SENDOPS_AWS_ACCOUNT_ID || null,
     externalId: row.externalId,
@@ -65,6 +70,7 @@ function viewOf(env: Env, row: AwsConnectionRow): AwsConnectionView {
     updatedBy: row.updatedByName,
     updatedAt: row.updatedAt,
     isDemo: false,
+    stackDrift: row.roleArn ? stackDrift : null,
   };
 }
 
@@ -81,6 +87,7 @@ function demoView(env: Env): AwsConnectionView {
     updatedBy: null,
     updatedAt: null,
     isDemo: true,
+    stackDrift: null,
   };
 }
 
@@ -94,7 +101,8 @@ export async function connectionRow(db: Db, orgId: string, at = Date.now()): Pro
 
 export async function getAwsConnection(env: Env, org: Pick<OrgContext, "orgId" | "isDemo">): Promise<AwsConnectionView> {
   if (org.isDemo) return demoView(env);
-  return viewOf(env, await connectionRow(getDb(env.DB), org.orgId));
+  const row = await connectionRow(getDb(env.DB), org.orgId);
+  return viewOf(env, row, await stackDriftView(env, org.orgId, row.region));
 }
 
 /** SendOps' own AWS identity, or a 503 naming what the operator must configure. */
@@ -174,11 +182,11 @@ async function validateAndStore(env: Env, org: OrgContext, before: AwsConnection
     accountJson: account,
   };
   const verb = operation === "connect" ? "Connected" : "Re-validated";
-  // The suppression list copy belongs to one account + region: another one starts from scratch.
+  // The suppression list copy and the stack drift belong to one account + region: another one starts from scratch.
   const moved = before.roleArn !== null && (accountOf(before.roleArn) !== accountOf(roleArn) || before.region !== region);
   await db.batch([
     updateAwsConnectionQuery(db, org.orgId, after),
-    ...(moved ? clearSuppressionsQueries(db, org.orgId) : []),
+    ...(moved ? [...clearSuppressionsQueries(db, org.orgId), clearStackDriftQuery(db, org.orgId)] : []),
     ...(failure ? [] : [completePhaseQuery(db, org.orgId, "aws", at)]),
     auditInsert(db, {
       orgId: org.orgId,
@@ -192,7 +200,7 @@ async function validateAndStore(env: Env, org: OrgContext, before: AwsConnection
       at,
     }),
   ]);
-  return viewOf(env, { ...before, ...after });
+  return viewOf(env, { ...before, ...after }, await stackDriftView(env, org.orgId, region));
 }
 
 /** Saves the role and region and validates them (Validate in the dashboard). A failure is stored, not thrown. */
@@ -235,6 +243,7 @@ export async function disconnectAws(env: Env, org: OrgContext, at = Date.now()):
   await db.batch([
     updateAwsConnectionQuery(db, org.orgId, after),
     ...clearSuppressionsQueries(db, org.orgId),
+    clearStackDriftQuery(db, org.orgId),
     auditInsert(db, {
       orgId: org.orgId,
       actor: org.actor,
@@ -281,18 +290,23 @@ function demoConnectionRow(): AwsConnectionRow {
 }
 
 /**
- * The workspace's SES and EventBridge clients (cached temporary credentials), or 409 AWS_NOT_CONNECTED.
+ * The workspace's SES, EventBridge and CloudFormation clients (cached temporary credentials), or 409 AWS_NOT_CONNECTED.
  * The demo's are its sample account's (reachable where the AWS stand-in holds it; read-only: the demo
  * refuses every change before a service runs).
  */
-export async function awsForOrg(env: Env, orgId: string): Promise<{ ses: SesClient; events: EventBridgeClient; connection: AwsConnectionRow }> {
+export async function awsForOrg(env: Env, orgId: string): Promise<{ ses: SesClient; events: EventBridgeClient; cloudformation: CloudFormationClient; connection: AwsConnectionRow }> {
   const connection = orgId === DEMO_ORG_ID ? demoConnectionRow() : await findAwsConnection(getDb(env.DB), orgId);
   if (!connection?.roleArn || !connection.region || connection.status !== "connected") {
     throw new AppError("AWS_NOT_CONNECTED", 409, "This workspace has no validated AWS connection. Connect AWS in Settings → AWS Connection.");
   }
   try {
     const creds = await rolesCredentials(env, orgId, connection.roleArn, connection.region, connection.externalId);
-    return { ses: new SesClient(env, creds, connection.region), events: new EventBridgeClient(env, creds, connection.region), connection };
+    return {
+      ses: new SesClient(env, creds, connection.region),
+      events: new EventBridgeClient(env, creds, connection.region),
+      cloudformation: new CloudFormationClient(env, creds, connection.region),
+      connection,
+    };
   } catch (err) {
     throw err instanceof AwsError ? awsFailure(err) : err;
   }

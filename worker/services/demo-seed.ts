@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import { findDemoSeed, upsertDemoSeed } from "../db/demo";
-import { sumIngestCounters } from "../db/ingest";
+import { countProcessedRows } from "../db/ingest";
 
 /**
  * Progress of the demo workspace's seed, for the dashboard to say that sample data is still arriving
@@ -23,8 +23,6 @@ export async function recordDemoSeed(db: Db, orgId: string, plannedEvents: numbe
 export async function getDemoSeedStatus(db: Db, orgId: string): Promise<DemoSeedStatus> {
   const seed = await findDemoSeed(db, orgId);
   if (!seed) return { seeding: false, plannedEvents: null, storedEvents: null };
-  // Every hour's counters since the beginning: accepted rows and dropped ones (duplicates are repeats).
-  const counters = await sumIngestCounters(db, orgId, { from: 0, to: Number.MAX_SAFE_INTEGER });
-  const storedEvents = counters.filter((c) => c.counter === "accepted" || c.counter.startsWith("dropped.")).reduce((n, c) => n + Number(c.value), 0);
+  const storedEvents = await countProcessedRows(db, orgId);
   return { seeding: storedEvents < seed.plannedEvents, plannedEvents: seed.plannedEvents, storedEvents };
 }

@@ -27,3 +27,9 @@ export const useSaveChannelThresholds = (orgId: string, channelId: string) =>
   useThresholdsMutation(orgId, (input: ChannelAlertOverrides) =>
     api<ThresholdsView>(`${base(orgId)}/channels/${encodeURIComponent(channelId)}/alert-thresholds`, { method: "PUT", json: input }),
   );
+
+/** Overrides of the identity's sending domain (shared by the domain's identities). */
+export const useSaveIdentityThresholds = (orgId: string, identityId: string) =>
+  useThresholdsMutation(orgId, (input: ChannelAlertOverrides) =>
+    api<ThresholdsView>(`${base(orgId)}/identities/${encodeURIComponent(identityId)}/alert-thresholds`, { method: "PUT", json: input }),
+  );

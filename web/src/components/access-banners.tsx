@@ -1,15 +1,8 @@
 import { Link, useNavigate } from "@tanstack/react-router";
 import { ROLE_LABELS } from "../../../worker/auth/permissions";
 import { errorMessage } from "../api/client";
-import {
-  useAcceptMyInvitation,
-  useAcceptTransfer,
-  useDeclineMyInvitation,
-  useMyInvitations,
-  useMyTransfers,
-  type MyInvitationRow,
-  type MyTransferRow,
-} from "../api/team";
+import { useAcceptTransfer, useMyInvitations, useMyTransfers, type MyInvitationRow, type MyTransferRow } from "../api/team";
+import { InvitationActions, useInvitationResponses, type InvitationResponses } from "./invitation-actions";
 import { useToast } from "./toast";
 
 /**
@@ -19,12 +12,15 @@ import { useToast } from "./toast";
 export function AccessBanners({ slug }: { slug: string }) {
   const invitations = useMyInvitations().data ?? [];
   const transfers = useMyTransfers().data ?? [];
+  // Held here, not in the offer: accepting refetches the invitations, which unmounts the offer before the
+  // answer's own callback (opening the workspace joined) would run in it.
+  const responses = useInvitationResponses();
   return (
     <>
       {transfers.map((t) => (
         <TransferOffer key={t.id} transfer={t} />
       ))}
-      {invitations.length === 1 && <InvitationOffer invitation={invitations[0]!} />}
+      {invitations.length === 1 && <InvitationOffer invitation={invitations[0]!} responses={responses} />}
       {invitations.length > 1 && (
         <div className="access-banner" role="region" aria-label="Pending invitations">
           <span>You have {invitations.length} pending invitations to other workspaces.</span>
@@ -37,45 +33,13 @@ export function AccessBanners({ slug }: { slug: string }) {
   );
 }
 
-function InvitationOffer({ invitation }: { invitation: MyInvitationRow }) {
-  const navigate = useNavigate();
-  const notify = useToast();
-  const accept = useAcceptMyInvitation();
-  const decline = useDeclineMyInvitation();
-  const busy = accept.isPending || decline.isPending;
+function InvitationOffer({ invitation, responses }: { invitation: MyInvitationRow; responses: InvitationResponses }) {
   return (
     <div className="access-banner" role="region" aria-label="Invitation">
       <span>
         {invitation.invitedByName} invited you to <strong>{invitation.orgName}</strong> as {ROLE_LABELS[invitation.role]}.
       </span>
-      <span className="row">
-        <button
-          type="button"
-          className="btn btn-sm btn-primary"
-          disabled={busy}
-          onClick={() =>
-            accept.mutate(invitation.id, {
-              onSuccess: (r) => void navigate({ to: "/w/$slug", params: { slug: r.workspace.slug } }),
-              onError: (err) => notify(errorMessage(err), "error"),
-            })
-          }
-        >
-          Accept
-        </button>
-        <button
-          type="button"
-          className="btn btn-sm"
-          disabled={busy}
-          onClick={() =>
-            decline.mutate(invitation.id, {
-              onSuccess: () => notify(`Invitation to ${invitation.orgName} declined.`),
-              onError: (err) => notify(errorMessage(err), "error"),
-            })
-          }
-        >
-          Decline
-        </button>
-      </span>
+      <InvitationActions invitation={invitation} responses={responses} />
     </div>
   );
 }

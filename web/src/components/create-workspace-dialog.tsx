@@ -3,8 +3,8 @@ import { useNavigate } from "@tanstack/react-router";
 import { defaultWorkspaceName, WORKSPACE_NAME_MAX } from "../../../worker/services/workspace-names";
 import { useMe } from "../api/account";
 import { useCreateWorkspace } from "../api/workspaces";
-import { fieldError, FormError, SubmitButton, TextField } from "./form";
-import { Modal } from "./modal";
+import { fieldError, FormError, TextField } from "./form";
+import { Modal, ModalFooter } from "./modal";
 
 /**
  * Names a new workspace before creating it (a suggestion filled in), then opens its Setup Guide. The
@@ -41,16 +41,7 @@ export function CreateWorkspaceDialog({ open, onClose }: { open: boolean; onClos
       title="Create your workspace"
       onClose={close}
       onSubmit={submit}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={close}>
-            Cancel
-          </button>
-          <SubmitButton pending={create.isPending} disabled={Boolean(problem)}>
-            Create workspace
-          </SubmitButton>
-        </>
-      }
+      footer={<ModalFooter onCancel={close} submitLabel="Create workspace" pending={create.isPending} disabled={Boolean(problem)} />}
     >
       <p>You are its Owner: connect your AWS account and invite your team from there.</p>
       <FormError error={create.error} fieldNames={["name"]} />

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, type FormEvent, type ReactNode } from "react";
-import { FormError } from "./form";
+import { FormError, SubmitButton } from "./form";
 
 /**
  * A modal on the native <dialog> element: focus is trapped and restored by the browser, Escape closes
@@ -55,6 +55,33 @@ export function Modal({
         </form>
       )}
     </dialog>
+  );
+}
+
+/** A form modal's footer: Cancel, and the submit button (SubmitButton: a spinner while `pending`). */
+export function ModalFooter({
+  onCancel,
+  submitLabel,
+  pending,
+  disabled,
+  danger = false,
+}: {
+  onCancel: () => void;
+  submitLabel: string;
+  pending: boolean;
+  /** The form is incomplete. */
+  disabled?: boolean;
+  danger?: boolean;
+}) {
+  return (
+    <>
+      <button type="button" className="btn" onClick={onCancel}>
+        Cancel
+      </button>
+      <SubmitButton pending={pending} disabled={disabled} variant={danger ? "danger" : "primary"}>
+        {submitLabel}
+      </SubmitButton>
+    </>
   );
 }
 

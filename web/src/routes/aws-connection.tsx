@@ -5,9 +5,12 @@ import { AwsNotConfigured, ConnectionStatus, RoleArnForm } from "../components/a
 import { FormError, SelectField } from "../components/form";
 import { GuardedButton } from "../components/guarded-button";
 import { CopyButton } from "../components/ingest/copy-button";
+import { Alert } from "../components/alert";
 import { Card, PageHeader } from "../components/page";
 import { QueryView } from "../components/states";
 import { blockerFor } from "../lib/blocker";
+import { formatDateTime } from "../lib/time";
+import { useTimeZone } from "../lib/use-timezone";
 import { useWorkspace } from "../workspace";
 
 const REGION_OPTIONS = AWS_REGIONS.map((r) => ({ value: r.code, label: `${r.name} — ${r.code}` }));
@@ -30,6 +33,38 @@ function ConnectionForm({ view }: { view: AwsConnectionView }) {
         />
       }
     />
+  );
+}
+
+/** The daily drift check of the SendOps stack: what it found, or why it could not check (an older stack: update it). */
+function StackDriftCard({ drift }: { drift: NonNullable<AwsConnectionView["stackDrift"]> }) {
+  const tz = useTimeZone();
+  return (
+    <Card title="Stack drift" description={`CloudFormation drift detection on the ${drift.stackName} stack, once a day. Last checked ${formatDateTime(drift.checkedAt, tz)}.`}>
+      {drift.driftStatus === "IN_SYNC" && <Alert variant="success">The stack matches its template.</Alert>}
+      {drift.driftStatus === "DRIFTED" && (
+        <Alert variant="warning" title="The stack has drifted">
+          <p>These resources were changed outside CloudFormation; update the stack (or undo the changes) so SendOps keeps receiving events:</p>
+          <ul>
+            {drift.drifted.map((d) => (
+              <li key={d.logicalId}>
+                <code>{d.logicalId}</code> ({d.resourceType}) {d.status.toLowerCase()}
+              </li>
+            ))}
+          </ul>
+        </Alert>
+      )}
+      {drift.problem && (
+        <Alert variant={drift.driftStatus ? "info" : "warning"} title={drift.driftStatus ? undefined : "Drift detection is not available"}>
+          <p>{drift.problem.message}</p>
+          {drift.updateUrl && (
+            <a className="btn btn-sm" href={drift.updateUrl} target="_blank" rel="noreferrer">
+              Update the stack in the AWS console
+            </a>
+          )}
+        </Alert>
+      )}
+    </Card>
   );
 }
 
@@ -66,6 +101,7 @@ export function AwsConnectionPage() {
             <Card title="IAM role">
               <ConnectionForm key={`${view.roleArn}|${view.region}`} view={view} />
             </Card>
+            {view.stackDrift && <StackDriftCard drift={view.stackDrift} />}
             {view.roleArn && (
               <Card title="Disconnect" description="SendOps forgets the role and region and its copy of your suppression list. Your AWS resources stay as they are.">
                 <FormError error={disconnect.error} />

@@ -15,7 +15,7 @@ import { errorMessage } from "../api/client";
 import { CodeBlock } from "../components/code-block";
 import { fieldError, FormError, TextField } from "../components/form";
 import { KeyIcon, ShieldCheckIcon } from "../components/icons";
-import { Modal } from "../components/modal";
+import { Modal, ModalFooter } from "../components/modal";
 import { Card } from "../components/page";
 import { LoadingState } from "../components/states";
 import { Alert } from "../components/alert";
@@ -145,17 +145,7 @@ function TotpSetupModal({ onClose, onDone }: { onClose: () => void; onDone: (cod
       title="Set up authenticator app"
       onClose={onClose}
       onSubmit={submit}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={!setup || confirm.isPending || !name.trim() || code.length !== 6}>
-            {confirm.isPending && <span className="spinner" aria-hidden="true" />}
-            Verify
-          </button>
-        </>
-      }
+      footer={<ModalFooter onCancel={onClose} submitLabel="Verify" pending={confirm.isPending} disabled={!setup || !name.trim() || code.length !== 6} />}
     >
       {start.isError ? (
         <Alert variant="danger" role="alert">
@@ -217,17 +207,7 @@ function SecurityKeyModal({ onClose, onDone }: { onClose: () => void; onDone: (c
       title="Set up security key"
       onClose={onClose}
       onSubmit={submit}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={register.isPending || !name.trim()}>
-            {register.isPending && <span className="spinner" aria-hidden="true" />}
-            Register key
-          </button>
-        </>
-      }
+      footer={<ModalFooter onCancel={onClose} submitLabel="Register key" pending={register.isPending} disabled={!name.trim()} />}
     >
       <div className="form">
         <p>Name the key, then follow your browser's prompt to tap your security key or use a passkey (Touch ID, Windows Hello…).</p>
@@ -292,16 +272,7 @@ function RenameModal({ method, onClose }: { method: MfaMethod; onClose: () => vo
       title={`Rename ${method.name}`}
       onClose={onClose}
       onSubmit={submit}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={rename.isPending || !name.trim()}>
-            Save
-          </button>
-        </>
-      }
+      footer={<ModalFooter onCancel={onClose} submitLabel="Save" pending={rename.isPending} disabled={!name.trim()} />}
     >
       <FormError error={rename.error} fieldNames={["name"]} />
       <TextField label="Credential name" maxLength={NAME_MAX} value={name} onValueChange={setName} error={fieldError(rename.error, "name")} />
@@ -352,17 +323,7 @@ function RemoveModal({ method, onClose }: { method: MfaMethod; onClose: () => vo
       title={`Remove ${method.name}`}
       onClose={onClose}
       onSubmit={submit}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-danger" disabled={remove.isPending || (!auth.password && !auth.code)}>
-            {remove.isPending && <span className="spinner" aria-hidden="true" />}
-            Remove
-          </button>
-        </>
-      }
+      footer={<ModalFooter onCancel={onClose} submitLabel="Remove" pending={remove.isPending} disabled={!auth.password && !auth.code} danger />}
     >
       <div className="form">
         {last && (
@@ -388,17 +349,7 @@ function RegenerateModal({ onClose, onDone }: { onClose: () => void; onDone: (co
       title="Regenerate recovery codes"
       onClose={onClose}
       onSubmit={submit}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={regenerate.isPending || (!auth.password && !auth.code)}>
-            {regenerate.isPending && <span className="spinner" aria-hidden="true" />}
-            Regenerate
-          </button>
-        </>
-      }
+      footer={<ModalFooter onCancel={onClose} submitLabel="Regenerate" pending={regenerate.isPending} disabled={!auth.password && !auth.code} />}
     >
       <div className="form">
         <p>You get ten new codes; every earlier code stops working at once.</p>

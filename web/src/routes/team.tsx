@@ -15,11 +15,11 @@ import {
   type Invitation,
   type Member,
 } from "../api/team";
-import { fieldError, FormError, SelectField, SubmitButton, TextField } from "../components/form";
+import { fieldError, FormError, SelectField, TextField } from "../components/form";
 import { Alert } from "../components/alert";
 import { UsersIcon } from "../components/icons";
 import { GuardedButton } from "../components/guarded-button";
-import { ConfirmModal, Modal } from "../components/modal";
+import { ConfirmModal, Modal, ModalFooter } from "../components/modal";
 import { Card, PageHeader } from "../components/page";
 import { EmptyState, QueryView } from "../components/states";
 import { HiddenHeader, Table } from "../components/table";
@@ -265,14 +265,7 @@ function InviteDialog({ orgId, open, onClose }: { orgId: string; open: boolean; 
       title="Invite member"
       onClose={close}
       onSubmit={onSubmit}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={close}>
-            Cancel
-          </button>
-          <SubmitButton pending={invite.isPending}>Send Invite</SubmitButton>
-        </>
-      }
+      footer={<ModalFooter onCancel={close} submitLabel="Send Invite" pending={invite.isPending} />}
     >
       <p>They receive an email with a link to join. They do not need a SendOps account yet. Invitations expire after 7 days.</p>
       <FormError error={invite.error} fieldNames={["email", "role"]} />

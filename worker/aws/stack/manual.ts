@@ -1,7 +1,8 @@
 /**
  * Manual setup (product docs aws-setup__connecting-aws.md, Method 2): the SendOpsRole alone, with this
  * workspace's SendOps account and External ID written in, as a CloudFormation resource (YAML) and as
- * Terraform. Both carry the same trust and permissions policy as the automated template.
+ * Terraform. Both carry the same trust and permissions policy as the automated template, less the
+ * statements about the stack itself (drift detection): a manually created role has no stack.
  */
 import { sesAccessPolicyDocument, TEMPLATE_VERSION } from "./permissions";
 import { sendOpsRoleResource, STACK_NAMES } from "./template";
@@ -17,7 +18,7 @@ const rootOf = (accountId: string) => `arn:aws:iam::${accountId}:root`;
 
 /** `SendOpsRole:` and its definition, to paste under a template's `Resources:`. */
 export function manualRoleCloudFormation({ sendOpsAccountId, externalId, version = TEMPLATE_VERSION }: ManualRoleInput): string {
-  return toYaml({ SendOpsRole: sendOpsRoleResource(rootOf(sendOpsAccountId), externalId, version) });
+  return toYaml({ SendOpsRole: sendOpsRoleResource(rootOf(sendOpsAccountId), externalId, version, { stack: false }) });
 }
 
 /** An HCL string literal: JSON escapes plus `$${` / `%%{`, so nothing is read as a template sequence. */
@@ -58,7 +59,7 @@ function hcl(v: YamlValue, indent: number): string {
 
 /** `aws_iam_role.sendops` with its trust policy and `aws_iam_role_policy.sendops_ses_access`. */
 export function manualRoleTerraform({ sendOpsAccountId, externalId, version = TEMPLATE_VERSION }: ManualRoleInput): string {
-  const role = sendOpsRoleResource(rootOf(sendOpsAccountId), externalId, version).Properties;
+  const role = sendOpsRoleResource(rootOf(sendOpsAccountId), externalId, version, { stack: false }).Properties;
   const block = (header: string, entries: [string, string][]) => `${header} {\n${attributes(entries, 2)}\n}\n`;
   return [
     block(`resource "aws_iam_role" "sendops"`, [
@@ -69,7 +70,7 @@ export function manualRoleTerraform({ sendOpsAccountId, externalId, version = TE
     block(`resource "aws_iam_role_policy" "sendops_ses_access"`, [
       ["name", hclString(STACK_NAMES.rolePolicy)],
       ["role", "aws_iam_role.sendops.id"],
-      ["policy", `jsonencode(${hcl(sesAccessPolicyDocument(version), 2)})`],
+      ["policy", `jsonencode(${hcl(sesAccessPolicyDocument(version, { stack: false }), 2)})`],
     ]),
     block(`output "sendops_role_arn"`, [
       ["description", hclString("Paste this into the SendOps Setup Guide")],

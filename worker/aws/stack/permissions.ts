@@ -4,11 +4,12 @@
  * the manual snippets, the Setup Guide's permission breakdown and the validation probes all read this.
  * Beyond the docs' list it holds the actions SendOps calls that the list forgot (ListContactLists,
  * GetConfigurationSetEventDestinations, GetSuppressedDestination): every SES/EventBridge call SendOps
- * makes must be allowed by the role.
+ * makes must be allowed by the role. Version 3 adds the stack's own drift detection (CloudFormation, and
+ * the reads of the stack's resources that drift detection makes with the caller's permissions).
  */
 
 /** The version of the CloudFormation template and role policy this build generates. */
-export const TEMPLATE_VERSION = 2;
+export const TEMPLATE_VERSION = 3;
 
 export interface Permission {
   action: string;
@@ -18,12 +19,27 @@ export interface Permission {
 }
 
 export interface PermissionCategory {
-  id: "account" | "configuration-sets" | "templates" | "suppression" | "tagging" | "eventbridge";
+  id: "account" | "configuration-sets" | "templates" | "suppression" | "tagging" | "eventbridge" | "drift-detection" | "drift-status" | "stack-resources";
   name: string;
   /** The policy statement's Sid (alphanumeric, as IAM requires). */
   sid: string;
+  /**
+   * The statement's resources as `Fn::Sub` ARN patterns (absent: `*`). A category with resources is about
+   * the stack itself, so only the stack's template grants it: a manually created role has no stack.
+   */
+  resources?: readonly string[];
   permissions: readonly Permission[];
 }
+
+/** ARN patterns of the stack and of the resources it creates (names from STACK_NAMES in template.ts). */
+const STACK_ARN = "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${AWS::StackName}/*";
+const STACK_RESOURCE_ARNS = [
+  "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/SendOpsRole",
+  "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/SendOpsEventBridgeRole",
+  "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:connection/sendops-webhook/*",
+  "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:api-destination/sendops-ingest/*",
+] as const;
+const DRIFT_READ = "Drift detection reads each resource of the stack with the caller's permissions; AWS requires this read";
 
 export const PERMISSION_CATEGORIES: readonly PermissionCategory[] = [
   {
@@ -103,6 +119,38 @@ export const PERMISSION_CATEGORIES: readonly PermissionCategory[] = [
       { action: "events:ListTargetsByRule", why: "Confirms the rule is routing events to the SendOps API destination" },
     ],
   },
+  {
+    id: "drift-detection",
+    name: "Drift Detection",
+    sid: "DriftDetection",
+    resources: [STACK_ARN],
+    permissions: [
+      { action: "cloudformation:DetectStackDrift", why: "Checks once a day whether the SendOps stack's resources were changed outside CloudFormation", since: 3 },
+      { action: "cloudformation:DescribeStackResourceDrifts", why: "Names the resources that drifted in the CloudFormation drift alert", since: 3 },
+    ],
+  },
+  {
+    id: "drift-status",
+    name: "Drift Detection Status",
+    sid: "DriftDetectionStatus",
+    // AWS takes no resource for this action (it names a detection id, not a stack): it is allowed on * only.
+    resources: ["*"],
+    permissions: [{ action: "cloudformation:DescribeStackDriftDetectionStatus", why: "Reads whether the daily drift check found the stack drifted or in sync", since: 3 }],
+  },
+  {
+    id: "stack-resources",
+    name: "Stack Resources (read-only)",
+    sid: "StackResourcesReadOnly",
+    resources: STACK_RESOURCE_ARNS,
+    permissions: [
+      { action: "iam:GetRole", why: `${DRIFT_READ} for the stack's two IAM roles`, since: 3 },
+      { action: "iam:ListRolePolicies", why: `${DRIFT_READ} for the roles' inline policies`, since: 3 },
+      { action: "iam:GetRolePolicy", why: `${DRIFT_READ} for the roles' inline policies`, since: 3 },
+      { action: "iam:ListAttachedRolePolicies", why: `${DRIFT_READ} for the roles' managed policies`, since: 3 },
+      { action: "events:DescribeConnection", why: `${DRIFT_READ} for the sendops-webhook connection`, since: 3 },
+      { action: "events:DescribeApiDestination", why: `${DRIFT_READ} for the sendops-ingest API destination`, since: 3 },
+    ],
+  },
 ];
 
 /** AWS services the role grants nothing on (the Setup Guide's "never accessed" badges). */
@@ -116,17 +164,22 @@ function checkVersion(version: number): void {
   }
 }
 
+/** Whose policy: the stack's role (the template) or a manually created role, which has no stack to read. */
+export interface PolicyScope {
+  stack?: boolean;
+}
+
 /** The categories as a given template version's policy grants them (empty categories dropped). */
-export function permissionCategories(version = TEMPLATE_VERSION): PermissionCategory[] {
+export function permissionCategories(version = TEMPLATE_VERSION, { stack = true }: PolicyScope = {}): PermissionCategory[] {
   checkVersion(version);
-  return PERMISSION_CATEGORIES.map((c) => ({ ...c, permissions: c.permissions.filter((p) => grantedIn(p, version)) })).filter(
-    (c) => c.permissions.length > 0,
-  );
+  return PERMISSION_CATEGORIES.filter((c) => stack || !c.resources)
+    .map((c) => ({ ...c, permissions: c.permissions.filter((p) => grantedIn(p, version)) }))
+    .filter((c) => c.permissions.length > 0);
 }
 
 /** Every action the role policy of `version` allows, in catalog order. */
-export function policyActions(version = TEMPLATE_VERSION): string[] {
-  return permissionCategories(version).flatMap((c) => c.permissions.map((p) => p.action));
+export function policyActions(version = TEMPLATE_VERSION, scope: PolicyScope = {}): string[] {
+  return permissionCategories(version, scope).flatMap((c) => c.permissions.map((p) => p.action));
 }
 
 /** The actions a stack deployed from `deployedVersion` lacks compared with the current template. */
@@ -147,15 +200,20 @@ export function templateHistory(): { version: number; added: string[] }[] {
   }));
 }
 
+const statementResource = (resources: readonly string[] | undefined) => {
+  if (!resources || (resources.length === 1 && resources[0] === "*")) return "*";
+  return resources.map((r) => ({ "Fn::Sub": r }));
+};
+
 /** The IAM policy document of the `SendOpsSESAccess` inline policy: one statement per category. */
-export function sesAccessPolicyDocument(version = TEMPLATE_VERSION) {
+export function sesAccessPolicyDocument(version = TEMPLATE_VERSION, scope: PolicyScope = {}) {
   return {
     Version: "2012-10-17",
-    Statement: permissionCategories(version).map((c) => ({
+    Statement: permissionCategories(version, scope).map((c) => ({
       Sid: c.sid,
       Effect: "Allow",
       Action: c.permissions.map((p) => p.action),
-      Resource: "*",
+      Resource: statementResource(c.resources),
     })),
   };
 }

@@ -5,7 +5,7 @@
  * the same in any parser.
  */
 import { DETAIL_TYPES, type SesEventType } from "../../services/ingest/schemas";
-import { sesAccessPolicyDocument, TEMPLATE_VERSION } from "./permissions";
+import { sesAccessPolicyDocument, TEMPLATE_VERSION, type PolicyScope } from "./permissions";
 import { toYaml, type YamlValue } from "./yaml";
 
 /** Physical names the stack creates; validation looks them up by these names. */
@@ -109,9 +109,10 @@ const arnOf = (logicalId: string) => ({ "Fn::GetAtt": [logicalId, "Arn"] });
 
 /**
  * The SendOpsRole resource: trusts SendOps' account on condition of the External ID and grants the
- * version's policy. Given CloudFormation expressions by the template, literal values by the manual snippet.
+ * version's policy. Given CloudFormation expressions by the template, literal values by the manual snippet
+ * (whose role has no stack: `scope.stack` false leaves out the stack's own statements).
  */
-export function sendOpsRoleResource(principal: Json, externalId: Json, version = TEMPLATE_VERSION) {
+export function sendOpsRoleResource(principal: Json, externalId: Json, version = TEMPLATE_VERSION, scope: PolicyScope = {}) {
   return {
     Type: "AWS::IAM::Role",
     Properties: {
@@ -128,7 +129,7 @@ export function sendOpsRoleResource(principal: Json, externalId: Json, version =
           },
         ],
       },
-      Policies: [{ PolicyName: STACK_NAMES.rolePolicy, PolicyDocument: sesAccessPolicyDocument(version) }],
+      Policies: [{ PolicyName: STACK_NAMES.rolePolicy, PolicyDocument: sesAccessPolicyDocument(version, scope) }],
     },
   };
 }

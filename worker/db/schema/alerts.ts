@@ -61,24 +61,3 @@ export const alertEvaluations = sqliteTable("alert_evaluations", {
   queuedAt: integer("queued_at"),
   evaluatedAt: integer("evaluated_at"),
 });
-
-/**
- * The evaluators' own log of what they raised (`recordRaise`, called by `productionRaise` before the
- * notification service: worker/services/alerts/raise.ts). Unique per dedupe key, as the notification
- * service dedupes.
- */
-export const alertRaises = sqliteTable(
-  "alert_raises",
-  {
-    orgId: text("org_id")
-      .notNull()
-      .references(() => orgs.id, { onDelete: "cascade" }),
-    dedupeKey: text("dedupe_key").notNull(),
-    type: text("type").notNull(),
-    paramsJson: text("params_json").notNull(),
-    payloadJson: text("payload_json"),
-    link: text("link"),
-    raisedAt: integer("raised_at").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.orgId, t.dedupeKey] })],
-);

@@ -15,3 +15,5 @@ export * from "./email-tokens";
 export * from "./team";
 export * from "./notifications";
 export * from "./event-shards";
+export * from "./stack-drift";
+export * from "./sending-domains";

@@ -1,7 +1,8 @@
 /**
  * Deliverability evaluators (docs/alerts.md), from the rollups only — one read of every channel's totals
  * over this window and the one before it, whatever the number of events:
- * - bounce / complaint rate thresholds, for the workspace and each channel (its overrides applied);
+ * - bounce / complaint rate thresholds, for the workspace, each channel and each sending domain (their
+ *   overrides applied; the domains' counts from the sending-domain rollup, one more read);
  * - bounce / complaint trends: this window's rate at least TREND_FACTOR times the previous window's;
  * - channel health degraded (a channel's rate at its warning level) and auto-pause (at its critical
  *   level, when the channel opted in);
@@ -12,6 +13,8 @@
 import type { Env } from "../../env";
 import { getDb, type Db } from "../../db/client";
 import { listChannels } from "../../db/channels";
+import { listOrgIdentities } from "../../db/ingest";
+import { sumSendingDomains } from "../../db/sending-domains";
 import { countSuppressionsUpdated } from "../../db/alerts";
 import { sumRollups } from "../../db/reports";
 import {
@@ -33,6 +36,7 @@ import { percent } from "../../lib/percent";
 import { rateParts } from "../../lib/rates";
 import { DAY, HOUR, type TimeRange } from "../../lib/time";
 import { parseSettings } from "../channels/views";
+import { domainOf } from "../ingest/identities";
 import { addCounts, countsRead, toCounts, zeroCounts } from "../reports/metrics";
 import { partsOf } from "../reports/range";
 import { loadThresholds } from "./thresholds";
@@ -185,12 +189,47 @@ export async function readWindowCounts(db: Db, orgId: string, at: number) {
   return { byChannel, workspace };
 }
 
+/** Every sending domain's counts (the sending-domain rollup) in both windows. */
+export async function readDomainCounts(db: Db, orgId: string, at: number) {
+  const { current, previous } = evaluationWindows(at);
+  const byDomain = new Map<string, { current: MetricCounts; previous: MetricCounts }>();
+  for (const r of await sumSendingDomains(db, orgId, [current, previous])) {
+    const entry = byDomain.get(r.domain) ?? { current: zeroCounts(), previous: zeroCounts() };
+    byDomain.set(r.domain, entry);
+    Object.assign(r.idx === 0 ? entry.current : entry.previous, r.counts);
+  }
+  return byDomain;
+}
+
+/** The identity page a domain's alert links to: its domain identity, else an address identity of the domain. */
+function identityLinks(identities: { id: string; identity: string; kind: string }[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const i of identities) if (i.kind === "domain") out.set(i.identity.toLowerCase(), `identities/${i.id}`);
+  for (const i of identities) {
+    const domain = domainOf(i.identity);
+    if (!out.has(domain)) out.set(domain, `identities/${i.id}`);
+  }
+  return out;
+}
+
 export type PauseFn = (orgId: string, channelId: string, reason: string) => Promise<Record<string, unknown>>;
 
 export async function deliverabilityObservations(env: Env, orgId: string, at: number, pause: PauseFn): Promise<Observation[]> {
   const db = getDb(env.DB);
-  const [thresholds, counts, channels] = await Promise.all([loadThresholds(db, orgId), readWindowCounts(db, orgId, at), listChannels(db, orgId, false)]);
+  const [thresholds, counts, channels, domains, identities] = await Promise.all([
+    loadThresholds(db, orgId),
+    readWindowCounts(db, orgId, at),
+    listChannels(db, orgId, false),
+    readDomainCounts(db, orgId, at),
+    listOrgIdentities(db, orgId),
+  ]);
   const out: Observation[] = rateObservations({ scope: "workspace", label: "the workspace", ...counts.workspace, thresholds: thresholds.workspace });
+  const links = identityLinks(identities);
+  for (const [domain, c] of domains) {
+    const link = links.get(domain);
+    const t = effectiveThresholds(thresholds.workspace, thresholds.domains.get(domain));
+    out.push(...rateObservations({ scope: `domain:${domain}`, label: `domain ${domain}`, ...(link ? { link } : {}), ...c, thresholds: t }));
+  }
   const health: Observation[] = [];
   for (const ch of channels) {
     const c = counts.byChannel.get(ch.id) ?? { current: zeroCounts(), previous: zeroCounts() };

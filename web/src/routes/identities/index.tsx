@@ -41,12 +41,19 @@ interface RowProps {
   blocker: string | null;
 }
 
-/** The name and its badges; a domain's row also toggles its DNS records below the table. */
+/** The name (a link to the identity's page) and its badges; a domain's row also toggles its DNS records below the table. */
 function Identity({ identity, records }: { identity: IdentityView; records?: { shown: boolean; toggle: () => void } }) {
+  const { workspace } = useWorkspace();
   return (
     <>
       <span className="identity-cell">
-        <HostName name={identity.identity} className="cell-primary mono" />
+        {identity.archivedAt === null ? (
+          <Link to="/w/$slug/identities/$identityId" params={{ slug: workspace.slug, identityId: identity.id }} className="cell-primary">
+            <HostName name={identity.identity} className="mono" />
+          </Link>
+        ) : (
+          <HostName name={identity.identity} className="cell-primary mono" />
+        )}
         <MarkerBadge marker={identity.marker} />
         {identity.disconnectedAt !== null && <UnmanagedBadge />}
       </span>

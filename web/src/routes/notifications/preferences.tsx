@@ -131,7 +131,8 @@ export function PreferencesTab() {
   const notify = useToast();
   const prefs = usePreferences(scope.workspace.id);
   const update = useUpdatePreferences(scope.workspace.id);
-  const blocker = blockerFor(scope, "notifications.manage", "change notification preferences");
+  // Every role sets its own preferences (the API's notifications.view); the demo stays read-only.
+  const blocker = blockerFor(scope, "notifications.view", "change your notification preferences");
   return (
     <div className="stack">
       <Card title="Delivery preferences" description="Which notifications reach you, and where. Changes are saved as you make them.">

@@ -25,7 +25,9 @@ export function PresetsTab() {
   const remove = useDeletePreset(scope.workspace.id);
   const [name, setName] = useState("");
   const [deleting, setDeleting] = useState<PresetView | null>(null);
-  const blocker = blockerFor(scope, "notifications.manage", "apply or create presets");
+  // Applying one changes only my own preferences (every role); the workspace's presets are shared configuration.
+  const applyBlocker = blockerFor(scope, "notifications.view", "apply presets");
+  const blocker = blockerFor(scope, "notifications.manage", "create or delete presets");
   return (
     <div className="stack">
       <Card title="Presets" description="A preset sets every notification × channel toggle at once. Applying one replaces your current preferences." flush>
@@ -43,7 +45,7 @@ export function PresetsTab() {
                   </div>
                   <div className="preset-actions">
                     <GuardedButton
-                      blocker={blocker}
+                      blocker={applyBlocker}
                       className="btn btn-sm"
                       label={`Apply ${p.name}`}
                       disabled={apply.isPending}

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { useAlertThresholds, useSaveChannelThresholds, useSaveWorkspaceThresholds } from "../../api/alerts";
+import { useAlertThresholds, useSaveChannelThresholds, useSaveIdentityThresholds, useSaveWorkspaceThresholds } from "../../api/alerts";
 import { errorMessage } from "../../api/client";
 import { Card } from "../../components/page";
 import { FormError, SubmitButton, TextField } from "../../components/form";
@@ -27,13 +27,19 @@ const thresholdsOf = (d: Draft): Thresholds => ({
   minVolume: Number(d.minVolume),
 });
 
+/** An identity whose sending domain's overrides are shown (its domain's identities share them). */
+interface IdentityScope {
+  id: string;
+  domain: string;
+}
+
 /**
  * Alert thresholds (docs/alerts.md): the workspace's bounce and complaint levels and minimum volume, or —
- * with `channelId` — that channel's overrides. Warning raises the rate alert (and, for a channel, "health
- * degraded"); critical pauses a channel that opted in to auto-pause. Owners and Org Admins change them;
- * everyone else sees them.
+ * with `channelId` — that channel's overrides, or — with `identity` — its sending domain's. Warning raises
+ * the rate alert (and, for a channel, "health degraded"); critical pauses a channel that opted in to
+ * auto-pause. Owners and Org Admins change them; everyone else sees them.
  */
-export function AlertThresholds({ channelId }: { channelId?: string }) {
+export function AlertThresholds({ channelId, identity }: { channelId?: string; identity?: IdentityScope }) {
   const { workspace } = useWorkspace();
   const query = useAlertThresholds(workspace.id);
   return (
@@ -42,34 +48,39 @@ export function AlertThresholds({ channelId }: { channelId?: string }) {
       description={
         channelId
           ? "This channel's bounce and complaint alert levels. Without an override it follows the workspace's."
-          : "When SendOps raises bounce and complaint alerts, for the workspace and every channel without an override of its own."
+          : identity
+            ? `The bounce and complaint alert levels of the sending domain ${identity.domain}, shared by its identities. Without an override it follows the workspace's.`
+            : "When SendOps raises bounce and complaint alerts, for the workspace and every channel and sending domain without an override of its own."
       }
     >
       <QueryView query={query} loadingLabel="Loading the alert thresholds…" errorTitle="Could not load the alert thresholds">
-        {(view) => <ThresholdsForm view={view} channelId={channelId} />}
+        {(view) => <ThresholdsForm view={view} channelId={channelId} identity={identity} />}
       </QueryView>
     </Card>
   );
 }
 
-function ThresholdsForm({ view, channelId }: { view: ThresholdsView; channelId?: string }) {
+function ThresholdsForm({ view, channelId, identity }: { view: ThresholdsView; channelId?: string; identity?: IdentityScope }) {
   const { workspace } = useWorkspace();
   const notify = useToast();
   const blocker = useBlocker("alerts.configure", "change alert thresholds");
-  const channel = channelId ? view.channels.find((c) => c.channelId === channelId) : undefined;
-  const initial = channelId ? (channel?.effective ?? view.workspace) : view.workspace;
+  const scoped = channelId ? view.channels.find((c) => c.channelId === channelId) : identity ? view.domains.find((d) => d.domain === identity.domain) : undefined;
+  const overridable = channelId !== undefined || identity !== undefined;
+  const initial = scoped?.effective ?? view.workspace;
   const [draft, setDraft] = useState<Draft>(() => draftOf(initial));
-  const [override, setOverride] = useState(channel !== undefined);
+  const [override, setOverride] = useState(scoped !== undefined);
   const saveWorkspace = useSaveWorkspaceThresholds(workspace.id);
   const saveChannel = useSaveChannelThresholds(workspace.id, channelId ?? "");
-  const mutation = channelId ? saveChannel : saveWorkspace;
-  const editable = blocker === null && (!channelId || override);
+  const saveIdentity = useSaveIdentityThresholds(workspace.id, identity?.id ?? "");
+  const mutation = channelId ? saveChannel : identity ? saveIdentity : saveWorkspace;
+  const editable = blocker === null && (!overridable || override);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const t = thresholdsOf(draft);
     const done = { onSuccess: () => notify("Alert thresholds saved.", "success"), onError: (err: unknown) => notify(errorMessage(err), "error") };
     if (channelId) saveChannel.mutate(override ? t : {}, done);
+    else if (identity) saveIdentity.mutate(override ? t : {}, done);
     else saveWorkspace.mutate(t, done);
   };
   const field = (name: keyof Draft, label: string, hint: string, step: string) => (
@@ -91,7 +102,7 @@ function ThresholdsForm({ view, channelId }: { view: ThresholdsView; channelId?:
 
   return (
     <form className="stack alert-thresholds" onSubmit={submit} aria-label="Alert thresholds">
-      {channelId && (
+      {overridable && (
         <label className="switch" title={blocker ?? undefined}>
           <input
             type="checkbox"
@@ -104,7 +115,7 @@ function ThresholdsForm({ view, channelId }: { view: ThresholdsView; channelId?:
               if (!e.target.checked) setDraft(draftOf(view.workspace));
             }}
           />
-          <span>{override ? "This channel's own thresholds" : "Following the workspace's thresholds"}</span>
+          <span>{override ? (channelId ? "This channel's own thresholds" : "This sending domain's own thresholds") : "Following the workspace's thresholds"}</span>
         </label>
       )}
       {ALERT_RATES.map((rate) => (
