@@ -11,6 +11,8 @@ import { checkBlocklists, type BlocklistsJob } from "../worker/services/alerts/b
 import { runDigests, type DigestsJob } from "../worker/services/alerts/digests";
 import { runNotificationDelivery } from "../worker/services/notifications/deliver";
 import type { NotificationDeliverJob } from "../worker/services/notifications/raise";
+import type { ShardSettleJob } from "../worker/services/event-shards";
+import { settleShard } from "../worker/services/ingest/shard-writer";
 import { runDriftCheck, type DriftJob } from "../worker/services/alerts/drift";
 
 /** Every kind of background job on `sendops-jobs`. */
@@ -24,6 +26,7 @@ export type JobMessage =
   | BlocklistsJob
   | DigestsJob
   | NotificationDeliverJob
+  | ShardSettleJob
   | DriftJob;
 
 /** Seconds before a failed job is tried again (e.g. AWS still throttling after the client's own retries). */
@@ -66,6 +69,9 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, _ctx: 
           break;
         case "notification.deliver":
           await runNotificationDelivery(env, job);
+          break;
+        case "shards.settle":
+          await settleShard(env, job, Date.now());
           break;
         case "alerts.drift": {
           const next = await runDriftCheck(env, job, productionRaise(env), Date.now());

@@ -1,6 +1,6 @@
 import type { Env } from "./env";
 import { getDb } from "./db/client";
-import { pruneExpired } from "./services/retention";
+import { pruneExpired, pruneExpiredShards } from "./services/retention";
 import { syncStaleSuppressionLists } from "./services/suppressions";
 import { syncStaleAccounts } from "./services/setup/account-sync";
 import { queueDueTrackingChecks } from "./services/tracking-domains/checks";
@@ -9,6 +9,7 @@ import { queueBlocklistChecks } from "./services/alerts/blocklists";
 import { queueDigests } from "./services/alerts/digests";
 import { expireInvitations } from "./services/invitations";
 import { expireTransfers } from "./services/ownership-transfer";
+import { queueShardSweeps } from "./services/event-shards";
 import { queueDriftChecks } from "./services/alerts/drift";
 
 /** Cron expressions from wrangler.toml → what runs. */
@@ -23,6 +24,7 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
   switch (cron) {
     case CRONS.daily:
       await pruneExpired(getDb(env.DB), at);
+      await pruneExpiredShards(env, at);
       await queueBlocklistChecks(env);
       await queueDigests(env, at);
       await queueDriftChecks(env);
@@ -33,6 +35,7 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
       await sweepAlertEvaluations(env, at);
       await expireInvitations(getDb(env.DB), at);
       await expireTransfers(getDb(env.DB), env, at);
+      await queueShardSweeps(env, at);
       return;
     case CRONS.trackingChecks:
       await queueDueTrackingChecks(env, at);

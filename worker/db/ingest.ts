@@ -81,12 +81,20 @@ SELECT ${EVENT_COLUMNS.map(([c], i) => (c === "detail" ? `unhex(j.value ->> ${i}
  */
 const EVENTS_CHUNK_CHARS = 600_000;
 
-function eventInsertStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement[] {
-  const out: D1PreparedStatement[] = [];
+/** A statement and its parameters, for D1 (`prepared`) or a Durable Object's SQLite (durable-objects/event-shard.ts). */
+export interface SqlStatement {
+  sql: string;
+  params: unknown[];
+}
+
+export const prepared = (d1: D1Database, s: SqlStatement) => d1.prepare(s.sql).bind(...s.params);
+
+export function eventInsertSql(rows: EventRow[]): SqlStatement[] {
+  const out: SqlStatement[] = [];
   let chunk: string[] = [];
   let size = 0;
   const flush = () => {
-    if (chunk.length) out.push(d1.prepare(INSERT_EVENTS_SQL).bind(`[${chunk.join(",")}]`));
+    if (chunk.length) out.push({ sql: INSERT_EVENTS_SQL, params: [`[${chunk.join(",")}]`] });
     chunk = [];
     size = 0;
   };
@@ -135,7 +143,7 @@ SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each
  * Unique opens and clicks are not here: they depend on the stored message (its earliest open), so
  * triggers on `messages` keep them.
  */
-const METRICS: [column: string, counts: (r: EventRow) => boolean][] = metrics.EVENT_COUNTED_METRICS.map((m) => [
+export const METRICS: [column: string, counts: (r: EventRow) => boolean][] = metrics.EVENT_COUNTED_METRICS.map((m) => [
   metrics.METRICS[m].column,
   (r) => metrics.countsTowards(m, r),
 ]);
@@ -148,7 +156,7 @@ type Dim = string | number;
  * a metric rollup also gives its key as SQL over a stored `events` row `e` (`keySql`), for the opens and
  * clicks credited from stored rows (`engagementStatements`).
  */
-interface Rollup {
+export interface Rollup {
   table: string;
   keys: string[];
   keyOf: (r: EventRow) => Dim[] | null;
@@ -156,7 +164,7 @@ interface Rollup {
   keySql?: string[];
 }
 
-const ROLLUPS: Rollup[] = [
+export const ROLLUPS: Rollup[] = [
   { table: "rollup_totals", keys: [], keyOf: () => [], metrics: true, keySql: [] },
   { table: "rollup_providers", keys: ["provider"], keyOf: (r) => [r.provider], metrics: true, keySql: ["e.provider"] },
   { table: "rollup_templates", keys: ["template"], keyOf: (r) => [r.template ?? ""], metrics: true, keySql: ["COALESCE(e.template, '')"] },
@@ -181,7 +189,7 @@ const ROLLUPS: Rollup[] = [
   },
 ];
 
-const BUCKET_SIZES = ["hour", "day"] as const;
+export const BUCKET_SIZES = ["hour", "day"] as const;
 
 /**
  * The two scopes every rollup is written in: per channel (`rollup_<x>`, keyed by channel id) and all
@@ -189,13 +197,13 @@ const BUCKET_SIZES = ["hour", "day"] as const;
  * read, docs/reports.md). Ingest writes both, so an all-channel row is written once per transaction
  * rather than once per per-channel row that moved (docs/scaling.md).
  */
-const SCOPES = [
+export const SCOPES = [
   { tableOf: (table: string) => table, channelKey: ["channel_id"] },
   { tableOf: (table: string) => table.replace(/^rollup_/, "rollup_all_"), channelKey: [] },
 ] as const;
 
 /** An upsert of the JSON parameter ?1 (one array per rollup row: its key, then its increments). */
-const upsertSql = (table: string, keyCols: string[], valueCols: string[]) => {
+export const upsertSql = (table: string, keyCols: string[], valueCols: string[]) => {
   const cols = [...keyCols, ...valueCols];
   return `INSERT INTO ${table} (${cols.join(", ")})
 SELECT ${cols.map((_, i) => `j.value ->> ${i}`).join(", ")} FROM json_each(?1) AS j WHERE true
@@ -237,15 +245,21 @@ function rollupStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement
   return out;
 }
 
-const SENDING_DOMAIN_COLUMNS = ALERT_METRICS.map((m) => metrics.METRICS[m].column);
-const SENDING_DOMAIN_SQL = upsertSql("rollup_sending_domains", ["org_id", "bucket_start", "sending_domain"], SENDING_DOMAIN_COLUMNS);
+/** The sending-domain rollup's key and increment columns (docs/alerts.md). */
+export const SENDING_DOMAIN_ROLLUP = {
+  table: "rollup_sending_domains",
+  keyCols: ["org_id", "bucket_start", "sending_domain"],
+  valueCols: ALERT_METRICS.map((m) => metrics.METRICS[m].column),
+};
+const SENDING_DOMAIN_SQL = upsertSql(SENDING_DOMAIN_ROLLUP.table, SENDING_DOMAIN_ROLLUP.keyCols, SENDING_DOMAIN_ROLLUP.valueCols);
 
 /**
- * The sending-domain rollup's upsert (docs/alerts.md): per (org, hour, domain of the sending identity)
- * the rows' ALERT_METRICS increments, folded in memory so each touched row is written once; none when no
- * row counts towards them (opens, clicks, delays…).
+ * The sending-domain rollup's rows for a transaction's event rows: per (org, hour, domain of the sending
+ * identity) the rows' ALERT_METRICS increments, folded in memory so each touched row is written once;
+ * none when no row counts towards them (opens, clicks, delays…). The D1 writer upserts them
+ * (`sendingDomainStatement`); a shard puts them in its outbox (durable-objects/event-shard.ts).
  */
-function sendingDomainStatement(d1: D1Database, rows: EventRow[]): D1PreparedStatement[] {
+export function sendingDomainRows(rows: EventRow[]): Dim[][] {
   const folded = new Map<string, Dim[]>();
   for (const r of rows) {
     const increments = ALERT_METRICS.map((m) => (metrics.countsTowards(m, r) ? 1 : 0));
@@ -256,11 +270,17 @@ function sendingDomainStatement(d1: D1Database, rows: EventRow[]): D1PreparedSta
     if (entry) increments.forEach((n, i) => ((entry[key.length + i] as number) += n));
     else folded.set(id, [...key, ...increments]);
   }
-  return folded.size ? [d1.prepare(SENDING_DOMAIN_SQL).bind(JSON.stringify([...folded.values()]))] : [];
+  return [...folded.values()];
+}
+
+/** The sending-domain rollup's upsert of a transaction (none when no row counts towards it). */
+function sendingDomainStatement(d1: D1Database, rows: EventRow[]): D1PreparedStatement[] {
+  const folded = sendingDomainRows(rows);
+  return folded.length ? [d1.prepare(SENDING_DOMAIN_SQL).bind(JSON.stringify(folded))] : [];
 }
 
 /** Event types that are engagement: credited to a recipient only once its Delivery is known. */
-const ENGAGEMENT_TYPES: ReadonlySet<string> = new Set(["open", "click"]);
+export const ENGAGEMENT_TYPES: ReadonlySet<string> = new Set(["open", "click"]);
 const ENGAGEMENT_TYPES_SQL = [...ENGAGEMENT_TYPES].map((t) => `'${t}'`).join(", ");
 
 /**
@@ -272,7 +292,7 @@ const ENGAGEMENT_TYPES_SQL = [...ENGAGEMENT_TYPES].map((t) => `'${t}'`).join(", 
  * Both read `messages` before this transaction's upsert, so each open or click is credited exactly
  * once, when both it and its recipient's Delivery are stored, whichever came first.
  */
-const CREDITED_CTE = `WITH credited AS (
+export const CREDITED_CTE = `WITH credited AS (
   SELECT e.* FROM json_each(?1) AS j
   JOIN events AS e ON e.org_id = j.value ->> 0 AND e.event_key = j.value ->> 1
   WHERE EXISTS (SELECT 1 FROM messages AS m
@@ -456,7 +476,7 @@ ON CONFLICT (org_id, message_id, recipient) DO UPDATE SET
   ].join(",\n  ")}`;
 
 /** The messages upsert of a transaction's event rows, then the moves of stored rows' indexed columns. */
-function messageStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatement[] {
+export function messageSql(rows: EventRow[]): SqlStatement[] {
   const merged = foldIndexed(rows);
   const upsertRows = rows.map((r) => {
     const m = merged.get(messageKey(r))!;
@@ -464,21 +484,21 @@ function messageStatements(d1: D1Database, rows: EventRow[]): D1PreparedStatemen
   });
   const keys = JSON.stringify([...merged].map(([key, m]) => [...(JSON.parse(key) as string[]), m.status, m.sentAt, m.channelId]));
   return [
-    d1.prepare(MESSAGES_UPSERT_SQL).bind(JSON.stringify(upsertRows)),
-    d1.prepare(MESSAGES_STATUS_SQL).bind(keys),
-    d1.prepare(MESSAGES_SENT_CHANNEL_SQL).bind(keys),
+    { sql: MESSAGES_UPSERT_SQL, params: [JSON.stringify(upsertRows)] },
+    { sql: MESSAGES_STATUS_SQL, params: [keys] },
+    { sql: MESSAGES_SENT_CHANNEL_SQL, params: [keys] },
   ];
 }
 
 /**
  * Counter increments, per org: ?1 = [[orgId, counter, n]], ?2 = hour bucket of processing.
  */
-const COUNTERS_SQL = `INSERT INTO ingest_counters (org_id, bucket_start, counter, value)
+export const COUNTERS_SQL = `INSERT INTO ingest_counters (org_id, bucket_start, counter, value)
 SELECT j.value ->> 0, ?2, j.value ->> 1, j.value ->> 2 FROM json_each(?1) AS j WHERE true
 ON CONFLICT (org_id, bucket_start, counter) DO UPDATE SET value = value + excluded.value`;
 
 /** Ingestion lag increments: ?1 = [[orgId, lagBucket, n]], ?2 = 5-minute bucket of processing. */
-const LAG_SQL = `INSERT INTO ingest_lag (org_id, bucket_start, lag_bucket, count)
+export const LAG_SQL = `INSERT INTO ingest_lag (org_id, bucket_start, lag_bucket, count)
 SELECT j.value ->> 0, ?2, j.value ->> 1, j.value ->> 2 FROM json_each(?1) AS j WHERE true
 ON CONFLICT (org_id, bucket_start, lag_bucket) DO UPDATE SET count = count + excluded.count`;
 
@@ -497,7 +517,7 @@ export interface BatchWrite {
 
 /** The statements of one write transaction, in order (none when there is nothing to write). */
 export function batchWriteStatements(d1: D1Database, w: BatchWrite): D1PreparedStatement[] {
-  const statements = eventInsertStatements(d1, w.rows);
+  const statements = eventInsertSql(w.rows).map((s) => prepared(d1, s));
   if (w.drops?.length) {
     statements.push(d1.prepare(INSERT_DROPPED_SQL).bind(JSON.stringify(w.drops.map((r) => [r.orgId, r.eventKey, r.at, r.reason]))));
   }
@@ -506,7 +526,7 @@ export function batchWriteStatements(d1: D1Database, w: BatchWrite): D1PreparedS
     statements.push(...sendingDomainStatement(d1, w.rows));
     // Before the messages upsert: the credit reads which recipients were delivered before this transaction.
     statements.push(...engagementStatements(d1, w.rows));
-    statements.push(...messageStatements(d1, w.rows));
+    statements.push(...messageSql(w.rows).map((s) => prepared(d1, s)));
   }
   const counters = [...w.counters].flatMap(([org, m]) => [...m].filter(([, n]) => n > 0).map(([counter, n]) => [org, counter, n]));
   if (counters.length) statements.push(d1.prepare(COUNTERS_SQL).bind(JSON.stringify(counters), w.counterBucket));

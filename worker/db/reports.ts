@@ -156,8 +156,21 @@ export function listMessagesPage(db: Db, f: MessageFilter): Promise<MessageRowDb
   return db.all<MessageRowDb>(messagesPageQuery(f));
 }
 
+/**
+ * Where a query of this module runs: D1, or an event shard (durable-objects/event-shard.ts), which holds
+ * the same `events` and `messages` columns but no `channels` (the caller adds the names), names its
+ * indexes without the org (one org per shard) and numbers its events from 1: a shard's event ids are
+ * offset by its `idBase` (`shardIdBase`) so they stay unique across the org's shards.
+ */
+export type QueryTarget = { shard: false } | { shard: true; idBase: number };
+const D1_TARGET: QueryTarget = { shard: false };
+
+const channelJoin = (t: QueryTarget, alias: "m" | "e") =>
+  t.shard ? { name: sql.raw("NULL AS channel_name"), join: sql.raw("") } : { name: sql.raw("c.name AS channel_name"), join: sql.raw(` LEFT JOIN channels c ON c.id = ${alias}.channel_id`) };
+const eventId = (t: QueryTarget) => (t.shard ? sql`(${t.idBase} + e.id)` : sql.raw("e.id"));
+
 /** The query of listMessagesPage (tests read its plan). */
-export function messagesPageQuery(f: MessageFilter): SQL {
+export function messagesPageQuery(f: MessageFilter, target: QueryTarget = D1_TARGET): SQL {
   const byRecipient = f.recipient !== undefined || f.recipientPrefix !== undefined;
   const lead = byRecipient ? "recipient" : f.status !== undefined ? "status" : f.channel !== undefined ? "channel" : "time";
   const col = (name: string, leadName: string) => sql.raw(lead === leadName ? `m.${name}` : `+m.${name}`);
@@ -174,19 +187,26 @@ export function messagesPageQuery(f: MessageFilter): SQL {
   }
   // Between a range of addresses and a range of send times the planner prefers the time index (no sort
   // needed), which reads every message of the range: the recipient index is named instead.
-  const from = sql.raw(f.recipientPrefix !== undefined ? "messages m INDEXED BY messages_org_recipient_sent" : "messages m");
-  return sql`SELECT m.*, c.name AS channel_name
-    FROM ${from} LEFT JOIN channels c ON c.id = m.channel_id
+  const index = target.shard ? "messages_recipient_sent" : "messages_org_recipient_sent";
+  const from = sql.raw(f.recipientPrefix !== undefined ? `messages m INDEXED BY ${index}` : "messages m");
+  const channel = channelJoin(target, "m");
+  return sql`SELECT m.*, ${channel.name}
+    FROM ${from}${channel.join}
     WHERE ${sql.join(where, sql` AND `)}
     ORDER BY m.sent_at DESC, m.message_id DESC, m.recipient DESC
     LIMIT ${f.limit}`;
 }
 
 export async function findMessage(db: Db, orgId: string, messageId: string, recipient: string): Promise<MessageRowDb | undefined> {
-  const rows = await db.all<MessageRowDb>(sql`SELECT m.*, c.name AS channel_name
-    FROM messages m LEFT JOIN channels c ON c.id = m.channel_id
-    WHERE m.org_id = ${orgId} AND m.message_id = ${messageId} AND m.recipient = ${recipient}`);
+  const rows = await db.all<MessageRowDb>(messageQuery(orgId, messageId, recipient));
   return rows[0];
+}
+
+export function messageQuery(orgId: string, messageId: string, recipient: string, target: QueryTarget = D1_TARGET): SQL {
+  const channel = channelJoin(target, "m");
+  return sql`SELECT m.*, ${channel.name}
+    FROM messages m${channel.join}
+    WHERE m.org_id = ${orgId} AND m.message_id = ${messageId} AND m.recipient = ${recipient}`;
 }
 
 export interface MessageEventRowDb {
@@ -199,9 +219,13 @@ export interface MessageEventRowDb {
 
 /** Every stored event of one message and recipient, in time order (ties in arrival order). */
 export function listMessageEvents(db: Db, orgId: string, messageId: string, recipient: string): Promise<MessageEventRowDb[]> {
-  return db.all<MessageEventRowDb>(sql`SELECT id, type, at, detail FROM events
-    WHERE org_id = ${orgId} AND message_id = ${messageId} AND recipient = ${recipient}
-    ORDER BY at, id`);
+  return db.all<MessageEventRowDb>(messageEventsQuery(orgId, messageId, recipient));
+}
+
+export function messageEventsQuery(orgId: string, messageId: string, recipient: string, target: QueryTarget = D1_TARGET): SQL {
+  return sql`SELECT ${eventId(target)} AS id, e.type, e.at, e.detail FROM events e
+    WHERE e.org_id = ${orgId} AND e.message_id = ${messageId} AND e.recipient = ${recipient}
+    ORDER BY e.at, e.id`;
 }
 
 // ---- event log
@@ -251,7 +275,7 @@ export function listEventsPage(db: Db, f: EventFilter): Promise<EventLogRowDb[]>
 }
 
 /** The query of listEventsPage (tests read its plan). */
-export function eventsPageQuery(f: EventFilter): SQL {
+export function eventsPageQuery(f: EventFilter, target: QueryTarget = D1_TARGET): SQL {
   const oneType = f.types?.length === 1;
   const byRecipient = f.recipient !== undefined || f.recipientPrefix !== undefined;
   const lead = byRecipient ? "recipient" : oneType ? "type" : f.channel !== undefined ? "channel" : "time";
@@ -272,12 +296,14 @@ export function eventsPageQuery(f: EventFilter): SQL {
   if (f.to !== undefined) where.push(sql`e.at < ${f.to}`);
   if (f.after) {
     const [at, id] = f.after;
-    where.push(sql`e.at <= ${at} AND (e.at < ${at} OR e.id < ${id})`);
+    where.push(sql`e.at <= ${at} AND (e.at < ${at} OR ${eventId(target)} < ${id})`);
   }
-  return sql`SELECT e.id, e.at, e.type, e.recipient, e.message_id, e.channel_id, c.name AS channel_name,
+  const index = target.shard ? "events_recipient_at" : "events_org_recipient_at";
+  const channel = channelJoin(target, "e");
+  return sql`SELECT ${eventId(target)} AS id, e.at, e.type, e.recipient, e.message_id, e.channel_id, ${channel.name},
       e.provider, e.template, e.bounce_type, e.bounce_sub_type, e.complaint_feedback_type, e.delay_type, e.smtp_status,
       e.diagnostic, e.reason, e.link, e.latency_ms
-    FROM ${sql.raw(f.recipientPrefix !== undefined ? "events e INDEXED BY events_org_recipient_at" : "events e")} LEFT JOIN channels c ON c.id = e.channel_id
+    FROM ${sql.raw(f.recipientPrefix !== undefined ? `events e INDEXED BY ${index}` : "events e")}${channel.join}
     WHERE ${sql.join(where, sql` AND `)}
     ORDER BY e.at DESC, e.id DESC
     LIMIT ${f.limit}`;

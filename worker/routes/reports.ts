@@ -5,6 +5,7 @@ import { getDb } from "../db/client";
 import { validate } from "../lib/validate";
 import { listChannelFilter } from "../services/reports/catalog";
 import { exportCsv, exportQuerySchema } from "../services/reports/csv";
+import { eventReadsOf } from "../db/event-store";
 import { getDeliverabilityReport } from "../services/reports/deliverability";
 import { getEngagementReport } from "../services/reports/engagement";
 import { getLatencyReport } from "../services/reports/latency";
@@ -27,7 +28,7 @@ export const reportRoutes = new Hono<AppEnv>()
     c.json(await getEngagementReport(getDb(c.env.DB), c.get("org").orgId, c.req.valid("query"))),
   )
   .get("/orgs/:orgId/reports/export.csv", orgRoute("reports.manage"), validate("query", exportQuerySchema), async (c) => {
-    const csv = await exportCsv(getDb(c.env.DB), scopeOfMember(c.get("org")), c.req.valid("query"));
+    const csv = await exportCsv(getDb(c.env.DB), eventReadsOf(c.env), scopeOfMember(c.get("org")), c.req.valid("query"));
     return new Response(csv.body, {
       headers: {
         "Content-Type": "text/csv; charset=utf-8",

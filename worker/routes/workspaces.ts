@@ -55,7 +55,7 @@ export const workspaceRoutes = new Hono<AppEnv>()
     c.json(await removeLogo(getDb(c.env.DB), c.env.FILES, c.get("org"))),
   )
   .delete("/orgs/:orgId", orgRoute("workspace.delete"), validate("json", deleteWorkspaceSchema), async (c) => {
-    await deleteWorkspace(getDb(c.env.DB), c.env.FILES, c.get("org"), c.get("session")!.id, c.req.valid("json"));
+    await deleteWorkspace(getDb(c.env.DB), c.env, c.env.FILES, c.get("org"), c.get("session")!.id, c.req.valid("json"));
     return c.json({ ok: true });
   })
   .post("/orgs/:orgId/leave", orgRoute("workspace.view", { allowInDemo: true }), async (c) => {

@@ -1,9 +1,12 @@
 import { and, eq, lt, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { getDb, type Db } from "../db/client";
 import { auditLog, auditPruneCutoffs, orgs, orgSlugRedirects, sessions } from "../db/schema";
 import { DAY } from "../lib/time";
 import { RETENTION_DAYS } from "../lib/plans";
 import { pruneIngestRound } from "../db/ingest";
+import { listShardDaysBefore, pruneAppliedShardTokens } from "../db/event-shards";
+import type { Env } from "../env";
+import { destroyShards, SHARD_RETRY_HORIZON_MS } from "./event-shards";
 
 /**
  * Daily pruning. Audit entries go through the one documented exception to the append-only triggers:
@@ -54,4 +57,21 @@ async function pruneIngestData(db: Db, orgId: string, cutoff: number): Promise<{
     totals.messages += round.messages;
     if (Object.values(round).every((n) => n < PRUNE_CHUNK)) return totals;
   }
+}
+/**
+ * Retention on the shard path (docs/scaling.md, Shards: retention): a shard whose whole send day is older
+ * than the plan's retention is deleted at once (its messages and every event of them), not row by row;
+ * then the applied tokens no retry can bring back are forgotten.
+ */
+export async function pruneExpiredShards(env: Pick<Env, "DB" | "EVENT_SHARDS">, at: number): Promise<{ shardsDropped: number; tokensPruned: number }> {
+  const all = await getDb(env.DB).select({ id: orgs.id, plan: orgs.plan }).from(orgs).all();
+  let shardsDropped = 0;
+  for (const org of all) {
+    // A day before the cutoff's day ends at or before the cutoff.
+    const cutoffDay = new Date(at - RETENTION_DAYS[org.plan] * DAY).toISOString().slice(0, 10);
+    const days = await listShardDaysBefore(env.DB, org.id, cutoffDay);
+    await destroyShards(env, org.id, days);
+    shardsDropped += days.length;
+  }
+  return { shardsDropped, tokensPruned: await pruneAppliedShardTokens(env.DB, at - SHARD_RETRY_HORIZON_MS) };
 }

@@ -20,6 +20,8 @@ import { AppError, conflict, notFound, validationError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { DAY } from "../lib/time";
 import { DEMO_SLUG } from "./demo";
+import { destroyWorkspaceShards } from "./event-shards";
+import type { Env } from "../env";
 import { defaultWorkspaceName, WORKSPACE_NAME_MAX } from "./workspace-names";
 
 export const SLUG_REDIRECT_DAYS = 30;
@@ -339,6 +341,7 @@ export async function getLogo(db: Db, files: R2Bucket, orgId: string) {
  */
 export async function deleteWorkspace(
   db: Db,
+  env: Pick<Env, "DB" | "EVENT_SHARDS">,
   files: R2Bucket,
   org: OrgContext,
   callerSessionId: string,
@@ -350,6 +353,8 @@ export async function deleteWorkspace(
     throw validationError(`confirmName: ${message}`, { fields: [{ field: "confirmName", message }] });
   }
   const id = org.orgId;
+  // Shards are listed from the registry, which goes with the org row: they go first.
+  await destroyWorkspaceShards(env, id);
   await db.batch([
     db.delete(memberships).where(eq(memberships.orgId, id)),
     db.delete(orgSlugRedirects).where(eq(orgSlugRedirects.orgId, id)),

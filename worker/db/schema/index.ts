@@ -14,5 +14,6 @@ export * from "./alerts";
 export * from "./email-tokens";
 export * from "./team";
 export * from "./notifications";
+export * from "./event-shards";
 export * from "./stack-drift";
 export * from "./sending-domains";

@@ -1,3 +1,4 @@
+import { eventReadsOf } from "../../db/event-store";
 import { pageSchema } from "../../lib/pagination";
 import { eventListQuerySchema, eventLogEntrySchema, listEvents } from "../../services/reports/events";
 import { scopeOfApiKey } from "../../services/reports/scope";
@@ -12,8 +13,8 @@ export const listEventsV1 = defineV1Route({
   description: "Every SES event, one row per event and recipient, newest first. Filter by time, type, channel and recipient.",
   query: eventListQuerySchema,
   response: v1Schema("EventPage", pageSchema(v1Schema("Event", eventLogEntrySchema))),
-  handler: async ({ v1, db, query }) => {
-    const page = await listEvents(db, scopeOfApiKey(v1.orgId), query);
+  handler: async ({ v1, c, query }) => {
+    const page = await listEvents(eventReadsOf(c.env), scopeOfApiKey(v1.orgId), query);
     return { data: page.events, nextCursor: page.nextCursor };
   },
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { eventReadsOf } from "../../db/event-store";
 import { pageSchema } from "../../lib/pagination";
 import { getMessage, listMessages, messageDetailSchema, messageEventSchema, messageListQuerySchema, messageSchema } from "../../services/reports/messages";
 import { scopeOfApiKey } from "../../services/reports/scope";
@@ -18,8 +19,8 @@ export const listMessagesV1 = defineV1Route({
     "recipient address; follow `nextCursor` for more.",
   query: messageListQuerySchema,
   response: v1Schema("MessagePage", pageSchema(messageSchema)),
-  handler: async ({ v1, db, query }) => {
-    const page = await listMessages(db, scopeOfApiKey(v1.orgId), query);
+  handler: async ({ v1, c, query }) => {
+    const page = await listMessages(eventReadsOf(c.env), scopeOfApiKey(v1.orgId), query);
     return { data: page.messages, nextCursor: page.nextCursor };
   },
 });
@@ -33,5 +34,5 @@ export const getMessageV1 = defineV1Route({
   description: "Every SES event of the message for this recipient, in time order, each with the raw SES record.",
   params: z.object({ id: z.string().min(1).max(2048).describe("The `id` of a message from the list.") }),
   response: v1Schema("MessageDetail", messageDetailSchema),
-  handler: ({ v1, db, params }) => getMessage(db, scopeOfApiKey(v1.orgId), params.id),
+  handler: ({ v1, c, params }) => getMessage(eventReadsOf(c.env), scopeOfApiKey(v1.orgId), params.id),
 });

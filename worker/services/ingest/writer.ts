@@ -1,11 +1,13 @@
 import type { Env } from "../../env";
 import { getDb } from "../../db/client";
 import { batchWriteStatements, eventIdentity, findStoredEventKeys, loadOrgIngestConfigs } from "../../db/ingest";
+import { eventStoreOf } from "../../db/event-store";
 import { bucketStart } from "../../lib/time";
 import type { QualifyingRow } from "../../classification/types";
 import { recordQualifying } from "../org-ledger";
 import { lagBucketStart, latencyBucket } from "./latency";
 import { normaliseEvent, type DroppedRow, type EventRow } from "./normalise";
+import { writeToShards } from "./shard-writer";
 import type { SesEventBridgeEvent } from "./schemas";
 
 export interface QueuedEvent {
@@ -33,7 +35,8 @@ const QUALIFYING_TYPES = new Set(["bounce", "complaint", "reject"]);
  *   2. normalise (drop unmanaged identities, resolve channel, provider, template);
  *   3. D1 transactions of at most WRITE_CHUNK_ROWS rows each (`writeChunk`): events, rollups, messages,
  *      counters, ingestion lag, or the dedupe marks of dropped rows and their counters; a transaction commits only rows
- *      not stored (or dropped) before;
+ *      not stored (or dropped) before. With EVENT_STORE = "shards" the event rows go to the event shards
+ *      instead (shard-writer.ts) and only the dropped rows' transactions stay here;
  *   4. one Analytics Engine data point per newly inserted row (best effort, never retried);
  *   5. forward every qualifying row (bounce / complaint / reject) to the org's OrgLedger, new or not,
  *      so a retry after a Durable Object failure still delivers them (the ledger dedupes by event_key),
@@ -64,7 +67,13 @@ export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.no
   const inserted: EventRow[] = [];
   let dropped = 0;
   const claimed = new Set<string>();
-  const chunks: Chunk[] = [...chunked(rows).map((part) => ({ rows: part, drops: [] })), ...chunked(drops).map((part) => ({ rows: [], drops: part }))];
+  // The one place the event store is chosen: the shards take the event rows; dropped rows stay in D1.
+  const toShards = eventStoreOf(env) === "shards";
+  if (toShards) inserted.push(...(await writeToShards(env, rows, WRITE_CHUNK_ROWS, now)));
+  const chunks: Chunk[] = [
+    ...(toShards ? [] : chunked(rows).map((part) => ({ rows: part, drops: [] }))),
+    ...chunked(drops).map((part) => ({ rows: [], drops: part })),
+  ];
   for (const chunk of chunks) {
     await yieldToEventLoop();
     const fresh = await writeChunk(env.DB, chunk, claimed, now);

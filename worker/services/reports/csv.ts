@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../../db/client";
+import type { EventReads } from "../../db/event-store";
 import { csvStream, type CsvColumn } from "../../lib/csv";
 import { MESSAGE_STATUSES } from "../../db/schema";
 import { getDeliverabilityReport, type DeliverabilityReport } from "./deliverability";
@@ -122,21 +123,21 @@ const day = (t: number) => new Date(t).toISOString().slice(0, 10);
  * The CSV of one Reports view with that view's filters: the same rows the screen shows, every page of
  * them for messages and events (read on demand while the response streams).
  */
-export async function exportCsv(db: Db, scope: ReportScope, q: ExportQuery, now = Date.now()): Promise<CsvExport> {
+export async function exportCsv(db: Db, reads: EventReads, scope: ReportScope, q: ExportQuery, now = Date.now()): Promise<CsvExport> {
   const { orgId } = scope;
   const range = q.from !== undefined || q.to !== undefined || !["messages", "events"].includes(q.view) ? resolveReportRange(q, now).range : null;
   const filename = `sendops-${q.view}${range ? `-${day(range.from)}-to-${day(range.to - 1)}` : ""}.csv`;
   switch (q.view) {
     case "messages": {
       const query = { from: q.from, to: q.to, channel: q.channel, status: q.status, recipient: q.recipient, recipientPrefix: q.recipientPrefix, limit: EXPORT_PAGE_ROWS };
-      const first = await listMessages(db, scope, query);
-      const pages = pagesFrom(first, (p: MessagePage) => p.messages, (cursor) => listMessages(db, scope, { ...query, cursor }));
+      const first = await listMessages(reads, scope, query);
+      const pages = pagesFrom(first, (p: MessagePage) => p.messages, (cursor) => listMessages(reads, scope, { ...query, cursor }));
       return { filename, body: csvStream(MESSAGE_COLUMNS, pages) };
     }
     case "events": {
       const query = { from: q.from, to: q.to, channel: q.channel, types: q.types, recipient: q.recipient, recipientPrefix: q.recipientPrefix, limit: EXPORT_PAGE_ROWS };
-      const first = await listEvents(db, scope, query);
-      const pages = pagesFrom(first, (p: EventLogPage) => p.events, (cursor) => listEvents(db, scope, { ...query, cursor }));
+      const first = await listEvents(reads, scope, query);
+      const pages = pagesFrom(first, (p: EventLogPage) => p.events, (cursor) => listEvents(reads, scope, { ...query, cursor }));
       return { filename, body: csvStream(EVENT_COLUMNS, pages) };
     }
     case "providers":

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { Db } from "../../db/client";
-import { listEventsPage, type EventLogRowDb } from "../../db/reports";
+import type { EventReads } from "../../db/event-store";
+import type { EventLogRowDb } from "../../db/reports";
 import type { EventType } from "../../db/schema";
 import { decodeCursor, encodeCursor, paginationQuery } from "../../lib/pagination";
 import { SES_TYPE_OF, storedTypeOf } from "./event-types";
@@ -105,12 +105,12 @@ export function eventEntryOf(e: EventLogRowDb): EventLogEntry {
 }
 
 /** One page of the raw event stream (one row per event and recipient), newest first. */
-export async function listEvents(db: Db, scope: ReportScope, q: EventListQuery): Promise<EventLogPage> {
+export async function listEvents(reads: EventReads, scope: ReportScope, q: EventListQuery): Promise<EventLogPage> {
   const recipient = q.recipient || undefined;
   const recipientPrefix = q.recipientPrefix || undefined;
   assertRecipientSearch(scope, { recipient, recipientPrefix });
   if (q.from !== undefined && q.to !== undefined && q.from >= q.to) throw fieldError("from", "Must be before `to`.");
-  const rows = await listEventsPage(db, {
+  const rows = await reads.eventsPage({
     orgId: scope.orgId,
     from: q.from,
     to: q.to,

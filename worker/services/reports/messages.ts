@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { Db } from "../../db/client";
-import { findMessage, listMessageEvents, listMessagesPage, type MessageRowDb } from "../../db/reports";
+import type { EventReads } from "../../db/event-store";
+import type { MessageRowDb } from "../../db/reports";
 import { MESSAGE_STATUSES, type EventType } from "../../db/schema";
 import { fromBase64, toBase64Url } from "../../lib/crypto";
 import { forbidden, notFound } from "../../lib/errors";
@@ -134,12 +134,12 @@ export function assertRecipientSearch(scope: ReportScope, search: { recipient?: 
 const messageCursor = z.tuple([z.number().int(), z.string(), z.string()]);
 
 /** One page of messages (one row per message and recipient), newest first. */
-export async function listMessages(db: Db, scope: ReportScope, q: MessageListQuery): Promise<MessagePage> {
+export async function listMessages(reads: EventReads, scope: ReportScope, q: MessageListQuery): Promise<MessagePage> {
   const recipient = q.recipient || undefined;
   const recipientPrefix = q.recipientPrefix || undefined;
   assertRecipientSearch(scope, { recipient, recipientPrefix });
   if (q.from !== undefined && q.to !== undefined && q.from >= q.to) throw fieldError("from", "Must be before `to`.");
-  const rows = await listMessagesPage(db, {
+  const rows = await reads.messagesPage({
     orgId: scope.orgId,
     from: q.from,
     to: q.to,
@@ -163,12 +163,12 @@ const obj = (v: unknown): Detail | undefined => (typeof v === "object" && v !== 
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 
 /** One message for one recipient with every stored event (raw SES detail included), in time order. */
-export async function getMessage(db: Db, scope: ReportScope, id: string): Promise<MessageDetail> {
+export async function getMessage(reads: EventReads, scope: ReportScope, id: string): Promise<MessageDetail> {
   const key = parseMessageId(id);
-  const row = key ? await findMessage(db, scope.orgId, key[0], key[1]) : undefined;
-  if (!key || !row) throw notFound("Message");
-  const eventRows = await listMessageEvents(db, scope.orgId, key[0], key[1]);
-  const events = eventRows.map((e) => ({
+  const stored = key ? await reads.message(scope.orgId, key[0], key[1]) : undefined;
+  if (!stored) throw notFound("Message");
+  const { row } = stored;
+  const events = stored.events.map((e) => ({
     id: String(e.id),
     type: SES_TYPE_OF[e.type as EventType],
     at: e.at,

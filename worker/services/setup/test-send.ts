@@ -11,7 +11,8 @@ import { getDb } from "../../db/client";
 import { auditInsert } from "../../db/audit";
 import { findAwsConnection } from "../../db/aws";
 import { listOrgIdentities } from "../../db/ingest";
-import { findMessage, type MessageRowDb } from "../../db/reports";
+import { eventReadsOf } from "../../db/event-store";
+import type { MessageRowDb } from "../../db/reports";
 import { findLatestTestSend, findTestSend, insertTestSendQuery, updateTestSendQuery, type TestSendRow } from "../../db/setup";
 import type { MessageStatus } from "../../db/schema";
 import { AwsError } from "../../aws/common";
@@ -62,7 +63,7 @@ async function viewOf(env: Env, row: TestSendRow, at: number): Promise<TestSendV
   };
   if (row.status !== "sent" || !row.sesMessageId) return { ...base, status: row.status, confirmedAt: null };
   const db = getDb(env.DB);
-  const message = await findMessage(db, row.orgId, row.sesMessageId, row.toAddress);
+  const message = (await eventReadsOf(env).message(row.orgId, row.sesMessageId, row.toAddress))?.row;
   const outcome = message && OUTCOME[message.status];
   if (!outcome) return { ...base, status: "sent", confirmedAt: null };
   if (outcome.status === "delivered") await completePhaseQuery(db, row.orgId, "test_send", at);

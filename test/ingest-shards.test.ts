@@ -1,0 +1,409 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { EventShard } from "../durable-objects/event-shard";
+import type { Env } from "../worker/env";
+import { WRITE_CHUNK_ROWS } from "../worker/services/ingest/writer";
+import { queueShardSweeps, SHARD_RETRY_HORIZON_MS, type ShardSettleJob } from "../worker/services/event-shards";
+import { settleShard } from "../worker/services/ingest/shard-writer";
+import { channelIdOf, counters, dumpOrg, fixture, lifecycle, newIngestOrg, queued, rng, runConsumer, shuffle, split, workload } from "./ingest-helpers";
+
+/**
+ * The shard write path (EVENT_STORE = "shards", docs/scaling.md): events and messages in the EventShard
+ * of their org and send day, rollups and counters in D1 through outbox tokens. Every expectation is the
+ * D1 writer's result for the same events (`dumpOrg` of an org written with EVENT_STORE = "d1").
+ */
+
+const shardEnv: Env = { ...env, EVENT_STORE: "shards" };
+const DAY = 86_400_000;
+
+async function all<T = Record<string, any>>(sql: string, ...binds: unknown[]): Promise<T[]> {
+  return (await env.DB.prepare(sql).bind(...binds).all<T>()).results;
+}
+
+const shard = (name: string) => env.EVENT_SHARDS.get(env.EVENT_SHARDS.idFromName(name));
+
+/** The registry's shards of an org. */
+const registry = (orgId: string) =>
+  all<{ day: string; event_rows: number; pending_since: number | null }>("SELECT day, event_rows, pending_since FROM event_shards WHERE org_id = ? ORDER BY day", orgId);
+
+/** Rows of one table of a shard's storage, blobs as byte arrays (as D1 returns them). */
+function shardRows(name: string, sql: string) {
+  return runInDurableObject(shard(name), (_: EventShard, state) =>
+    state.storage.sql
+      .exec(sql)
+      .toArray()
+      .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof ArrayBuffer ? [...new Uint8Array(v)] : v]))),
+  );
+}
+
+/**
+ * `dumpOrg` of a sharded org: its events and messages read from its shards (the registry names them),
+ * the rollups from D1. D1 itself holds no event or message of it.
+ */
+async function dumpSharded(orgId: string) {
+  const d1 = await dumpOrg(orgId);
+  expect(d1.events).toEqual([]);
+  expect(d1.messages).toEqual([]);
+  const events: Record<string, unknown>[] = [];
+  const messages: Record<string, unknown>[] = [];
+  for (const { day } of await registry(orgId)) {
+    events.push(...(await shardRows(`${orgId}:${day}`, "SELECT * FROM events")).map(({ id: _id, received_at: _r, ...rest }) => rest));
+    messages.push(...(await shardRows(`${orgId}:${day}`, "SELECT * FROM messages")));
+  }
+  const by = (...keys: string[]) => (a: Record<string, unknown>, b: Record<string, unknown>) =>
+    JSON.stringify(keys.map((k) => a[k])) < JSON.stringify(keys.map((k) => b[k])) ? -1 : 1;
+  const sharded = JSON.parse(JSON.stringify({ events: events.sort(by("event_key")), messages: messages.sort(by("message_id", "recipient")) }).split(orgId).join("ORG"));
+  return { ...d1, ...sharded } as typeof d1;
+}
+
+/** Tokens still pending in the org's shards. */
+async function pendingTokens(orgId: string) {
+  let n = 0;
+  for (const { day } of await registry(orgId)) n += (await shardRows(`${orgId}:${day}`, "SELECT token FROM pending_outbox")).length;
+  return n;
+}
+
+async function ingest(batches: unknown[][], testEnv: Env = shardEnv) {
+  const orgId = await newIngestOrg();
+  for (const b of batches) {
+    const r = await runConsumer(b.map((e) => queued(orgId, e as never)), testEnv);
+    expect(r.retryMessages).toEqual([]);
+  }
+  return orgId;
+}
+
+describe("the shard write path", () => {
+  const events = workload(12);
+
+  it("stores events and messages in the shard of their send day, and gives D1 the D1 writer's rollups and counters", async () => {
+    const d1Org = await ingest([events], env);
+    const reference = await dumpOrg(d1Org);
+    const orgId = await ingest([events]);
+    expect(await dumpSharded(orgId)).toEqual(reference);
+    expect(await counters(orgId)).toEqual(await counters(d1Org));
+    const lag = (org: string) => all("SELECT lag_bucket, SUM(count) AS n FROM ingest_lag WHERE org_id = ? GROUP BY lag_bucket ORDER BY lag_bucket", org);
+    expect(await lag(orgId)).toEqual(await lag(d1Org));
+
+    // workload(12) starts at 22:30 UTC and sends every 17 minutes: two send days.
+    const shards = await registry(orgId);
+    expect(shards.map((s) => s.day)).toEqual(["2024-05-14", "2024-05-15"]);
+    expect(shards.reduce((n, s) => n + s.event_rows, 0)).toBe(reference.events!.length);
+    expect(shards.every((s) => s.pending_since === null)).toBe(true);
+    for (const s of shards) {
+      const rows = await shardRows(`${orgId}:${s.day}`, "SELECT sent_at FROM events");
+      expect(rows.length).toBe(s.event_rows);
+      expect(rows.every((r) => new Date(r.sent_at as number).toISOString().startsWith(s.day))).toBe(true);
+    }
+    expect(await pendingTokens(orgId)).toBe(0);
+  });
+
+  it("gives identical events, messages and rollups for 1× and 5× delivery, any order and any batching", async () => {
+    const reference = await dumpOrg(await ingest([events], env));
+
+    const fiveTimes = [...events, ...events, ...events, ...events, ...events];
+    const replayed = await ingest([fiveTimes.slice(0, 100), fiveTimes.slice(100, 200), fiveTimes.slice(200)]);
+    expect(await dumpSharded(replayed)).toEqual(reference);
+    expect(await counters(replayed)).toEqual({ accepted: reference.events!.length, duplicates: 4 * reference.events!.length });
+
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const random = rng(seed);
+      const orgId = await ingest(split(shuffle(seed % 2 ? events : [...events, ...events], random), random, seed * 4));
+      expect(await dumpSharded(orgId), `seed ${seed}`).toEqual(reference);
+      expect((await counters(orgId)).accepted, `seed ${seed}`).toBe(reference.events!.length);
+    }
+
+    const oneByOneReversed = await ingest([...events].reverse().map((e) => [e]));
+    expect(await dumpSharded(oneByOneReversed)).toEqual(reference);
+  }, 120_000);
+
+  it("counts a unique open once, in the bucket of the earliest open, and moves it with its message's channel", async () => {
+    const life = lifecycle(7, Date.UTC(2024, 4, 14, 23, 50), "delivered", ["late.opener@example.org"]);
+    const opens = life.filter((e) => e.detail.eventType === "Open");
+    const uniques = (org: string) =>
+      all("SELECT bucket_size, bucket_start, opens, unique_opens, clicks, unique_clicks FROM rollup_totals WHERE org_id = ? AND (opens > 0 OR unique_opens <> 0) ORDER BY bucket_size, bucket_start", org);
+    const d1Org = await ingest([[opens[0]], [opens[1]], life], env);
+    const orgId = await ingest([[opens[0]], [opens[1]], life]);
+    expect(await uniques(orgId)).toEqual(await uniques(d1Org));
+    expect((await uniques(orgId)).filter((u) => u.unique_opens === 1)).toHaveLength(2);
+
+    const channelMove = async (testEnv: Env) => {
+      const org = await newIngestOrg({ channels: [] });
+      await runConsumer([queued(org, fixture("delivery")), queued(org, fixture("open")), queued(org, fixture("click"))], testEnv);
+      await env.DB.prepare("INSERT INTO channels (id, org_id, name, configuration_set_name, created_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(channelIdOf(org, "acme-transactional"), org, "Transactional", "acme-transactional", Date.now())
+        .run();
+      await runConsumer([queued(org, fixture("send"))], testEnv);
+      return (await dumpOrg(org)).rollup_totals;
+    };
+    const moved = await channelMove(shardEnv);
+    expect(moved).toEqual(await channelMove(env));
+    expect(moved!.filter((r) => r.unique_opens === 1).every((r) => r.channel_id === "ORG-chn-acme-transactional")).toBe(true);
+  });
+});
+
+/**
+ * A namespace whose stubs' `write` stores in the real shard, then throws on the `failingCall`-th call:
+ * the fault between the shard write and the D1 apply.
+ */
+function failingShards(failingCall: number): { env: Env; calls: () => number } {
+  const real = env.EVENT_SHARDS;
+  let calls = 0;
+  const namespace = {
+    idFromName: (n: string) => real.idFromName(n),
+    get: (id: DurableObjectId) => {
+      const stub = real.get(id);
+      return {
+        write: async (chunk: Parameters<typeof stub.write>[0]) => {
+          const result = await stub.write(chunk);
+          if (++calls === failingCall) throw new Error("consumer lost after the shard write");
+          return result;
+        },
+        confirm: (tokens: string[]) => stub.confirm(tokens),
+      };
+    },
+  } as unknown as Env["EVENT_SHARDS"];
+  return { env: { ...shardEnv, EVENT_SHARDS: namespace }, calls: () => calls };
+}
+
+/**
+ * env with a D1 whose `failingCall`-th batch has a failing statement spliced in at `position`. Call 1
+ * loads the orgs' configuration, call 2 marks the shards pending, calls 3, … apply the outbox tokens.
+ */
+function failingDbEnv(position: number, failingCall = 3): { env: Env; statements: () => number } {
+  const real = env.DB;
+  let calls = 0;
+  let seen = 0;
+  const db = {
+    prepare: (q: string) => real.prepare(q),
+    batch: (stmts: D1PreparedStatement[]) => {
+      if (++calls !== failingCall) return real.batch(stmts);
+      seen = stmts.length;
+      const spliced = [...stmts];
+      spliced.splice(position, 0, real.prepare("INSERT INTO orgs (id) VALUES (NULL)"));
+      return real.batch(spliced);
+    },
+  } as unknown as D1Database;
+  return { env: { ...shardEnv, DB: db }, statements: () => seen };
+}
+
+/** Rows the org's shards hold (applied or not). */
+async function shardEventCount(orgId: string) {
+  let n = 0;
+  for (const { day } of await registry(orgId)) n += (await shardRows(`${orgId}:${day}`, "SELECT id FROM events")).length;
+  return n;
+}
+
+describe("exactly-once across the shard and D1", () => {
+  const events = workload(12, Date.now() - 3 * DAY);
+
+  it("loses and double counts nothing when the consumer fails after any shard write, and the queue retries", async () => {
+    const reference = await dumpOrg(await ingest([events], env));
+    const rowCount = reference.events!.length;
+    let failing = 1;
+    for (; ; failing++) {
+      const orgId = await newIngestOrg();
+      const broken = failingShards(failing);
+      const failed = await runConsumer(events.map((e) => queued(orgId, e)), broken.env);
+      // Every write of the batch has failed once.
+      if (broken.calls() < failing) break;
+      expect(failed.retryMessages, `write ${failing}`).toHaveLength(events.length);
+      const stored = await shardEventCount(orgId);
+      expect(stored).toBeGreaterThan(0);
+      // The failed chunk's token never reached D1: its shard stays pending.
+      expect((await registry(orgId)).some((s) => s.pending_since !== null)).toBe(true);
+      expect(await pendingTokens(orgId)).toBe(1);
+
+      const retried = await runConsumer(events.map((e) => queued(orgId, e)), shardEnv, 2);
+      expect(retried.retryMessages).toEqual([]);
+      expect(await dumpSharded(orgId), `write ${failing}`).toEqual(reference);
+      // Every row accepted once; the retry re-offered the ones the first attempt stored.
+      expect(await counters(orgId)).toEqual({ accepted: rowCount, duplicates: stored });
+      expect(await pendingTokens(orgId)).toBe(0);
+      expect((await registry(orgId)).every((s) => s.pending_since === null)).toBe(true);
+    }
+    expect(failing - 1).toBeGreaterThanOrEqual(Math.ceil(rowCount / WRITE_CHUNK_ROWS));
+  }, 120_000);
+
+  it("rolls back a failure at any statement of a token's D1 apply, and the retry applies it once", async () => {
+    const reference = await dumpOrg(await ingest([events], env));
+    const rowCount = reference.events!.length;
+    let statementCount = Infinity;
+    for (let position = 0; position <= statementCount; position++) {
+      const orgId = await newIngestOrg();
+      const failing = failingDbEnv(position);
+      const failed = await runConsumer(events.map((e) => queued(orgId, e)), failing.env);
+      statementCount = failing.statements();
+      expect(failed.retryMessages, `position ${position}`).toHaveLength(events.length);
+      expect(await counters(orgId), `position ${position}`).toEqual({});
+      expect((await dumpOrg(orgId)).rollup_totals).toEqual([]);
+      expect(await all("SELECT token FROM applied_shard_tokens WHERE org_id = ?", orgId)).toEqual([]);
+      const stored = await shardEventCount(orgId);
+
+      const retried = await runConsumer(events.map((e) => queued(orgId, e)), shardEnv, 2);
+      expect(retried.retryMessages).toEqual([]);
+      expect(await dumpSharded(orgId), `position ${position}`).toEqual(reference);
+      expect(await counters(orgId)).toEqual({ accepted: rowCount, duplicates: stored });
+    }
+    expect(statementCount).toBeGreaterThan(8);
+  }, 120_000);
+
+  it("applies a failed attempt's pending token on a retry whose batches are composed differently", async () => {
+    const reference = await dumpOrg(await ingest([events], env));
+    const orgId = await newIngestOrg();
+    await runConsumer(events.map((e) => queued(orgId, e)), failingShards(1).env);
+    expect(await pendingTokens(orgId)).toBe(1);
+    const [token] = await all<{ token: string }>("SELECT token FROM applied_shard_tokens WHERE org_id = ?", orgId);
+    expect(token).toBeUndefined();
+
+    const random = rng(11);
+    for (const b of split(shuffle(events, random), random, 9)) {
+      expect((await runConsumer(b.map((e) => queued(orgId, e)), shardEnv, 2)).retryMessages).toEqual([]);
+    }
+    expect(await dumpSharded(orgId)).toEqual(reference);
+    expect((await counters(orgId)).accepted).toBe(reference.events!.length);
+    expect(await pendingTokens(orgId)).toBe(0);
+  }, 60_000);
+
+  it("skips a token D1 already holds when the shard hands it back again", async () => {
+    const orgId = await newIngestOrg();
+    const real = env.EVENT_SHARDS;
+    // The confirmation is lost: the shard keeps every token and hands them back with the next chunk.
+    const forgetful = {
+      idFromName: (n: string) => real.idFromName(n),
+      get: (id: DurableObjectId) => {
+        const stub = real.get(id);
+        return { write: (chunk: Parameters<typeof stub.write>[0]) => stub.write(chunk), confirm: async () => ({ pending: 1 }) };
+      },
+    } as unknown as Env["EVENT_SHARDS"];
+    const many = workload(12, Date.UTC(2024, 4, 14, 1));
+    const reference = await dumpOrg(await ingest([many], env));
+    const result = await runConsumer(many.map((e) => queued(orgId, e)), { ...shardEnv, EVENT_SHARDS: forgetful });
+    expect(result.retryMessages).toEqual([]);
+    expect(await dumpSharded(orgId)).toEqual(reference);
+    expect(await counters(orgId)).toEqual({ accepted: reference.events!.length });
+    expect(await pendingTokens(orgId)).toBe(Math.ceil(reference.events!.length / WRITE_CHUNK_ROWS));
+    // Unconfirmed tokens keep the shard pending for the sweep.
+    expect((await registry(orgId))[0]!.pending_since).not.toBeNull();
+  });
+});
+
+describe("a lost confirmation", () => {
+  it("leaves the applied token pending in the shard; the retry finds D1 holding it and does not count it again", async () => {
+    const events = workload(3, Date.UTC(2024, 4, 14, 1));
+    const reference = await dumpOrg(await ingest([events], env));
+    const orgId = await newIngestOrg();
+    const real = env.EVENT_SHARDS;
+    const lost = {
+      idFromName: (n: string) => real.idFromName(n),
+      get: (id: DurableObjectId) => {
+        const stub = real.get(id);
+        return {
+          write: (chunk: Parameters<typeof stub.write>[0]) => stub.write(chunk),
+          confirm: async () => {
+            throw new Error("confirmation lost");
+          },
+        };
+      },
+    } as unknown as Env["EVENT_SHARDS"];
+    const failed = await runConsumer(events.map((e) => queued(orgId, e)), { ...shardEnv, EVENT_SHARDS: lost });
+    expect(failed.retryMessages).toHaveLength(events.length);
+    expect(await pendingTokens(orgId)).toBe(1);
+    expect(await all("SELECT token FROM applied_shard_tokens WHERE org_id = ?", orgId)).toHaveLength(1);
+    expect(await counters(orgId)).toEqual({ accepted: reference.events!.length });
+
+    expect((await runConsumer(events.map((e) => queued(orgId, e)), shardEnv, 2)).retryMessages).toEqual([]);
+    expect(await dumpSharded(orgId)).toEqual(reference);
+    expect(await counters(orgId)).toEqual({ accepted: reference.events!.length, duplicates: reference.events!.length });
+    expect(await pendingTokens(orgId)).toBe(0);
+  });
+});
+
+/**
+ * D1 rows written (each statement's `meta.rows_written`, as test/ingest-storage-cost.test.ts and the bench
+ * meter count them) while `fn` runs against the returned env.
+ */
+function meteredEnv(base: Env): { env: Env; written: () => number } {
+  const real = base.DB;
+  let written = 0;
+  const count = (meta: { rows_written?: number }) => (written += meta.rows_written ?? 0);
+  const db = {
+    prepare: (q: string) => {
+      const statement = real.prepare(q);
+      const bind = statement.bind.bind(statement);
+      statement.bind = (...values: unknown[]) => {
+        const bound = bind(...values);
+        const run = bound.run.bind(bound);
+        bound.run = (async () => {
+          const r = await run();
+          count(r.meta);
+          return r;
+        }) as typeof bound.run;
+        return bound;
+      };
+      return statement;
+    },
+    batch: async (stmts: D1PreparedStatement[]) => {
+      const results = await real.batch(stmts);
+      for (const r of results) count(r.meta);
+      return results;
+    },
+  } as unknown as D1Database;
+  return { env: { ...base, DB: db }, written: () => written };
+}
+
+describe("D1 rows written per event", () => {
+  it("on the shard path: the rollup rows a chunk touches and its token, not the events and messages", async () => {
+    // 60 messages over 17 hours, one send day: ~600 rows, chunks of 50.
+    const events = workload(60, Date.UTC(2024, 4, 14, 1));
+    const perEvent = async (base: Env) => {
+      const metered = meteredEnv(base);
+      const orgId = await newIngestOrg();
+      expect((await runConsumer(events.map((e) => queued(orgId, e)), metered.env)).retryMessages).toEqual([]);
+      return { perEvent: metered.written() / events.length, orgId };
+    };
+    const d1 = await perEvent(env);
+    const sharded = await perEvent(shardEnv);
+    expect(await dumpSharded(sharded.orgId)).toEqual(await dumpOrg(d1.orgId));
+    console.log(`D1 rows written per SES event: D1 writer ${d1.perEvent.toFixed(2)}, shard writer ${sharded.perEvent.toFixed(2)}`);
+    expect(sharded.perEvent).toBeLessThan(d1.perEvent / 3);
+  }, 60_000);
+});
+
+describe("the registry sweep", () => {
+  it("applies once the tokens a batch dead-lettered after its shard write left pending", async () => {
+    // Four messages on one send day: one shard, one chunk, one token.
+    const events = workload(4, Date.UTC(2024, 4, 14, 1));
+    const reference = await dumpOrg(await ingest([events], env));
+    const orgId = await newIngestOrg();
+    const failing = failingShards(1);
+    expect((await runConsumer(events.map((e) => queued(orgId, e)), failing.env)).retryMessages).toHaveLength(events.length);
+    // The batch goes to the dead-letter queue: no retry. The shard holds the rows and their pending token.
+    const [shard] = await registry(orgId);
+    expect(shard!.pending_since).not.toBeNull();
+    expect(await pendingTokens(orgId)).toBe(1);
+    expect(await counters(orgId)).toEqual({});
+
+    // Shards other tests of this file left pending are swept too: only this org's jobs are looked at.
+    const sweep = async (at: number) => {
+      const jobs: ShardSettleJob[] = [];
+      const jobsEnv = { ...env, JOBS_QUEUE: { send: async (body: ShardSettleJob) => void jobs.push(body) } } as unknown as Env;
+      await queueShardSweeps(jobsEnv, at);
+      return jobs.filter((j) => j.orgId === orgId);
+    };
+    const at = shard!.pending_since!;
+    expect(await sweep(at + SHARD_RETRY_HORIZON_MS)).toEqual([]);
+    const jobs = await sweep(at + SHARD_RETRY_HORIZON_MS + 1);
+    expect(jobs).toEqual([{ kind: "shards.settle", orgId, day: "2024-05-14" }]);
+
+    expect(await settleShard(env, jobs[0]!, at + SHARD_RETRY_HORIZON_MS + 1)).toBe(1);
+    expect(await dumpSharded(orgId)).toEqual(reference);
+    expect(await counters(orgId)).toEqual({ accepted: reference.events!.length });
+    expect(await pendingTokens(orgId)).toBe(0);
+    expect((await registry(orgId))[0]!.pending_since).toBeNull();
+    expect(await sweep(at + 2 * SHARD_RETRY_HORIZON_MS)).toEqual([]);
+
+    // A second run of the same job (a redelivered job) finds nothing to apply and counts nothing twice.
+    expect(await settleShard(env, jobs[0]!, at + SHARD_RETRY_HORIZON_MS + 2)).toBe(0);
+    expect(await dumpSharded(orgId)).toEqual(reference);
+  });
+});

@@ -1,0 +1,153 @@
+import type { Env } from "../env";
+import { getDb, type Db } from "./client";
+import { listShardDays } from "./event-shards";
+import {
+  findMessage,
+  listEventsPage,
+  listMessageEvents,
+  listMessagesPage,
+  type EventFilter,
+  type EventLogRowDb,
+  type MessageEventRowDb,
+  type MessageFilter,
+  type MessageRowDb,
+} from "./reports";
+import { DAY } from "../lib/time";
+
+/*
+ * Where event and message rows live (docs/scaling.md, Shards): D1's `events` / `messages`, or one
+ * EventShard per workspace and send day. `eventStoreOf` is the one reading of EVENT_STORE: the ingest
+ * writer (worker/services/ingest/writer.ts) and the reads below both ask it.
+ */
+
+export type EventStore = "d1" | "shards";
+
+export const eventStoreOf = (env: Pick<Env, "EVENT_STORE">): EventStore => (env.EVENT_STORE === "shards" ? "shards" : "d1");
+
+/** A message for one recipient and every stored event of it, in time order. */
+export interface StoredMessage {
+  row: MessageRowDb;
+  events: MessageEventRowDb[];
+}
+
+/** The reads of event and message rows (message search, message detail, event log, CSV export). */
+export interface EventReads {
+  /** One keyset page of messages, newest first (worker/db/reports.ts `listMessagesPage`). */
+  messagesPage(f: MessageFilter): Promise<MessageRowDb[]>;
+  message(orgId: string, messageId: string, recipient: string): Promise<StoredMessage | undefined>;
+  /** One keyset page of the event log, newest first (worker/db/reports.ts `listEventsPage`). */
+  eventsPage(f: EventFilter): Promise<EventLogRowDb[]>;
+}
+
+export function eventReadsOf(env: Env): EventReads {
+  return eventStoreOf(env) === "shards" ? shardEventReads(env) : d1EventReads(getDb(env.DB));
+}
+
+export function d1EventReads(db: Db): EventReads {
+  return {
+    messagesPage: (f) => listMessagesPage(db, f),
+    async message(orgId, messageId, recipient) {
+      const row = await findMessage(db, orgId, messageId, recipient);
+      return row && { row, events: await listMessageEvents(db, orgId, messageId, recipient) };
+    },
+    eventsPage: (f) => listEventsPage(db, f),
+  };
+}
+
+/** Shards one read asks at once. */
+export const SHARD_READ_CONCURRENCY = 6;
+
+/**
+ * The longest time from a message's send to an event of it that the event log looks back for: an event
+ * lives in the shard of its send day, so a range starting at `from` reads the shards from `from` minus
+ * this. An event later than this after its send (a very late open) is still stored and shown in its
+ * message's detail, but the event log finds it only in ranges starting within this span of the send.
+ */
+export const EVENT_SPAN_DAYS = 30;
+
+const dayOf = (t: number) => new Date(Math.max(0, t)).toISOString().slice(0, 10);
+const dayEnd = (day: string) => Date.parse(`${day}T00:00:00Z`) + DAY;
+
+/** Compares as SQLite's BINARY collation does (UTF-8 bytes, i.e. code points), not as JS (UTF-16 units). */
+function binary(a: string, b: string): number {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d) return d;
+  }
+  return x.length - y.length;
+}
+
+const newestMessageFirst = (a: MessageRowDb, b: MessageRowDb) =>
+  b.sent_at - a.sent_at || binary(b.message_id, a.message_id) || binary(b.recipient, a.recipient);
+const newestEventFirst = (a: EventLogRowDb, b: EventLogRowDb) => b.at - a.at || b.id - a.id;
+
+/**
+ * Keyset pages of the shards `days` (newest first) merged into one: the shards are asked in waves of
+ * SHARD_READ_CONCURRENCY, each for a whole page; after a wave the merge is cut to `limit`, and the older
+ * shards are left out once none can hold a row before the page's last one — a shard holds rows dated
+ * before its day's end plus `spanMs` (`timeOf`: the row's sort time).
+ */
+async function fanOut<T>(
+  days: string[],
+  limit: number,
+  spanMs: number,
+  page: (day: string) => Promise<T[]>,
+  order: (a: T, b: T) => number,
+  timeOf: (row: T) => number,
+): Promise<T[]> {
+  let merged: T[] = [];
+  for (let i = 0; i < days.length; i += SHARD_READ_CONCURRENCY) {
+    const answers = await Promise.all(days.slice(i, i + SHARD_READ_CONCURRENCY).map(page));
+    merged = merged.concat(...answers).sort(order).slice(0, limit);
+    const next = days[i + SHARD_READ_CONCURRENCY];
+    if (next !== undefined && merged.length === limit && dayEnd(next) + spanMs <= timeOf(merged[limit - 1]!)) break;
+  }
+  return merged;
+}
+
+/** Shards hold no `channels`: the names of the channels of the rows, from D1 (one query). */
+async function withChannelNames<T extends { channel_id: string | null; channel_name: string | null }>(d1: D1Database, rows: T[]): Promise<T[]> {
+  const ids = [...new Set(rows.flatMap((r) => (r.channel_id === null ? [] : [r.channel_id])))];
+  if (!ids.length) return rows;
+  const { results } = await d1
+    .prepare("SELECT id, name FROM channels WHERE id IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(ids))
+    .all<{ id: string; name: string }>();
+  const names = new Map(results.map((c) => [c.id, c.name]));
+  return rows.map((r) => ({ ...r, channel_name: r.channel_id === null ? null : (names.get(r.channel_id) ?? null) }));
+}
+
+/**
+ * The shard reads: the registry (`event_shards`) lists the org's shards of the range, each answers the
+ * D1 query's keyset page with the same SQL (durable-objects/event-shard.ts), and the pages are merged
+ * in the D1 order, so cursors and pages are the same as D1's.
+ */
+function shardEventReads(env: Env): EventReads {
+  const shard = (orgId: string, day: string) => env.EVENT_SHARDS.get(env.EVENT_SHARDS.idFromName(`${orgId}:${day}`));
+  return {
+    async messagesPage(f) {
+      // A message lives in the shard of its send day: the range's days are the shards to read.
+      const days = await listShardDays(env.DB, f.orgId, f.from === undefined ? undefined : dayOf(f.from), f.to === undefined ? undefined : dayOf(f.to - 1));
+      const rows = await fanOut(days, f.limit, 0, (day) => shard(f.orgId, day).messagesPage(day, f), newestMessageFirst, (m) => m.sent_at);
+      return withChannelNames(env.DB, rows);
+    },
+    async message(orgId, messageId, recipient) {
+      // The id does not carry the send day: the org's shards are asked, newest first, until one has it.
+      const days = await listShardDays(env.DB, orgId);
+      for (let i = 0; i < days.length; i += SHARD_READ_CONCURRENCY) {
+        const answers = await Promise.all(days.slice(i, i + SHARD_READ_CONCURRENCY).map((day) => shard(orgId, day).message(day, orgId, messageId, recipient)));
+        const found = answers.find((a) => a !== null);
+        if (found) return { row: (await withChannelNames(env.DB, [found.row]))[0]!, events: found.events };
+      }
+      return undefined;
+    },
+    async eventsPage(f) {
+      const span = EVENT_SPAN_DAYS * DAY;
+      const days = await listShardDays(env.DB, f.orgId, f.from === undefined ? undefined : dayOf(f.from - span), f.to === undefined ? undefined : dayOf(f.to - 1));
+      const rows = await fanOut(days, f.limit, span, (day) => shard(f.orgId, day).eventsPage(day, f), newestEventFirst, (e) => e.at);
+      return withChannelNames(env.DB, rows);
+    },
+  };
+}
