@@ -123,6 +123,6 @@ it("lets Customer Support change their own preferences and apply a preset; savin
   await viewerToggle.waitFor();
   expect(await viewerToggle.isDisabled()).toBe(true);
   await viewerPage.getByText("Your role is read-only", { exact: true }).waitFor();
-  await viewerPage.getByText(/^Only Owners, .* can change their notification preferences; your role is Viewer\. You can read your inbox/).waitFor();
+  await viewerPage.getByText(/Only Owners, .* can change their notification preferences; your role is Viewer\. You can read your inbox/).waitFor();
   await viewerContext.close();
 });
