@@ -569,8 +569,8 @@ const STS_ANSWER = `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/201
 <Credentials><AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>secret</SecretAccessKey><SessionToken>token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>
 </AssumeRoleResult></AssumeRoleResponse>`;
 
-/** sts.ts exports that build no request of their own. */
-const STS_NOT_REQUESTS = ["xmlText", "forgetCredentials"];
+/** sts.ts exports that build no request of their own: the Query XML parsing CloudFormation's client shares, the credential cache. */
+const STS_NOT_REQUESTS = ["xmlText", "queryError", "forgetCredentials"];
 const STS_CASES: { fn: string; op: string; call: () => Promise<unknown> }[] = [
   { fn: "assumeRole", op: "AssumeRole", call: () => sts.assumeRole(ENV, CREDS, STS_SESSION) },
   { fn: "assumeRoleCached", op: "AssumeRole", call: () => sts.assumeRoleCached(ENV, CREDS, `conformance-${Date.now()}`, { ...STS_SESSION, durationSeconds: 900 }) },
