@@ -67,8 +67,10 @@ it("shows the unread counter, opens a notification's page marking it read, and k
   await page.getByRole("tab", { name: "Preferences" }).click();
   const toggle = page.getByRole("checkbox", { name: "Channel created: Email", exact: true });
   expect(await toggle.isChecked()).toBe(false);
-  await toggle.check();
+  // The grid shows the saved state, which changes once the save answers, not on the click itself.
+  await toggle.click();
   await page.getByText("Saved.").waitFor();
+  await expect.poll(() => toggle.isChecked()).toBe(true);
   const locked = page.getByRole("checkbox", { name: "Payment failed: Email", exact: true });
   expect([await locked.isChecked(), await locked.isDisabled()]).toEqual([true, true]);
   await page.reload();
@@ -97,8 +99,10 @@ it("lets Customer Support change their own preferences and apply a preset; savin
   await page.goto(`/w/${workspace.slug}/notifications?tab=preferences`);
   const toggle = page.getByRole("checkbox", { name: "Channel created: Email", exact: true });
   expect([await toggle.isChecked(), await toggle.isDisabled()]).toEqual([false, false]);
-  await toggle.check();
+  // The grid shows the saved state, which changes once the save answers, not on the click itself.
+  await toggle.click();
   await page.getByText("Saved.").waitFor();
+  await expect.poll(() => toggle.isChecked()).toBe(true);
   await expect.poll(async () => ((await (await context.request.get(`/api/orgs/${workspace.id}/notifications/preferences`)).json()) as { preferences: Record<string, string[]> }).preferences["channel_events.channel_created"]).toEqual(["in_app", "email"]);
 
   await page.getByRole("tab", { name: "Presets" }).click();
