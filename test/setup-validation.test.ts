@@ -142,6 +142,26 @@ describe("Connection Validation", () => {
     expect((await validate(org.orgId, org.user)).status).toBe("passed");
   });
 
+  it("a version-2 stack passes every probe and is still offered the update that adds drift detection", async () => {
+    const org = await connectedOrg();
+    await deployStack(org, 2);
+    const stackRole = `arn:aws:iam::${org.aws.account}:role/SendOpsRole`;
+    expect((await json(await call(api(org.orgId, "/aws-connection"), { method: "PUT", cookie: org.user.cookie, body: { roleArn: stackRole, region: org.region } }))).status).toBe("connected");
+    const run = await validate(org.orgId, org.user);
+    expect(failures(run)).toEqual([]);
+    expect(run.status).toBe("passed");
+    expect(run.stack).toMatchObject({ deployedVersion: 2, currentVersion: 3, updateAvailable: true });
+    expect([...run.stack.missingActions].sort()).toEqual(missingActions(2).sort());
+    const b = await badge(org.orgId, org.user);
+    expect(b.state).toBe("update_available");
+    expect(b.stackUpdateUrl).toContain(`${org.region}.console.aws.amazon.com/cloudformation`);
+
+    await deployStack(org);
+    const updated = await validate(org.orgId, org.user);
+    expect(updated.stack).toMatchObject({ deployedVersion: 3, updateAvailable: false, missingActions: [] });
+    expect((await badge(org.orgId, org.user)).state).toBe("connected");
+  });
+
   it("needs a validated connection and a role that manages AWS", async () => {
     const user = await newUser("validate-none");
     const orgId = await insertOrgWithMember(user.id, "owner");

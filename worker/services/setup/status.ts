@@ -32,7 +32,7 @@ export async function getAwsStatus(env: Env, org: Pick<OrgContext, "orgId" | "is
   const [connection, run] = await Promise.all([findAwsConnection(db, org.orgId), findLatestValidation(db, org.orgId)]);
   const account = parseAccountStatus(connection?.accountJson ?? null);
   const region = (connection?.region ?? null) as AwsRegion | null;
-  const updateAvailable = run?.status === "failed" && (JSON.parse(run.missingActionsJson) as string[]).length > 0;
+  const updateAvailable = run !== undefined && (run.status === "failed" || run.status === "passed") && (JSON.parse(run.missingActionsJson) as string[]).length > 0;
   let state: AwsBadgeState;
   if (!connection?.roleArn) state = "not_connected";
   else if (connection.lastValidatedAt === null) state = "connecting";

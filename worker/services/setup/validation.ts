@@ -313,9 +313,9 @@ export async function runValidation(env: Env, job: ValidationJob, at = Date.now(
   }
   const checks = VALIDATION_CHECK_IDS.map((id) => ({ id, label: VALIDATION_CHECKS[id].label, ...findings.checks[id] }));
   const failed = checks.filter((c) => c.status === "fail");
-  const probeFailed = checks.some((c) => c.status === "fail" && VALIDATION_CHECKS[c.id].probe);
-  const missing =
-    probeFailed && findings.deployedVersion !== null && findings.deployedVersion < TEMPLATE_VERSION ? missingActions(findings.deployedVersion) : [];
+  // An older stack is offered the update even when every probe passes: the actions it lacks serve
+  // features the probes do not exercise (a v2 stack cannot run drift detection).
+  const missing = findings.deployedVersion !== null && findings.deployedVersion < TEMPLATE_VERSION ? missingActions(findings.deployedVersion) : [];
   const status = failed.length ? ("failed" as const) : ("passed" as const);
   const actor: Actor = { userId: run.requestedByUserId, name: run.requestedByName ?? "AWS validation", email: "" };
   await db.batch([
