@@ -14,6 +14,8 @@ import type { NotificationDeliverJob } from "../worker/services/notifications/ra
 import type { ShardSettleJob } from "../worker/services/event-shards";
 import { settleShard } from "../worker/services/ingest/shard-writer";
 import { runDriftCheck, type DriftJob } from "../worker/services/alerts/drift";
+import type { RollupFlushJob } from "../worker/services/rollup-buffers";
+import { flushRollupBuffer } from "../worker/services/ingest/shard-writer";
 
 /** Every kind of background job on `sendops-jobs`. */
 export type JobMessage =
@@ -27,7 +29,8 @@ export type JobMessage =
   | DigestsJob
   | NotificationDeliverJob
   | ShardSettleJob
-  | DriftJob;
+  | DriftJob
+  | RollupFlushJob;
 
 /** Seconds before a failed job is tried again (e.g. AWS still throttling after the client's own retries). */
 const RETRY_DELAY_SECONDS = 30;
@@ -78,6 +81,9 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, _ctx: 
           if (next) await env.JOBS_QUEUE.send(next.next, { contentType: "json", delaySeconds: next.delaySeconds });
           break;
         }
+        case "rollups.flush":
+          await flushRollupBuffer(env, job.orgId, Date.now());
+          break;
         default:
           // Retried, then dead-lettered and recorded: a job this consumer does not know is never dropped.
           console.error(`unknown job kind ${(job as { kind?: unknown }).kind}`);

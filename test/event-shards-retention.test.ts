@@ -13,7 +13,7 @@ import { dumpOrg, lifecycle, newIngestOrg, queued, runConsumer } from "./ingest-
 
 /** Retention and closing a workspace on the shard path (docs/scaling.md, Shards: retention): whole shards go. */
 
-const shardEnv: Env = { ...env, EVENT_STORE: "shards" };
+const shardEnv: Env = { ...env, EVENT_STORE: "shards", ROLLUP_FLUSH_SECONDS: "0" };
 const DAY = 86_400_000;
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 

@@ -1,10 +1,15 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, env, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventShard } from "../durable-objects/event-shard";
+import { BUFFER_MAX_KEYS, SEEN_TOKEN_DAYS, type RollupBuffer } from "../durable-objects/rollup-buffer";
+import { consumeJobs } from "../queues/jobs";
+import { pruneAppliedShardTokens } from "../worker/db/event-shards";
+import type { RollupFlushJob } from "../worker/services/rollup-buffers";
+import { CRONS, runScheduled } from "../worker/cron";
 import type { Env } from "../worker/env";
 import { WRITE_CHUNK_ROWS } from "../worker/services/ingest/writer";
 import { queueShardSweeps, SHARD_RETRY_HORIZON_MS, type ShardSettleJob } from "../worker/services/event-shards";
-import { settleShard } from "../worker/services/ingest/shard-writer";
+import { flushRollupBuffer, settleShard } from "../worker/services/ingest/shard-writer";
 import { channelIdOf, counters, dumpOrg, fixture, lifecycle, newIngestOrg, queued, rng, runConsumer, shuffle, split, workload } from "./ingest-helpers";
 
 /**
@@ -13,7 +18,7 @@ import { channelIdOf, counters, dumpOrg, fixture, lifecycle, newIngestOrg, queue
  * D1 writer's result for the same events (`dumpOrg` of an org written with EVENT_STORE = "d1").
  */
 
-const shardEnv: Env = { ...env, EVENT_STORE: "shards" };
+const shardEnv: Env = { ...env, EVENT_STORE: "shards", ROLLUP_FLUSH_SECONDS: "0" };
 const DAY = 86_400_000;
 
 async function all<T = Record<string, any>>(sql: string, ...binds: unknown[]): Promise<T[]> {
@@ -145,7 +150,7 @@ describe("the shard write path", () => {
  * A namespace whose stubs' `write` stores in the real shard, then throws on the `failingCall`-th call:
  * the fault between the shard write and the D1 apply.
  */
-function failingShards(failingCall: number): { env: Env; calls: () => number } {
+function failingShards(failingCall: number, base: Env = shardEnv): { env: Env; calls: () => number } {
   const real = env.EVENT_SHARDS;
   let calls = 0;
   const namespace = {
@@ -162,14 +167,14 @@ function failingShards(failingCall: number): { env: Env; calls: () => number } {
       };
     },
   } as unknown as Env["EVENT_SHARDS"];
-  return { env: { ...shardEnv, EVENT_SHARDS: namespace }, calls: () => calls };
+  return { env: { ...base, EVENT_SHARDS: namespace }, calls: () => calls };
 }
 
 /**
  * env with a D1 whose `failingCall`-th batch has a failing statement spliced in at `position`. Call 1
  * loads the orgs' configuration, call 2 marks the shards pending, calls 3, … apply the outbox tokens.
  */
-function failingDbEnv(position: number, failingCall = 3): { env: Env; statements: () => number } {
+function failingDbEnv(position: number, failingCall = 3, base: Env = shardEnv): { env: Env; statements: () => number } {
   const real = env.DB;
   let calls = 0;
   let seen = 0;
@@ -183,7 +188,7 @@ function failingDbEnv(position: number, failingCall = 3): { env: Env; statements
       return real.batch(spliced);
     },
   } as unknown as D1Database;
-  return { env: { ...shardEnv, DB: db }, statements: () => seen };
+  return { env: { ...base, DB: db }, statements: () => seen };
 }
 
 /** Rows the org's shards hold (applied or not). */
@@ -367,6 +372,37 @@ describe("D1 rows written per event", () => {
     console.log(`D1 rows written per SES event: D1 writer ${d1.perEvent.toFixed(2)}, shard writer ${sharded.perEvent.toFixed(2)}`);
     expect(sharded.perEvent).toBeLessThan(d1.perEvent / 3);
   }, 60_000);
+
+  it("with the rollup buffer: each rollup row once per flush, ≤ 3 rows per event with one flush at the end", async () => {
+    const events = workload(60, Date.UTC(2024, 4, 14, 1));
+    const reference = await dumpOrg(await ingest([events], env));
+    /** Batches of `perFlush` SES events (all when undefined), the buffer flushed after each. */
+    const perEvent = async (perFlush = events.length, base = bufferEnv) => {
+      const metered = meteredEnv(base);
+      const orgId = await newIngestOrg();
+      for (let i = 0; i < events.length; i += perFlush) {
+        expect((await runConsumer(events.slice(i, i + perFlush).map((e) => queued(orgId, e)), metered.env)).retryMessages).toEqual([]);
+        await finalFlush(orgId, metered.env);
+      }
+      expect(await dumpSharded(orgId)).toEqual(reference);
+      return metered.written() / events.length;
+    };
+    const once = await perEvent();
+    const every4Chunks = await perEvent(4 * WRITE_CHUNK_ROWS);
+    const every2Chunks = await perEvent(2 * WRITE_CHUNK_ROWS);
+    const everyChunk = await perEvent(events.length, { ...bufferEnv, ROLLUP_FLUSH_SECONDS: "0" });
+    // The floor: each rollup row the workload creates is one row written (an insert into a WITHOUT ROWID table).
+    const rollupRows = Object.entries(reference).reduce((n, [table, rows]) => n + (table.startsWith("rollup_") ? rows.length : 0), 0);
+    console.log(
+      `D1 rows written per SES event with the rollup buffer (${events.length} events, ${(rollupRows / events.length).toFixed(2)} rollup rows per event exist after): ` +
+        `one flush ${once.toFixed(2)}, a flush every 4 chunks ${every4Chunks.toFixed(2)}, every 2 chunks ${every2Chunks.toFixed(2)}, ` +
+        `every chunk (ROLLUP_FLUSH_SECONDS "0") ${everyChunk.toFixed(2)}`,
+    );
+    expect(once).toBeLessThanOrEqual(3);
+    expect(once).toBeLessThan(every4Chunks);
+    expect(every4Chunks).toBeLessThan(every2Chunks);
+    expect(every2Chunks).toBeLessThan(everyChunk);
+  }, 60_000);
 });
 
 describe("the registry sweep", () => {
@@ -395,7 +431,7 @@ describe("the registry sweep", () => {
     const jobs = await sweep(at + SHARD_RETRY_HORIZON_MS + 1);
     expect(jobs).toEqual([{ kind: "shards.settle", orgId, day: "2024-05-14" }]);
 
-    expect(await settleShard(env, jobs[0]!, at + SHARD_RETRY_HORIZON_MS + 1)).toBe(1);
+    expect(await settleShard(shardEnv, jobs[0]!, at + SHARD_RETRY_HORIZON_MS + 1)).toBe(1);
     expect(await dumpSharded(orgId)).toEqual(reference);
     expect(await counters(orgId)).toEqual({ accepted: reference.events!.length });
     expect(await pendingTokens(orgId)).toBe(0);
@@ -403,7 +439,304 @@ describe("the registry sweep", () => {
     expect(await sweep(at + 2 * SHARD_RETRY_HORIZON_MS)).toEqual([]);
 
     // A second run of the same job (a redelivered job) finds nothing to apply and counts nothing twice.
-    expect(await settleShard(env, jobs[0]!, at + SHARD_RETRY_HORIZON_MS + 2)).toBe(0);
+    expect(await settleShard(shardEnv, jobs[0]!, at + SHARD_RETRY_HORIZON_MS + 2)).toBe(0);
     expect(await dumpSharded(orgId)).toEqual(reference);
+  });
+});
+
+/*
+ * The rollup buffer (docs/scaling.md, Shards: the rollup buffer): with ROLLUP_FLUSH_SECONDS > 0 a shard's
+ * tokens go to the org's RollupBuffer, which writes their sum to D1 once per interval. Every expectation
+ * is again the D1 writer's result, after a final flush (`flushRollupBuffer`: the idle sweep's step).
+ */
+
+/** An interval no test outlasts: only a final flush (or the key cap) moves the sum to D1. */
+const bufferEnv: Env = { ...env, EVENT_STORE: "shards", ROLLUP_FLUSH_SECONDS: "3600" };
+const HOUR = 3_600_000;
+
+const buffer = (orgId: string) => env.ROLLUP_BUFFERS.get(env.ROLLUP_BUFFERS.idFromName(orgId));
+
+const bufferRegistry = async (orgId: string) =>
+  (await all<{ pending_since: number | null; pending_marks: number }>("SELECT pending_since, pending_marks FROM rollup_buffers WHERE org_id = ?", orgId))[0];
+
+/** Rows of one table of the org's buffer storage. */
+const bufferRows = (orgId: string, sql: string) => runInDurableObject(buffer(orgId), (_: RollupBuffer, state) => state.storage.sql.exec(sql).toArray());
+
+const appliedTokens = (orgId: string) => all<{ token: string; applied_at: number }>("SELECT token, applied_at FROM applied_shard_tokens WHERE org_id = ?", orgId);
+
+const lagOf = (org: string) => all("SELECT lag_bucket, SUM(count) AS n FROM ingest_lag WHERE org_id = ? GROUP BY lag_bucket ORDER BY lag_bucket", org);
+
+const finalFlush = (orgId: string, testEnv: Env = bufferEnv) => flushRollupBuffer(testEnv, orgId, Date.now());
+
+/** The org's D1 rows and shards equal the D1 writer's org `d1Org`: rollups, counters (`expected`), lag, registry counts. */
+async function expectReference(orgId: string, d1Org: string, expected?: Record<string, number>) {
+  const reference = await dumpOrg(d1Org);
+  expect(await dumpSharded(orgId)).toEqual(reference);
+  expect(await counters(orgId)).toEqual(expected ?? (await counters(d1Org)));
+  expect(await lagOf(orgId)).toEqual(await lagOf(d1Org));
+  expect((await registry(orgId)).reduce((n, s) => n + s.event_rows, 0)).toBe(reference.events!.length);
+}
+
+/**
+ * A ROLLUP_BUFFERS namespace whose stubs call the real buffer, but whose `add` throws after the
+ * `failingAdd`-th real add (the fault between the buffer add and the shard confirmation), or whose
+ * `confirm` never reaches the buffer when `loseConfirm`.
+ */
+function failingBuffers(base: Env, f: { failingAdd?: number; loseConfirm?: boolean }): { env: Env; adds: () => number } {
+  const real = env.ROLLUP_BUFFERS;
+  let adds = 0;
+  const namespace = {
+    idFromName: (n: string) => real.idFromName(n),
+    get: (id: DurableObjectId) => {
+      const stub = real.get(id);
+      return {
+        add: async (...args: Parameters<typeof stub.add>) => {
+          const answer = await stub.add(...args);
+          if (++adds === f.failingAdd) throw new Error("consumer lost after the buffer add");
+          return answer;
+        },
+        confirm: async (ids: string[]) => {
+          if (f.loseConfirm) throw new Error("flush confirmation lost");
+          return stub.confirm(ids);
+        },
+        take: (...args: Parameters<typeof stub.take>) => stub.take(...args),
+        marked: (...args: Parameters<typeof stub.marked>) => stub.marked(...args),
+      };
+    },
+  } as unknown as Env["ROLLUP_BUFFERS"];
+  return { env: { ...base, ROLLUP_BUFFERS: namespace }, adds: () => adds };
+}
+
+describe("the rollup buffer", () => {
+  const events = workload(12, Date.now() - 3 * DAY);
+
+  it("holds a workspace's increments until a flush, which gives D1 the D1 writer's rollups, counters and lag at once", async () => {
+    const d1Org = await ingest([events], env);
+    const orgId = await ingest([events], bufferEnv);
+    const held = await dumpSharded(orgId);
+    expect(held.rollup_totals).toEqual([]);
+    expect(held.rollup_all_domains).toEqual([]);
+    expect(await counters(orgId)).toEqual({});
+    expect((await registry(orgId)).every((s) => s.event_rows === 0)).toBe(true);
+    // The shards handed their tokens over (confirmed); the buffer is marked pending for the idle sweep.
+    expect(await pendingTokens(orgId)).toBe(0);
+    expect((await registry(orgId)).every((s) => s.pending_since === null)).toBe(true);
+    expect((await bufferRegistry(orgId))!.pending_since).not.toBeNull();
+    // One buffered row per chunk written (an add writes one row, however many rollup rows it moves).
+    const rowCount = (await dumpOrg(d1Org)).events!.length;
+    expect((await bufferRows(orgId, "SELECT seq FROM buffered")).length).toBeGreaterThanOrEqual(Math.ceil(rowCount / WRITE_CHUNK_ROWS));
+
+    expect(await finalFlush(orgId)).toBe(1);
+    await expectReference(orgId, d1Org);
+    expect((await appliedTokens(orgId)).map((t) => t.token)).toEqual([expect.stringMatching(new RegExp(`^flush:${orgId}:`))]);
+    expect((await bufferRegistry(orgId))!.pending_since).toBeNull();
+    expect(await bufferRows(orgId, "SELECT seq FROM buffered UNION ALL SELECT seq FROM flushes")).toEqual([]);
+    expect(await finalFlush(orgId)).toBe(0);
+    await expectReference(orgId, d1Org);
+  });
+
+  it("gives the D1 writer's result for 5× delivery, any order and any batching", async () => {
+    const d1Org = await ingest([events], env);
+    const rowCount = (await dumpOrg(d1Org)).events!.length;
+    const fiveTimes = [...events, ...events, ...events, ...events, ...events];
+    const replayed = await ingest([fiveTimes.slice(0, 100), fiveTimes.slice(100, 200), fiveTimes.slice(200)], bufferEnv);
+    await finalFlush(replayed);
+    await expectReference(replayed, d1Org, { accepted: rowCount, duplicates: 4 * rowCount });
+
+    for (const seed of [1, 2, 3]) {
+      const random = rng(seed);
+      const orgId = await ingest(split(shuffle(seed % 2 ? events : [...events, ...events], random), random, seed * 4), bufferEnv);
+      await finalFlush(orgId);
+      expect(await dumpSharded(orgId), `seed ${seed}`).toEqual(await dumpOrg(d1Org));
+      expect((await counters(orgId)).accepted, `seed ${seed}`).toBe(rowCount);
+    }
+  }, 120_000);
+
+  it("loses and double counts nothing when the consumer fails after any buffer add, before the shard confirmation", async () => {
+    const d1Org = await ingest([events], env);
+    const rowCount = (await dumpOrg(d1Org)).events!.length;
+    // "0": the add answers a flush at once, which the failure leaves unapplied in the buffer.
+    for (const seconds of ["3600", "0"]) {
+      const base: Env = { ...bufferEnv, ROLLUP_FLUSH_SECONDS: seconds };
+      let failing = 1;
+      for (; ; failing++) {
+        const orgId = await newIngestOrg();
+        const broken = failingBuffers(base, { failingAdd: failing });
+        const failed = await runConsumer(events.map((e) => queued(orgId, e)), broken.env);
+        if (broken.adds() < failing) break;
+        expect(failed.retryMessages, `${seconds} s, add ${failing}`).toHaveLength(events.length);
+        // The buffer took the chunk's token, the shard still holds it.
+        expect(await pendingTokens(orgId)).toBe(1);
+        const stored = await shardEventCount(orgId);
+
+        expect((await runConsumer(events.map((e) => queued(orgId, e)), base, 2)).retryMessages).toEqual([]);
+        await finalFlush(orgId, base);
+        await expectReference(orgId, d1Org, { accepted: rowCount, duplicates: stored });
+        expect(await pendingTokens(orgId)).toBe(0);
+        expect((await bufferRegistry(orgId))?.pending_since ?? null, `${seconds} s, add ${failing}`).toBeNull();
+      }
+      expect(failing - 1).toBeGreaterThanOrEqual(Math.ceil(rowCount / WRITE_CHUNK_ROWS));
+    }
+  }, 120_000);
+
+  it("rolls back a failure at any statement of a flush's D1 apply, and a later flush applies it once", async () => {
+    const d1Org = await ingest([events], env);
+    const orgId = await ingest([events], bufferEnv);
+    let statementCount = Infinity;
+    for (let position = 0; position <= statementCount; position++) {
+      // The flush's apply is the first D1 batch of the flush (the mark is a single statement).
+      const failing = failingDbEnv(position, 1, bufferEnv);
+      await expect(finalFlush(orgId, failing.env), `position ${position}`).rejects.toThrow();
+      statementCount = failing.statements();
+      expect(await counters(orgId), `position ${position}`).toEqual({});
+      expect((await dumpOrg(orgId)).rollup_totals).toEqual([]);
+      expect(await appliedTokens(orgId)).toEqual([]);
+      expect(await bufferRows(orgId, "SELECT flush_id FROM flushes")).toHaveLength(1);
+      expect((await bufferRegistry(orgId))!.pending_since).not.toBeNull();
+    }
+    expect(statementCount).toBeGreaterThan(8);
+    expect(await finalFlush(orgId)).toBe(1);
+    await expectReference(orgId, d1Org);
+    expect((await bufferRegistry(orgId))!.pending_since).toBeNull();
+  }, 60_000);
+
+  it("skips a flush D1 already holds when a lost confirmation makes the buffer offer it again", async () => {
+    const d1Org = await ingest([events], env);
+    const orgId = await ingest([events], bufferEnv);
+    await expect(finalFlush(orgId, failingBuffers(bufferEnv, { loseConfirm: true }).env)).rejects.toThrow("flush confirmation lost");
+    expect(await appliedTokens(orgId)).toHaveLength(1);
+    expect(await counters(orgId)).toEqual(await counters(d1Org));
+    // The buffer still holds the applied flush and stays pending.
+    const [flush] = await bufferRows(orgId, "SELECT flush_id FROM flushes");
+    expect(flush!.flush_id).toBe((await appliedTokens(orgId))[0]!.token);
+    expect((await bufferRegistry(orgId))!.pending_since).not.toBeNull();
+
+    // Offered again with the next flush: D1 holds it, so it is skipped and confirmed.
+    expect(await finalFlush(orgId)).toBe(1);
+    await expectReference(orgId, d1Org);
+    expect((await appliedTokens(orgId)).map((t) => t.token)).toEqual([flush!.flush_id]);
+    expect(await bufferRows(orgId, "SELECT flush_id FROM flushes")).toEqual([]);
+    expect((await bufferRegistry(orgId))!.pending_since).toBeNull();
+  });
+
+  it("the idle sweep flushes a buffer pending longer than the interval, once, through the jobs queue", async () => {
+    const d1Org = await ingest([events], env);
+    const orgId = await ingest([events], bufferEnv);
+    const since = (await bufferRegistry(orgId))!.pending_since!;
+    // The 2-minute cron; buffers other tests of this file left pending are swept too: only this org's jobs are looked at.
+    const sweep = async (at: number) => {
+      const jobs: RollupFlushJob[] = [];
+      const jobsEnv = { ...bufferEnv, JOBS_QUEUE: { send: async (body: RollupFlushJob) => void jobs.push(body) } } as unknown as Env;
+      await runScheduled(CRONS.trackingChecks, jobsEnv, at);
+      return jobs.filter((j) => j.kind === "rollups.flush" && j.orgId === orgId);
+    };
+    expect(await sweep(since + HOUR)).toEqual([]);
+    const jobs = await sweep(since + HOUR + 1);
+    expect(jobs).toEqual([{ kind: "rollups.flush", orgId }]);
+
+    const runJob = async () => {
+      const batch = createMessageBatch("sendops-jobs", [{ id: `flush-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body: jobs[0] }]);
+      const ctx = createExecutionContext();
+      await consumeJobs(batch, bufferEnv, ctx);
+      return getQueueResult(batch, ctx);
+    };
+    expect((await runJob()).explicitAcks).toHaveLength(1);
+    await expectReference(orgId, d1Org);
+    expect((await bufferRegistry(orgId))!.pending_since).toBeNull();
+    expect(await sweep(since + 2 * HOUR)).toEqual([]);
+
+    // A redelivered job finds nothing to apply.
+    expect((await runJob()).explicitAcks).toHaveLength(1);
+    await expectReference(orgId, d1Org);
+    expect(await appliedTokens(orgId)).toHaveLength(1);
+  });
+
+  it("keeps an applied flush id while its workspace's buffer or any of its shards is pending", async () => {
+    const orgId = await ingest([events], bufferEnv);
+    await finalFlush(orgId);
+    const appliedAt = (await appliedTokens(orgId))[0]!.applied_at;
+    const after = appliedAt + SHARD_RETRY_HORIZON_MS + 1;
+
+    await env.DB.prepare("UPDATE rollup_buffers SET pending_since = ? WHERE org_id = ?").bind(appliedAt, orgId).run();
+    await pruneAppliedShardTokens(env.DB, after);
+    expect(await appliedTokens(orgId)).toHaveLength(1);
+    await env.DB.prepare("UPDATE rollup_buffers SET pending_since = NULL WHERE org_id = ?").bind(orgId).run();
+
+    // A pending shard may still hand the buffer a token whose flush is held unmarked.
+    await env.DB.prepare("UPDATE event_shards SET pending_since = ? WHERE org_id = ? AND day = (SELECT MIN(day) FROM event_shards WHERE org_id = ?)").bind(appliedAt, orgId, orgId).run();
+    await pruneAppliedShardTokens(env.DB, after);
+    expect(await appliedTokens(orgId)).toHaveLength(1);
+    await env.DB.prepare("UPDATE event_shards SET pending_since = NULL WHERE org_id = ?").bind(orgId).run();
+
+    await pruneAppliedShardTokens(env.DB, after);
+    expect(await appliedTokens(orgId)).toEqual([]);
+  });
+});
+
+describe("RollupBuffer", () => {
+  const day = "2024-05-14";
+  /** An outbox of `n` accepted events (a counter and the registry's row count). */
+  const outbox = (orgId: string, n: number, counterBucket = 0) => ({
+    orgId,
+    day,
+    events: n,
+    rollups: [],
+    counters: [{ counter: "accepted", n }],
+    counterBucket,
+    lags: [],
+    lagBucketStart: 0,
+  });
+  const T0 = Date.UTC(2024, 4, 14, 12);
+
+  it("takes each token once and flushes the sum when its oldest increment is one interval old, or holds too many rows", async () => {
+    const orgId = await newIngestOrg();
+    const b = buffer(orgId);
+    let answer = await b.add(orgId, [{ token: "t1", outbox: outbox(orgId, 2) }], T0, 30_000);
+    expect(answer).toMatchObject({ flushes: [], held: true, marks: null, release: null });
+    answer = await b.add(orgId, [{ token: "t2", outbox: outbox(orgId, 3, HOUR) }, { token: "t1", outbox: outbox(orgId, 2) }], T0 + 29_999, 30_000);
+    expect(answer.flushes).toEqual([]);
+    answer = await b.add(orgId, [{ token: "t3", outbox: outbox(orgId, 5) }, { token: "t2", outbox: outbox(orgId, 3, HOUR) }], T0 + 30_000, 30_000);
+    expect(answer.flushes).toEqual([
+      {
+        id: expect.stringMatching(new RegExp(`^flush:${orgId}:`)),
+        orgId,
+        rollups: [
+          { table: "ingest_counters", keyCols: ["org_id", "bucket_start", "counter"], valueCols: ["value"], rows: [[orgId, 0, "accepted", 7], [orgId, HOUR, "accepted", 3]] },
+          { table: "event_shards", keyCols: ["org_id", "day"], valueCols: ["event_rows"], rows: [[orgId, day, 10]] },
+        ],
+      },
+    ]);
+    expect(await bufferRows(orgId, "SELECT seq FROM buffered")).toEqual([]);
+    expect(answer.held).toBe(true);
+    const state = await b.confirm([answer.flushes[0]!.id]);
+    expect(state.held).toBe(false);
+    expect((await b.take(orgId, T0 + 30_001)).flushes).toEqual([]);
+
+    // More distinct rows than BUFFER_MAX_KEYS flush whatever their age.
+    const wide = { ...outbox(orgId, 1), counters: Array.from({ length: BUFFER_MAX_KEYS + 1 }, (_, i) => ({ counter: `c${i}`, n: 1 })) };
+    answer = await b.add(orgId, [{ token: "t4", outbox: wide }], T0 + 40_000, 30_000);
+    expect(answer.flushes).toHaveLength(1);
+    expect(answer.flushes[0]!.rollups[0]!.rows).toHaveLength(BUFFER_MAX_KEYS + 1);
+    await b.confirm([answer.flushes[0]!.id]);
+
+    // Seen tokens are forgotten after SEEN_TOKEN_DAYS.
+    expect(await bufferRows(orgId, "SELECT token FROM seen_tokens ORDER BY token")).toEqual(["t1", "t2", "t3", "t4"].map((token) => ({ token })));
+    await b.add(orgId, [], T0 + SEEN_TOKEN_DAYS * DAY + 30_001, 30_000);
+    expect(await bufferRows(orgId, "SELECT token FROM seen_tokens ORDER BY token")).toEqual([{ token: "t4" }]);
+  });
+
+  it("ends a held period when it holds nothing: the mark is released once, and a mark reported late is ignored", async () => {
+    const orgId = await newIngestOrg();
+    const b = buffer(orgId);
+    const first = await b.add(orgId, [{ token: "a", outbox: outbox(orgId, 1) }], T0, 30_000);
+    await b.marked(first.epoch, 4);
+    expect(await b.add(orgId, [{ token: "b", outbox: outbox(orgId, 1) }], T0 + 1, 30_000)).toMatchObject({ held: true, epoch: first.epoch, marks: 4 });
+
+    const taken = await b.take(orgId, T0 + 2);
+    expect(await b.confirm(taken.flushes.map((f) => f.id))).toEqual({ held: false, epoch: first.epoch + 1, marks: null, release: 4 });
+    expect(await b.confirm([])).toMatchObject({ held: false, release: null });
+    // A consumer that marked during the ended period reports it only now.
+    await b.marked(first.epoch, 5);
+    expect(await b.add(orgId, [{ token: "c", outbox: outbox(orgId, 1) }], T0 + 3, 30_000)).toMatchObject({ held: true, epoch: first.epoch + 1, marks: null });
   });
 });

@@ -11,6 +11,7 @@ import { expireInvitations } from "./services/invitations";
 import { expireTransfers } from "./services/ownership-transfer";
 import { queueShardSweeps } from "./services/event-shards";
 import { queueDriftChecks } from "./services/alerts/drift";
+import { queueRollupFlushes } from "./services/rollup-buffers";
 
 /** Cron expressions from wrangler.toml → what runs. */
 export const CRONS = {
@@ -39,6 +40,8 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
       return;
     case CRONS.trackingChecks:
       await queueDueTrackingChecks(env, at);
+      // The most frequent cron: an idle workspace's buffered rollups reach D1 within its period.
+      await queueRollupFlushes(env, at);
       return;
     default:
       console.warn(`no job for cron "${cron}"`);

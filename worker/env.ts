@@ -57,6 +57,7 @@ const envSchema = z.object({
   ORG_LEDGER: binding("ORG_LEDGER", "idFromName"),
   RATE_LIMITER: binding("RATE_LIMITER", "idFromName"),
   EVENT_SHARDS: binding("EVENT_SHARDS", "idFromName"),
+  ROLLUP_BUFFERS: binding("ROLLUP_BUFFERS", "idFromName"),
   EVENTS_AE: binding("EVENTS_AE", "writeDataPoint"),
   APP_URL: z.url({ message: "var APP_URL must be an absolute URL" }),
   AWS_ENDPOINT_URL: z.union([z.literal(""), z.url()], { message: "var AWS_ENDPOINT_URL must be empty or an absolute URL" }),
@@ -88,6 +89,7 @@ const envSchema = z.object({
   DEFAULT_TEMPLATE_TAG: z.string().min(1, { message: "var DEFAULT_TEMPLATE_TAG is missing" }),
   BENCH_BASELINE: z.enum(["true", "false"], { message: 'var BENCH_BASELINE must be "true" or "false" when set' }).optional(),
   EVENT_STORE: z.enum(["d1", "shards"], { message: 'var EVENT_STORE must be "d1" or "shards"' }).optional(),
+  ROLLUP_FLUSH_SECONDS: z.string().regex(/^\d{1,5}$/, { message: 'var ROLLUP_FLUSH_SECONDS must be a whole number of seconds, e.g. "30"' }).optional(),
   ENVIRONMENT: z.enum(["production", "development"], { message: 'var ENVIRONMENT must be "production" or "development"' }),
   ENCRYPTION_KEY: z
     .string({ message: "secret ENCRYPTION_KEY is missing (wrangler secret put ENCRYPTION_KEY)" })

@@ -6,6 +6,7 @@ import { dispatchQueue } from "../queues";
 export { OrgLedger } from "../durable-objects/org-ledger";
 export { RateLimiter } from "../durable-objects/rate-limiter";
 export { EventShard } from "../durable-objects/event-shard";
+export { RollupBuffer } from "../durable-objects/rollup-buffer";
 
 const app = createApp();
 

@@ -1,4 +1,4 @@
-import { BUCKET_SIZES, COUNTERS_SQL, LAG_SQL, METRICS, prepared, ROLLUPS, SCOPES, SENDING_DOMAIN_ROLLUP, sendingDomainRows, upsertSql, type Rollup } from "./ingest";
+import { BUCKET_SIZES, METRICS, prepared, ROLLUPS, SCOPES, SENDING_DOMAIN_ROLLUP, sendingDomainRows, upsertSql, type Rollup } from "./ingest";
 import { bucketStart } from "../lib/time";
 import type { EventRow } from "../services/ingest/normalise";
 
@@ -6,9 +6,11 @@ import type { EventRow } from "../services/ingest/normalise";
  * Data access of the shard write path (docs/scaling.md, Shards: the write path). An event shard
  * (durable-objects/event-shard.ts) stores a chunk's events and messages and folds what they change in
  * D1 — rollup increments of every table and scope and of the sending-domain rollup, counters, lag
- * histogram — into an outbox under a token (`ShardOutbox`). The consumer applies each token to D1 in
- * one transaction that also inserts the token into `applied_shard_tokens` (`applyShardTokenStatements`):
- * a token applied before fails that insert, the transaction rolls back, and the token is skipped.
+ * histogram — into an outbox under a token (`ShardOutbox`). The consumer hands each token to the org's
+ * rollup buffer (durable-objects/rollup-buffer.ts), which sums the increments (`outboxIncrements`) and
+ * hands back flushes; each flush is applied to D1 in one transaction that also inserts its id into
+ * `applied_shard_tokens` (`applyShardTokenStatements`): a flush applied before fails that insert, the
+ * transaction rolls back, and the flush is skipped.
  */
 
 type Dim = string | number;
@@ -157,28 +159,33 @@ export async function clearShardPending(d1: D1Database, shard: { orgId: string; 
     .run();
 }
 
+/** The tables besides the rollups an outbox moves, as increments of their keys (generic upserts, `upsertSql`). */
+const COUNTER_INCREMENTS = { table: "ingest_counters", keyCols: ["org_id", "bucket_start", "counter"], valueCols: ["value"] };
+const LAG_INCREMENTS = { table: "ingest_lag", keyCols: ["org_id", "bucket_start", "lag_bucket"], valueCols: ["count"] };
+const REGISTRY_INCREMENTS = { table: "event_shards", keyCols: ["org_id", "day"], valueCols: ["event_rows"] };
+
 /**
- * One transaction applying a token: the token first (it fails when already applied), then the rollup
- * upserts, counters, lag histogram and the registry's row count.
+ * Everything a shard's outbox adds to D1 as increments of rows by key: the rollups, the counters of its
+ * hour, the lag histogram of its 5-minute bucket and the registry's row count of its day. In this form
+ * outboxes of different hours and days sum per row (the rollup buffer's flushes).
  */
-export function applyShardTokenStatements(d1: D1Database, token: string, o: ShardOutbox, now: number): D1PreparedStatement[] {
-  const out = [
-    d1.prepare("INSERT INTO applied_shard_tokens (token, org_id, day, applied_at) VALUES (?1, ?2, ?3, ?4)").bind(token, o.orgId, o.day, now),
-    ...o.rollups.map((r) => prepared(d1, { sql: upsertSql(r.table, r.keyCols, r.valueCols), params: [JSON.stringify(r.rows)] })),
-  ];
-  if (o.counters.length) out.push(d1.prepare(COUNTERS_SQL).bind(JSON.stringify(o.counters.map((c) => [o.orgId, c.counter, c.n])), o.counterBucket));
-  if (o.lags.length) out.push(d1.prepare(LAG_SQL).bind(JSON.stringify(o.lags.map((l) => [o.orgId, l.bucket, l.n])), o.lagBucketStart));
-  if (o.events) {
-    out.push(
-      d1
-        .prepare(
-          `INSERT INTO event_shards (org_id, day, event_rows) VALUES (?1, ?2, ?3)
-           ON CONFLICT (org_id, day) DO UPDATE SET event_rows = event_rows + excluded.event_rows`,
-        )
-        .bind(o.orgId, o.day, o.events),
-    );
-  }
+export function outboxIncrements(o: ShardOutbox): RollupIncrements[] {
+  const out = [...o.rollups];
+  if (o.counters.length) out.push({ ...COUNTER_INCREMENTS, rows: o.counters.map((c) => [o.orgId, o.counterBucket, c.counter, c.n]) });
+  if (o.lags.length) out.push({ ...LAG_INCREMENTS, rows: o.lags.map((l) => [o.orgId, o.lagBucketStart, l.bucket, l.n]) });
+  if (o.events) out.push({ ...REGISTRY_INCREMENTS, rows: [[o.orgId, o.day, o.events]] });
   return out;
+}
+
+/**
+ * One transaction applying a rollup buffer's flush (`token` = its id): the token first (it fails when
+ * already applied), then one upsert per table it moves. A flush token has no shard: its `day` is ''.
+ */
+export function applyShardTokenStatements(d1: D1Database, token: string, orgId: string, increments: RollupIncrements[], now: number): D1PreparedStatement[] {
+  return [
+    d1.prepare("INSERT INTO applied_shard_tokens (token, org_id, day, applied_at) VALUES (?1, ?2, '', ?3)").bind(token, orgId, now),
+    ...increments.map((r) => prepared(d1, { sql: upsertSql(r.table, r.keyCols, r.valueCols), params: [JSON.stringify(r.rows)] })),
+  ];
 }
 
 export async function isShardTokenApplied(d1: D1Database, token: string): Promise<boolean> {
@@ -206,15 +213,20 @@ export async function deleteShardRow(d1: D1Database, orgId: string, day: string)
 }
 
 /**
- * Forgets applied tokens older than `before` whose shard is not pending: such a shard has confirmed
- * every token it handed out (its pending mark clears only when none is left), so none of them can be
- * offered again. Returns how many went.
+ * Forgets applied tokens older than `before` that cannot be offered again. A shard token (from before the
+ * rollup buffer, or of a day) goes when its shard is not pending: such a shard has confirmed every token
+ * it handed out (its pending mark clears only when none is left). A flush of the rollup buffer is offered
+ * again only while the buffer holds it, and the buffer holds a flush only while its registry row
+ * (`rollup_buffers`) is pending or, before the buffer's mark, while the shard token it came from is still
+ * pending in its shard: so a flush goes only when neither the org's buffer nor any of its shards is
+ * pending. Returns how many went.
  */
 export async function pruneAppliedShardTokens(d1: D1Database, before: number): Promise<number> {
   const res = await d1
     .prepare(
-      `DELETE FROM applied_shard_tokens AS t WHERE t.applied_at < ?1 AND NOT EXISTS (
-         SELECT 1 FROM event_shards AS s WHERE s.org_id = t.org_id AND s.day = t.day AND s.pending_since IS NOT NULL)`,
+      `DELETE FROM applied_shard_tokens AS t WHERE t.applied_at < ?1
+         AND NOT EXISTS (SELECT 1 FROM event_shards AS s WHERE s.org_id = t.org_id AND (s.day = t.day OR t.day = '') AND s.pending_since IS NOT NULL)
+         AND NOT (t.day = '' AND EXISTS (SELECT 1 FROM rollup_buffers AS b WHERE b.org_id = t.org_id AND b.pending_since IS NOT NULL))`,
     )
     .bind(before)
     .run();

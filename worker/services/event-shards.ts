@@ -50,7 +50,11 @@ export async function destroyShards(env: ShardEnv, orgId: string, days: string[]
   }
 }
 
-/** Closing a workspace: every shard the registry lists for it goes, before the org row (whose delete cascades to the registry). */
-export async function destroyWorkspaceShards(env: ShardEnv, orgId: string): Promise<void> {
+/**
+ * Closing a workspace: every shard the registry lists for it goes, and its rollup buffer, before the org
+ * row (whose delete cascades to the registries).
+ */
+export async function destroyWorkspaceShards(env: ShardEnv & Pick<Env, "ROLLUP_BUFFERS">, orgId: string): Promise<void> {
   await destroyShards(env, orgId, await listShardDays(env.DB, orgId));
+  await env.ROLLUP_BUFFERS.get(env.ROLLUP_BUFFERS.idFromName(orgId)).destroy();
 }

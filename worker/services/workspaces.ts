@@ -341,7 +341,7 @@ export async function getLogo(db: Db, files: R2Bucket, orgId: string) {
  */
 export async function deleteWorkspace(
   db: Db,
-  env: Pick<Env, "DB" | "EVENT_SHARDS">,
+  env: Pick<Env, "DB" | "EVENT_SHARDS" | "ROLLUP_BUFFERS">,
   files: R2Bucket,
   org: OrgContext,
   callerSessionId: string,
