@@ -374,7 +374,7 @@ async function main() {
     const fmt = (n: number) => n.toLocaleString("en-US");
     const rows: [string, string][] = [
       ["runtime", RUNTIME_LABELS[RUNTIME]!],
-      ["event store (EVENT_STORE)", STORE === "shards" ? `shards: one EventShard per workspace and send day (${traffic.sendDays.size} days)` : "d1"],
+      ["event store (EVENT_STORE)", STORE === "shards" ? `shards: one EventShard per workspace and send day (${traffic.sendDays.size} send day${traffic.sendDays.size === 1 ? "" : "s"})` : "d1"],
       ["traffic", TRAFFIC_LABEL],
       ["events posted (ingest phase)", N.toLocaleString("en-US")],
       STORE === "shards"
