@@ -17,6 +17,7 @@ import {
   type QueryTarget,
 } from "../worker/db/reports";
 import type { EventRow } from "../worker/services/ingest/normalise";
+import { SHARD_SUPPRESSED_RECIPIENTS_SQL, type SuppressedRecipient } from "../worker/db/suppressions";
 
 export type { ShardOutbox };
 
@@ -127,6 +128,8 @@ JOIN messages AS m ON m.org_id = k.org_id AND m.message_id = k.message_id AND m.
  * and the reads of worker/db/reports.ts, on this shard (`day` is the shard's own, for its event ids):
  *   messagesPage(day, filter), eventsPage(day, filter) → one keyset page, newest first
  *   message(day, orgId, messageId, recipient) → the message and its events, or null
+ *   suppressedRecipients() → per recipient that bounced permanently or complained: reason (a
+ *     complaint wins) and latest time (the demo's suppression list copy)
  *   destroy()   deletes all of its storage (retention, closing the workspace)
  */
 export class EventShard extends DurableObject<Env> {
@@ -177,6 +180,11 @@ export class EventShard extends DurableObject<Env> {
     const target = this.target(day);
     const row = this.read<MessageRowDb>(messageQuery(orgId, messageId, recipient, target))[0];
     return row ? { row, events: this.read<ShardMessage["events"][number]>(messageEventsQuery(orgId, messageId, recipient, target)) } : null;
+  }
+
+  suppressedRecipients(): SuppressedRecipient[] {
+    this.schema();
+    return this.sql.exec<{ recipient: string; reason: SuppressedRecipient["reason"]; at: number }>(SHARD_SUPPRESSED_RECIPIENTS_SQL).toArray();
   }
 
   /** Retention and closing a workspace: every row of this shard goes (a shard without storage costs nothing). */

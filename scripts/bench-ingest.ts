@@ -1,5 +1,6 @@
 /**
- * `npm run bench:ingest [-- --events N --concurrency C --rate R --steady-seconds S --runtime bundle|direct|wrangler-dev]`:
+ * `npm run bench:ingest [-- --events N --concurrency C --rate R --steady-seconds S --runtime bundle|direct|wrangler-dev
+ *   --store d1|shards --spread-days D]`:
  * ingest throughput and latency of a fresh local instance (empty temp persist dir, BENCH_BASELINE=true),
  * fed with demo traffic over HTTP. The instance is the deployable Worker bundle in workerd with local D1,
  * Queues and DOs (scripts/serve-bundle.ts; `--runtime wrangler-dev` measures through `wrangler dev` and
@@ -10,6 +11,10 @@
  *      until every row and rollup of the N events is visible in D1;
  *   3. steady load: R req/s for S seconds → ack p50/p99;
  *   and the peak RSS of the instance's process tree (Node host + workerd) over the whole run.
+ * `--store` is the Worker's EVENT_STORE (docs/scaling.md, Shards): with "shards" the stored check counts
+ * the event rows in the `event_shards` registry and in the shards themselves. `--spread-days D` spreads
+ * the traffic's send times over the last D days (default 30); `--spread-days 0` is live traffic: mail
+ * sent over the last LIVE_MINUTES minutes and the events SES has published for it by now.
  * With the bundle runtimes the instance runs behind the cost meter (scripts/lib/meter/): over phases 2
  * and 3 it counts what Cloudflare bills — D1 rows read and written per statement, queue operations,
  * Durable Object requests and storage rows, Analytics Engine points, R2 operations, Worker invocations
@@ -23,7 +28,8 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { and, count, eq, sql, sum } from "drizzle-orm";
-import { events, ingestCounters, rollupAllTotals, rollupTotals } from "../worker/db/schema";
+import { events, eventShards, ingestCounters, rollupAllTotals, rollupTotals } from "../worker/db/schema";
+import { CRONS } from "../worker/cron";
 import { EVENT_COUNTED_METRICS } from "../worker/lib/metrics";
 import { localDb, type LocalDb } from "./lib/d1";
 import { prepareDemoWorkspace } from "./lib/demo-seed";
@@ -32,6 +38,7 @@ import { PRICES } from "./lib/cloudflare-prices";
 import { applyMigrations, processTreeCpuMs, processTreeRssBytes, startBundled, startWrangler, type Instance } from "./lib/instance";
 import { countsBetween, type MeterCounts } from "./lib/meter/counts";
 import { d1File, spaceByObject } from "./lib/meter/disk";
+import { COUNT_PATH, SCHEDULED_PATH, type CountRequest } from "./lib/meter/runtime";
 import { meterReport } from "./lib/meter/report";
 import { percentile, postEvents, type PostResult } from "./lib/post-events";
 import { ProgressBar } from "./lib/progress";
@@ -44,6 +51,8 @@ const { values } = parseArgs({
     "steady-seconds": { type: "string", default: "20" },
     keep: { type: "boolean", default: false },
     runtime: { type: "string", default: "bundle" },
+    store: { type: "string", default: "d1" },
+    "spread-days": { type: "string", default: "30" },
   },
   strict: true,
   allowPositionals: false,
@@ -64,6 +73,15 @@ const RUNTIME_LABELS: Record<string, string> = {
   "wrangler-dev": "wrangler dev (with its dev proxy)",
 };
 if (!(RUNTIME in RUNTIME_LABELS)) throw new Error("--runtime must be bundle, direct or wrangler-dev");
+const STORE = values.store!;
+if (STORE !== "d1" && STORE !== "shards") throw new Error("--store must be d1 or shards");
+if (!/^\d+$/.test(values["spread-days"]!)) throw new Error("--spread-days must be a whole number of days (0: live traffic)");
+const SPREAD_DAYS = Number(values["spread-days"]);
+/** The window live traffic (`--spread-days 0`) is sent in, ending when the bench starts. */
+const LIVE_MINUTES = 10;
+const TRAFFIC_LABEL = SPREAD_DAYS
+  ? `sent over the last ${SPREAD_DAYS} days`
+  : `live: sent over the last ${LIVE_MINUTES} minutes, with the events SES has published for it by now`;
 
 /** The consumer retries a failed batch after 10, 20, 40, 80 and 160 s before dead-lettering it. */
 const STALL_MS = 360_000;
@@ -75,20 +93,30 @@ const log = (s: string) => console.error(s);
  * generating traffic while it measures (skipping into the steady slice lazily once delayed its first
  * requests by seconds and then fired them in a burst). The same seed every run.
  */
-function prepareTraffic(total: number): { bodies: string[]; managedEvents: number; sends: boolean[] } {
-  // ~2.7 events per message: generate comfortably more messages than the phases need.
-  const messages = Math.ceil((total * 1.2) / 2.4) + 100;
-  const bodies: string[] = [];
-  const sends: boolean[] = [];
-  let managedEvents = 0;
-  for (const g of generateDemoTraffic({ seed: "bench", events: total, days: 30, end: Date.now() }, messages)) {
-    if (bodies.length >= total) break;
-    bodies.push(JSON.stringify(g.event));
-    sends.push(g.event.detail.eventType === "Send");
-    if (g.managed) managedEvents++;
+function prepareTraffic(total: number): { bodies: string[]; managedEvents: number; sends: boolean[]; sendDays: Set<string> } {
+  const end = Date.now();
+  const days = SPREAD_DAYS || LIVE_MINUTES / (24 * 60);
+  // ~2.7 events per message over 30 days (fewer in live traffic, whose later events have not happened
+  // yet): generate comfortably more messages than the phases need, and more again if that falls short.
+  let messages = Math.ceil((total * 1.2) / 2.4) + 100;
+  for (;;) {
+    const bodies: string[] = [];
+    const sends: boolean[] = [];
+    // The UTC days of the managed events' send times: the shards they go to (durable-objects/event-shard.ts).
+    const sendDays = new Set<string>();
+    let managedEvents = 0;
+    for (const g of generateDemoTraffic({ seed: "bench", events: total, days, end }, messages)) {
+      if (bodies.length >= total) break;
+      bodies.push(JSON.stringify(g.event));
+      sends.push(g.event.detail.eventType === "Send");
+      if (g.managed) {
+        managedEvents++;
+        sendDays.add(new Date(g.event.detail.mail.timestamp).toISOString().slice(0, 10));
+      }
+    }
+    if (bodies.length >= total) return { bodies, managedEvents, sends, sendDays };
+    messages = Math.ceil(messages * (total / Math.max(1, bodies.length)) * 1.2);
   }
-  if (bodies.length < total) throw new Error(`the generator produced ${bodies.length} of ${total} events`);
-  return { bodies, managedEvents, sends };
 }
 
 async function post(label: string, instance: Instance, path_: string, key: string, items: string[], rate?: number): Promise<PostResult> {
@@ -119,24 +147,39 @@ const countedInDays = (local: LocalDb, table: typeof rollupTotals | typeof rollu
     .where(and(eq(table.orgId, orgId), eq(table.bucketSize, "day")))
     .get();
 
-/** What D1 holds for the org once the instance is stopped: event rows, accepted counter, rollup totals in both scopes. */
+/**
+ * What D1 holds for the org once the instance is stopped: event rows (D1's `events`, or on the shard
+ * path the registry's count of each shard's rows), accepted counter, rollup totals in both scopes.
+ */
 async function storedCounts(local: LocalDb, orgId: string) {
-  const [acceptedRow, rowsRow, rollupRow, allChannelRow] = await Promise.all([
+  const [acceptedRow, rowsRow, registryRow, rollupRow, allChannelRow] = await Promise.all([
     local.db
       .select({ v: sum(ingestCounters.value) })
       .from(ingestCounters)
       .where(and(eq(ingestCounters.orgId, orgId), eq(ingestCounters.counter, "accepted")))
       .get(),
     local.db.select({ n: count() }).from(events).where(eq(events.orgId, orgId)).get(),
+    local.db.select({ v: sum(eventShards.eventRows) }).from(eventShards).where(eq(eventShards.orgId, orgId)).get(),
     countedInDays(local, rollupTotals, orgId),
     countedInDays(local, rollupAllTotals, orgId),
   ]);
   return {
     accepted: Number(acceptedRow?.v ?? 0),
-    rows: rowsRow?.n ?? 0,
+    rows: STORE === "shards" ? Number(registryRow?.v ?? 0) : (rowsRow?.n ?? 0),
     rollupEvents: Number(rollupRow?.v ?? 0),
     allChannelEvents: Number(allChannelRow?.v ?? 0),
   };
+}
+
+/**
+ * Event rows the shards themselves hold (the meter's bench-only count route), independent of D1's
+ * registry: the shards are named from the traffic's send days, as the writer names them.
+ */
+async function shardRows(url: string, orgId: string, sendDays: Set<string>): Promise<number> {
+  const body: CountRequest = { binding: "EVENT_SHARDS", names: [...sendDays].map((day) => `${orgId}:${day}`), table: "events" };
+  const res = await fetch(`${url}${COUNT_PATH}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`POST ${COUNT_PATH}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { rows: number }).rows;
 }
 
 /** A user of the instance (sign-up joins the demo workspace), to read its ingest counters over the API. */
@@ -165,9 +208,28 @@ async function processed(url: string, orgId: string, cookie: string): Promise<nu
   return c.accepted + c.duplicates + Object.values(c.dropped).reduce((a, b) => a + b, 0);
 }
 
+/** Quiet time after which the bench runs the Worker's crons, whose jobs flush what ingest left buffered. */
+const CRON_AFTER_MS = 10_000;
+
+/**
+ * Runs the crons (not the daily one, which prunes) through `/__scheduled`: a store that buffers rollup
+ * and counter increments between flushes leaves its last ones to a cron's sweep once traffic stops.
+ */
+async function runCrons(url: string): Promise<void> {
+  for (const cron of Object.values(CRONS).filter((c) => c !== CRONS.daily)) {
+    const res = await fetch(`${url}${SCHEDULED_PATH}?cron=${encodeURIComponent(cron)}`);
+    if (!res.ok) throw new Error(`${SCHEDULED_PATH}?cron=${cron}: ${res.status} ${await res.text()}`);
+  }
+}
+
+/**
+ * Polls the consumer's counters until `target` rows are processed; after CRON_AFTER_MS without
+ * progress it runs the crons (again every CRON_AFTER_MS), and gives up after STALL_MS without progress.
+ */
 async function waitProcessed(url: string, orgId: string, cookie: string, target: number, bar?: ProgressBar): Promise<void> {
   let last = -1;
   let lastChange = performance.now();
+  let lastCron = performance.now();
   for (;;) {
     const n = await processed(url, orgId, cookie);
     bar?.update(Math.min(target, n));
@@ -175,7 +237,11 @@ async function waitProcessed(url: string, orgId: string, cookie: string, target:
     if (n !== last) {
       last = n;
       lastChange = performance.now();
-    } else if (performance.now() - lastChange > STALL_MS) {
+    } else if (performance.now() - Math.max(lastChange, lastCron) > CRON_AFTER_MS) {
+      await runCrons(url);
+      lastCron = performance.now();
+    }
+    if (performance.now() - lastChange > STALL_MS) {
       const dead = await fetch(`${url}/api/orgs/${orgId}/dead-letters`, { headers: { cookie } }).then((r) => r.json() as Promise<{ data: unknown[] }>);
       throw new Error(`ingest stalled at ${n} of ${target} processed event rows (${dead.data.length} dead letters listed)`);
     }
@@ -244,7 +310,7 @@ async function main() {
     const setup = await localDb(dir);
     const { orgId, ingestKey } = await prepareDemoWorkspace(setup.db);
     await setup.close();
-    const vars = { BENCH_BASELINE: "true" };
+    const vars = { BENCH_BASELINE: "true", EVENT_STORE: STORE };
     instance = metered ? await startBundled({ persistDir: dir, vars, withoutAssets: true, direct: RUNTIME === "direct", meter: true }) : await startWrangler({ persistDir: dir, vars, logLevel: "warn" });
     const pid = instance.child.pid!;
     const sampleRss = () => (peakRss = Math.max(peakRss, processTreeRssBytes(pid)));
@@ -277,6 +343,8 @@ async function main() {
     const cpuMs = processTreeCpuMs(pid) - cpuBefore;
     sampleRss();
     clearInterval(rssTimer);
+    // Read after the meter's last snapshot: the count is not part of the bill.
+    const inShards = STORE === "shards" && metered ? await shardRows(instance.url, orgId, traffic.sendDays) : undefined;
     await instance.stop();
     instance = undefined;
 
@@ -297,14 +365,27 @@ async function main() {
         : undefined;
     local = await localDb(dir);
     const stored = await storedCounts(local, orgId);
-    const consistent = stored.rows === expected && stored.accepted === expected && stored.rollupEvents === expected && stored.allChannelEvents === expected;
+    const consistent =
+      stored.rows === expected &&
+      (inShards === undefined || inShards === expected) &&
+      stored.accepted === expected &&
+      stored.rollupEvents === expected &&
+      stored.allChannelEvents === expected;
+    const fmt = (n: number) => n.toLocaleString("en-US");
     const rows: [string, string][] = [
       ["runtime", RUNTIME_LABELS[RUNTIME]!],
+      ["event store (EVENT_STORE)", STORE === "shards" ? `shards: one EventShard per workspace and send day (${traffic.sendDays.size} send day${traffic.sendDays.size === 1 ? "" : "s"})` : "d1"],
+      ["traffic", TRAFFIC_LABEL],
       ["events posted (ingest phase)", N.toLocaleString("en-US")],
-      [
-        "stored check (rows / rollup events / all-channel / managed events)",
-        `${[stored.rows, stored.rollupEvents, stored.allChannelEvents, expected].map((n) => n.toLocaleString("en-US")).join(" / ")} ${consistent ? "✓" : "MISMATCH"}`,
-      ],
+      STORE === "shards"
+        ? [
+            "stored check (rows in registry / in shards / rollup events / all-channel / managed events)",
+            `${[stored.rows, inShards ?? NaN, stored.rollupEvents, stored.allChannelEvents, expected].map(fmt).join(" / ")} ${consistent ? "✓" : "MISMATCH"}`,
+          ]
+        : [
+            "stored check (rows / rollup events / all-channel / managed events)",
+            `${[stored.rows, stored.rollupEvents, stored.allChannelEvents, expected].map(fmt).join(" / ")} ${consistent ? "✓" : "MISMATCH"}`,
+          ],
       ["baseline /ingest/noop", `${Math.round(baselineRate)} req/s (p50 ${round1(percentile(baseline.latenciesMs, 50))} ms, p99 ${round1(percentile(baseline.latenciesMs, 99))} ms)`],
       ["ingest accepted", `${Math.round(N / (ingest.elapsedMs / 1000))} req/s`],
       ["ingest ack latency", `p50 ${round1(percentile(ingest.latenciesMs, 50))} ms, p99 ${round1(percentile(ingest.latenciesMs, 99))} ms (concurrency ${CONCURRENCY})`],
@@ -321,6 +402,8 @@ async function main() {
     console.log(
       JSON.stringify({
         events: N,
+        store: STORE,
+        spread_days: SPREAD_DAYS,
         e2e_events_per_s: Math.round(e2eRate),
         baseline_req_per_s: Math.round(baselineRate),
         ratio: Math.round((e2eRate / baselineRate) * 100) / 100,

@@ -7,6 +7,7 @@ import { getMessage, listMessages, type MessageListQuery } from "../worker/servi
 import { scopeOfApiKey } from "../worker/services/reports/scope";
 import type { SesEventBridgeEvent } from "../worker/services/ingest/schemas";
 import { lifecycle, newIngestOrg, queued, runConsumer, workload } from "./ingest-helpers";
+import { comparable, pages } from "./event-reads-helpers";
 
 /**
  * Message search, message detail and the event log answer the same from D1 (EVENT_STORE = "d1") and
@@ -42,22 +43,6 @@ async function ingest(batch: SesEventBridgeEvent[], testEnv: Env) {
     expect(r.retryMessages).toEqual([]);
   }
   return orgId;
-}
-
-/** An answer with the org id and the store's own row ids taken out. */
-const comparable = (orgId: string, value: unknown) =>
-  JSON.parse(JSON.stringify(value, (k, v) => (k === "id" && typeof v === "string" && /^\d+$/.test(v) ? "ROW" : v)).split(orgId).join("ORG"));
-
-/** Every page of a list, each store following its own cursors. */
-async function pages<P extends { nextCursor: string | null }>(read: (cursor: string | undefined) => Promise<P>) {
-  const out: Omit<P, "nextCursor">[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const { nextCursor, ...page } = await read(cursor);
-    out.push(page);
-    if (!nextCursor) return out;
-    cursor = nextCursor;
-  }
 }
 
 describe("event and message reads from D1 and from the shards", () => {

@@ -173,8 +173,10 @@ describe("npm run bench:ingest", () => {
       ["--import", "tsx", "scripts/bench-ingest.ts", "--events", "300", "--concurrency", "16", "--rate", "50", "--steady-seconds", "1"],
       { cwd: ROOT, maxBuffer: 10_000_000, timeout: 240_000 },
     );
-    const last = JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, number>;
+    const last = JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, number | string>;
     expect(last.events).toBe(300);
+    expect(last.store).toBe("d1");
+    expect(last.spread_days).toBe(30);
     // Every event posted is a row in events (1 + its 6 indexes) at least, and more in messages and rollups.
     expect(last.d1_rows_written_per_event).toBeGreaterThan(7);
     expect(last.bytes_per_event).toBeGreaterThan(500);
@@ -188,9 +190,28 @@ describe("npm run bench:ingest", () => {
     // Bounces, complaints and rejects reach the OrgLedger, which stores them.
     expect(last.do_requests_per_event).toBeGreaterThan(0);
     expect(last.do_rows_written_per_event).toBeGreaterThan(0);
-    expect(last.usd_per_million_events).toBeGreaterThan(last.d1_rows_written_per_event!);
+    expect(last.usd_per_million_events).toBeGreaterThan(last.d1_rows_written_per_event as number);
     // About one Send per 2.7 events in the demo traffic: ~$37 of SES per million events.
     expect(last.ses_usd_per_million_events).toBeGreaterThan(25);
     expect(last.ses_usd_per_million_events).toBeLessThan(50);
+  }, 300_000);
+
+  it("runs on the shard store with live traffic: event rows stored in the shards, their bytes counted", async () => {
+    // The run exits 1 unless the registry, the shards themselves, the counter and the rollups all hold every managed event.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "scripts/bench-ingest.ts", "--events", "300", "--concurrency", "16", "--rate", "50", "--steady-seconds", "1", "--store", "shards", "--spread-days", "0"],
+      { cwd: ROOT, maxBuffer: 10_000_000, timeout: 240_000 },
+    );
+    expect(stdout).toMatch(/^traffic +live: sent over the last 10 minutes/m);
+    expect(stdout).toMatch(/^stored check \(rows in registry \/ in shards \/ .*✓$/m);
+    const last = JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, number | string>;
+    expect(last).toMatchObject({ events: 300, store: "shards", spread_days: 0 });
+    // Events and messages are rows of the shards (one per send day, here one), billed as Durable Object rows and bytes.
+    expect(last.do_rows_written_per_event).toBeGreaterThan(5);
+    expect(last.do_bytes_per_event).toBeGreaterThan(500);
+    // Each figure is rounded on its own.
+    expect(Math.abs((last.bytes_per_event as number) - (last.d1_bytes_per_event as number) - (last.do_bytes_per_event as number))).toBeLessThanOrEqual(1);
+    expect(last.d1_rows_written_per_event).toBeLessThan(7);
   }, 300_000);
 });

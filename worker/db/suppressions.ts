@@ -93,6 +93,38 @@ export function upsertSuppressionsFromEventsQuery(db: Db, orgId: string, generat
       reason = excluded.reason, last_update_time = excluded.last_update_time, sync_generation = excluded.sync_generation`);
 }
 
+/** A recipient the demo's copy lists, derived from stored events (an event shard answers these). */
+export interface SuppressedRecipient {
+  recipient: string;
+  reason: SuppressionRow["reason"];
+  /** Its latest permanent bounce or complaint. */
+  at: number;
+}
+
+/**
+ * `upsertSuppressionsFromEventsQuery`'s selection over one event shard's `events` (one org per shard):
+ * per recipient that bounced permanently or complained, the reason (a complaint wins) and the latest
+ * such event's time.
+ */
+export const SHARD_SUPPRESSED_RECIPIENTS_SQL = `SELECT recipient, CASE WHEN max(type = 'complaint') = 1 THEN 'COMPLAINT' ELSE 'BOUNCE' END AS reason, max(at) AS at
+FROM events WHERE type = 'complaint' OR (type = 'bounce' AND bounce_type = 'Permanent') GROUP BY recipient`;
+
+/**
+ * Several shards' lists as one, as the D1 query groups them: a recipient that complained in any shard
+ * is a complaint, last updated at its latest permanent bounce or complaint in any of them.
+ */
+export function mergeSuppressedRecipients(lists: SuppressedRecipient[][]): SuppressedRecipient[] {
+  const merged = new Map<string, SuppressedRecipient>();
+  for (const r of lists.flat()) {
+    const seen = merged.get(r.recipient);
+    merged.set(
+      r.recipient,
+      seen ? { recipient: r.recipient, reason: seen.reason === "COMPLAINT" || r.reason === "COMPLAINT" ? "COMPLAINT" : "BOUNCE", at: Math.max(seen.at, r.at) } : r,
+    );
+  }
+  return [...merged.values()];
+}
+
 /** Deletes what the completed sync `generation` did not see: addresses no longer on the SES list. */
 export function deleteUnseenSuppressionsQuery(db: Db, orgId: string, generation: number) {
   return db

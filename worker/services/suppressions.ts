@@ -22,10 +22,14 @@ import {
   saveSuppressionSync,
   updateSuppressionSyncQuery,
   upsertSuppressionQueries,
+  mergeSuppressedRecipients,
   upsertSuppressionsFromEventsQuery,
+  type SuppressedRecipient,
   type SuppressionQuery,
   type SuppressionRow,
 } from "../db/suppressions";
+import { eventStoreOf, SHARD_READ_CONCURRENCY } from "../db/event-store";
+import { listShardDays } from "../db/event-shards";
 import { AwsError } from "../aws/common";
 import { SUPPRESSION_PAGE_MAX, SUPPRESSION_REASONS } from "../aws/ses";
 import { AppError, notFound } from "../lib/errors";
@@ -188,7 +192,7 @@ export async function runSuppressionSyncStep(env: Env, job: SuppressionSyncJob, 
   const sync = await findSuppressionSync(db, job.orgId);
   if (!sync?.running || sync.generation !== job.generation || sync.step !== job.step) return null;
   if (job.orgId === DEMO_ORG_ID) {
-    await upsertSuppressionsFromEventsQuery(db, job.orgId, job.generation);
+    await copySuppressionsFromEvents(env, job.orgId, job.generation);
     if (!(await advanceSuppressionSync(db, job.orgId, job.generation, job.step, 0))) return null;
     await finishSync(env, job.orgId, job.generation, at);
     return null;
@@ -221,6 +225,34 @@ export async function runSuppressionSyncStep(env: Env, job: SuppressionSyncJob, 
   if (token) return { ...job, step: job.step + 1, nextToken: token };
   await finishSync(env, job.orgId, job.generation, at);
   return null;
+}
+
+/** Upserts per D1 batch: as many as one page of a sync from SES writes (1,000 entries, 20 a statement). */
+const BATCH_STATEMENTS = 50;
+
+/**
+ * The demo's copy, derived from its own stored events (a hard bounce or a complaint puts the recipient
+ * on SES's list): from D1's `events`, or from every shard of the workspace the registry lists, merged.
+ * Each entry is stamped with `generation`, as a sync from SES does.
+ */
+export async function copySuppressionsFromEvents(env: Env, orgId: string, generation: number): Promise<void> {
+  const db = getDb(env.DB);
+  if ((await eventStoreOf(env)) !== "shards") {
+    await upsertSuppressionsFromEventsQuery(db, orgId, generation);
+    return;
+  }
+  const days = await listShardDays(env.DB, orgId);
+  const lists: SuppressedRecipient[][] = [];
+  for (let i = 0; i < days.length; i += SHARD_READ_CONCURRENCY) {
+    const wave = days.slice(i, i + SHARD_READ_CONCURRENCY);
+    lists.push(...(await Promise.all(wave.map((day) => env.EVENT_SHARDS.get(env.EVENT_SHARDS.idFromName(`${orgId}:${day}`)).suppressedRecipients()))));
+  }
+  const rows = mergeSuppressedRecipients(lists).map((r) => ({ email: r.recipient, reason: r.reason, lastUpdateTime: r.at }));
+  const upserts = upsertSuppressionQueries(db, orgId, generation, rows);
+  for (let i = 0; i < upserts.length; i += BATCH_STATEMENTS) {
+    const part = upserts.slice(i, i + BATCH_STATEMENTS);
+    await db.batch(part as [(typeof part)[number], ...typeof part]);
+  }
 }
 
 /** Cron: start a sync for every connected workspace (and the demo) whose copy is over an hour old. */

@@ -19,6 +19,13 @@
  *    and not deleted.
  * The totals are module state: the Worker and its Durable Objects share one isolate in workerd, so
  * `GET /__meter` (answered here, before the Worker sees the request) reads all of them.
+ *
+ * Two more bench-only routes, answered here too: `POST /__meter/count` (`{ binding, names, table }`)
+ * counts the rows of a table in each named object of a Durable Object namespace (the benchmark's
+ * stored check reads the event shards themselves, not only D1's registry of them), and
+ * `GET /__scheduled?cron=<expression>` runs the Worker's scheduled handler as a cron trigger would
+ * (the route `wrangler dev --test-scheduled` answers), so the benchmark can let a cron flush what ingest
+ * left buffered. Neither goes through the meter's bindings: reading back is not part of the bill.
  */
 import {
   emptyDurableObjectTally,
@@ -33,6 +40,18 @@ import {
 const counts: MeterCounts = emptyCounts();
 
 export const METER_PATH = "/__meter";
+export const COUNT_PATH = "/__meter/count";
+export const SCHEDULED_PATH = "/__scheduled";
+
+/** What `POST /__meter/count` reads: the rows of `table` in the objects `names` of the namespace `binding`. */
+export interface CountRequest {
+  binding: string;
+  names: string[];
+  table: string;
+}
+
+/** The method the metered Durable Object classes gain for `POST /__meter/count`. */
+const COUNT_METHOD = "__meterCountRows";
 
 /** The bindings the meter must tell apart by name (from wrangler.toml): binding → class or queue name. */
 export interface MeterConfig {
@@ -277,8 +296,16 @@ type Handler = ExportedHandler<object>;
 /** The Worker's default export with every binding metered, plus `GET /__meter` (the totals as JSON). */
 export function meterWorker(worker: Handler, config: MeterConfig): Handler {
   return {
-    fetch: (request, env, ctx) => {
-      if (new URL(request.url).pathname === METER_PATH) return Response.json(counts);
+    fetch: async (request, env, ctx) => {
+      const url = new URL(request.url);
+      if (url.pathname === METER_PATH) return Response.json(counts);
+      if (url.pathname === COUNT_PATH && request.method === "POST") return Response.json(await countRows(env, (await request.json()) as CountRequest));
+      if (url.pathname === SCHEDULED_PATH) {
+        const cron = url.searchParams.get("cron") ?? "";
+        counts.workerInvocations.scheduled++;
+        await worker.scheduled!({ cron, scheduledTime: Date.now(), noRetry: () => undefined } as ScheduledController, meteredEnvOf(env, config), ctx);
+        return new Response(`Ran scheduled event for cron "${cron}"`);
+      }
       counts.workerInvocations.fetch++;
       return worker.fetch!(request, meteredEnvOf(env, config), ctx);
     },
@@ -291,6 +318,16 @@ export function meterWorker(worker: Handler, config: MeterConfig): Handler {
       return worker.scheduled!(controller, meteredEnvOf(env, config), ctx);
     },
   };
+}
+
+/** Rows of a table in each named object, summed; objects are asked in parallel. */
+async function countRows(env: object, q: CountRequest): Promise<{ rows: number; objects: number }> {
+  const ns = (env as Record<string, unknown>)[q.binding] as DurableObjectNamespace | undefined;
+  if (!ns || typeof ns.idFromName !== "function") throw new Error(`no Durable Object namespace bound as ${q.binding}`);
+  const each = await Promise.all(
+    q.names.map((name) => (ns.get(ns.idFromName(name)) as unknown as Record<string, (table: string) => Promise<number>>)[COUNT_METHOD]!(q.table)),
+  );
+  return { rows: each.reduce((a, b) => a + b, 0), objects: each.length };
 }
 
 /** SqlStorage → the object whose storage it is; the SQL prototype is patched once for all of them. */
@@ -337,11 +374,19 @@ type DurableObjectClass = new (ctx: DurableObjectState, env: object) => object;
  */
 export function meterDurableObject<C extends DurableObjectClass>(Base: C, className: string, config: MeterConfig): C {
   const Metered = class extends (Base as DurableObjectClass) {
+    readonly #sql: SqlStorage;
     constructor(ctx: DurableObjectState, env: object) {
       patchStorage(ctx.storage);
       sqlOwners.set(ctx.storage.sql, { className, id: ctx.id.toString() });
       storageOwners.set(ctx.storage, className);
       super(ctx, meteredEnvOf(env, config));
+      this.#sql = ctx.storage.sql;
+    }
+
+    /** `POST /__meter/count`: the rows of one of this object's tables (0 when it has no such table). */
+    [COUNT_METHOD](table: string): number {
+      const exists = this.#sql.exec("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", table).toArray().length > 0;
+      return exists ? this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM "${table.replace(/"/g, '""')}"`).one().n : 0;
     }
   };
   const alarm = (Base.prototype as { alarm?: (...a: unknown[]) => unknown }).alarm;
