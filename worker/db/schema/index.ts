@@ -17,3 +17,4 @@ export * from "./notifications";
 export * from "./event-shards";
 export * from "./stack-drift";
 export * from "./sending-domains";
+export * from "./event-store-migration";
