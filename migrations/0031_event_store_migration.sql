@@ -2,6 +2,7 @@ CREATE TABLE `event_store_migration` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`state` text NOT NULL,
 	`cursor` integer DEFAULT 0 NOT NULL,
+	`rewinds` integer DEFAULT 0 NOT NULL,
 	`rows_imported` integer DEFAULT 0 NOT NULL,
 	`started_at` integer NOT NULL,
 	`switched_at` integer,
@@ -17,4 +18,13 @@ CREATE TRIGGER events_store_switched BEFORE INSERT ON events
 WHEN (SELECT state FROM event_store_migration WHERE id = 1) IN ('switching', 'shards')
 BEGIN
   SELECT RAISE(ABORT, 'event store switched to shards');
+END;
+--> statement-breakpoint
+-- SQLite gives a new row the highest id + 1: after the highest row was deleted (a workspace closed, a
+-- retention run), a new event can get an id the copy already passed. This moves the cursor back before
+-- it, and `rewinds` tells a walker that read the cursor earlier not to advance it past the new row.
+CREATE TRIGGER events_store_rewind AFTER INSERT ON events
+WHEN NEW.id <= (SELECT cursor FROM event_store_migration WHERE id = 1)
+BEGIN
+  UPDATE event_store_migration SET cursor = NEW.id - 1, rewinds = rewinds + 1 WHERE id = 1;
 END;

@@ -14,6 +14,12 @@ export const eventStoreMigration = sqliteTable("event_store_migration", {
   id: integer("id").primaryKey(),
   state: text("state", { enum: EVENT_STORE_MIGRATION_STATES }).notNull(),
   cursor: integer("cursor").notNull().default(0),
+  /**
+   * Bumped by the trigger `events_store_rewind` when D1 gives a new event an id at or below `cursor`
+   * (SQLite reuses the highest id after it was deleted, e.g. with a workspace): it moves the cursor back,
+   * and a walker advances the cursor only if no rewind happened since it read it.
+   */
+  rewinds: integer("rewinds").notNull().default(0),
   rowsImported: integer("rows_imported").notNull().default(0),
   startedAt: integer("started_at").notNull(),
   switchedAt: integer("switched_at"),
