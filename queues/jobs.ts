@@ -14,6 +14,7 @@ import type { NotificationDeliverJob } from "../worker/services/notifications/ra
 import type { ShardSettleJob } from "../worker/services/event-shards";
 import { settleShard } from "../worker/services/ingest/shard-writer";
 import { runDriftCheck, type DriftJob } from "../worker/services/alerts/drift";
+import { runEventStoreMigration, type EventStoreMigrateJob } from "../worker/services/event-store-migration";
 
 /** Every kind of background job on `sendops-jobs`. */
 export type JobMessage =
@@ -27,7 +28,8 @@ export type JobMessage =
   | DigestsJob
   | NotificationDeliverJob
   | ShardSettleJob
-  | DriftJob;
+  | DriftJob
+  | EventStoreMigrateJob;
 
 /** Seconds before a failed job is tried again (e.g. AWS still throttling after the client's own retries). */
 const RETRY_DELAY_SECONDS = 30;
@@ -76,6 +78,11 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, _ctx: 
         case "alerts.drift": {
           const next = await runDriftCheck(env, job, productionRaise(env), Date.now());
           if (next) await env.JOBS_QUEUE.send(next.next, { contentType: "json", delaySeconds: next.delaySeconds });
+          break;
+        }
+        case "events.migrate": {
+          const next = await runEventStoreMigration(env, Date.now);
+          if (next) await env.JOBS_QUEUE.send(next, { contentType: "json" });
           break;
         }
         default:

@@ -1,11 +1,11 @@
 import { env, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { EventShard } from "../durable-objects/event-shard";
 import type { Env } from "../worker/env";
 import { WRITE_CHUNK_ROWS } from "../worker/services/ingest/writer";
 import { queueShardSweeps, SHARD_RETRY_HORIZON_MS, type ShardSettleJob } from "../worker/services/event-shards";
 import { settleShard } from "../worker/services/ingest/shard-writer";
-import { channelIdOf, counters, dumpOrg, fixture, lifecycle, newIngestOrg, queued, rng, runConsumer, shuffle, split, workload } from "./ingest-helpers";
+import { channelIdOf, counters, dumpOrg, fixture, lifecycle, newIngestOrg, queued, rng, runConsumer, shuffle, split, workload, migratedDeployment } from "./ingest-helpers";
 
 /**
  * The shard write path (EVENT_STORE = "shards", docs/scaling.md): events and messages in the EventShard
@@ -14,6 +14,7 @@ import { channelIdOf, counters, dumpOrg, fixture, lifecycle, newIngestOrg, queue
  */
 
 const shardEnv: Env = { ...env, EVENT_STORE: "shards" };
+beforeAll(migratedDeployment);
 const DAY = 86_400_000;
 
 async function all<T = Record<string, any>>(sql: string, ...binds: unknown[]): Promise<T[]> {
