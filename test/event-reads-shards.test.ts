@@ -6,6 +6,7 @@ import { listEvents, type EventListQuery } from "../worker/services/reports/even
 import { getMessage, listMessages, type MessageListQuery } from "../worker/services/reports/messages";
 import { scopeOfApiKey } from "../worker/services/reports/scope";
 import type { SesEventBridgeEvent } from "../worker/services/ingest/schemas";
+import { comparable, pages } from "./event-reads-helpers";
 import { lifecycle, newIngestOrg, queued, runConsumer, workload, migratedDeployment } from "./ingest-helpers";
 
 /**
@@ -43,22 +44,6 @@ async function ingest(batch: SesEventBridgeEvent[], testEnv: Env) {
     expect(r.retryMessages).toEqual([]);
   }
   return orgId;
-}
-
-/** An answer with the org id and the store's own row ids taken out. */
-const comparable = (orgId: string, value: unknown) =>
-  JSON.parse(JSON.stringify(value, (k, v) => (k === "id" && typeof v === "string" && /^\d+$/.test(v) ? "ROW" : v)).split(orgId).join("ORG"));
-
-/** Every page of a list, each store following its own cursors. */
-async function pages<P extends { nextCursor: string | null }>(read: (cursor: string | undefined) => Promise<P>) {
-  const out: Omit<P, "nextCursor">[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const { nextCursor, ...page } = await read(cursor);
-    out.push(page);
-    if (!nextCursor) return out;
-    cursor = nextCursor;
-  }
 }
 
 describe("event and message reads from D1 and from the shards", () => {

@@ -80,10 +80,10 @@ export function forgetResolvedEventStore() {
  * Copies the next chunk of D1 events after the cursor (and their messages) into their shards, registers
  * the shards and advances the cursor. Returns how many D1 rows it read (0: the walk reached the end).
  */
-export async function copyChunk(env: Pick<Env, "DB" | "EVENT_SHARDS">, now: number): Promise<number> {
+export async function copyChunk(env: Pick<Env, "DB" | "EVENT_SHARDS">, now: number, chunkRows = MIGRATION_CHUNK_ROWS): Promise<number> {
   const row = await findMigration(env.DB);
   if (!row) return 0;
-  const chunk = await readEventChunk(env.DB, row.cursor, MIGRATION_CHUNK_ROWS);
+  const chunk = await readEventChunk(env.DB, row.cursor, chunkRows);
   if (!chunk.events.length) return 0;
   const byShard = new Map<string, { orgId: string; day: string; events: StoredRow[]; messages: StoredRow[] }>();
   for (const e of chunk.events) {
@@ -105,8 +105,8 @@ export async function copyChunk(env: Pick<Env, "DB" | "EVENT_SHARDS">, now: numb
 }
 
 /** 'switching': D1 takes no event any more; copies what is left, then the deployment moves to the shards. */
-async function completeSwitch(env: Pick<Env, "DB" | "EVENT_SHARDS">, now: number) {
-  while (await copyChunk(env, now));
+async function completeSwitch(env: Pick<Env, "DB" | "EVENT_SHARDS">, now: number, chunkRows = MIGRATION_CHUNK_ROWS) {
+  while (await copyChunk(env, now, chunkRows));
   await setMigrationState(env.DB, "switching", "shards", now);
 }
 
@@ -116,16 +116,20 @@ async function completeSwitch(env: Pick<Env, "DB" | "EVENT_SHARDS">, now: number
  * to queue next, or null when the migration is done (or there is none). Every step is idempotent: a run
  * repeated or running alongside another (a redelivered message, the cron's re-queue) changes nothing twice.
  */
-export async function runEventStoreMigration(env: Pick<Env, "DB" | "EVENT_SHARDS">, clock: () => number): Promise<EventStoreMigrateJob | null> {
+export async function runEventStoreMigration(
+  env: Pick<Env, "DB" | "EVENT_SHARDS">,
+  clock: () => number,
+  chunkRows = MIGRATION_CHUNK_ROWS,
+): Promise<EventStoreMigrateJob | null> {
   const start = clock();
   while (clock() - start < MIGRATION_RUN_MS) {
     const row = await findMigration(env.DB);
     if (!row || row.d1ClearedAt !== null) return null;
     const now = clock();
     if (row.state === "copying") {
-      if (!(await copyChunk(env, now))) await setMigrationState(env.DB, "copying", "switching", now);
+      if (!(await copyChunk(env, now, chunkRows))) await setMigrationState(env.DB, "copying", "switching", now);
     } else if (row.state === "switching") {
-      await completeSwitch(env, now);
+      await completeSwitch(env, now, chunkRows);
     } else if (!(await deleteMigratedRows(env.DB, row.cursor))) {
       await markD1Cleared(env.DB, now);
       return null;
