@@ -26,5 +26,5 @@ END;
 CREATE TRIGGER events_store_rewind AFTER INSERT ON events
 WHEN NEW.id <= (SELECT cursor FROM event_store_migration WHERE id = 1)
 BEGIN
-  UPDATE event_store_migration SET cursor = NEW.id - 1, rewinds = rewinds + 1 WHERE id = 1;
+  UPDATE event_store_migration SET cursor = MIN(cursor, NEW.id - 1), rewinds = rewinds + 1 WHERE id = 1;
 END;

@@ -100,13 +100,13 @@ function storedRow(row: Record<string, unknown>): StoredRow {
 }
 
 /**
- * Records a copied chunk: the registry rows of the shards it touched (their row count as the shards
- * report it), then the cursor, which only advances, and only if no rewind happened since the walker
- * read it (`rewinds`). One transaction.
+ * Records a copied chunk of `rows` D1 events: the registry rows of the shards it touched (their row
+ * count as the shards report it), then the cursor, which only advances, and only if no rewind happened
+ * since the walker read it (`rewinds`); the rows count as copied when the cursor passes them. One transaction.
  */
 export async function recordImportedChunk(
   d1: D1Database,
-  chunk: { shards: { orgId: string; day: string; rows: number }[]; cursor: number; rewinds: number; imported: number },
+  chunk: { shards: { orgId: string; day: string; rows: number }[]; cursor: number; rewinds: number; rows: number },
   now: number,
 ): Promise<void> {
   const shards = chunk.shards.map((s) =>
@@ -121,10 +121,11 @@ export async function recordImportedChunk(
     ...shards,
     d1
       .prepare(
-        `UPDATE event_store_migration SET rows_imported = rows_imported + ?3, updated_at = ?4,
+        `UPDATE event_store_migration SET updated_at = ?4,
+           rows_imported = rows_imported + CASE WHEN rewinds = ?2 AND ?1 > cursor THEN ?3 ELSE 0 END,
            cursor = CASE WHEN rewinds = ?2 THEN MAX(cursor, ?1) ELSE cursor END WHERE id = 1`,
       )
-      .bind(chunk.cursor, chunk.rewinds, chunk.imported, now),
+      .bind(chunk.cursor, chunk.rewinds, chunk.rows, now),
   ]);
 }
 

@@ -93,14 +93,12 @@ export async function copyChunk(env: Pick<Env, "DB" | "EVENT_SHARDS">, now: numb
     byShard.set(shard.name, group);
   }
   for (const m of chunk.messages) byShard.get(shardOf({ orgId: m.org_id as string, sentAt: m.sent_at as number }).name)?.messages.push(m);
-  let imported = 0;
   const shards: { orgId: string; day: string; rows: number }[] = [];
   for (const [name, group] of byShard) {
     const result = await env.EVENT_SHARDS.get(env.EVENT_SHARDS.idFromName(name)).import(group.events, group.messages);
-    imported += result.imported;
     shards.push({ orgId: group.orgId, day: group.day, rows: result.rows });
   }
-  await recordImportedChunk(env.DB, { shards, cursor: chunk.events.at(-1)!.id, rewinds: row.rewinds, imported }, now);
+  await recordImportedChunk(env.DB, { shards, cursor: chunk.events.at(-1)!.id, rewinds: row.rewinds, rows: chunk.events.length }, now);
   return chunk.events.length;
 }
 

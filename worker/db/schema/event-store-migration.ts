@@ -8,7 +8,7 @@ export type EventStoreMigrationState = (typeof EVENT_STORE_MIGRATION_STATES)[num
  * (docs/scaling.md, Shards: migrating existing data): one row, id 1. `state` 'copying' (ingest and reads
  * stay on D1 while the job copies), 'switching' (the copy caught up; D1 refuses new events by the
  * trigger `events_store_switched`, the last rows are copied), 'shards' (final). `cursor` is the highest
- * D1 `events.id` copied; `rowsImported` counts event rows the shards newly stored.
+ * D1 `events.id` copied; `rowsImported` counts the D1 event rows the cursor passed.
  */
 export const eventStoreMigration = sqliteTable("event_store_migration", {
   id: integer("id").primaryKey(),
