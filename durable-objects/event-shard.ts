@@ -18,6 +18,7 @@ import {
 } from "../worker/db/reports";
 import type { EventRow } from "../worker/services/ingest/normalise";
 import { SHARD_SUPPRESSED_RECIPIENTS_SQL, type SuppressedRecipient } from "../worker/db/suppressions";
+import { IMPORTED_EVENT_COLUMNS, IMPORTED_MESSAGE_COLUMNS, type StoredRow } from "../worker/db/event-store-migration";
 
 export type { ShardOutbox };
 
@@ -91,6 +92,11 @@ const SCHEMA_V1 = [
 ];
 const SCHEMA_VERSION = 1;
 
+const IMPORT_EVENT_SQL = `INSERT INTO events (${IMPORTED_EVENT_COLUMNS.join(", ")}) VALUES (${IMPORTED_EVENT_COLUMNS.map(() => "?").join(", ")})`;
+const IMPORT_MESSAGE_SQL = `INSERT INTO messages (${IMPORTED_MESSAGE_COLUMNS.join(", ")}) VALUES (${IMPORTED_MESSAGE_COLUMNS.map(() => "?").join(", ")})
+  ON CONFLICT (org_id, message_id, recipient) DO UPDATE SET ${IMPORTED_MESSAGE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", ")}
+  WHERE excluded.event_count > messages.event_count`;
+
 /** A stored message's columns its unique opens and clicks are counted under (the D1 triggers' NEW/OLD). */
 type EngagementKey = {
   org_id: string;
@@ -125,6 +131,7 @@ JOIN messages AS m ON m.org_id = k.org_id AND m.message_id = k.message_id AND m.
  *     lag of exactly those (and the duplicates' count) into a new pending token; returns every
  *     pending token, older ones first
  *   confirm(tokens) → { pending }   D1 holds these tokens: they are dropped; how many are left
+ *   import(events, messages) → { imported, rows }   the event store migration's copy of D1 rows
  * and the reads of worker/db/reports.ts, on this shard (`day` is the shard's own, for its event ids):
  *   messagesPage(day, filter), eventsPage(day, filter) → one keyset page, newest first
  *   message(day, orgId, messageId, recipient) → the message and its events, or null
@@ -166,6 +173,40 @@ export class EventShard extends DurableObject<Env> {
     this.schema();
     this.sql.exec("DELETE FROM pending_outbox WHERE token IN (SELECT value FROM json_each(?1))", JSON.stringify(tokens));
     return { pending: this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM pending_outbox").one().n };
+  }
+
+  /**
+   * The event store migration (docs/scaling.md, Shards: migrating existing data): D1 rows as they are, in
+   * one transaction — the events whose key the shard does not hold, in the order given (D1's id order,
+   * which the shard's own ids then keep), and the messages of them, each replacing the shard's row only
+   * when it counts more events: while D1 takes the writes its row is the newest, and a shard row with
+   * more events was written after the switch. No outbox: D1's rollups already count these events.
+   * Returns how many events it newly stored and how many the shard holds.
+   */
+  import(events: StoredRow[], messages: StoredRow[]): { imported: number; rows: number } {
+    this.schema();
+    const imported = this.ctx.storage.transactionSync(() => {
+      const stored = new Set(
+        this.sql
+          .exec<{ org_id: string; event_key: string }>(
+            "SELECT e.org_id, e.event_key FROM json_each(?1) AS j JOIN events AS e ON e.org_id = j.value ->> 0 AND e.event_key = j.value ->> 1",
+            JSON.stringify(events.map((e) => [e.org_id, e.event_key])),
+          )
+          .toArray()
+          .map((r) => `${r.org_id}\u0000${r.event_key}`),
+      );
+      let n = 0;
+      for (const e of events) {
+        const key = `${e.org_id}\u0000${e.event_key}`;
+        if (stored.has(key)) continue;
+        stored.add(key);
+        this.sql.exec(IMPORT_EVENT_SQL, ...IMPORTED_EVENT_COLUMNS.map((c) => e[c] ?? null));
+        n++;
+      }
+      for (const m of messages) this.sql.exec(IMPORT_MESSAGE_SQL, ...IMPORTED_MESSAGE_COLUMNS.map((c) => m[c] ?? null));
+      return n;
+    });
+    return { imported, rows: this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM events").one().n };
   }
 
   messagesPage(day: string, f: MessageFilter): MessageRowDb[] {

@@ -16,6 +16,7 @@ import { settleShard } from "../worker/services/ingest/shard-writer";
 import { runDriftCheck, type DriftJob } from "../worker/services/alerts/drift";
 import type { RollupFlushJob } from "../worker/services/rollup-buffers";
 import { flushRollupBuffer } from "../worker/services/ingest/shard-writer";
+import { runEventStoreMigration, type EventStoreMigrateJob } from "../worker/services/event-store-migration";
 
 /** Every kind of background job on `sendops-jobs`. */
 export type JobMessage =
@@ -30,7 +31,8 @@ export type JobMessage =
   | NotificationDeliverJob
   | ShardSettleJob
   | DriftJob
-  | RollupFlushJob;
+  | RollupFlushJob
+  | EventStoreMigrateJob;
 
 /** Seconds before a failed job is tried again (e.g. AWS still throttling after the client's own retries). */
 const RETRY_DELAY_SECONDS = 30;
@@ -84,6 +86,11 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, _ctx: 
         case "rollups.flush":
           await flushRollupBuffer(env, job.orgId, Date.now());
           break;
+        case "events.migrate": {
+          const next = await runEventStoreMigration(env, Date.now);
+          if (next) await env.JOBS_QUEUE.send(next, { contentType: "json" });
+          break;
+        }
         default:
           // Retried, then dead-lettered and recorded: a job this consumer does not know is never dropped.
           console.error(`unknown job kind ${(job as { kind?: unknown }).kind}`);

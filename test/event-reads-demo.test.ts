@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { eventReadsOf } from "../worker/db/event-store";
 import type { Env } from "../worker/env";
 import { listEvents, type EventListQuery } from "../worker/services/reports/events";
@@ -8,7 +8,7 @@ import { scopeOfApiKey } from "../worker/services/reports/scope";
 import type { SesEventBridgeEvent } from "../worker/services/ingest/schemas";
 import { generateDemoTraffic } from "../scripts/lib/demo-traffic";
 import { DEMO_CHANNELS, DEMO_IDENTITIES } from "../scripts/lib/demo-world";
-import { channelIdOf, newIngestOrg, queued, runConsumer } from "./ingest-helpers";
+import { channelIdOf, newIngestOrg, queued, runConsumer, migratedDeployment } from "./ingest-helpers";
 import { comparable, pages } from "./event-reads-helpers";
 
 /**
@@ -18,6 +18,7 @@ import { comparable, pages } from "./event-reads-helpers";
  */
 
 const shardEnv: Env = { ...env, EVENT_STORE: "shards" };
+beforeAll(migratedDeployment);
 const END = Date.UTC(2024, 4, 20, 12);
 const DAYS = 12;
 const MESSAGES = 420;
@@ -77,7 +78,7 @@ describe("event and message reads on the demo's traffic", () => {
     ];
 
     const answers = async (org: string, testEnv: Env) => {
-      const reads = eventReadsOf(testEnv);
+      const reads = await eventReadsOf(testEnv);
       const scope = scopeOfApiKey(org);
       const messages = [];
       for (const q of messageQueries) messages.push(await pages((cursor) => listMessages(reads, scope, { limit: 50, ...q, ...channel(org, q), cursor })));

@@ -1,13 +1,13 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { eventReadsOf, EVENT_SPAN_DAYS } from "../worker/db/event-store";
 import type { Env } from "../worker/env";
 import { listEvents, type EventListQuery } from "../worker/services/reports/events";
 import { getMessage, listMessages, type MessageListQuery } from "../worker/services/reports/messages";
 import { scopeOfApiKey } from "../worker/services/reports/scope";
 import type { SesEventBridgeEvent } from "../worker/services/ingest/schemas";
-import { lifecycle, newIngestOrg, queued, runConsumer, workload } from "./ingest-helpers";
 import { comparable, pages } from "./event-reads-helpers";
+import { lifecycle, newIngestOrg, queued, runConsumer, workload, migratedDeployment } from "./ingest-helpers";
 
 /**
  * Message search, message detail and the event log answer the same from D1 (EVENT_STORE = "d1") and
@@ -17,6 +17,7 @@ import { comparable, pages } from "./event-reads-helpers";
  */
 
 const shardEnv: Env = { ...env, EVENT_STORE: "shards" };
+beforeAll(migratedDeployment);
 const DAY = 86_400_000;
 const CHANNELS = ["acme-transactional", "acme-marketing"];
 
@@ -78,7 +79,7 @@ describe("event and message reads from D1 and from the shards", () => {
     const channelOf = (org: string, q: { channel?: string }) => (q.channel ? { channel: q.channel.replace("CHN:", `${org}-chn-`) } : {});
 
     const answers = async (org: string, testEnv: Env) => {
-      const reads = eventReadsOf(testEnv);
+      const reads = await eventReadsOf(testEnv);
       const scope = scopeOfApiKey(org);
       const messages = [];
       for (const q of messageQueries) {
@@ -124,7 +125,7 @@ describe("event and message reads from D1 and from the shards", () => {
     const countingEnv: Env = { ...shardEnv, EVENT_SHARDS: counting };
 
     const answers = async (org: string, testEnv: Env) => {
-      const reads = eventReadsOf(testEnv);
+      const reads = await eventReadsOf(testEnv);
       const scope = scopeOfApiKey(org);
       return comparable(org, {
         messages: await pages((cursor) => listMessages(reads, scope, { limit: 3, cursor })),
@@ -138,7 +139,7 @@ describe("event and message reads from D1 and from the shards", () => {
     expect(await answers(shardOrg, countingEnv)).toEqual(fromD1);
 
     asked = 0;
-    const first = await listMessages(eventReadsOf(countingEnv), scopeOfApiKey(shardOrg), { limit: 3 });
+    const first = await listMessages(await eventReadsOf(countingEnv), scopeOfApiKey(shardOrg), { limit: 3 });
     expect(first.messages.map((m) => m.recipient)).toEqual(["p8-1@example.org", "p8-0@example.org", "p7-1@example.org"]);
     expect(asked).toBe(6);
   }, 120_000);
@@ -152,7 +153,7 @@ describe("event and message reads from D1 and from the shards", () => {
     late.time = new Date(at).toISOString();
     if (late.detail.eventType === "Open") late.detail.open.timestamp = new Date(at).toISOString();
     const orgId = await ingest([...life.filter((e) => e.detail.eventType !== "Open"), late], shardEnv);
-    const page = await listEvents(eventReadsOf(shardEnv), scopeOfApiKey(orgId), { from: at - DAY, limit: 10 });
+    const page = await listEvents(await eventReadsOf(shardEnv), scopeOfApiKey(orgId), { from: at - DAY, limit: 10 });
     expect(page.events.map((e) => [e.type, e.at])).toEqual([["Open", at]]);
   });
 });

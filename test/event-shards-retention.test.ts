@@ -1,5 +1,5 @@
 import { env, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { OrgContext } from "../worker/context";
 import { eventReadsOf } from "../worker/db/event-store";
 import type { Env } from "../worker/env";
@@ -9,11 +9,12 @@ import { SHARD_RETRY_HORIZON_MS } from "../worker/services/event-shards";
 import { pruneExpiredShards } from "../worker/services/retention";
 import { deleteWorkspace } from "../worker/services/workspaces";
 import { db } from "./helpers";
-import { dumpOrg, lifecycle, newIngestOrg, queued, runConsumer } from "./ingest-helpers";
+import { dumpOrg, lifecycle, newIngestOrg, queued, runConsumer, migratedDeployment } from "./ingest-helpers";
 
 /** Retention and closing a workspace on the shard path (docs/scaling.md, Shards: retention): whole shards go. */
 
 const shardEnv: Env = { ...env, EVENT_STORE: "shards", ROLLUP_FLUSH_SECONDS: "0" };
+beforeAll(migratedDeployment);
 const DAY = 86_400_000;
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 
@@ -40,7 +41,7 @@ async function shardedOrg(plan: "free" | "business", sends: number[], now: numbe
   return orgId;
 }
 
-const recipients = async (orgId: string) => (await listMessages(eventReadsOf(shardEnv), scopeOfApiKey(orgId), { limit: 50 })).messages.map((m) => m.recipient);
+const recipients = async (orgId: string) => (await listMessages(await eventReadsOf(shardEnv), scopeOfApiKey(orgId), { limit: 50 })).messages.map((m) => m.recipient);
 
 describe("event shards: retention and closing", () => {
   const now = Date.UTC(2026, 2, 20, 12);

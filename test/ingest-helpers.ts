@@ -340,3 +340,18 @@ export async function restoreAllChannelTriggers() {
   ];
   for (const q of statements) await env.DB.prepare(q).run();
 }
+
+/**
+ * A deployment whose D1 rows are already migrated to the event shards (state 'shards',
+ * worker/services/event-store-migration.ts), for the tests of the shard path. They run the D1 writer
+ * alongside in the same D1 as the reference to compare with, so the switch barrier that would stop it
+ * (trigger `events_store_switched`) is dropped in their file's storage.
+ */
+export async function migratedDeployment() {
+  await env.DB.batch([
+    env.DB.prepare(
+      "INSERT OR REPLACE INTO event_store_migration (id, state, started_at, switched_at, d1_cleared_at, updated_at) VALUES (1, 'shards', 0, 0, 0, 0)",
+    ),
+    env.DB.prepare("DROP TRIGGER IF EXISTS events_store_switched"),
+  ]);
+}

@@ -1,5 +1,5 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { EventShard } from "../durable-objects/event-shard";
 import { BUFFER_MAX_KEYS, SEEN_TOKEN_DAYS, type RollupBuffer } from "../durable-objects/rollup-buffer";
 import { consumeJobs } from "../queues/jobs";
@@ -10,7 +10,7 @@ import type { Env } from "../worker/env";
 import { WRITE_CHUNK_ROWS } from "../worker/services/ingest/writer";
 import { queueShardSweeps, SHARD_RETRY_HORIZON_MS, type ShardSettleJob } from "../worker/services/event-shards";
 import { flushRollupBuffer, settleShard } from "../worker/services/ingest/shard-writer";
-import { channelIdOf, counters, dumpOrg, fixture, lifecycle, newIngestOrg, queued, rng, runConsumer, shuffle, split, workload } from "./ingest-helpers";
+import { channelIdOf, counters, dumpOrg, fixture, lifecycle, newIngestOrg, queued, rng, runConsumer, shuffle, split, workload, migratedDeployment } from "./ingest-helpers";
 
 /**
  * The shard write path (EVENT_STORE = "shards", docs/scaling.md): events and messages in the EventShard
@@ -19,6 +19,7 @@ import { channelIdOf, counters, dumpOrg, fixture, lifecycle, newIngestOrg, queue
  */
 
 const shardEnv: Env = { ...env, EVENT_STORE: "shards", ROLLUP_FLUSH_SECONDS: "0" };
+beforeAll(migratedDeployment);
 const DAY = 86_400_000;
 
 async function all<T = Record<string, any>>(sql: string, ...binds: unknown[]): Promise<T[]> {

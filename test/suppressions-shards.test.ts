@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../worker/env";
 import { copySuppressionsFromEvents } from "../worker/services/suppressions";
-import { lifecycle, newIngestOrg, queued, runConsumer, workload } from "./ingest-helpers";
+import { lifecycle, newIngestOrg, queued, runConsumer, workload, migratedDeployment } from "./ingest-helpers";
 import type { SesEventBridgeEvent } from "../worker/services/ingest/schemas";
 
 /**
@@ -11,6 +11,7 @@ import type { SesEventBridgeEvent } from "../worker/services/ingest/schemas";
  */
 
 const shardEnv: Env = { ...env, EVENT_STORE: "shards" };
+beforeAll(migratedDeployment);
 
 /**
  * workload(30) (permanent and transient bounces, complaints, a second recipient on some) and recipients
@@ -65,8 +66,8 @@ describe("the demo's suppression copy from the event shards", () => {
         .run();
     }
 
-    await copySuppressionsFromEvents(env, d1Org, 2);
-    await copySuppressionsFromEvents(shardEnv, shardOrg, 2);
+    await copySuppressionsFromEvents(env, d1Org, 2, Date.UTC(2024, 6, 1));
+    await copySuppressionsFromEvents(shardEnv, shardOrg, 2, Date.UTC(2024, 6, 1));
     const fromD1 = await copy(d1Org);
     const fromShards = await copy(shardOrg);
 

@@ -12,6 +12,7 @@ import { expireTransfers } from "./services/ownership-transfer";
 import { queueShardSweeps } from "./services/event-shards";
 import { queueDriftChecks } from "./services/alerts/drift";
 import { queueRollupFlushes } from "./services/rollup-buffers";
+import { queueStalledMigration } from "./services/event-store-migration";
 
 /** Cron expressions from wrangler.toml → what runs. */
 export const CRONS = {
@@ -37,6 +38,7 @@ export async function runScheduled(cron: string, env: Env, at: number): Promise<
       await expireInvitations(getDb(env.DB), at);
       await expireTransfers(getDb(env.DB), env, at);
       await queueShardSweeps(env, at);
+      await queueStalledMigration(env, at);
       return;
     case CRONS.trackingChecks:
       await queueDueTrackingChecks(env, at);

@@ -3,13 +3,13 @@
  * when someone is locked out. Each command validates its flags with the same zod rules as the API, then
  * changes D1 through the Worker's own queries and services, writing its audit rows in the same batch.
  */
-import { and, eq } from "drizzle-orm";
+import { and, count, eq, gt } from "drizzle-orm";
 import { z } from "zod";
 import type { Actor, OrgContext } from "../../worker/context";
 import type { Db } from "../../worker/db/client";
 import { auditInsert } from "../../worker/db/audit";
 import { findPasswordCredential, findUserByEmail, normaliseEmail } from "../../worker/db/accounts";
-import { apiKeys, auditLog, ingestKeys, memberships, orgs, PLANS, sessions, userCredentials, users, type Plan } from "../../worker/db/schema";
+import { apiKeys, auditLog, eventStoreMigration, events, ingestKeys, memberships, orgs, PLANS, sessions, userCredentials, users, type Plan } from "../../worker/db/schema";
 import { findMember } from "../../worker/db/team";
 import { findLiveRedirect, findOrgById, findOrgBySlug, isUniqueViolation, takenSlugsLike } from "../../worker/db/workspaces";
 import { hashPassword } from "../../worker/auth/passwords";
@@ -30,6 +30,7 @@ import { withSignalHandler } from "./signals";
 import { newId } from "../../worker/lib/ids";
 import { maintenanceSchema, scheduleMaintenance } from "../../worker/services/alerts/maintenance";
 import { raiseIn } from "../../worker/services/alerts/raise";
+import { MIGRATION_STALL_MS } from "../../worker/services/event-store-migration";
 
 /** Who the audit log names for every change the CLI makes. */
 export const OPERATOR_ACTOR: Actor = { userId: null, name: "operator CLI", email: "" };
@@ -360,6 +361,35 @@ async function scheduleMaintenanceCommand(db: Db, flags: Flags, ctx: CommandCont
   return { scheduled: parsed.data, ...(await scheduleMaintenance(db, raiseIn(db, () => ctx.at), parsed.data)) };
 }
 
+const isoOf = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+/**
+ * Where the move of D1's events into the event shards stands (docs/scaling.md, Shards: migrating
+ * existing data): the state row, and what is left — D1 events past the cursor while copying, D1 rows
+ * not deleted yet once the shards are the store — with an estimate from the copy's pace so far.
+ */
+async function eventStoreStatus(db: Db, _flags: Flags, ctx: CommandContext) {
+  const row = await db.select().from(eventStoreMigration).where(eq(eventStoreMigration.id, 1)).get();
+  const d1Events = async (after: number) => (await db.select({ n: count() }).from(events).where(gt(events.id, after)).get())!.n;
+  if (!row) {
+    return { state: "not started", d1Events: await d1Events(0), note: 'starts at the first ingest or read after EVENT_STORE = "shards" is deployed' };
+  }
+  const base = {
+    state: row.state,
+    cursor: row.cursor,
+    rowsImported: row.rowsImported,
+    startedAt: isoOf(row.startedAt),
+    switchedAt: isoOf(row.switchedAt),
+    d1ClearedAt: isoOf(row.d1ClearedAt),
+    updatedAt: isoOf(row.updatedAt),
+    stalled: row.d1ClearedAt === null && ctx.at - row.updatedAt > MIGRATION_STALL_MS,
+  };
+  if (row.state === "shards") return { ...base, d1RowsLeftToDelete: row.d1ClearedAt === null ? await d1Events(0) : 0 };
+  const remaining = await d1Events(row.cursor);
+  const perMs = row.rowsImported / Math.max(1, row.updatedAt - row.startedAt);
+  return { ...base, remainingToCopy: remaining, estimatedMinutesLeft: row.rowsImported ? Math.ceil(remaining / perMs / 60_000) : null };
+}
+
 export const COMMANDS: Record<string, Command> = {
   "create-user": {
     summary: "Create a user who signs in with email + password (joins the demo workspace like a sign-up).",
@@ -421,6 +451,12 @@ export const COMMANDS: Record<string, Command> = {
     required: ["start", "end", "message"],
     optional: [],
     run: scheduleMaintenanceCommand,
+  },
+  "event-store-status": {
+    summary: "Show the migration of D1's events into the event shards (EVENT_STORE = \"shards\"): state, cursor, rows copied, what is left.",
+    required: [],
+    optional: [],
+    run: eventStoreStatus,
   },
 };
 

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { LOCAL_RETRY, localDb, retryingDb, withAppliedCheck, type LocalDb } from "../../scripts/lib/d1";
@@ -10,7 +10,7 @@ import { applyMigrations, offlineEnv, ROOT } from "../../scripts/lib/instance";
 import { CliError, OPERATOR_ACTOR, runCommand } from "../../scripts/lib/operator";
 import { verifyPassword } from "../../worker/auth/passwords";
 import { sha256Hex } from "../../worker/lib/crypto";
-import { apiKeys, auditLog, awsConnections, ingestKeys, memberships, notificationDeliveries, notificationInbox, notifications, orgs, ownershipTransfers, sessions, userCredentials, users } from "../../worker/db/schema";
+import { apiKeys, auditLog, awsConnections, eventStoreMigration, ingestKeys, memberships, notificationDeliveries, notificationInbox, notifications, orgs, ownershipTransfers, sessions, userCredentials, users } from "../../worker/db/schema";
 import { runAdmin } from "./admin-cli";
 import { validateTemplateFile } from "./cfn-validate";
 import { findOrgBySlug } from "../../worker/db/workspaces";
@@ -293,6 +293,24 @@ describe("schedule-maintenance", () => {
     expect(await local.db.select().from(notificationDeliveries).where(eq(notificationDeliveries.notificationId, rows[0]!.id)).all()).toEqual([]);
     expect(await refused("schedule-maintenance", { ...flags, end: "2026-07-01T21:00:00Z" })).toBe("--end: must be after --start");
     expect(await refused("schedule-maintenance", { ...flags, start: "tomorrow" })).toMatch(/^--start: an ISO 8601/);
+  });
+});
+
+describe("event-store-status", () => {
+  it("shows the migration's state, its cursor and what is left to copy, then to delete", async () => {
+    expect(await run("event-store-status", {})).toMatchObject({ state: "not started" });
+    const { orgId } = await userWithWorkspace("store");
+    await local.db.run(sql`INSERT INTO events (id, org_id, event_key, eventbridge_id, type, at, received_at, message_id, recipient, recipient_domain,
+      provider, sending_identity, sent_at, detail)
+      SELECT value, ${orgId}, 'k' || value, 'e' || value, 'send', 0, 0, 'm' || value, 'a@example.com', 'example.com', 'other', 'example.com', 0, X'7B7D'
+      FROM json_each('[1, 2, 3, 4, 5]')`);
+    const at = Date.UTC(2026, 0, 1);
+    await local.db.insert(eventStoreMigration).values({ id: 1, state: "copying", cursor: 2, rowsImported: 2, startedAt: at, updatedAt: at + 60_000 });
+    const copying = await runCommand(local.db, "event-store-status", {}, { remote: false }, at + 70_000);
+    expect(copying).toMatchObject({ state: "copying", cursor: 2, rowsImported: 2, remainingToCopy: 3, estimatedMinutesLeft: 2, stalled: false });
+    expect(await runCommand(local.db, "event-store-status", {}, { remote: false }, at + 60 * 60_000)).toMatchObject({ stalled: true });
+    await local.db.update(eventStoreMigration).set({ state: "shards", cursor: 5, switchedAt: at + 120_000 });
+    expect(await run("event-store-status", {})).toMatchObject({ state: "shards", switchedAt: new Date(at + 120_000).toISOString(), d1RowsLeftToDelete: 5, d1ClearedAt: null });
   });
 });
 

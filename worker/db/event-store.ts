@@ -13,16 +13,16 @@ import {
   type MessageRowDb,
 } from "./reports";
 import { DAY } from "../lib/time";
+import { resolveEventStore } from "../services/event-store-migration";
 
 /*
  * Where event and message rows live (docs/scaling.md, Shards): D1's `events` / `messages`, or one
- * EventShard per workspace and send day. `eventStoreOf` is the one reading of EVENT_STORE: the ingest
- * writer (worker/services/ingest/writer.ts) and the reads below both ask it.
+ * EventShard per workspace and send day. `resolveEventStore` (worker/services/event-store-migration.ts)
+ * is the one decision, from EVENT_STORE and the migration of D1's rows: the ingest writer
+ * (worker/services/ingest/writer.ts) and the reads below both ask it.
  */
 
 export type EventStore = "d1" | "shards";
-
-export const eventStoreOf = (env: Pick<Env, "EVENT_STORE">): EventStore => (env.EVENT_STORE === "shards" ? "shards" : "d1");
 
 /** A message for one recipient and every stored event of it, in time order. */
 export interface StoredMessage {
@@ -39,8 +39,8 @@ export interface EventReads {
   eventsPage(f: EventFilter): Promise<EventLogRowDb[]>;
 }
 
-export function eventReadsOf(env: Env): EventReads {
-  return eventStoreOf(env) === "shards" ? shardEventReads(env) : d1EventReads(getDb(env.DB));
+export async function eventReadsOf(env: Env, now = Date.now()): Promise<EventReads> {
+  return (await resolveEventStore(env, now, "read")) === "shards" ? shardEventReads(env) : d1EventReads(getDb(env.DB));
 }
 
 export function d1EventReads(db: Db): EventReads {

@@ -28,7 +28,7 @@ export const reportRoutes = new Hono<AppEnv>()
     c.json(await getEngagementReport(getDb(c.env.DB), c.get("org").orgId, c.req.valid("query"))),
   )
   .get("/orgs/:orgId/reports/export.csv", orgRoute("reports.manage"), validate("query", exportQuerySchema), async (c) => {
-    const csv = await exportCsv(getDb(c.env.DB), eventReadsOf(c.env), scopeOfMember(c.get("org")), c.req.valid("query"));
+    const csv = await exportCsv(getDb(c.env.DB), await eventReadsOf(c.env), scopeOfMember(c.get("org")), c.req.valid("query"));
     return new Response(csv.body, {
       headers: {
         "Content-Type": "text/csv; charset=utf-8",

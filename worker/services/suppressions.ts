@@ -28,7 +28,8 @@ import {
   type SuppressionQuery,
   type SuppressionRow,
 } from "../db/suppressions";
-import { eventStoreOf, SHARD_READ_CONCURRENCY } from "../db/event-store";
+import { SHARD_READ_CONCURRENCY } from "../db/event-store";
+import { resolveEventStore } from "./event-store-migration";
 import { listShardDays } from "../db/event-shards";
 import { AwsError } from "../aws/common";
 import { SUPPRESSION_PAGE_MAX, SUPPRESSION_REASONS } from "../aws/ses";
@@ -192,7 +193,7 @@ export async function runSuppressionSyncStep(env: Env, job: SuppressionSyncJob, 
   const sync = await findSuppressionSync(db, job.orgId);
   if (!sync?.running || sync.generation !== job.generation || sync.step !== job.step) return null;
   if (job.orgId === DEMO_ORG_ID) {
-    await copySuppressionsFromEvents(env, job.orgId, job.generation);
+    await copySuppressionsFromEvents(env, job.orgId, job.generation, at);
     if (!(await advanceSuppressionSync(db, job.orgId, job.generation, job.step, 0))) return null;
     await finishSync(env, job.orgId, job.generation, at);
     return null;
@@ -235,9 +236,9 @@ const BATCH_STATEMENTS = 50;
  * on SES's list): from D1's `events`, or from every shard of the workspace the registry lists, merged.
  * Each entry is stamped with `generation`, as a sync from SES does.
  */
-export async function copySuppressionsFromEvents(env: Env, orgId: string, generation: number): Promise<void> {
+export async function copySuppressionsFromEvents(env: Env, orgId: string, generation: number, now: number): Promise<void> {
   const db = getDb(env.DB);
-  if ((await eventStoreOf(env)) !== "shards") {
+  if ((await resolveEventStore(env, now, "read")) !== "shards") {
     await upsertSuppressionsFromEventsQuery(db, orgId, generation);
     return;
   }

@@ -18,3 +18,4 @@ export * from "./event-shards";
 export * from "./stack-drift";
 export * from "./sending-domains";
 export * from "./rollup-buffers";
+export * from "./event-store-migration";

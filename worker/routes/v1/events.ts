@@ -14,7 +14,7 @@ export const listEventsV1 = defineV1Route({
   query: eventListQuerySchema,
   response: v1Schema("EventPage", pageSchema(v1Schema("Event", eventLogEntrySchema))),
   handler: async ({ v1, c, query }) => {
-    const page = await listEvents(eventReadsOf(c.env), scopeOfApiKey(v1.orgId), query);
+    const page = await listEvents(await eventReadsOf(c.env), scopeOfApiKey(v1.orgId), query);
     return { data: page.events, nextCursor: page.nextCursor };
   },
 });

@@ -20,7 +20,7 @@ export const listMessagesV1 = defineV1Route({
   query: messageListQuerySchema,
   response: v1Schema("MessagePage", pageSchema(messageSchema)),
   handler: async ({ v1, c, query }) => {
-    const page = await listMessages(eventReadsOf(c.env), scopeOfApiKey(v1.orgId), query);
+    const page = await listMessages(await eventReadsOf(c.env), scopeOfApiKey(v1.orgId), query);
     return { data: page.messages, nextCursor: page.nextCursor };
   },
 });
@@ -34,5 +34,5 @@ export const getMessageV1 = defineV1Route({
   description: "Every SES event of the message for this recipient, in time order, each with the raw SES record.",
   params: z.object({ id: z.string().min(1).max(2048).describe("The `id` of a message from the list.") }),
   response: v1Schema("MessageDetail", messageDetailSchema),
-  handler: ({ v1, c, params }) => getMessage(eventReadsOf(c.env), scopeOfApiKey(v1.orgId), params.id),
+  handler: async ({ v1, c, params }) => getMessage(await eventReadsOf(c.env), scopeOfApiKey(v1.orgId), params.id),
 });

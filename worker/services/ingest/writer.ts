@@ -1,7 +1,7 @@
 import type { Env } from "../../env";
 import { getDb } from "../../db/client";
 import { batchWriteStatements, eventIdentity, findStoredEventKeys, loadOrgIngestConfigs } from "../../db/ingest";
-import { eventStoreOf } from "../../db/event-store";
+import { resolveEventStore } from "../event-store-migration";
 import { bucketStart } from "../../lib/time";
 import type { QualifyingRow } from "../../classification/types";
 import { recordQualifying } from "../org-ledger";
@@ -36,7 +36,8 @@ const QUALIFYING_TYPES = new Set(["bounce", "complaint", "reject"]);
  *   3. D1 transactions of at most WRITE_CHUNK_ROWS rows each (`writeChunk`): events, rollups, messages,
  *      counters, ingestion lag, or the dedupe marks of dropped rows and their counters; a transaction commits only rows
  *      not stored (or dropped) before. With EVENT_STORE = "shards" the event rows go to the event shards
- *      instead (shard-writer.ts) and only the dropped rows' transactions stay here;
+ *      instead (shard-writer.ts) once D1's rows are migrated (services/event-store-migration.ts), and
+ *      only the dropped rows' transactions stay here;
  *   4. one Analytics Engine data point per newly inserted row (best effort, never retried);
  *   5. forward every qualifying row (bounce / complaint / reject) to the org's OrgLedger, new or not,
  *      so a retry after a Durable Object failure still delivers them (the ledger dedupes by event_key),
@@ -68,7 +69,7 @@ export async function ingestEvents(env: Env, items: QueuedEvent[], now = Date.no
   let dropped = 0;
   const claimed = new Set<string>();
   // The one place the event store is chosen: the shards take the event rows; dropped rows stay in D1.
-  const toShards = eventStoreOf(env) === "shards";
+  const toShards = (await resolveEventStore(env, now, "write")) === "shards";
   if (toShards) inserted.push(...(await writeToShards(env, rows, WRITE_CHUNK_ROWS, now)));
   const chunks: Chunk[] = [
     ...(toShards ? [] : chunked(rows).map((part) => ({ rows: part, drops: [] }))),

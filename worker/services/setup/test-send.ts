@@ -63,7 +63,7 @@ async function viewOf(env: Env, row: TestSendRow, at: number): Promise<TestSendV
   };
   if (row.status !== "sent" || !row.sesMessageId) return { ...base, status: row.status, confirmedAt: null };
   const db = getDb(env.DB);
-  const message = (await eventReadsOf(env).message(row.orgId, row.sesMessageId, row.toAddress))?.row;
+  const message = (await (await eventReadsOf(env, at)).message(row.orgId, row.sesMessageId, row.toAddress))?.row;
   const outcome = message && OUTCOME[message.status];
   if (!outcome) return { ...base, status: "sent", confirmedAt: null };
   if (outcome.status === "delivered") await completePhaseQuery(db, row.orgId, "test_send", at);
