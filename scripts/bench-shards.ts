@@ -12,7 +12,7 @@
  * serves it again and every query is timed, and once more behind the cost meter (serve-bundle --meter),
  * one request per query, to count the shards (EventShard calls) each request asked.
  *
- * Flags: --workspaces 3, --days 365, --events-per-day 600 (per workspace and day), --requests 15 (timed
+ * Flags: --workspaces 3, --days 365, --events-per-day 600 (per workspace and day), --requests 40 (timed
  * per query and range), --keep (keep the persist dir). The last line printed is one JSON object.
  */
 import { spawn } from "node:child_process";
@@ -34,7 +34,7 @@ const { values } = parseArgs({
     workspaces: { type: "string", default: "3" },
     days: { type: "string", default: "365" },
     "events-per-day": { type: "string", default: "600" },
-    requests: { type: "string", default: "15" },
+    requests: { type: "string", default: "40" },
     keep: { type: "boolean", default: false },
   },
 });
@@ -258,6 +258,15 @@ async function getJson<T>(inst: Instance, cookie: string, p: string): Promise<T>
   return (await res.json()) as T;
 }
 
+/** Runs `f`; a failure carries the instance's last output (a request the runtime dropped says why there). */
+async function withLogs<T>(inst: Instance, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- instance output ---\n${inst.logs().slice(-4000)}`, { cause: err });
+  }
+}
+
 const serve = (dir: string, meter = false) => startBundled({ persistDir: dir, vars: { EVENT_STORE: "shards" }, withoutAssets: true, meter });
 
 interface Loaded {
@@ -272,8 +281,7 @@ interface Loaded {
   loadSeconds: number;
 }
 
-async function load(): Promise<Loaded> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "sendops-bench-shards-"));
+async function load(dir: string): Promise<Loaded> {
   log(`migrations in ${dir}`);
   await applyMigrations(dir);
   const email = `bench.${Date.now()}@example.test`;
@@ -311,14 +319,25 @@ INSERT INTO channels (id, org_id, name, configuration_set_name, created_at) VALU
 INSERT INTO event_shards (org_id, day, event_rows, pending_since, pending_marks) VALUES ${registryRows.join(", ")};`,
   );
 
-  // A read no row matches asks every shard of the workspace: each is constructed and creates its schema.
+  // A read no row matches asks every shard of its range: each is constructed and creates its schema
+  // (30 days a request, so that a request constructs at most 30 objects at once). The local runtime
+  // now and then drops the connection while it creates hundreds of objects' files; constructing is
+  // idempotent (a shard with its schema skips it), so the loader starts it again and goes on.
   log(`constructing ${(WORKSPACES * DAYS).toLocaleString("en-US")} shards through the Worker…`);
-  inst = await serve(dir);
-  try {
-    const cookie = await signIn(inst, email);
-    for (const orgId of orgIds) await getJson(inst, cookie, `/api/orgs/${orgId}/messages?recipient=nobody%40example.invalid&limit=1`);
-  } finally {
-    await inst.stop();
+  const windows = orgIds.flatMap((orgId) =>
+    Array.from({ length: Math.ceil(DAYS / 30) }, (_, w) => `/api/orgs/${orgId}/messages?recipient=nobody%40example.invalid&limit=1&from=${days[w * 30]}&to=${days[Math.min(w * 30 + 30, DAYS) - 1]! + DAY}`),
+  );
+  for (let next = 0, restarts = 0; next < windows.length; ) {
+    inst = await serve(dir);
+    try {
+      const cookie = await signIn(inst, email);
+      for (; next < windows.length; next++) await getJson(inst, cookie, windows[next]!);
+    } catch (err) {
+      if (++restarts > 5) throw err;
+      log(`the runtime dropped a request (${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}); starting it again`);
+    } finally {
+      await inst.stop();
+    }
   }
 
   log(`filling ${(WORKSPACES * DAYS).toLocaleString("en-US")} shard files: ${messages} messages, ${eventsPerShard} events each…`);
@@ -409,12 +428,10 @@ async function measure(l: Loaded) {
     return spread(l.orgIds, count).map((org) => query.url(org, from, to));
   };
 
-  let inst = await serve(l.dir);
-  let details: Awaited<ReturnType<typeof detailIds>> | undefined;
-  try {
+  const timeAll = async (inst: Instance) => {
     const cookie = await signIn(inst, l.email);
-    details = await detailIds(inst, cookie, l);
-    // A first request per workspace over the whole year opens every shard once (their first access after a start).
+    const details = await detailIds(inst, cookie, l);
+    // A first request per workspace over the whole range opens every shard once (their first access after a start).
     for (const org of l.orgIds) await timeUrls(inst, cookie, [LIST_QUERIES[2]!.url(org, rangeOf(DAYS).from, rangeOf(DAYS).to)]);
     for (const query of queries) {
       cells[query.key] = {};
@@ -435,15 +452,12 @@ async function measure(l: Loaded) {
         log(`${key}, ${n} days old: p50 ${cells[key]![n]!.p50} ms, p95 ${cells[key]![n]!.p95} ms`);
       }
     }
-  } finally {
-    await inst.stop();
-  }
+    return details;
+  };
 
   // The cost meter counts the EventShard calls of one request of each kind (not timed: the meter's
   // wrappers add their own work to every call).
-  log("counting the shards each request reads (serve-bundle --meter)…");
-  inst = await serve(l.dir, true);
-  try {
+  const countAll = async (inst: Instance, details: Awaited<ReturnType<typeof detailIds>>) => {
     const cookie = await signIn(inst, l.email);
     const shardTally = async () => (await getJson<MeterCounts>(inst, cookie, "/__meter")).durableObjects.EventShard ?? { requests: 0, rowsRead: 0 };
     const count = async (url: string, cell: Cell) => {
@@ -455,9 +469,22 @@ async function measure(l: Loaded) {
     };
     for (const query of queries) for (const n of RANGES) await count(urlsOf(query, n, 1)[0]!, cells[query.key]![n]!);
     for (const n of RANGES) {
-      await count(details!.ses[n]![0]!, cells.detail![n]!);
-      await count(details!.other[n]![0]!, cells.detail_other_id![n]!);
+      await count(details.ses[n]![0]!, cells.detail![n]!);
+      await count(details.other[n]![0]!, cells.detail_other_id![n]!);
     }
+  };
+
+  let inst = await serve(l.dir);
+  let details: Awaited<ReturnType<typeof detailIds>>;
+  try {
+    details = await withLogs(inst, () => timeAll(inst));
+  } finally {
+    await inst.stop();
+  }
+  log("counting the shards each request reads (serve-bundle --meter)…");
+  inst = await serve(l.dir, true);
+  try {
+    await withLogs(inst, () => countAll(inst, details));
   } finally {
     await inst.stop();
   }
@@ -465,8 +492,9 @@ async function measure(l: Loaded) {
 }
 
 async function main() {
-  const loaded = await load();
+  const dir = mkdtempSync(path.join(os.tmpdir(), "sendops-bench-shards-"));
   try {
+    const loaded = await load(dir);
     const events = loaded.eventsPerShard * WORKSPACES * DAYS;
     log(
       `${events.toLocaleString("en-US")} events in ${(WORKSPACES * DAYS).toLocaleString("en-US")} shards, ${Math.round(loaded.shardBytes / 1e6)} MB of shard files, loaded in ${round1(loaded.loadSeconds)} s`,
@@ -515,8 +543,8 @@ async function main() {
       }),
     );
   } finally {
-    if (values.keep) log(`kept ${loaded.dir}`);
-    else rmSync(loaded.dir, { recursive: true, force: true });
+    if (values.keep) log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
