@@ -1,6 +1,10 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
 import { eventReadsOf, EVENT_SPAN_DAYS, sendDayHint, shardWaves } from "../worker/db/event-store";
+import type { EventShard } from "../durable-objects/event-shard";
+import { shardIdBase } from "../worker/db/event-shards";
+import { eventsPageQuery, messagesPageQuery } from "../worker/db/reports";
 import type { Env } from "../worker/env";
 import { listEvents, type EventListQuery } from "../worker/services/reports/events";
 import { getMessage, listMessages, type MessageListQuery } from "../worker/services/reports/messages";
@@ -292,4 +296,33 @@ describe("event and message reads from D1 and from the shards", () => {
     expect(await detailOf(shardOrg, calls.env, "m7@example.org")).toEqual(await detailOf(d1Org, env, "m7@example.org"));
     expect(calls.days.slice(0, 5)).toEqual([day(11), day(10), day(9), day(8), day(7)]);
   }, 120_000);
+
+  it("plans a shard's pages on the index of their filter, never on the org column (which would sort the whole shard)", async () => {
+    const day = "2024-01-01";
+    const target = { shard: true, idBase: shardIdBase(day) } as const;
+    const range = { orgId: "org_plan", from: Date.UTC(2024, 0, 1), to: Date.UTC(2024, 0, 2), limit: 51 };
+    const queries = {
+      messages: messagesPageQuery(range, target),
+      messagesChannel: messagesPageQuery({ ...range, channel: "chn_1" }, target),
+      events: eventsPageQuery(range, target),
+      eventsTypes: eventsPageQuery({ ...range, types: ["open", "click"] }, target),
+      eventsChannel: eventsPageQuery({ ...range, channel: "chn_1" }, target),
+    };
+    const dialect = new SQLiteSyncDialect();
+    const plans = await runInDurableObject(env.EVENT_SHARDS.get(env.EVENT_SHARDS.idFromName(`org_plan:${day}`)), (_: EventShard, state) =>
+      Object.fromEntries(
+        Object.entries(queries).map(([name, query]) => {
+          const { sql, params } = dialect.sqlToQuery(query);
+          const plan = state.storage.sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, ...(params as SqlStorageValue[])).toArray();
+          return [name, plan.map((r) => r.detail).join("; ")];
+        }),
+      ),
+    );
+    expect(plans.messages).toContain("USING INDEX messages_sent (sent_at>? AND sent_at<?)");
+    expect(plans.messagesChannel).toContain("USING INDEX messages_channel_sent (channel_id=? AND sent_at>? AND sent_at<?)");
+    expect(plans.events).toMatch(/USING (COVERING )?INDEX events_at \(at>\? AND at<\?\)/);
+    expect(plans.eventsTypes).toMatch(/USING (COVERING )?INDEX events_at \(at>\? AND at<\?\)/);
+    expect(plans.eventsChannel).toMatch(/USING (COVERING )?INDEX events_channel_at \(channel_id=\? AND at>\? AND at<\?\)/);
+    for (const plan of Object.values(plans)) expect(plan).not.toMatch(/org_event_key|autoindex_messages|TEMP B-TREE FOR ORDER BY/);
+  });
 });
