@@ -1,6 +1,10 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { eventReadsOf, EVENT_SPAN_DAYS } from "../worker/db/event-store";
+import { eventReadsOf, EVENT_SPAN_DAYS, sendDayHint, shardWaves } from "../worker/db/event-store";
+import type { EventShard } from "../durable-objects/event-shard";
+import { shardIdBase } from "../worker/db/event-shards";
+import { eventsPageQuery, messagesPageQuery } from "../worker/db/reports";
 import type { Env } from "../worker/env";
 import { listEvents, type EventListQuery } from "../worker/services/reports/events";
 import { getMessage, listMessages, type MessageListQuery } from "../worker/services/reports/messages";
@@ -44,6 +48,47 @@ async function ingest(batch: SesEventBridgeEvent[], testEnv: Env) {
     expect(r.retryMessages).toEqual([]);
   }
   return orgId;
+}
+
+/** The shard namespace with every read call counted: how many shards were asked, and the most at once. */
+function countingShards() {
+  const real = env.EVENT_SHARDS;
+  const state = { asked: 0, inFlight: 0, peak: 0, days: [] as string[] };
+  const counted =
+    <A extends [string, ...unknown[]], R>(call: (...a: A) => Promise<R>) =>
+    async (...a: A) => {
+      state.asked++;
+      state.days.push(a[0]);
+      state.peak = Math.max(state.peak, ++state.inFlight);
+      try {
+        return await call(...a);
+      } finally {
+        state.inFlight--;
+      }
+    };
+  const counting = {
+    idFromName: (n: string) => real.idFromName(n),
+    get: (id: DurableObjectId) => {
+      const stub = real.get(id);
+      return {
+        messagesPage: counted((...a: Parameters<typeof stub.messagesPage>) => stub.messagesPage(...a)),
+        eventsPage: counted((...a: Parameters<typeof stub.eventsPage>) => stub.eventsPage(...a)),
+        message: counted((...a: Parameters<typeof stub.message>) => stub.message(...a)),
+      };
+    },
+  } as unknown as Env["EVENT_SHARDS"];
+  return Object.assign(state, {
+    env: { ...shardEnv, EVENT_SHARDS: counting } as Env,
+    reset: () => Object.assign(state, { asked: 0, inFlight: 0, peak: 0, days: [] }),
+  });
+}
+
+/** An SES-shaped message id ("01" + the send time in ms as 14 hex digits + a UUID) for message i. */
+const sesId = (at: number, i: number) => `0100${at.toString(16).padStart(12, "0")}-${i.toString(16).padStart(8, "0")}-0000-4000-8000-000000000000-000000`;
+
+function withMessageId(events: SesEventBridgeEvent[], id: string) {
+  for (const e of events) e.detail.mail.messageId = id;
+  return events;
 }
 
 describe("event and message reads from D1 and from the shards", () => {
@@ -109,20 +154,8 @@ describe("event and message reads from D1 and from the shards", () => {
     // Nine send days, two messages each: nine shards, one and a half waves.
     const load = Array.from({ length: 9 }, (_, d) => [0, 1].flatMap((k) => lifecycle(d * 2 + k, Date.UTC(2024, 6, 1 + d, 8 + k), k ? "bounced" : "delivered", [`p${d}-${k}@example.org`]))).flat();
     const [d1Org, shardOrg] = [await ingest(load, env), await ingest(load, shardEnv)];
-    let asked = 0;
-    const real = env.EVENT_SHARDS;
-    const counting = {
-      idFromName: (n: string) => real.idFromName(n),
-      get: (id: DurableObjectId) => {
-        const stub = real.get(id);
-        return {
-          messagesPage: (...a: Parameters<typeof stub.messagesPage>) => (asked++, stub.messagesPage(...a)),
-          eventsPage: (...a: Parameters<typeof stub.eventsPage>) => (asked++, stub.eventsPage(...a)),
-          message: (...a: Parameters<typeof stub.message>) => (asked++, stub.message(...a)),
-        };
-      },
-    } as unknown as Env["EVENT_SHARDS"];
-    const countingEnv: Env = { ...shardEnv, EVENT_SHARDS: counting };
+    const calls = countingShards();
+    const countingEnv = calls.env;
 
     const answers = async (org: string, testEnv: Env) => {
       const reads = await eventReadsOf(testEnv);
@@ -138,10 +171,10 @@ describe("event and message reads from D1 and from the shards", () => {
     expect(fromD1.messages.length).toBe(6);
     expect(await answers(shardOrg, countingEnv)).toEqual(fromD1);
 
-    asked = 0;
+    calls.reset();
     const first = await listMessages(await eventReadsOf(countingEnv), scopeOfApiKey(shardOrg), { limit: 3 });
     expect(first.messages.map((m) => m.recipient)).toEqual(["p8-1@example.org", "p8-0@example.org", "p7-1@example.org"]);
-    expect(asked).toBe(6);
+    expect(calls.asked).toBe(6);
   }, 120_000);
 
   it(`finds an event up to ${EVENT_SPAN_DAYS} days after its send in a range that starts after the send day`, async () => {
@@ -155,5 +188,127 @@ describe("event and message reads from D1 and from the shards", () => {
     const orgId = await ingest([...life.filter((e) => e.detail.eventType !== "Open"), late], shardEnv);
     const page = await listEvents(await eventReadsOf(shardEnv), scopeOfApiKey(orgId), { from: at - DAY, limit: 10 });
     expect(page.events.map((e) => [e.type, e.at])).toEqual([["Open", at]]);
+  });
+
+  it("asks shards in growing waves, 6 first and at most 96 at once, so a year of daily shards is 8 waves", () => {
+    const year = Array.from({ length: 365 + EVENT_SPAN_DAYS }, (_, i) => i);
+    expect(shardWaves(year).map((w) => w.length)).toEqual([6, 12, 24, 48, 96, 96, 96, 17]);
+    expect(shardWaves(year).flat()).toEqual(year);
+    expect(shardWaves([1, 2]).map((w) => w.length)).toEqual([2]);
+  });
+
+  it("reads the send day an SES message id carries, and none from another shape", () => {
+    // The SES fixtures' id: 0x018f7a2b9c3d ms.
+    expect(sendDayHint("0100018f7a2b9c3d-4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8-000000")).toBe("2024-05-15");
+    expect(sendDayHint(sesId(Date.UTC(2024, 0, 9, 23, 59), 1))).toBe("2024-01-09");
+    expect(sendDayHint("0100018f-test-000001-000000")).toBeUndefined();
+    expect(sendDayHint("<abc@example.org>")).toBeUndefined();
+  });
+
+  it("answers the same for selective filters over 40 shards, reading them in growing waves", async () => {
+    // One message a send day over 40 days, SES-shaped ids; one recipient on three days only, one message
+    // with an id of another shape on the oldest day, one whose id names a day the workspace has no shard of.
+    const day0 = Date.UTC(2024, 0, 1, 12);
+    const load = Array.from({ length: 40 }, (_, d) => {
+      const at = day0 + d * DAY;
+      const life = lifecycle(100 + d, at, d % 5 === 0 ? "bounced" : "delivered", [[3, 29, 31].includes(d) ? "rare@example.org" : `r${d}@example.org`]);
+      if (d === 0) return life;
+      return withMessageId(life, sesId(d === 20 ? Date.UTC(2030, 0, 1) : at, d));
+    }).flat();
+    const [d1Org, shardOrg] = [await ingest(load, env), await ingest(load, shardEnv)];
+    const calls = countingShards();
+
+    const answers = async (org: string, testEnv: Env) => {
+      const reads = await eventReadsOf(testEnv);
+      const scope = scopeOfApiKey(org);
+      return comparable(org, {
+        rare: await pages((cursor) => listMessages(reads, scope, { limit: 1, recipient: "rare@example.org", cursor })),
+        rareEvents: await pages((cursor) => listEvents(reads, scope, { limit: 4, recipient: "rare@example.org", cursor })),
+        bounced: await pages((cursor) => listMessages(reads, scope, { limit: 3, status: "bounced", cursor })),
+        clicks: await pages((cursor) => listEvents(reads, scope, { limit: 9, types: "Click", from: day0 + 10 * DAY, cursor })),
+        none: await listMessages(reads, scope, { limit: 50, recipient: "nobody@example.org" }),
+      });
+    };
+    const fromD1 = await answers(d1Org, env);
+    expect(fromD1.rare.flatMap((p: { messages: unknown[] }) => p.messages).length).toBe(3);
+    expect(fromD1.bounced.length).toBe(3);
+    expect(await answers(shardOrg, calls.env)).toEqual(fromD1);
+
+    // A filter no row matches reads every shard once: waves of 6, 12, then the other 22.
+    calls.reset();
+    await listMessages(await eventReadsOf(calls.env), scopeOfApiKey(shardOrg), { limit: 50, recipient: "nobody@example.org" });
+    expect([calls.asked, calls.peak]).toEqual([40, 22]);
+    // The first page of a rare recipient (its row and the next, for the cursor: days 31 and 29) stops
+    // after the wave that holds both.
+    calls.reset();
+    const first = await listMessages(await eventReadsOf(calls.env), scopeOfApiKey(shardOrg), { limit: 1, recipient: "rare@example.org" });
+    expect(first.messages.map((m) => m.sentAt)).toEqual([day0 + 31 * DAY]);
+    expect(calls.asked).toBe(18);
+  }, 120_000);
+
+  it("finds a message's detail in the shard its SES id names, and by the full scan otherwise", async () => {
+    const day0 = Date.UTC(2024, 2, 1, 0, 10);
+    const load = Array.from({ length: 12 }, (_, d) => {
+      const at = day0 + d * DAY;
+      const life = lifecycle(200 + d, at, "delivered", [`m${d}@example.org`]);
+      if (d === 0) return life;
+      // Message 5's id is stamped a minute before its send: the day before, as a skewed clock would.
+      return withMessageId(life, sesId(d === 7 ? Date.UTC(2031, 5, 1) : d === 5 ? at - 11 * 60_000 : at, d));
+    }).flat();
+    const [d1Org, shardOrg] = [await ingest(load, env), await ingest(load, shardEnv)];
+    const calls = countingShards();
+    const detailOf = async (org: string, testEnv: Env, recipient: string) => {
+      const scope = scopeOfApiKey(org);
+      const reads = await eventReadsOf(testEnv);
+      const [m] = (await listMessages(reads, scope, { limit: 50, recipient })).messages;
+      if (testEnv === calls.env) calls.reset();
+      return comparable(org, await getMessage(reads, scope, m!.id));
+    };
+    const day = (d: number) => new Date(day0 + d * DAY).toISOString().slice(0, 10);
+
+    // A hint: the hinted day and its neighbours, in one wave, and no other shard.
+    expect(await detailOf(shardOrg, calls.env, "m4@example.org")).toEqual(await detailOf(d1Org, env, "m4@example.org"));
+    expect([...calls.days].sort()).toEqual([day(3), day(4), day(5)]);
+    // The hint names the day before the send: the day after it holds the message.
+    expect(await detailOf(shardOrg, calls.env, "m5@example.org")).toEqual(await detailOf(d1Org, env, "m5@example.org"));
+    expect([...calls.days].sort()).toEqual([day(3), day(4), day(5)]);
+    // The newest day: no shard after it.
+    await detailOf(shardOrg, calls.env, "m11@example.org");
+    expect([...calls.days].sort()).toEqual([day(10), day(11)]);
+    // An id of another shape, on the oldest day: every shard, newest first, in waves of 6 and 12.
+    expect(await detailOf(shardOrg, calls.env, "m0@example.org")).toEqual(await detailOf(d1Org, env, "m0@example.org"));
+    expect([calls.asked, calls.peak]).toEqual([12, 6]);
+    // An SES id whose day has no shard: the full scan finds it.
+    expect(await detailOf(shardOrg, calls.env, "m7@example.org")).toEqual(await detailOf(d1Org, env, "m7@example.org"));
+    expect(calls.days.slice(0, 5)).toEqual([day(11), day(10), day(9), day(8), day(7)]);
+  }, 120_000);
+
+  it("plans a shard's pages on the index of their filter, never on the org column (which would sort the whole shard)", async () => {
+    const day = "2024-01-01";
+    const target = { shard: true, idBase: shardIdBase(day) } as const;
+    const range = { orgId: "org_plan", from: Date.UTC(2024, 0, 1), to: Date.UTC(2024, 0, 2), limit: 51 };
+    const queries = {
+      messages: messagesPageQuery(range, target),
+      messagesChannel: messagesPageQuery({ ...range, channel: "chn_1" }, target),
+      events: eventsPageQuery(range, target),
+      eventsTypes: eventsPageQuery({ ...range, types: ["open", "click"] }, target),
+      eventsChannel: eventsPageQuery({ ...range, channel: "chn_1" }, target),
+    };
+    const dialect = new SQLiteSyncDialect();
+    const plans = await runInDurableObject(env.EVENT_SHARDS.get(env.EVENT_SHARDS.idFromName(`org_plan:${day}`)), (_: EventShard, state) =>
+      Object.fromEntries(
+        Object.entries(queries).map(([name, query]) => {
+          const { sql, params } = dialect.sqlToQuery(query);
+          const plan = state.storage.sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, ...(params as SqlStorageValue[])).toArray();
+          return [name, plan.map((r) => r.detail).join("; ")];
+        }),
+      ),
+    );
+    expect(plans.messages).toContain("USING INDEX messages_sent (sent_at>? AND sent_at<?)");
+    expect(plans.messagesChannel).toContain("USING INDEX messages_channel_sent (channel_id=? AND sent_at>? AND sent_at<?)");
+    expect(plans.events).toMatch(/USING (COVERING )?INDEX events_at \(at>\? AND at<\?\)/);
+    expect(plans.eventsTypes).toMatch(/USING (COVERING )?INDEX events_at \(at>\? AND at<\?\)/);
+    expect(plans.eventsChannel).toMatch(/USING (COVERING )?INDEX events_channel_at \(channel_id=\? AND at>\? AND at<\?\)/);
+    for (const plan of Object.values(plans)) expect(plan).not.toMatch(/org_event_key|autoindex_messages|TEMP B-TREE FOR ORDER BY/);
   });
 });

@@ -1,5 +1,6 @@
 /** The account-level suppression list: seeded on first use with realistic entries, and SES's four operations on it. */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { sesMessageId } from "./mail";
 import type { Runtime } from "./runtime";
 import type { RegionState, SuppressionEntry } from "./state";
 import { AwsFault } from "./wire";
@@ -73,7 +74,7 @@ const missing = (email: string) => new AwsFault("NotFoundException", 404, `Email
 export function getSuppressed(rt: Runtime, state: RegionState, email: string) {
   const e = suppressionList(rt, state).get(email.toLowerCase());
   if (!e) throw missing(email);
-  return { SuppressedDestination: { ...summary(email.toLowerCase(), e), Attributes: { MessageId: `0100018f${randomBytes(8).toString("hex")}-000000`, FeedbackId: randomUUID() } } };
+  return { SuppressedDestination: { ...summary(email.toLowerCase(), e), Attributes: { MessageId: sesMessageId(e.lastUpdateTime), FeedbackId: randomUUID() } } };
 }
 
 export function putSuppressed(rt: Runtime, state: RegionState, input: { EmailAddress?: string; Reason?: string }) {

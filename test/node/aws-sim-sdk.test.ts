@@ -439,7 +439,10 @@ describe("SES v2 with an assumed role in the sandbox account 222233334444", () =
     // SendOps' policy never adds entries (it has no ses:PutSuppressedDestination); the account's owner may.
     await control("/roles/actions", "PUT", { arn: "arn:aws:iam::222233334444:role/SendOpsRole", allowedActions: [...SENDOPS_POLICY_ACTIONS, "ses:PutSuppressedDestination"] });
     await ses(role).send(new PutSuppressedDestinationCommand({ EmailAddress: "gone@northwind.test", Reason: "BOUNCE" }));
-    expect((await ses(role).send(new GetSuppressedDestinationCommand({ EmailAddress: "gone@northwind.test" }))).SuppressedDestination).toMatchObject({ EmailAddress: "gone@northwind.test", Reason: "BOUNCE" });
+    const suppressed = (await ses(role).send(new GetSuppressedDestinationCommand({ EmailAddress: "gone@northwind.test" }))).SuppressedDestination;
+    expect(suppressed).toMatchObject({ EmailAddress: "gone@northwind.test", Reason: "BOUNCE" });
+    // SES's id shape: "01", the time in ms as 14 hex digits, then a UUID.
+    expect(suppressed?.Attributes?.MessageId).toMatch(/^0100[0-9a-f]{12}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-000000$/);
     await ses(role).send(new DeleteSuppressedDestinationCommand({ EmailAddress: "gone@northwind.test" }));
     await expect(ses(role).send(new GetSuppressedDestinationCommand({ EmailAddress: "gone@northwind.test" }))).rejects.toBeInstanceOf(NotFoundException);
   });
@@ -458,6 +461,8 @@ describe("SES v2 with an assumed role in the sandbox account 222233334444", () =
     expect(sent.MessageId).toMatch(/^0100[0-9a-f]{12}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-000000$/);
     expect((await ses(role).send(new GetAccountCommand({}))).SendQuota?.SentLast24Hours).toBe(1);
     const outbox = (await control("/outbox.json?account=222233334444")).body.mails;
+    // The id carries the send time (in ms, hex digits 3–16), as SES's do.
+    expect(parseInt(sent.MessageId!.slice(2, 16), 16)).toBe(outbox[0].sentAt);
     expect(outbox[0]).toMatchObject({ messageId: sent.MessageId, from: "hello@mail.northwind.test", to: ["ops@northwind.test", "success+a@simulator.amazonses.com"], subject: "Hello", text: "Hi there" });
   });
 

@@ -54,8 +54,26 @@ export function d1EventReads(db: Db): EventReads {
   };
 }
 
-/** Shards one read asks at once. */
+/** Shards the first wave of a read asks at once (retention's deletes go this many at a time too). */
 export const SHARD_READ_CONCURRENCY = 6;
+
+/**
+ * The largest wave: each wave after the first asks twice as many shards as the one before, up to this.
+ * A read asks each shard of its range at most once, so a request makes at most a year's shards plus
+ * EVENT_SPAN_DAYS (395) Durable Object calls, under the Workers Paid plan's 1,000 subrequests per
+ * request (10,000 on the current limits page, developers.cloudflare.com/workers/platform/limits/);
+ * the cap bounds how many answers one wave holds in memory at once.
+ */
+export const SHARD_READ_MAX_WAVE = 96;
+
+/** `days` cut into waves of 6, 12, 24, 48, 96, 96, … */
+export function shardWaves<T>(days: T[]): T[][] {
+  const waves: T[][] = [];
+  for (let i = 0, size = SHARD_READ_CONCURRENCY; i < days.length; i += size, size = Math.min(size * 2, SHARD_READ_MAX_WAVE)) {
+    waves.push(days.slice(i, i + size));
+  }
+  return waves;
+}
 
 /**
  * The longest time from a message's send to an event of it that the event log looks back for: an event
@@ -84,10 +102,11 @@ const newestMessageFirst = (a: MessageRowDb, b: MessageRowDb) =>
 const newestEventFirst = (a: EventLogRowDb, b: EventLogRowDb) => b.at - a.at || b.id - a.id;
 
 /**
- * Keyset pages of the shards `days` (newest first) merged into one: the shards are asked in waves of
- * SHARD_READ_CONCURRENCY, each for a whole page; after a wave the merge is cut to `limit`, and the older
+ * Keyset pages of the shards `days` (newest first) merged into one: the shards are asked in growing
+ * waves (`shardWaves`), each for a whole page; after a wave the merge is cut to `limit`, and the older
  * shards are left out once none can hold a row before the page's last one — a shard holds rows dated
- * before its day's end plus `spanMs` (`timeOf`: the row's sort time).
+ * before its day's end plus `spanMs` (`timeOf`: the row's sort time). A page a wave fills stops there; a
+ * selective filter that must read a year of shards takes 8 waves instead of 61.
  */
 async function fanOut<T>(
   days: string[],
@@ -98,13 +117,26 @@ async function fanOut<T>(
   timeOf: (row: T) => number,
 ): Promise<T[]> {
   let merged: T[] = [];
-  for (let i = 0; i < days.length; i += SHARD_READ_CONCURRENCY) {
-    const answers = await Promise.all(days.slice(i, i + SHARD_READ_CONCURRENCY).map(page));
+  const waves = shardWaves(days);
+  for (const [i, wave] of waves.entries()) {
+    const answers = await Promise.all(wave.map(page));
     merged = merged.concat(...answers).sort(order).slice(0, limit);
-    const next = days[i + SHARD_READ_CONCURRENCY];
+    const next = waves[i + 1]?.[0];
     if (next !== undefined && merged.length === limit && dayEnd(next) + spanMs <= timeOf(merged[limit - 1]!)) break;
   }
   return merged;
+}
+
+/**
+ * The send day an SES message id carries: its first 16 hex digits are "01" and the send time in ms
+ * (`0100018f7a2b9c3d-…` → 0x018f7a2b9c3d), which SES does not document, so it is only where a lookup
+ * starts. Undefined for an id of another shape.
+ */
+export function sendDayHint(messageId: string): string | undefined {
+  const m = /^01([0-9a-f]{14})-/i.exec(messageId);
+  if (!m) return undefined;
+  const ms = parseInt(m[1]!, 16);
+  return ms > 0 && ms < 8.64e15 ? dayOf(ms) : undefined;
 }
 
 /** Shards hold no `channels`: the names of the channels of the rows, from D1 (one query). */
@@ -134,10 +166,15 @@ function shardEventReads(env: Env): EventReads {
       return withChannelNames(env.DB, rows);
     },
     async message(orgId, messageId, recipient) {
-      // The id does not carry the send day: the org's shards are asked, newest first, until one has it.
+      // The opaque id does not carry the send day, but an SES message id hints at it: the hinted day's
+      // shard and its neighbours (a clock skew, a send at midnight) first, then the others newest first.
       const days = await listShardDays(env.DB, orgId);
-      for (let i = 0; i < days.length; i += SHARD_READ_CONCURRENCY) {
-        const answers = await Promise.all(days.slice(i, i + SHARD_READ_CONCURRENCY).map((day) => shard(orgId, day).message(day, orgId, messageId, recipient)));
+      const hint = sendDayHint(messageId);
+      const near = hint ? [hint, dayOf(dayEnd(hint) - 2 * DAY), dayOf(dayEnd(hint))] : [];
+      const first = near.filter((d) => days.includes(d));
+      const rest = days.filter((d) => !first.includes(d));
+      for (const wave of [...(first.length ? [first] : []), ...shardWaves(rest)]) {
+        const answers = await Promise.all(wave.map((day) => shard(orgId, day).message(day, orgId, messageId, recipient)));
         const found = answers.find((a) => a !== null);
         if (found) return { row: (await withChannelNames(env.DB, [found.row]))[0]!, events: found.events };
       }

@@ -169,12 +169,20 @@ const channelJoin = (t: QueryTarget, alias: "m" | "e") =>
   t.shard ? { name: sql.raw("NULL AS channel_name"), join: sql.raw("") } : { name: sql.raw("c.name AS channel_name"), join: sql.raw(` LEFT JOIN channels c ON c.id = ${alias}.channel_id`) };
 const eventId = (t: QueryTarget) => (t.shard ? sql`(${t.idBase} + e.id)` : sql.raw("e.id"));
 
+/**
+ * The org condition of a page query. A shard holds one org, so there it must not steer the plan: an
+ * equality on `org_id` makes SQLite pick the index it leads (the event key, the messages' primary key)
+ * and sort the whole shard for a newest-first page; `+` keeps it out of index choice, and the time, type,
+ * status, channel or recipient index serves the page.
+ */
+const orgIs = (alias: string, orgId: string, target: QueryTarget) => (target.shard ? sql`+${sql.raw(alias)}.org_id = ${orgId}` : sql`${sql.raw(alias)}.org_id = ${orgId}`);
+
 /** The query of listMessagesPage (tests read its plan). */
 export function messagesPageQuery(f: MessageFilter, target: QueryTarget = D1_TARGET): SQL {
   const byRecipient = f.recipient !== undefined || f.recipientPrefix !== undefined;
   const lead = byRecipient ? "recipient" : f.status !== undefined ? "status" : f.channel !== undefined ? "channel" : "time";
   const col = (name: string, leadName: string) => sql.raw(lead === leadName ? `m.${name}` : `+m.${name}`);
-  const where: SQL[] = [sql`m.org_id = ${f.orgId}`];
+  const where: SQL[] = [orgIs("m", f.orgId, target)];
   if (f.recipient !== undefined) where.push(sql`m.recipient = ${f.recipient}`);
   if (f.recipientPrefix !== undefined) where.push(startsWith(sql.raw("m.recipient"), f.recipientPrefix));
   if (f.status !== undefined) where.push(sql`${col("status", "status")} = ${f.status}`);
@@ -280,7 +288,7 @@ export function eventsPageQuery(f: EventFilter, target: QueryTarget = D1_TARGET)
   const byRecipient = f.recipient !== undefined || f.recipientPrefix !== undefined;
   const lead = byRecipient ? "recipient" : oneType ? "type" : f.channel !== undefined ? "channel" : "time";
   const col = (name: string, leadName: string) => sql.raw(lead === leadName ? `e.${name}` : `+e.${name}`);
-  const where: SQL[] = [sql`e.org_id = ${f.orgId}`];
+  const where: SQL[] = [orgIs("e", f.orgId, target)];
   if (f.recipient !== undefined) where.push(sql`e.recipient = ${f.recipient}`);
   if (f.recipientPrefix !== undefined) where.push(startsWith(sql.raw("e.recipient"), f.recipientPrefix));
   if (f.types?.length) {
