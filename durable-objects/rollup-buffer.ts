@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { ensureSchema } from "./sqlite-schema";
 import type { Env } from "../worker/env";
 import { outboxIncrements, type RollupIncrements, type ShardOutbox } from "../worker/db/event-shards";
 import { DAY } from "../worker/lib/time";
@@ -184,13 +185,7 @@ export class RollupBuffer extends DurableObject<Env> {
 
   private schema() {
     if (this.ready) return;
-    this.ctx.storage.transactionSync(() => {
-      this.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-      const version = this.sql.exec<{ version: number }>("SELECT MAX(version) AS version FROM schema_version").one().version ?? 0;
-      if (version >= SCHEMA_VERSION) return;
-      for (const statement of SCHEMA_V1) this.sql.exec(statement);
-      this.sql.exec("INSERT INTO schema_version (version) VALUES (?)", SCHEMA_VERSION);
-    });
+    ensureSchema(this.ctx.storage, SCHEMA_V1, SCHEMA_VERSION);
     this.ready = true;
   }
 

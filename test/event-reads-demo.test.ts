@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { eventReadsOf } from "../worker/db/event-store";
+import { eventReadsOf } from "../worker/services/event-reads";
 import type { Env } from "../worker/env";
 import { listEvents, type EventListQuery } from "../worker/services/reports/events";
 import { getMessage, listMessages, type MessageListQuery } from "../worker/services/reports/messages";

@@ -1,7 +1,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { eventReadsOf, EVENT_SPAN_DAYS, sendDayHint, shardWaves } from "../worker/db/event-store";
+import { EVENT_SPAN_DAYS, sendDayHint, shardWaves } from "../worker/db/event-store";
+import { eventReadsOf } from "../worker/services/event-reads";
 import type { EventShard } from "../durable-objects/event-shard";
 import { shardIdBase } from "../worker/db/event-shards";
 import { eventsPageQuery, messagesPageQuery } from "../worker/db/reports";

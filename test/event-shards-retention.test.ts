@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { OrgContext } from "../worker/context";
-import { eventReadsOf } from "../worker/db/event-store";
+import { eventReadsOf } from "../worker/services/event-reads";
 import type { Env } from "../worker/env";
 import { listMessages } from "../worker/services/reports/messages";
 import { scopeOfApiKey } from "../worker/services/reports/scope";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { eventReadsOf } from "../worker/db/event-store";
+import { eventReadsOf } from "../worker/services/event-reads";
 import { findMigration, readEventChunk } from "../worker/db/event-store-migration";
 import { shardOf } from "../worker/db/event-shards";
 import { inflateJson } from "../worker/lib/deflate";

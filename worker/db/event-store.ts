@@ -1,5 +1,5 @@
 import type { Env } from "../env";
-import { getDb, type Db } from "./client";
+import type { Db } from "./client";
 import { listShardDays } from "./event-shards";
 import {
   findMessage,
@@ -13,13 +13,13 @@ import {
   type MessageRowDb,
 } from "./reports";
 import { DAY } from "../lib/time";
-import { resolveEventStore } from "../services/event-store-migration";
 
 /*
  * Where event and message rows live (docs/scaling.md, Shards): D1's `events` / `messages`, or one
  * EventShard per workspace and send day. `resolveEventStore` (worker/services/event-store-migration.ts)
  * is the one decision, from EVENT_STORE and the migration of D1's rows: the ingest writer
- * (worker/services/ingest/writer.ts) and the reads below both ask it.
+ * (worker/services/ingest/writer.ts) and `eventReadsOf` (worker/services/event-reads.ts), which picks
+ * one of the reads below, both ask it.
  */
 
 export type EventStore = "d1" | "shards";
@@ -37,10 +37,6 @@ export interface EventReads {
   message(orgId: string, messageId: string, recipient: string): Promise<StoredMessage | undefined>;
   /** One keyset page of the event log, newest first (worker/db/reports.ts `listEventsPage`). */
   eventsPage(f: EventFilter): Promise<EventLogRowDb[]>;
-}
-
-export async function eventReadsOf(env: Env, now = Date.now()): Promise<EventReads> {
-  return (await resolveEventStore(env, now, "read")) === "shards" ? shardEventReads(env) : d1EventReads(getDb(env.DB));
 }
 
 export function d1EventReads(db: Db): EventReads {
@@ -156,7 +152,7 @@ async function withChannelNames<T extends { channel_id: string | null; channel_n
  * D1 query's keyset page with the same SQL (durable-objects/event-shard.ts), and the pages are merged
  * in the D1 order, so cursors and pages are the same as D1's.
  */
-function shardEventReads(env: Env): EventReads {
+export function shardEventReads(env: Env): EventReads {
   const shard = (orgId: string, day: string) => env.EVENT_SHARDS.get(env.EVENT_SHARDS.idFromName(`${orgId}:${day}`));
   return {
     async messagesPage(f) {

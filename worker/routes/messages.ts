@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../context";
 import { orgRoute } from "../auth/middleware";
-import { eventReadsOf } from "../db/event-store";
+import { eventReadsOf } from "../services/event-reads";
 import { validate } from "../lib/validate";
 import { eventListQuerySchema, listEvents } from "../services/reports/events";
 import { getMessage, listMessages, messageListQuerySchema } from "../services/reports/messages";

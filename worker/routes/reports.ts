@@ -5,7 +5,7 @@ import { getDb } from "../db/client";
 import { validate } from "../lib/validate";
 import { listChannelFilter } from "../services/reports/catalog";
 import { exportCsv, exportQuerySchema } from "../services/reports/csv";
-import { eventReadsOf } from "../db/event-store";
+import { eventReadsOf } from "../services/event-reads";
 import { getDeliverabilityReport } from "../services/reports/deliverability";
 import { getEngagementReport } from "../services/reports/engagement";
 import { getLatencyReport } from "../services/reports/latency";

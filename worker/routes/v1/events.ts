@@ -1,4 +1,4 @@
-import { eventReadsOf } from "../../db/event-store";
+import { eventReadsOf } from "../../services/event-reads";
 import { pageSchema } from "../../lib/pagination";
 import { eventListQuerySchema, eventLogEntrySchema, listEvents } from "../../services/reports/events";
 import { scopeOfApiKey } from "../../services/reports/scope";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { eventReadsOf } from "../../db/event-store";
+import { eventReadsOf } from "../../services/event-reads";
 import { pageSchema } from "../../lib/pagination";
 import { getMessage, listMessages, messageDetailSchema, messageEventSchema, messageListQuerySchema, messageSchema } from "../../services/reports/messages";
 import { scopeOfApiKey } from "../../services/reports/scope";

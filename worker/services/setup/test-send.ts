@@ -11,7 +11,7 @@ import { getDb } from "../../db/client";
 import { auditInsert } from "../../db/audit";
 import { findAwsConnection } from "../../db/aws";
 import { listOrgIdentities } from "../../db/ingest";
-import { eventReadsOf } from "../../db/event-store";
+import { eventReadsOf } from "../event-reads";
 import type { MessageRowDb } from "../../db/reports";
 import { findLatestTestSend, findTestSend, insertTestSendQuery, updateTestSendQuery, type TestSendRow } from "../../db/setup";
 import type { MessageStatus } from "../../db/schema";
